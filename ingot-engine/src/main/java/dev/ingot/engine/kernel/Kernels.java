@@ -1,0 +1,45 @@
+package dev.ingot.engine.kernel;
+
+/**
+ * The dense linear algebra the model needs. Activations are flat heap {@code float[]}s: a batch of
+ * {@code batch} vectors of length {@code cols} is {@code x[b * cols + c]}. Implementations must be
+ * thread-safe (several models may share one) and must give the same result for a row whether it is
+ * computed alone or in a batch.
+ */
+public interface Kernels extends AutoCloseable {
+
+    /** {@code out[b * rows + r] = sum_c w[r, c] * x[b * cols + c]} for every {@code b < batch}, {@code r < rows}. */
+    void matmul(WeightMatrix w, float[] x, float[] out, int batch);
+
+    /**
+     * Several matrices applied to the same input in one pass over the thread pool (e.g. q, k, v; or
+     * gate and up): {@code outs[i]} receives {@code ws[i] * x}. All matrices must have the same column count.
+     */
+    default void matmul(WeightMatrix[] ws, float[] x, float[][] outs, int batch) {
+        for (int i = 0; i < ws.length; i++) {
+            matmul(ws[i], x, outs[i], batch);
+        }
+    }
+
+    /** Dot product of {@code a[aOffset, aOffset+n)} and {@code b[bOffset, bOffset+n)}, used by attention. */
+    default float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
+    /** {@code y[yOffset + i] += alpha * x[xOffset + i]} for {@code i < n}, used by attention. */
+    default void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOffset + i] += alpha * x[xOffset + i];
+        }
+    }
+
+    /** One line for {@code --stats}: implementation, vector width, threads. */
+    String describe();
+
+    @Override
+    default void close() {}
+}
