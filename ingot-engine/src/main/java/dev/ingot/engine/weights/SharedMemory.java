@@ -1,5 +1,9 @@
 package dev.ingot.engine.weights;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,11 +16,33 @@ public final class SharedMemory {
     private final String description;
     private final AutoCloseable[] resources;
     private final AtomicInteger references = new AtomicInteger(1);
+    /** The scopes of the arenas this memory consists of; empty when unknown (then it may back anything). */
+    private final Set<MemorySegment.Scope> scopes;
 
     /** Owns {@code resources} (closed in order on release) with one reference held by the caller. */
     public SharedMemory(String description, AutoCloseable... resources) {
         this.description = description;
         this.resources = resources.clone();
+        this.scopes = Set.of();
+    }
+
+    private SharedMemory(String description, List<Arena> arenas) {
+        this.description = description;
+        this.resources = arenas.stream().map(arena -> (AutoCloseable) arena::close).toArray(AutoCloseable[]::new);
+        this.scopes = Set.copyOf(arenas.stream().map(Arena::scope).toList());
+    }
+
+    /**
+     * Memory made only of {@code arenas} (closed on release), which therefore knows which segments it
+     * backs: a PARTIAL update drops the memory of tensors it replaced instead of keeping it forever.
+     */
+    public static SharedMemory ofArenas(String description, List<Arena> arenas) {
+        return new SharedMemory(description, List.copyOf(arenas));
+    }
+
+    /** False only when this memory certainly does not hold {@code segment} (its arenas are known and none owns it). */
+    public boolean mayBack(MemorySegment segment) {
+        return scopes.isEmpty() || scopes.contains(segment.scope());
     }
 
     /** Adds a reference; fails if the memory was already released (a bug, never a user error). */
