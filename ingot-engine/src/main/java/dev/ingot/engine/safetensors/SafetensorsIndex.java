@@ -1,11 +1,8 @@
 package dev.ingot.engine.safetensors;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingot.spi.CheckpointException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,17 +25,7 @@ public record SafetensorsIndex(Path file, Map<String, String> weightMap) {
     }
 
     public static SafetensorsIndex read(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = StrictJson.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(file + ": no such file", e);
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(file + ": not well-formed JSON: " + StrictJson.describe(e), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(file + ": an index must be a JSON object, got " + StrictJson.kind(root));
-        }
+        JsonNode root = StrictJson.readObjectFile(file);
         JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject()) {
             throw new CheckpointException(file + ": \"weight_map\" must be an object of tensor name to shard file, got "

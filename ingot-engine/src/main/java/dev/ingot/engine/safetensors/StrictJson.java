@@ -1,6 +1,11 @@
 package dev.ingot.engine.safetensors;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ingot.spi.CheckpointException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,13 +36,29 @@ public final class StrictJson {
         return MAPPER.readTree(json);
     }
 
+    /** Reads a small JSON file whose top level must be an object; each failure is one line naming the file. */
+    public static JsonNode readObjectFile(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file + ": no such file", e);
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(file + ": not well-formed JSON: " + describe(e), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new CheckpointException(file + ": must be a JSON object, got " + kind(root));
+        }
+        return root;
+    }
+
     /** A streaming parser, for callers that walk the top level themselves to report duplicates in their own words. */
     public static JsonParser parser(String json) throws IOException {
         return WALKER.createParser(json);
     }
 
     /** Jackson's own words for a parse failure, without its source-location suffix (callers add where). */
-    public static String describe(com.fasterxml.jackson.core.JsonProcessingException e) {
+    public static String describe(JsonProcessingException e) {
         String message = e.getOriginalMessage();
         int newline = message.indexOf('\n');
         String line = newline < 0 ? message : message.substring(0, newline);

@@ -1,19 +1,18 @@
 package dev.ingot.engine.format.hf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingot.engine.safetensors.StrictJson;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.RopeScaling;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Reads a Hugging Face {@code config.json} into a {@link ModelSpec}. Fields transformers would
@@ -37,17 +36,7 @@ public final class HfConfig {
     }
 
     public static ModelSpec read(Path configFile) throws IOException {
-        JsonNode root;
-        try {
-            root = StrictJson.readTree(Files.readString(configFile));
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(configFile + ": no such file", e);
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(configFile + ": not well-formed JSON: " + StrictJson.describe(e), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(configFile + ": must be a JSON object, got " + StrictJson.kind(root));
-        }
+        JsonNode root = StrictJson.readObjectFile(configFile);
         return new HfConfig(configFile, root).spec();
     }
 
@@ -162,36 +151,28 @@ public final class HfConfig {
     }
 
     private Optional<Double> optionalNumber(String field) throws CheckpointException {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isNumber()) {
-            throw fail("\"" + field + "\" must be a number, got " + StrictJson.kind(node));
-        }
-        return Optional.of(node.doubleValue());
+        return optional(field, JsonNode::isNumber, "a number", JsonNode::doubleValue);
     }
 
     private Optional<Boolean> optionalBoolean(String field) throws CheckpointException {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isBoolean()) {
-            throw fail("\"" + field + "\" must be true or false, got " + StrictJson.kind(node));
-        }
-        return Optional.of(node.booleanValue());
+        return optional(field, JsonNode::isBoolean, "true or false", JsonNode::booleanValue);
     }
 
     private Optional<String> optionalText(String field) throws CheckpointException {
+        return optional(field, JsonNode::isTextual, "a string", JsonNode::textValue);
+    }
+
+    /** An optional field (absent or null means "use the default") that must have the right JSON type when present. */
+    private <T> Optional<T> optional(String field, Predicate<JsonNode> accepted, String expected, Function<JsonNode, T> value)
+            throws CheckpointException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
-        if (!node.isTextual()) {
-            throw fail("\"" + field + "\" must be a string, got " + StrictJson.kind(node));
+        if (!accepted.test(node)) {
+            throw fail("\"" + field + "\" must be " + expected + ", got " + StrictJson.kind(node));
         }
-        return Optional.of(node.textValue());
+        return Optional.of(value.apply(node));
     }
 
     private CheckpointException fail(String problem) {

@@ -1,6 +1,5 @@
 package dev.ingot.engine.format.hf;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingot.engine.safetensors.SafetensorsIndex;
 import dev.ingot.engine.safetensors.SafetensorsTensorSource;
 import dev.ingot.engine.safetensors.StrictJson;
@@ -73,16 +72,11 @@ public final class HfFormat implements CheckpointFormat {
     private static Detection architectureCheck(Path folder, int confidence, String reason) {
         Path config = folder.resolve(HfConfig.FILE_NAME);
         try {
-            JsonNode root = StrictJson.readTree(Files.readString(config));
-            if (root == null || !root.isObject()) {
-                return Detection.yes(20, reason + ", but " + HfConfig.FILE_NAME + " is not a JSON object");
-            }
-            HfConfig.architecture(config, root);
+            HfConfig.architecture(config, StrictJson.readObjectFile(config));
             return Detection.yes(confidence, reason);
-        } catch (CheckpointException e) {
-            return Detection.yes(20, reason + ", but its architecture is not one hf supports");
         } catch (IOException e) {
-            return Detection.yes(20, reason + ", but " + HfConfig.FILE_NAME + " is unreadable");
+            // an unreadable config or an architecture we lack: still ours in shape, so open explains
+            return Detection.yes(20, reason + ", but " + e.getMessage());
         }
     }
 

@@ -79,7 +79,7 @@ class HfFormatTest {
 
         Detection detection = format.detect(dir);
         assertThat(detection.confidence()).isBetween(1, 30);
-        assertThat(detection.reason()).contains("architecture is not one hf supports");
+        assertThat(detection.reason()).contains("architecture GPT2LMHeadModel is not supported");
         assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults())).hasMessageContaining(
                 "architecture GPT2LMHeadModel is not supported by format hf; known: LlamaForCausalLM, MistralForCausalLM");
     }
