@@ -9,6 +9,7 @@ import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.testkit.SharedModels;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class BuiltinPluginTest {
 
-    private static final Path SHARED = Path.of(System.getProperty("ingot.models"), "stories260K-hf");
+    private static final Path SHARED = SharedModels.storiesHf();
 
     @Test
     void isAServiceWithTheHfFormat() {

@@ -8,6 +8,7 @@ import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
+import dev.ingot.testkit.SharedModels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -141,8 +142,7 @@ class SafetensorsRoundTripTest {
 
     @Test
     void sharedStoriesModelReadsWithItsFortySevenTensors() throws Exception {
-        Path models = Path.of(System.getProperty("ingot.models"));
-        try (SafetensorsTensorSource source = SafetensorsTensorSource.open(models.resolve("stories260K-hf/model.safetensors"))) {
+        try (SafetensorsTensorSource source = SafetensorsTensorSource.open(SharedModels.storiesHf().resolve("model.safetensors"))) {
             List<TensorInfo> tensors = source.list();
             assertThat(tensors).hasSize(47);
             assertThat(tensors.getFirst()).isEqualTo(TensorInfo.of("model.embed_tokens.weight", DType.F32, 512, 64));
@@ -151,7 +151,7 @@ class SafetensorsRoundTripTest {
 
             // The embedding is not permuted by the HF conversion, so it must equal llama2.c's token
             // embedding table, which follows the 7-int header of stories260K.bin.
-            byte[] llama2c = Files.readAllBytes(models.resolve("stories260K/stories260K.bin"));
+            byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
             MemorySegment expected = MemorySegment.ofArray(llama2c).asSlice(7 * 4, 512L * 64 * 4);
             MemorySegment embedding = source.read("model.embed_tokens.weight").data();
             assertThat(embedding.mismatch(expected)).isEqualTo(-1L);
@@ -160,7 +160,7 @@ class SafetensorsRoundTripTest {
 
     @Test
     void theCheckerItselfAcceptsTheReferenceFileAndRefusesABrokenOne() throws Exception {
-        Path reference = Path.of(System.getProperty("ingot.models"), "stories260K-hf/model.safetensors");
+        Path reference = SharedModels.storiesHf().resolve("model.safetensors");
         assertThat(PythonSafetensorsCheck.check(reference).get("tensors").size()).isEqualTo(47);
 
         String hole = "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}";

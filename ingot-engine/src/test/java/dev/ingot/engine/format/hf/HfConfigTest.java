@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.RopeScaling;
+import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class HfConfigTest {
 
     @Test
     void sharedStoriesModel() throws IOException {
-        ModelSpec spec = HfConfig.read(Path.of(System.getProperty("ingot.models"), "stories260K-hf/config.json"));
+        ModelSpec spec = HfConfig.read(SharedModels.storiesHf().resolve("config.json"));
 
         assertThat(spec).isEqualTo(ModelSpec.builder().architecture("llama").hiddenSize(64).layers(5).heads(8).kvHeads(4)
                 .headDim(8).ffnSize(172).vocabSize(512).ropeTheta(10000.0).ropeScaling(RopeScaling.NONE).normEps(1e-5)

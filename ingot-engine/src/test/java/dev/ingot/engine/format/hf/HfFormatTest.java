@@ -16,6 +16,7 @@ import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
+import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HfFormatTest {
 
-    private static final Path SHARED = Path.of(System.getProperty("ingot.models"), "stories260K-hf");
+    private static final Path SHARED = SharedModels.storiesHf();
 
     @TempDir
     Path dir;
@@ -64,7 +65,7 @@ class HfFormatTest {
 
     @Test
     void doesNotClaimOtherFolders() throws IOException {
-        Path llama2c = Path.of(System.getProperty("ingot.models"), "stories260K");
+        Path llama2c = SharedModels.storiesBin().getParent();
 
         assertThat(format.detect(llama2c)).isEqualTo(Detection.no("no config.json in the folder"));
         assertThat(format.detect(llama2c.resolve("stories260K.bin")).matches()).isFalse();
