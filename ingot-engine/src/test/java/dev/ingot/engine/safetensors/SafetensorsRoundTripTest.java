@@ -167,4 +167,19 @@ class SafetensorsRoundTripTest {
         Path broken = RawSafetensors.write(dir, "hole.safetensors", RawSafetensors.blob(hole + " ".repeat(8 - hole.length() % 8), 2));
         assertThatThrownBy(() -> PythonSafetensorsCheck.check(broken)).hasMessageContaining("gap or overlap");
     }
+
+    @Test
+    void everyDTypeTheSpiKnowsIsWrittenAndParsed() throws Exception {
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (DType type : DType.values()) {
+            writer.add(type.name().toLowerCase(), type, Shape.of(2), MemorySegment.ofArray(new byte[2 * type.byteSize()]));
+        }
+        Path file = dir.resolve("all.safetensors");
+        writer.writeTo(file);
+
+        assertThat(PythonSafetensorsCheck.check(file).get("tensors").size()).isEqualTo(DType.values().length);
+        try (SafetensorsFile opened = SafetensorsFile.open(file)) {
+            assertThat(opened.tensors()).extracting(TensorInfo::dtype).containsExactlyInAnyOrder(DType.values());
+        }
+    }
 }

@@ -100,6 +100,14 @@ public final class HfFormat implements CheckpointFormat {
                     + " or " + SafetensorsIndex.FILE_NAME + " in this folder"));
         } else if (Files.isRegularFile(location)) {
             folder = location.toAbsolutePath().getParent();
+            String fileName = location.getFileName().toString();
+            if (fileName.equals(HfConfig.FILE_NAME)) {
+                return open(folder, options);
+            }
+            if (!fileName.endsWith(".safetensors") && !fileName.endsWith(".index.json")) {
+                throw new CheckpointException(location + ": format hf opens a folder, a .safetensors file or "
+                        + SafetensorsIndex.FILE_NAME + ", not this file");
+            }
             weights = location;
         } else {
             throw new CheckpointException(location + ": no such file or folder");

@@ -152,4 +152,16 @@ class HfFormatTest {
         assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
                 .hasMessage(dir + ": no model.safetensors or model.safetensors.index.json in this folder");
     }
+
+    @Test
+    void aSingleWeightsFileOrTheConfigOpensWithTheFoldersConfig() throws IOException {
+        try (Checkpoint viaFile = format.open(SHARED.resolve("model.safetensors"), OpenOptions.defaults());
+                Checkpoint viaConfig = format.open(SHARED.resolve("config.json"), OpenOptions.defaults())) {
+            assertThat(viaFile.tensors().list()).hasSize(47);
+            assertThat(viaConfig.spec()).isEqualTo(viaFile.spec());
+        }
+        Path tokenizer = SHARED.resolve("tokenizer.json");
+        assertThatThrownBy(() -> format.open(tokenizer, OpenOptions.defaults())).hasMessage(tokenizer
+                + ": format hf opens a folder, a .safetensors file or model.safetensors.index.json, not this file");
+    }
 }
