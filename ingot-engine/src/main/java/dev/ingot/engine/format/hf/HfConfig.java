@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingot.engine.safetensors.StrictJson;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.RopeScaling;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
