@@ -1,5 +1,7 @@
 package dev.ingot.engine.update;
 
+import dev.ingot.engine.safetensors.SafetensorsEntry;
+import dev.ingot.engine.safetensors.SafetensorsHeader;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.UpdateRejectedException;
@@ -35,13 +37,13 @@ public final class BucketReader {
         String source = (seq.isPresent() ? "bucket seq " + seq.getAsLong() : "bucket") + " of update " + update.id();
         TrackingChannel in = new TrackingChannel(body);
         try (StagedUpdate.Bucket bucket = update.openBucket(seq)) {
-            InterimBlobHeader header;
+            SafetensorsHeader header;
             try {
-                header = InterimBlobHeader.read(in, source, limits.maxHeaderBytes());
+                header = SafetensorsHeader.read(in, source, limits.maxHeaderBytes());
             } catch (IOException e) {
                 throw failure(bucket, in, source, e);
             }
-            List<InterimBlobHeader.Entry> entries = header.entries();
+            List<SafetensorsEntry> entries = header.entries();
             long dataBytes = entries.isEmpty() ? 0 : entries.getLast().end();
             requireWithinLimits(bucket, source, entries.size(), dataBytes, limits);
             if (contentLength.isPresent()) {
@@ -52,7 +54,7 @@ public final class BucketReader {
                 }
             }
             Map<String, Long> checksums = checksums(bucket, source, header.metadata(), entries);
-            for (InterimBlobHeader.Entry entry : entries) {
+            for (SafetensorsEntry entry : entries) {
                 TensorInfo info = entry.info();
                 Long crc = checksums.get(info.name());
                 bucket.put(info, in, crc == null ? OptionalLong.empty() : OptionalLong.of(crc));
@@ -77,7 +79,7 @@ public final class BucketReader {
 
     /** The declared checksums by tensor name; malformed ones, or ones for tensors not in the bucket, reject the update. */
     private static Map<String, Long> checksums(StagedUpdate.Bucket bucket, String source, Map<String, String> metadata,
-            List<InterimBlobHeader.Entry> entries) throws UpdateRejectedException {
+            List<SafetensorsEntry> entries) throws UpdateRejectedException {
         Set<String> names = new HashSet<>();
         entries.forEach(e -> names.add(e.info().name()));
         Map<String, Long> checksums = new HashMap<>();

@@ -164,6 +164,9 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         try {
             requireNewerVersion(request);
             String what = "update " + update.id() + " (version " + request.version() + ")";
+            if (staged.isEmpty()) {
+                throw new UpdateRejectedException(what + " sends no tensors");
+            }
             CanonicalWeightSet set = new CanonicalWeightSet(spec);
             try {
                 for (Tensor t : staged.values()) {
