@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import dev.ingot.testkit.SharedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,13 +96,12 @@ class AcmeFormatTest {
      */
     @Test
     void storiesInAcmeKeepsLlama2csInterleavedQueries(@TempDir Path dir) throws IOException {
-        Path models = Path.of(System.getProperty("ingot.models"));
-        Map<String, float[]> hf = readF32Safetensors(models.resolve("stories260K-hf/model.safetensors"));
+        Map<String, float[]> hf = readF32Safetensors(SharedModels.storiesHf().resolve("model.safetensors"));
         ModelSpec stories = ModelSpec.builder().hiddenSize(64).layers(5).heads(8).kvHeads(4).ffnSize(172).vocabSize(512)
                 .maxPositions(512).tiedEmbeddings(true).bosTokenId(1).eosTokenId(2).build();
         AcmeWriter.write(dir, stories, hf);
 
-        byte[] llama2c = Files.readAllBytes(models.resolve("stories260K/stories260K.bin"));
+        byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
         int wqLayer0 = 28 + (512 * 64 + 5 * 64) * 4; // header, embeddings, 5 attention norms
         byte[] qkv = Files.readAllBytes(dir.resolve("tensors/blk.0.attn.qkv.bin"));
         assertThat(Arrays.copyOf(qkv, 64 * 64 * 4)).isEqualTo(Arrays.copyOfRange(llama2c, wqLayer0, wqLayer0 + 64 * 64 * 4));
@@ -173,9 +173,8 @@ class AcmeFormatTest {
     @Test
     void detectsAcmeFoldersOnly(@TempDir Path dir) throws IOException {
         assertThat(format.detect(dir).matches()).isFalse();
-        Path models = Path.of(System.getProperty("ingot.models"));
-        assertThat(format.detect(models.resolve("stories260K-hf")).matches()).isFalse();
-        assertThat(format.detect(models.resolve("stories260K/stories260K.bin")).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesBin()).matches()).isFalse();
     }
 
     @Test

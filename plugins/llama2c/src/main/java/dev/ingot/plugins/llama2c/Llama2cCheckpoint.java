@@ -4,7 +4,6 @@ import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.mapping.WeightMapper;
-import dev.ingot.spi.tensor.TensorSource;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -15,34 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** An opened llama2.c file; its tokenizer, when there is one, is a separate file beside it. */
-final class Llama2cCheckpoint implements Checkpoint {
-
-    private final Path file;
-    private final ModelSpec spec;
-    private final Llama2cTensorSource tensors;
-    private final WeightMapper mapper;
-
-    Llama2cCheckpoint(Path file, ModelSpec spec, Llama2cTensorSource tensors, WeightMapper mapper) {
-        this.file = file;
-        this.spec = spec;
-        this.tensors = tensors;
-        this.mapper = mapper;
-    }
-
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public TensorSource tensors() {
-        return tensors;
-    }
-
-    @Override
-    public WeightMapper mapper() {
-        return mapper;
-    }
+record Llama2cCheckpoint(Path file, ModelSpec spec, Llama2cTensorSource tensors, WeightMapper mapper) implements Checkpoint {
 
     /**
      * llama2.c's own convention: {@code tokenizer.bin} beside the model (run.c's default), otherwise

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.ingot.testkit.SharedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +35,7 @@ class Llama2cFormatTest {
 
     @Test
     void specComesFromTheHeaderAndRunCsFixedConstants() throws IOException {
-        try (Checkpoint checkpoint = format.open(TestModels.stories(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             ModelSpec spec = checkpoint.spec();
             // values from the models README (dim=64, hidden_dim=172, n_layers=5, n_heads=8, n_kv_heads=4, vocab=512, seq_len=512)
             assertThat(spec.architecture()).isEqualTo("llama");
@@ -56,7 +57,7 @@ class Llama2cFormatTest {
 
     @Test
     void listsEveryLayerSliceInFileOrderWithRunCsShapes() throws IOException {
-        try (Checkpoint checkpoint = format.open(TestModels.stories(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             List<TensorInfo> tensors = checkpoint.tensors().list();
             // embeddings + 9 per-layer tensors x 5 layers + final norm + 2 RoPE tables; no classifier (tied)
             assertThat(tensors).hasSize(1 + 9 * 5 + 1 + 2);
@@ -79,8 +80,8 @@ class Llama2cFormatTest {
 
     @Test
     void tensorsAreZeroCopySlicesOfTheMappedFile() throws IOException {
-        ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(TestModels.stories())).order(ByteOrder.LITTLE_ENDIAN);
-        try (Checkpoint checkpoint = format.open(TestModels.stories(), OpenOptions.defaults())) {
+        ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(SharedModels.storiesBin())).order(ByteOrder.LITTLE_ENDIAN);
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             Tensor embeddings = checkpoint.tensors().read("tok_embeddings");
             assertThat(embeddings.data().isMapped()).isTrue();
             // the first weight sits right after the 28-byte header
@@ -101,8 +102,8 @@ class Llama2cFormatTest {
      */
     @Test
     void mappedTensorsEqualTheHuggingFaceConversionBitForBit() throws IOException {
-        HfSafetensors hf = new HfSafetensors(TestModels.hf().resolve("model.safetensors"));
-        try (Checkpoint checkpoint = format.open(TestModels.stories(), OpenOptions.defaults())) {
+        HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             int compared = 0;
             for (TensorInfo info : checkpoint.tensors().list()) {
                 TensorMapping mapping = checkpoint.mapper().map(info);
@@ -126,7 +127,7 @@ class Llama2cFormatTest {
 
     @Test
     void mapperProducesEveryCanonicalWeightExactlyOnceWithItsShape() throws IOException {
-        try (Checkpoint checkpoint = format.open(TestModels.stories(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             Map<String, Shape> expected = CanonicalWeights.expected(checkpoint.spec());
             Map<String, Shape> produced = new HashMap<>();
             List<String> skipped = new ArrayList<>();
@@ -193,20 +194,20 @@ class Llama2cFormatTest {
 
     @Test
     void detectsTheRealModelAndNothingElse(@TempDir Path dir) throws IOException {
-        Detection model = format.detect(TestModels.stories());
+        Detection model = format.detect(SharedModels.storiesBin());
         assertThat(model.confidence()).isGreaterThanOrEqualTo(90);
-        assertThat(format.detect(TestModels.tok512()).matches()).isFalse();
-        assertThat(format.detect(TestModels.hf().resolve("model.safetensors")).matches()).isFalse();
-        assertThat(format.detect(TestModels.hf()).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesTokenizer()).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf().resolve("model.safetensors")).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
         Path extraByte = dir.resolve("padded.bin");
-        Files.write(extraByte, concat(Files.readAllBytes(TestModels.stories()), new byte[] {0}));
+        Files.write(extraByte, concat(Files.readAllBytes(SharedModels.storiesBin()), new byte[] {0}));
         assertThat(format.detect(extraByte).matches()).as(".bin and a good header but one byte too many").isFalse();
     }
 
     @Test
     void aTruncatedFileIsOneClearErrorNamingIt(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("cut.bin");
-        byte[] all = Files.readAllBytes(TestModels.stories());
+        byte[] all = Files.readAllBytes(SharedModels.storiesBin());
         Files.write(file, java.util.Arrays.copyOf(all, all.length - 1000));
         assertThatThrownBy(() -> format.open(file, OpenOptions.defaults()))
                 .isInstanceOf(CheckpointException.class)
@@ -216,7 +217,7 @@ class Llama2cFormatTest {
 
     @Test
     void aHeaderThatLiesAboutTheSizesIsRejected(@TempDir Path dir) throws IOException {
-        byte[] all = Files.readAllBytes(TestModels.stories());
+        byte[] all = Files.readAllBytes(SharedModels.storiesBin());
         ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(5 * 4, -512); // claims an untied classifier
         Path file = dir.resolve("lying.bin");
         Files.write(file, all);
@@ -251,10 +252,10 @@ class Llama2cFormatTest {
 
     @Test
     void readingAnUnknownTensorNamesItAndTheFile() throws IOException {
-        try (Checkpoint checkpoint = format.open(TestModels.stories(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             assertThatThrownBy(() -> checkpoint.tensors().read("layers.5.wq"))
                     .isInstanceOf(CheckpointException.class)
-                    .hasMessage(TestModels.stories() + ": no tensor 'layers.5.wq' in this llama2.c checkpoint");
+                    .hasMessage(SharedModels.storiesBin() + ": no tensor 'layers.5.wq' in this llama2.c checkpoint");
         }
     }
 

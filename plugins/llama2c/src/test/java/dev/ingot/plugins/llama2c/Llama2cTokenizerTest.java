@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import dev.ingot.testkit.SharedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void readsTheRealVocabulary() throws IOException {
-        Tokenizer tokenizer = provider.open(TestModels.tok512());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
         assertThat(tokenizer.vocabSize()).isEqualTo(512);
         assertThat(tokenizer.bosId()).isEqualTo(1);
         assertThat(tokenizer.eosId()).isEqualTo(2);
@@ -34,7 +35,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void encodesThePromptAsRunCDoes() throws IOException {
-        Tokenizer tokenizer = provider.open(TestModels.tok512());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
         // run.c prints 4 prompt tokens for this prompt (models README)
         int[] tokens = tokenizer.encode("Once upon a time");
         assertThat(tokens).hasSize(4);
@@ -45,8 +46,8 @@ class Llama2cTokenizerTest {
     /** Hugging Face's tokenizer.json for the same vocabulary names each id's piece with ▁ for the space. */
     @Test
     void tokenIdsAgreeWithTheHuggingFaceVocabulary() throws IOException {
-        Tokenizer tokenizer = provider.open(TestModels.tok512());
-        JsonNode vocab = new ObjectMapper().readTree(TestModels.hf().resolve("tokenizer.json").toFile()).at("/model/vocab");
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        JsonNode vocab = new ObjectMapper().readTree(SharedModels.storiesHf().resolve("tokenizer.json").toFile()).at("/model/vocab");
         for (int token : tokenizer.encode("Once upon a time, there was a little girl named Lily.")) {
             String hfPiece = tokenizer.piece(token).replace(' ', '\u2581');
             assertThat(vocab.path(hfPiece).asInt(-1)).as(hfPiece).isEqualTo(token);
@@ -55,8 +56,8 @@ class Llama2cTokenizerTest {
 
     @Test
     void theReferenceStoryRoundTrips() throws IOException {
-        Tokenizer tokenizer = provider.open(TestModels.tok512());
-        String story = referenceStory();
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        String story = SharedModels.referenceOnceUponATime();
         int[] tokens = tokenizer.encode(story);
         assertThat(tokens.length).isLessThan(story.length() / 2); // merged, not byte by byte
         assertThat(tokenizer.decode(1, tokens)).isEqualTo(story);
@@ -66,7 +67,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void unknownCharactersFallBackToTheirUtf8Bytes() throws IOException {
-        Tokenizer tokenizer = provider.open(TestModels.tok512());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
         String text = "naïve ☃";
         int[] tokens = tokenizer.encode(text);
         byte[] snowman = "☃".getBytes(StandardCharsets.UTF_8);
@@ -77,7 +78,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void leadingSpaceIsKeptExceptAfterBos() throws IOException {
-        Tokenizer tokenizer = provider.open(TestModels.tok512());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
         int once = tokenizer.encode("Once")[0];
         assertThat(tokenizer.piece(once)).isEqualTo(" Once");
         assertThat(new String(tokenizer.decode(1, once), StandardCharsets.UTF_8)).isEqualTo("Once");
@@ -89,15 +90,15 @@ class Llama2cTokenizerTest {
 
     @Test
     void detectsTokenizerFilesOnly() throws IOException {
-        assertThat(provider.detect(TestModels.tok512()).confidence()).isGreaterThanOrEqualTo(80);
-        assertThat(provider.detect(TestModels.stories()).matches()).isFalse();
-        assertThat(provider.detect(TestModels.hf().resolve("tokenizer.json")).matches()).isFalse();
-        assertThat(provider.detect(TestModels.hf()).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesTokenizer()).confidence()).isGreaterThanOrEqualTo(80);
+        assertThat(provider.detect(SharedModels.storiesBin()).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json")).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf()).matches()).isFalse();
     }
 
     @Test
     void aTruncatedTokenizerNamesTheTokenAndOffset(@TempDir Path dir) throws IOException {
-        byte[] all = Files.readAllBytes(TestModels.tok512());
+        byte[] all = Files.readAllBytes(SharedModels.storiesTokenizer());
         Path cut = dir.resolve("tok512.bin");
         Files.write(cut, Arrays.copyOf(all, all.length - 2));
         assertThat(provider.detect(cut).matches()).isFalse();
@@ -109,28 +110,20 @@ class Llama2cTokenizerTest {
 
     @Test
     void theCheckpointFindsTheTokenizerBesideIt(@TempDir Path dir) throws IOException {
-        try (Checkpoint checkpoint = new Llama2cFormat().open(TestModels.stories(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = new Llama2cFormat().open(SharedModels.storiesBin(), OpenOptions.defaults())) {
             assertThat(checkpoint.tokenizer()).get().extracting(Tokenizer::vocabSize).isEqualTo(512);
         }
-        Path model = Files.copy(TestModels.stories(), dir.resolve("model.bin"));
+        Path model = Files.copy(SharedModels.storiesBin(), dir.resolve("model.bin"));
         try (Checkpoint checkpoint = new Llama2cFormat().open(model, OpenOptions.defaults())) {
             assertThat(checkpoint.tokenizer()).isEmpty();
-            Files.copy(TestModels.tok512(), dir.resolve("tok512.bin"));
-            Files.copy(TestModels.tok512(), dir.resolve("tok512-copy.bin"));
+            Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tok512.bin"));
+            Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tok512-copy.bin"));
             assertThatThrownBy(checkpoint::tokenizer)
                     .isInstanceOf(CheckpointException.class)
                     .hasMessage(model + ": several llama2.c tokenizers beside it ([tok512-copy.bin, tok512.bin]); choose one with --tokenizer");
-            Files.copy(TestModels.tok512(), dir.resolve("tokenizer.bin"));
+            Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tokenizer.bin"));
             assertThat(checkpoint.tokenizer()).isPresent();
         }
     }
 
-    /** The text run.c printed for "Once upon a time", from the models README. */
-    private static String referenceStory() throws IOException {
-        String readme = Files.readString(TestModels.root().resolve("README.md"));
-        int heading = readme.indexOf("Prompt `Once upon a time`:");
-        int start = readme.indexOf("```\n", heading) + 4;
-        int end = readme.indexOf("\n```", start);
-        return readme.substring(start, end);
-    }
 }

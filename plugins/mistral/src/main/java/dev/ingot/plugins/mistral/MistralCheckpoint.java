@@ -3,7 +3,6 @@ package dev.ingot.plugins.mistral;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.mapping.WeightMapper;
-import dev.ingot.spi.tensor.TensorSource;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,34 +10,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** An opened Mistral folder. */
-final class MistralCheckpoint implements Checkpoint {
-
-    private final Path folder;
-    private final ModelSpec spec;
-    private final MistralTensorSource tensors;
-    private final WeightMapper mapper;
-
-    MistralCheckpoint(Path folder, ModelSpec spec, MistralTensorSource tensors, WeightMapper mapper) {
-        this.folder = folder;
-        this.spec = spec;
-        this.tensors = tensors;
-        this.mapper = mapper;
-    }
-
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public TensorSource tensors() {
-        return tensors;
-    }
-
-    @Override
-    public WeightMapper mapper() {
-        return mapper;
-    }
+record MistralCheckpoint(Path folder, ModelSpec spec, MistralTensorSource tensors, WeightMapper mapper) implements Checkpoint {
 
     /**
      * The folder's {@code tekken.json}, when it has one. A SentencePiece {@code tokenizer.model}

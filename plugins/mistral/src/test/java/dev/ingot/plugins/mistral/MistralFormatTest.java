@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.ingot.testkit.SharedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +35,7 @@ class MistralFormatTest {
 
     @Test
     void specComesFromParamsJson(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
             ModelSpec spec = checkpoint.spec();
             // stories260K (models README): dim 64, hidden 172, 5 layers, 8 heads, 4 kv heads, vocab 512, seq 512, tied
@@ -52,7 +53,7 @@ class MistralFormatTest {
 
     @Test
     void tensorsCarryMistralNamesAsZeroCopySlices(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
             List<TensorInfo> tensors = checkpoint.tensors().list();
             assertThat(tensors).hasSize(1 + 9 * 5 + 1);
@@ -71,8 +72,8 @@ class MistralFormatTest {
      */
     @Test
     void theCopyStoresQueriesInTheSameInterleavedOrderAsLlama2c(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
-        byte[] llama2c = Files.readAllBytes(TestModels.llama2c());
+        MistralCopy.write(SharedModels.storiesHf(), dir);
+        byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
         int wqLayer0 = 28 + (512 * 64 + 5 * 64) * 4; // after the header, the embeddings and the attention norms
         byte[] expected = Arrays.copyOfRange(llama2c, wqLayer0, wqLayer0 + 64 * 64 * 4);
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
@@ -83,20 +84,20 @@ class MistralFormatTest {
 
     @Test
     void mappedTensorsEqualTheHuggingFaceOriginalsBitForBit(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         assertMapsBackToHuggingFace(dir);
     }
 
     @Test
     void shardedCopiesOpenTheSame(@TempDir Path dir) throws IOException {
-        MistralCopy.writeSharded(TestModels.hf(), dir, 3);
+        MistralCopy.writeSharded(SharedModels.storiesHf(), dir, 3);
         assertThat(format.detect(dir).confidence()).isGreaterThanOrEqualTo(90);
         assertMapsBackToHuggingFace(dir);
     }
 
     @Test
     void shardsWithoutAnIndexAreFoundByName(@TempDir Path dir) throws IOException {
-        MistralCopy.writeSharded(TestModels.hf(), dir, 2);
+        MistralCopy.writeSharded(SharedModels.storiesHf(), dir, 2);
         Files.delete(dir.resolve("consolidated.safetensors.index.json"));
         assertMapsBackToHuggingFace(dir);
         Files.delete(dir.resolve("consolidated-00002-of-00002.safetensors"));
@@ -107,7 +108,7 @@ class MistralFormatTest {
     }
 
     private void assertMapsBackToHuggingFace(Path dir) throws IOException {
-        Map<String, RawTensor> hf = SafetensorsFiles.read(TestModels.hf().resolve("model.safetensors"));
+        Map<String, RawTensor> hf = SafetensorsFiles.read(SharedModels.storiesHf().resolve("model.safetensors"));
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
             Map<String, Shape> produced = new HashMap<>();
             for (TensorInfo info : checkpoint.tensors().list()) {
@@ -130,7 +131,7 @@ class MistralFormatTest {
 
     @Test
     void theIndexMustAgreeWithTheShards(@TempDir Path dir) throws IOException {
-        MistralCopy.writeSharded(TestModels.hf(), dir, 2);
+        MistralCopy.writeSharded(SharedModels.storiesHf(), dir, 2);
         Path index = dir.resolve("consolidated.safetensors.index.json");
         String original = Files.readString(index);
 
@@ -155,7 +156,7 @@ class MistralFormatTest {
 
     @Test
     void brokenSafetensorsNameTheFileAndTensor(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         Path file = dir.resolve("consolidated.safetensors");
         Map<String, RawTensor> tensors = SafetensorsFiles.read(file);
 
@@ -189,7 +190,7 @@ class MistralFormatTest {
 
     @Test
     void paramsJsonProblemsAreClear(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         Path params = dir.resolve("params.json");
         String original = Files.readString(params);
 
@@ -211,7 +212,7 @@ class MistralFormatTest {
 
     @Test
     void legacyParamsWithoutRopeThetaAndWithASlidingWindow(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         Path params = dir.resolve("params.json");
         Files.writeString(params, Files.readString(params).replace("\"rope_theta\" : 10000.0,", "\"sliding_window\" : 256,"));
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
@@ -222,9 +223,9 @@ class MistralFormatTest {
 
     @Test
     void detectsMistralFoldersOnly(@TempDir Path dir) throws IOException {
-        assertThat(format.detect(TestModels.hf()).matches()).isFalse();
-        assertThat(format.detect(TestModels.llama2c()).matches()).isFalse();
-        MistralCopy.write(TestModels.hf(), dir);
+        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesBin()).matches()).isFalse();
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         assertThat(format.detect(dir).confidence()).isGreaterThanOrEqualTo(90);
         assertThat(format.detect(dir.resolve("consolidated.safetensors")).matches()).isFalse();
         Files.delete(dir.resolve("consolidated.safetensors"));

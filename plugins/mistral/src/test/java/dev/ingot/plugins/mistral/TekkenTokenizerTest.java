@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import dev.ingot.testkit.SharedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,7 +122,7 @@ class TekkenTokenizerTest {
     void detectsByNameAndContent(@TempDir Path dir) throws IOException {
         Path tekken = writeTekken(dir.resolve("tekken.json"), SPECIALS + 256, true);
         assertThat(provider.detect(tekken).confidence()).isGreaterThanOrEqualTo(90);
-        assertThat(provider.detect(TestModels.hf().resolve("tokenizer.json")).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json")).matches()).isFalse();
         Path broken = Files.writeString(dir.resolve("tekken-broken.json"), "{\"config\": {}, \"vocab\": []}");
         assertThat(provider.detect(broken).matches()).isFalse();
         assertThatThrownBy(() -> provider.open(broken))
@@ -131,7 +132,7 @@ class TekkenTokenizerTest {
 
     @Test
     void theCheckpointOffersTekkenOnlyWhenTheFolderHasIt(@TempDir Path dir) throws IOException {
-        MistralCopy.write(TestModels.hf(), dir);
+        MistralCopy.write(SharedModels.storiesHf(), dir);
         try (Checkpoint checkpoint = new MistralFormat().open(dir, OpenOptions.defaults())) {
             // only a Hugging Face tokenizer.json: the engine's own reader handles that
             assertThat(checkpoint.tokenizer()).isEmpty();
