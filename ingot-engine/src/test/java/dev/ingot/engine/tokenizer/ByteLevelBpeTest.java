@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +29,7 @@ class ByteLevelBpeTest {
     private static final int BEGIN = 0, END = 1;
     private static final int E = 3, L = 4, W = 7, D = 9, BANG = 10, F = 13, C3 = 14, FOUR = 19, FIVE = 20, S = 22,
             NEWLINE = 23, HE = 24, LL = 25, HELLO = 27, SPACE_WOR = 30, OR = 29, E_ACUTE = 32, CA = 33, ONE_TWO_THREE = 35,
-            APOSTROPHE_S = 36;
+            APOSTROPHE_S = 36, THINK = 37;
 
     private static HfTokenizer tokenizer;
 
@@ -91,6 +96,24 @@ class ByteLevelBpeTest {
         assertThat(tokenizer.eosId()).isEqualTo(-1);
         // Byte-level decoding has no dummy prefix to strip.
         assertThat(tokenizer.decode(BEGIN, new int[] {SPACE_WOR})).isEqualTo(" wor");
+    }
+
+    @Test
+    void nonSpecialAddedTokensDecodeToTheirText() {
+        assertThat(tokenizer.encode("<think>hello")).containsExactly(THINK, HELLO);
+        assertThat(tokenizer.decode(-1, tokenizer.encode("<think>hello"))).isEqualTo("<think>hello");
+    }
+
+    @Test
+    void encodingFromManyThreadsAgrees() throws Exception {
+        String text = "hello world! café 12345 she's<|end|>\n".repeat(50);
+        int[] expected = tokenizer.encode(text);
+        Callable<int[]> encode = () -> tokenizer.encode(text);
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (Future<int[]> result : pool.invokeAll(Collections.nCopies(16, encode))) {
+                assertThat(result.get()).containsExactly(expected);
+            }
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ingot.engine.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.spi.tokenizer.Tokenizer;
+import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HfTokenizerProviderTest {
 
-    private static final Path STORIES_HF = Path.of(System.getProperty("ingot.models", "../shared/models"), "stories260K-hf");
+    private static final Path STORIES_HF = SharedModels.storiesHf();
     private final HfTokenizerProvider provider = new HfTokenizerProvider();
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import dev.ingot.testkit.SharedModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class StoriesTokenizerTest {
 
-    private static final Path MODELS = Path.of(System.getProperty("ingot.models", "../shared/models"));
     private static HfTokenizer tokenizer;
 
     @BeforeAll
     static void load() throws IOException {
-        tokenizer = HfTokenizer.load(MODELS.resolve("stories260K-hf/tokenizer.json"));
+        tokenizer = HfTokenizer.load(SharedModels.storiesHf().resolve("tokenizer.json"));
     }
 
     @Test
@@ -39,7 +39,7 @@ class StoriesTokenizerTest {
 
     @Test
     void idsMeanTheSamePiecesInLlama2csOwnVocabulary() throws IOException {
-        String[] runCVocab = readLlama2cVocab(MODELS.resolve("stories260K/tok512.bin"));
+        String[] runCVocab = readLlama2cVocab(SharedModels.storiesTokenizer());
         int[] ids = tokenizer.encode("Once upon a time");
 
         // llama2.c's export writes ▁ as a plain space; run.c prints this, dummy-prefix space included.
@@ -49,8 +49,8 @@ class StoriesTokenizerTest {
     }
 
     @Test
-    void referenceGenerationRoundTripsExactly() throws IOException {
-        String reference = referenceText();
+    void referenceGenerationRoundTripsExactly() {
+        String reference = SharedModels.referenceOnceUponATime();
         assertThat(reference).contains("\n", "\"", "'");
 
         int[] ids = tokenizer.encode(reference);
@@ -97,25 +97,16 @@ class StoriesTokenizerTest {
     }
 
     @Test
-    void longTextsEncodeInLinearishTime() throws IOException {
+    void longTextsEncodeInLinearishTime() {
         // SentencePiece-style files have no pre-tokenizer, so this is one 180 KB word for the BPE merge loop:
         // re-scanning all pairs for every merge would take minutes, a priority queue takes milliseconds.
-        String text = referenceText().repeat(200);
+        String text = SharedModels.referenceOnceUponATime().repeat(200);
         long start = System.nanoTime();
         int[] ids = tokenizer.encode(text);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(tokenizer.decode(-1, ids)).isEqualTo(text);
         assertThat(millis).isLessThan(5_000);
-    }
-
-    /** The README's run.c output for the prompt "Once upon a time". */
-    private static String referenceText() throws IOException {
-        String readme = Files.readString(MODELS.resolve("README.md"));
-        int prompt = readme.indexOf("Prompt `Once upon a time`:");
-        int open = readme.indexOf("```\n", prompt) + 4;
-        int close = readme.indexOf("\n```", open);
-        return readme.substring(open, close);
     }
 
     /** llama2.c's tokenizer format: int max_token_length, then per token float score, int length, bytes. */
