@@ -63,31 +63,9 @@ enum SplitBehavior {
         switch (this) {
             case REMOVED -> spans.stream().filter(s -> !s.delimiter()).forEach(out::add);
             case ISOLATED -> out.addAll(spans);
-            case MERGED_WITH_PREVIOUS -> {
-                boolean previousWasDelimiter = false;
-                for (Span span : spans) {
-                    if (span.delimiter() && !previousWasDelimiter && !out.isEmpty()) {
-                        Span before = out.removeLast();
-                        out.add(new Span(before.start(), span.end(), false));
-                    } else {
-                        out.add(new Span(span.start(), span.end(), false));
-                    }
-                    previousWasDelimiter = span.delimiter();
-                }
-            }
-            case MERGED_WITH_NEXT -> {
-                boolean nextWasDelimiter = false;
-                for (Span span : spans.reversed()) {
-                    if (span.delimiter() && !nextWasDelimiter && !out.isEmpty()) {
-                        Span after = out.removeLast();
-                        out.add(new Span(span.start(), after.end(), false));
-                    } else {
-                        out.add(new Span(span.start(), span.end(), false));
-                    }
-                    nextWasDelimiter = span.delimiter();
-                }
-                return out.reversed();
-            }
+            case MERGED_WITH_PREVIOUS -> out.addAll(glueDelimiters(spans));
+            // The mirror image: walk backwards so each delimiter meets the piece after it first.
+            case MERGED_WITH_NEXT -> out.addAll(glueDelimiters(spans.reversed()).reversed());
             case CONTIGUOUS -> {
                 for (Span span : spans) {
                     if (span.delimiter() && !out.isEmpty() && out.getLast().delimiter()) {
@@ -98,6 +76,25 @@ enum SplitBehavior {
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * Glues each delimiter to the piece met just before it in walking order; a delimiter that follows
+     * another delimiter stays alone (so "--" gives "x-", "-", not "x--").
+     */
+    private static List<Span> glueDelimiters(List<Span> spans) {
+        List<Span> out = new ArrayList<>(spans.size());
+        boolean lastWasDelimiter = false;
+        for (Span span : spans) {
+            if (span.delimiter() && !lastWasDelimiter && !out.isEmpty()) {
+                Span neighbour = out.removeLast();
+                out.add(new Span(Math.min(neighbour.start(), span.start()), Math.max(neighbour.end(), span.end()), false));
+            } else {
+                out.add(new Span(span.start(), span.end(), false));
+            }
+            lastWasDelimiter = span.delimiter();
         }
         return out;
     }

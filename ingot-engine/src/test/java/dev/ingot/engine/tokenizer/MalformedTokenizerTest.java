@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Files Ingot cannot use fail on load with one line naming the file and the problem. */
 class MalformedTokenizerTest {
@@ -27,20 +29,14 @@ class MalformedTokenizerTest {
                 .hasMessage(file + ": missing \"model\" object (not a Hugging Face tokenizer.json?)");
     }
 
-    @Test
-    void unigramModel() throws IOException {
-        Path file = write("{\"model\": {\"type\": \"Unigram\", \"unk_id\": 0, \"vocab\": [[\"<unk>\", 0.0]]}}");
+    @ParameterizedTest
+    @ValueSource(strings = {"Unigram", "WordPiece", "WordLevel"})
+    void modelsOtherThanBpe(String type) throws IOException {
+        Path file = write("{\"model\": {\"type\": \"" + type + "\", \"unk_token\": \"[UNK]\", \"vocab\": {\"[UNK]\": 0}}}");
 
         assertThatThrownBy(() -> HfTokenizer.load(file))
-                .hasMessage(file + ": unsupported model type \"Unigram\" (Ingot reads BPE tokenizers only)");
-    }
-
-    @Test
-    void wordPieceModel() throws IOException {
-        Path file = write("{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": {\"[UNK]\": 0}}}");
-
-        assertThatThrownBy(() -> HfTokenizer.load(file))
-                .hasMessage(file + ": unsupported model type \"WordPiece\" (Ingot reads BPE tokenizers only)");
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessage(file + ": unsupported model type \"" + type + "\" (Ingot reads BPE tokenizers only)");
     }
 
     @Test
