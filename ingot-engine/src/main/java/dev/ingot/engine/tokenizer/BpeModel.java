@@ -1,9 +1,8 @@
 package dev.ingot.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The BPE model of a {@code tokenizer.json}: splits one pre-tokenized word into characters (or their
@@ -19,8 +18,7 @@ final class BpeModel {
     private static final int MERGED_AWAY = Integer.MIN_VALUE;
 
     private final Map<String, Integer> vocab;
-    /** (left id, right id) packed into a long, to the merge's rank. */
-    private final Map<Long, Integer> rankOfPair;
+    private final PairRanks rankOfPair;
     /** The token a merge of rank r produces. */
     private final int[] mergedId;
     private final int unkId;
@@ -43,10 +41,10 @@ final class BpeModel {
     /** One merge rule as written in the file, in rank order. */
     record Merge(String left, String right) {}
 
-    BpeModel(Map<String, Integer> vocab, java.util.List<Merge> merges, Options options, JsonFields json)
+    BpeModel(Map<String, Integer> vocab, List<Merge> merges, Options options, JsonFields json)
             throws TokenizerFileException {
         this.vocab = Map.copyOf(vocab);
-        this.rankOfPair = new HashMap<>(merges.size() * 2);
+        this.rankOfPair = new PairRanks(merges.size());
         this.mergedId = new int[merges.size()];
         for (int rank = 0; rank < merges.size(); rank++) {
             Merge merge = merges.get(rank);
@@ -59,7 +57,7 @@ final class BpeModel {
                         + "\") makes \"" + joined + "\", which is not in model.vocab");
             }
             // A pair listed twice keeps its first (lowest) rank, as the merge order says.
-            rankOfPair.putIfAbsent(pair(left, right), rank);
+            rankOfPair.putIfAbsent(left, right, rank);
             mergedId[rank] = result;
         }
         if (options.unkToken() != null && !vocab.containsKey(options.unkToken())) {
@@ -93,13 +91,8 @@ final class BpeModel {
         return id;
     }
 
-    private static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
-    }
-
     private int rank(int left, int right) {
-        Integer rank = rankOfPair.get(pair(left, right));
-        return rank == null ? -1 : rank;
+        return rankOfPair.rank(left, right);
     }
 
     /** Appends the tokens of one pre-tokenized word to {@code out}. */
@@ -172,7 +165,7 @@ final class BpeModel {
             next[i] = i + 1 < n ? i + 1 : -1;
         }
         // Entries are (rank << 32 | position): the natural order of longs is lowest rank, then leftmost.
-        PriorityQueue<Long> candidates = new PriorityQueue<>();
+        LongMinHeap candidates = new LongMinHeap(n);
         for (int i = 0; i + 1 < n; i++) {
             offer(candidates, ids[i], ids[i + 1], i);
         }
@@ -203,7 +196,7 @@ final class BpeModel {
         }
     }
 
-    private void offer(PriorityQueue<Long> candidates, int left, int right, int position) {
+    private void offer(LongMinHeap candidates, int left, int right, int position) {
         int rank = rank(left, right);
         if (rank >= 0) {
             candidates.add(((long) rank << 32) | position);

@@ -40,7 +40,10 @@ final class HfTokenizerLoader {
         if (type == null && model.has("merges")) {
             type = "BPE"; // files from early tokenizers versions leave the type out
         }
-        if (!"BPE".equals(type)) {
+        if (type == null) {
+            throw json.problem("the \"model\" object has no \"type\"");
+        }
+        if (!type.equals("BPE")) {
             throw json.problem("unsupported model type \"" + type + "\" (Ingot reads BPE tokenizers only)");
         }
         // model.dropout is ignored on purpose: BPE-dropout regularises training; inference merges deterministically.
@@ -48,44 +51,65 @@ final class HfTokenizerLoader {
         BpeModel bpe = new BpeModel(vocab, merges(model, json), options(model), json);
         List<AddedTokens.AddedToken> added = addedTokens(root, json);
 
-        int size = tableSize(vocab, added);
-        String[] pieces = new String[size];
-        boolean[] special = new boolean[size];
-        boolean[] isAdded = new boolean[size];
-        Map<String, Integer> idOfPiece = new HashMap<>(vocab);
-        vocab.forEach((piece, id) -> pieces[id] = piece);
-        for (AddedTokens.AddedToken token : added) {
-            pieces[token.id()] = token.content();
-            special[token.id()] = token.special();
-            isAdded[token.id()] = true;
-            idOfPiece.put(token.content(), token.id());
-        }
-        for (int id = 0; id < size; id++) {
-            if (pieces[id] == null) {
-                throw json.problem("token id " + id + " is missing: model.vocab and added_tokens must cover 0.." + (size - 1));
-            }
-        }
-
+        PieceTable table = PieceTable.of(vocab, added);
         TokenizerSidecars sidecars = TokenizerSidecars.read(file.toAbsolutePath().getParent(), MAPPER);
         SpecialIds template = SpecialIds.fromPostProcessor(root.get("post_processor"), json);
-        int bos = template.bos() >= 0 ? template.bos() : resolve(sidecars.bosToken(), idOfPiece, file, "bos_token");
-        int eos = resolve(sidecars.eosToken(), idOfPiece, file, "eos_token");
-        if (eos < 0) {
-            eos = sidecars.eosId().filter(id -> id < size).orElse(template.eos());
-        }
-        if (eos < 0) {
-            eos = USUAL_EOS.stream().filter(idOfPiece::containsKey).map(idOfPiece::get)
-                    .filter(id -> special[id]).findFirst().orElse(-1);
-        }
+        int bos = template.bos() >= 0 ? template.bos() : resolve(sidecars.bosToken(), table, file, "bos_token");
 
         return new HfTokenizer(new HfTokenizer.Parts(
-                pieces, Map.copyOf(idOfPiece), special, isAdded,
+                table.pieces(), table.idOfPiece(), table.special(), table.added(),
                 new AddedTokens(added),
                 TextNormalizer.fromJson(root.get("normalizer"), json),
                 PreTokenizer.fromJson(root.get("pre_tokenizer"), json),
                 bpe,
                 PieceDecoder.fromJson(root.get("decoder"), json),
-                bos, eos, sidecars.chatTemplate()));
+                bos, eosId(sidecars, template, table, file), sidecars.chatTemplate()));
+    }
+
+    /** Id to piece (an added token's content wins over the vocabulary's entry), and back. */
+    private record PieceTable(String[] pieces, boolean[] special, boolean[] added, Map<String, Integer> idOfPiece) {
+
+        static PieceTable of(Map<String, Integer> vocab, List<AddedTokens.AddedToken> addedTokens) {
+            int size = tableSize(vocab, addedTokens);
+            String[] pieces = new String[size];
+            boolean[] special = new boolean[size];
+            boolean[] added = new boolean[size];
+            Map<String, Integer> idOfPiece = new HashMap<>(vocab);
+            vocab.forEach((piece, id) -> pieces[id] = piece);
+            for (AddedTokens.AddedToken token : addedTokens) {
+                pieces[token.id()] = token.content();
+                special[token.id()] = token.special();
+                added[token.id()] = true;
+                idOfPiece.put(token.content(), token.id());
+            }
+            for (int id = 0; id < size; id++) {
+                if (pieces[id] == null) {
+                    pieces[id] = ""; // an id no entry names (a hole left by a removed token): it adds no text
+                }
+            }
+            return new PieceTable(pieces, special, added, Map.copyOf(idOfPiece));
+        }
+
+        boolean isSpecial(String piece) {
+            Integer id = idOfPiece.get(piece);
+            return id != null && special[id];
+        }
+    }
+
+    /**
+     * EOS: tokenizer_config.json's eos_token, else config.json's eos_token_id, else a special token
+     * after the sequence in the post-processor template, else a special token with a usual EOS name.
+     */
+    private static int eosId(TokenizerSidecars sidecars, SpecialIds template, PieceTable table, Path file)
+            throws TokenizerFileException {
+        int eos = resolve(sidecars.eosToken(), table, file, "eos_token");
+        if (eos < 0) {
+            eos = sidecars.eosId().filter(id -> id < table.pieces().length).orElse(template.eos());
+        }
+        if (eos < 0) {
+            eos = USUAL_EOS.stream().filter(table::isSpecial).map(table.idOfPiece()::get).findFirst().orElse(-1);
+        }
+        return eos;
     }
 
     /** One past the highest id that the vocabulary or an added token uses. */
@@ -114,12 +138,12 @@ final class HfTokenizerLoader {
         }
     }
 
-    private static int resolve(Optional<String> content, Map<String, Integer> idOfPiece, Path file, String field)
+    private static int resolve(Optional<String> content, PieceTable table, Path file, String field)
             throws TokenizerFileException {
         if (content.isEmpty()) {
             return -1;
         }
-        Integer id = idOfPiece.get(content.get());
+        Integer id = table.idOfPiece().get(content.get());
         if (id == null) {
             throw new TokenizerFileException(file.resolveSibling("tokenizer_config.json"),
                     field + " \"" + content.get() + "\" is not in the vocabulary of " + file.getFileName());

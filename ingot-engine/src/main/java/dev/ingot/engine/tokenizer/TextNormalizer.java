@@ -66,9 +66,15 @@ interface TextNormalizer extends UnaryOperator<String> {
      * {@code {"Regex": …}}, {@code "content"} the replacement, taken literally.
      */
     static TextNormalizer replacement(JsonNode node, JsonFields json, String where) throws TokenizerFileException {
-        Pattern pattern = pattern(json.object(node, "pattern", where), json, where);
-        String content = Matcher.quoteReplacement(json.text(node, "content", where));
-        return text -> pattern.matcher(text).replaceAll(content);
+        JsonNode patternNode = json.object(node, "pattern", where);
+        String content = json.text(node, "content", where);
+        if (patternNode.hasNonNull("String")) {
+            String literal = patternNode.get("String").asText();
+            return text -> text.replace(literal, content); // the common case (▁ ↔ space), without a regex per call
+        }
+        Pattern pattern = pattern(patternNode, json, where);
+        String replacement = Matcher.quoteReplacement(content);
+        return text -> pattern.matcher(text).replaceAll(replacement);
     }
 
     /** A {@code {"String": …}} or {@code {"Regex": …}} pattern as a Java regex. */

@@ -1,6 +1,7 @@
 package dev.ingot.engine.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,6 +86,13 @@ class StoriesTokenizerTest {
         assertThat(tokenizer.decode(5, 2)).isEmpty();
         assertThat(tokenizer.encode("<s>Once")).startsWith(1).hasSize(1 + tokenizer.encode("Once").length);
         assertThat(tokenizer.chatTemplate()).isEmpty();
+    }
+
+    @Test
+    void idsOutsideTheVocabularyAreRefused() {
+        assertThatThrownBy(() -> tokenizer.decode(1, 512))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("token id 512 is outside the vocabulary (0..511)");
     }
 
     @Test
