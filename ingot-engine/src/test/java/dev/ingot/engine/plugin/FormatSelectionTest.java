@@ -3,7 +3,8 @@ package dev.ingot.engine.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ingot.engine.plugin.TestPlugin.Mode;
+import dev.ingot.engine.plugin.testing.TestPlugin;
+import dev.ingot.engine.plugin.testing.TestPlugin.Mode;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;

@@ -5,6 +5,8 @@ import static dev.ingot.engine.plugin.PluginFixtures.pluginNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingot.engine.plugin.testing.JarBuilder;
+import dev.ingot.engine.plugin.testing.TestPlugin;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.SpiVersion;
 import java.io.File;

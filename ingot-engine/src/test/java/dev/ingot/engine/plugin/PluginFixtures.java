@@ -1,5 +1,6 @@
 package dev.ingot.engine.plugin;
 
+import dev.ingot.engine.plugin.testing.JarBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.ingot.engine.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingot.engine.plugin.testing.TestPlugin;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

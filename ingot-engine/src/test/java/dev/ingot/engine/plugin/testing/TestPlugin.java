@@ -1,4 +1,4 @@
-package dev.ingot.engine.plugin;
+package dev.ingot.engine.plugin.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
  * are fixed, tokenizer providers and transports, each able to misbehave on purpose. {@link #writeJar}
  * compiles it with {@link JarBuilder}.
  */
-final class TestPlugin {
+public final class TestPlugin {
 
-    enum Mode { OK, DETECT_THROWS, OPEN_THROWS }
+    public enum Mode { OK, DETECT_THROWS, OPEN_THROWS }
 
     private record FormatSpec(String name, int confidence, Mode mode) {}
 
@@ -31,58 +31,58 @@ final class TestPlugin {
         this.name = name;
     }
 
-    static TestPlugin named(String name) {
+    public static TestPlugin named(String name) {
         return new TestPlugin(name);
     }
 
     /** The plugin's spiVersion() returns this literal instead of {@code IngotPlugin.SPI_VERSION}. */
-    TestPlugin spiVersion(String literal) {
+    public TestPlugin spiVersion(String literal) {
         spiVersion = "\"" + literal + "\"";
         return this;
     }
 
-    TestPlugin format(String formatName, int confidence) {
+    public TestPlugin format(String formatName, int confidence) {
         return format(formatName, confidence, Mode.OK);
     }
 
-    TestPlugin format(String formatName, int confidence, Mode mode) {
+    public TestPlugin format(String formatName, int confidence, Mode mode) {
         formats.add(new FormatSpec(formatName, confidence, mode));
         return this;
     }
 
-    TestPlugin tokenizer(String tokenizerName, int confidence) {
+    public TestPlugin tokenizer(String tokenizerName, int confidence) {
         tokenizers.add(new FormatSpec(tokenizerName, confidence, Mode.OK));
         return this;
     }
 
-    TestPlugin transport(String transportName) {
+    public TestPlugin transport(String transportName) {
         transports.add(transportName);
         return this;
     }
 
     /** Java statements run by the plugin's constructor. */
-    TestPlugin constructor(String body) {
+    public TestPlugin constructor(String body) {
         constructorBody = body;
         return this;
     }
 
     /** A Java expression (with {@code name} in scope) every format's description() returns. */
-    TestPlugin description(String expression) {
+    public TestPlugin description(String expression) {
         description = expression;
         return this;
     }
 
     /** Jars the plugin compiles against (its own dependencies). */
-    TestPlugin compiledAgainst(Path... jars) {
+    public TestPlugin compiledAgainst(Path... jars) {
         classPath.addAll(List.of(jars));
         return this;
     }
 
-    String className() {
+    public String className() {
         return packageName() + ".Plugin";
     }
 
-    Path writeJar(Path jar) throws IOException {
+    public Path writeJar(Path jar) throws IOException {
         return new JarBuilder().source(className(), source()).classPath(classPath.toArray(Path[]::new))
                 .service(className()).write(jar);
     }
@@ -91,7 +91,7 @@ final class TestPlugin {
         return "test.plugin." + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
     }
 
-    String source() {
+    public String source() {
         return """
                 package %s;
 

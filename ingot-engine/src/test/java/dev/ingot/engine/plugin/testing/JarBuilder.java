@@ -1,4 +1,4 @@
-package dev.ingot.engine.plugin;
+package dev.ingot.engine.plugin.testing;
 
 import dev.ingot.spi.IngotPlugin;
 import java.io.File;
@@ -29,7 +29,7 @@ import javax.tools.ToolProvider;
  * and writes a jar, optionally with a {@code META-INF/services/dev.ingot.spi.IngotPlugin} file: the
  * same artifact a plugin author's build produces.
  */
-final class JarBuilder {
+public final class JarBuilder {
 
     private static final JavaCompiler COMPILER = ToolProvider.getSystemJavaCompiler();
 
@@ -39,30 +39,30 @@ final class JarBuilder {
     private final Map<String, byte[]> files = new LinkedHashMap<>();
 
     /** Adds a compilation unit: the class's binary name and its source text. */
-    JarBuilder source(String className, String code) {
+    public JarBuilder source(String className, String code) {
         sources.put(className, code);
         return this;
     }
 
     /** Jars the sources compile against (and that the plugin needs at run time), besides ingot-spi. */
-    JarBuilder classPath(Path... jars) {
+    public JarBuilder classPath(Path... jars) {
         classPath.addAll(List.of(jars));
         return this;
     }
 
     /** Lists {@code className} as an {@link IngotPlugin} provider. */
-    JarBuilder service(String className) {
+    public JarBuilder service(String className) {
         services.add(className);
         return this;
     }
 
     /** Adds a file to the jar as it is, e.g. a class file copied from elsewhere. */
-    JarBuilder file(String entryName, byte[] bytes) {
+    public JarBuilder file(String entryName, byte[] bytes) {
         files.put(entryName, bytes.clone());
         return this;
     }
 
-    Path write(Path jar) throws IOException {
+    public Path write(Path jar) throws IOException {
         Path classes = Files.createTempDirectory("ingot-test-classes");
         try {
             compile(classes);
@@ -109,7 +109,7 @@ final class JarBuilder {
     }
 
     /** Where the engine's ingot-spi classes are: a reactor's target/classes folder or the installed jar. */
-    static Path spiClasses() {
+    private static Path spiClasses() {
         try {
             return Path.of(IngotPlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
