@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Where plugins come from and which may load.
@@ -31,7 +32,9 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
 
     public PluginConfig {
         pluginPath = List.copyOf(pluginPath);
-        enabled = enabled.map(Set::copyOf);
+        // Blank names (from "--plugins-enabled ''" or "a,,b") name no plugin; an all-blank list loads none.
+        enabled = enabled.map(names -> names.stream().filter(n -> n != null && !n.isBlank()).map(String::trim)
+                .collect(Collectors.toUnmodifiableSet()));
         formatWinners = Map.copyOf(formatWinners);
     }
 
@@ -69,11 +72,7 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
     /** Only the named plugins (from the plugin path) load; an empty collection loads none. */
     public PluginConfig withEnabled(Iterable<String> names) {
         Set<String> set = new LinkedHashSet<>();
-        for (String name : names) {
-            if (name != null && !name.isBlank()) {
-                set.add(name.trim());
-            }
-        }
+        names.forEach(set::add);
         return new PluginConfig(pluginPath, Optional.of(set), formatWinners);
     }
 
