@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -42,12 +43,25 @@ final class PluginPathScanner {
     }
 
     private static void scanFolder(Path folder, List<PluginBundle> bundles, Consumer<String> warnings) {
-        for (Path child : sortedChildren(folder)) {
+        List<Path> children;
+        try {
+            children = sortedChildren(folder);
+        } catch (IOException e) {
+            warnings.accept("cannot list plugin folder " + folder + ": " + e + "; ignored");
+            return;
+        }
+        for (Path child : children) {
             if (child.getFileName().toString().startsWith(".")) {
                 continue;
             }
             if (Files.isDirectory(child)) {
-                List<Path> jars = jarsBelow(child);
+                List<Path> jars;
+                try {
+                    jars = jarsBelow(child);
+                } catch (IOException | UncheckedIOException e) {
+                    warnings.accept("cannot list plugin folder " + child + ": " + e + "; ignored");
+                    continue;
+                }
                 if (jars.isEmpty()) {
                     warnings.accept("plugin folder " + child + " holds no .jar files; ignored");
                 } else {
@@ -59,23 +73,20 @@ final class PluginPathScanner {
         }
     }
 
-    private static List<Path> sortedChildren(Path folder) {
+    private static List<Path> sortedChildren(Path folder) throws IOException {
         try (Stream<Path> children = Files.list(folder)) {
             return children.sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list plugin folder " + folder + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<Path> jarsBelow(Path folder) {
+    /** Every jar below {@code folder}; a walk that meets an unreadable folder throws UncheckedIOException. */
+    private static List<Path> jarsBelow(Path folder) throws IOException {
         try (Stream<Path> files = Files.walk(folder)) {
             return files.filter(PluginPathScanner::isJar).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list plugin folder " + folder + ": " + e.getMessage(), e);
         }
     }
 
     private static boolean isJar(Path file) {
-        return Files.isRegularFile(file) && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jar");
+        return Files.isRegularFile(file) && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar");
     }
 }
