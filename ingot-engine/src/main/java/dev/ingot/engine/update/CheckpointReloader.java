@@ -47,7 +47,7 @@ public final class CheckpointReloader {
             throw new UpdateRejectedException(e.getMessage(), e);
         }
         String formatName = choice.format().name();
-        try (Checkpoint checkpoint = choice.format().open(location, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = plugins.open(choice, location, OpenOptions.defaults())) {
             requireSameModel(checkpoint.spec(), location);
             UpdateRequest request = new UpdateRequest(reload.version(), UpdateMode.FULL, formatName, reload.label(),
                     reload.policy(), reload.force());
