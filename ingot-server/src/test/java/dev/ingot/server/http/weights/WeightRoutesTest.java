@@ -133,6 +133,20 @@ class WeightRoutesTest {
     }
 
     @Test
+    void aSafetensorsFileAsSavedIsAValidBucket() throws Exception {
+        start();
+        String id = http.begin(2, "FULL");
+        Http.Answer bucket = http.put("/v1/weights/updates/" + id + "/buckets?seq=0", java.nio.file.Files.readAllBytes(MODEL));
+        assertThat(bucket.status()).as(bucket.json().toString()).isEqualTo(200);
+        assertThat(bucket.json().path("tensors").asInt()).isEqualTo(47);
+        Http.Answer commit = http.post("/v1/weights/updates/" + id + "/commit", "");
+        assertThat(commit.status()).isEqualTo(200);
+        assertThat(commit.json().path("tensors").asInt()).isEqualTo(47);
+        assertThat(servedVersion()).isEqualTo(2);
+        assertThat(served(Q)).isEqualTo(original(Q));
+    }
+
+    @Test
     void updatesAreRefusedWhenTheServerHasNoToken() throws Exception {
         start(WeightApiConfig.disabled());
         Http.Answer a = http.post("/v1/weights/updates", "{\"version\": 2}");
