@@ -13,13 +13,12 @@ import dev.ingot.spi.update.UpdateRequest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,11 +56,8 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "NAME[@PLUGIN]", description = "Its format (default: detected).")
     String format;
 
-    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder or jar (repeatable).")
-    List<Path> plugins = new ArrayList<>();
-
-    @Option(names = "--plugins-enabled", paramLabel = "NAME,...", split = ",", description = "Load only these plugins.")
-    List<String> pluginsEnabled;
+    @Mixin
+    PluginsCommand.PluginOptions pluginOptions = new PluginsCommand.PluginOptions();
 
     @Option(names = "--version", required = true, paramLabel = "N", description = "The version the weights will be served as.")
     long version;
@@ -93,11 +89,10 @@ public final class PushCommand implements Callable<Integer> {
         }
         SwapPolicy swapPolicy = parsePolicy(policy);
         String secret = token.file != null ? WeightApiConfig.readTokenFile(token.file) : token.value;
-        Optional<String> formatName = Optional.ofNullable(format).map(f -> f.contains("@") ? f.substring(0, f.indexOf('@')) : f);
         PrintWriter out = spec.commandLine().getOut();
-        try (PluginHost host = PluginHost.discover(ModelOptions.pluginConfig(plugins, pluginsEnabled, format))) {
-            FormatChoice choice = host.select(model, formatName);
-            try (Checkpoint checkpoint = choice.format().open(model, OpenOptions.defaults());
+        try (PluginHost host = PluginHost.discover(pluginOptions.config(System::getenv))) {
+            FormatChoice choice = host.select(model, Optional.ofNullable(format));
+            try (Checkpoint checkpoint = host.open(choice, model, OpenOptions.defaults());
                     WeightPusher pusher = WeightPusher.builder(to).token(secret).retries(retries)
                             .bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20)))).build()) {
                 UpdateRequest request = new UpdateRequest(version, partial ? UpdateMode.PARTIAL : UpdateMode.FULL,

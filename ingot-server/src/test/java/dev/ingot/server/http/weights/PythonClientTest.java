@@ -3,7 +3,6 @@ package dev.ingot.server.http.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.safetensors.SafetensorsFile;
-import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.testkit.SharedModels;
@@ -52,15 +51,6 @@ class PythonClientTest {
         return new Run(p.exitValue(), out);
     }
 
-    private byte[] served(String name) {
-        WeightGeneration g = server.store.acquire();
-        try {
-            return g.tensor(name).data().toArray(ValueLayout.JAVA_BYTE);
-        } finally {
-            g.unpin();
-        }
-    }
-
     @Test
     void theCommandLinePushesAFullCheckpointInBuckets() throws Exception {
         Path perturbed = Perturbed.write(dir.resolve("perturbed"));
@@ -73,7 +63,7 @@ class PythonClientTest {
         assertThat(server.routes.updates().served().label()).isEqualTo("from python");
         try (SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"))) {
             for (TensorInfo info : file.tensors()) {
-                assertThat(served(info.name())).as(info.name()).isEqualTo(file.read(info.name()).data().toArray(ValueLayout.JAVA_BYTE));
+                assertThat(server.servedBytes(info.name())).as(info.name()).isEqualTo(file.read(info.name()).data().toArray(ValueLayout.JAVA_BYTE));
             }
         }
     }
@@ -108,6 +98,6 @@ class PythonClientTest {
         for (int i = 0; i < 64; i++) {
             expected.putFloat(0.5f + i / 128f);
         }
-        assertThat(served(norm)).isEqualTo(expected.array());
+        assertThat(server.servedBytes(norm)).isEqualTo(expected.array());
     }
 }

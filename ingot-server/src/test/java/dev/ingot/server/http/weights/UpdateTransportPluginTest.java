@@ -7,12 +7,10 @@ import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.plugin.testing.JarBuilder;
 import dev.ingot.engine.update.TransportLauncher;
 import dev.ingot.engine.update.UpdateManager;
-import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.update.UpdateTransport;
 import dev.ingot.testkit.SharedModels;
 import java.io.InputStream;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -94,15 +92,6 @@ class UpdateTransportPluginTest {
         return b.array();
     }
 
-    private byte[] served(String name) {
-        WeightGeneration g = server.store.acquire();
-        try {
-            return g.tensor(name).data().toArray(ValueLayout.JAVA_BYTE);
-        } finally {
-            g.unpin();
-        }
-    }
-
     @Test
     void aPluginTransportDeliversAnUpdateInItsOwnWireFormat() throws Exception {
         assertThat(running.endpoint()).isEqualTo(inbox.toString());
@@ -112,18 +101,18 @@ class UpdateTransportPluginTest {
         assertThat(commitAndWait()).isEqualTo("committed 4");
         assertThat(server.store.version()).isEqualTo(4);
         assertThat(server.store.peek().label()).isEqualTo("from a folder");
-        assertThat(served(NORM)).isEqualTo(norm);
+        assertThat(server.servedBytes(NORM)).isEqualTo(norm);
     }
 
     @Test
     void whatTheEngineRefusesReachesTheTransportAndChangesNothing() throws Exception {
-        byte[] before = served(NORM);
+        byte[] before = server.servedBytes(NORM);
         Files.writeString(inbox.resolve("update.properties"), "version=4\nmode=PARTIAL\n");
         Files.write(inbox.resolve(NORM + ".F32.63.bin"), floats(63, 1f));
         assertThat(commitAndWait()).startsWith("rejected update ")
                 .contains("'" + NORM + "' has shape [63] but the model needs [64]");
         assertThat(server.store.version()).isEqualTo(1);
-        assertThat(served(NORM)).isEqualTo(before);
+        assertThat(server.servedBytes(NORM)).isEqualTo(before);
         assertThat(server.routes.updates().openUpdates()).isEmpty();
     }
 

@@ -9,9 +9,11 @@ import dev.ingot.engine.generate.Utf8Accumulator;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
+import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 /**
@@ -40,6 +42,16 @@ final class WeightsServer implements AutoCloseable {
 
     static WeightsServer withPlugins(Path checkpoint, Path pluginDir, WeightApiConfig config) throws IOException {
         return new WeightsServer(LoadOptions.of(checkpoint).withPlugins(PluginConfig.of(java.util.List.of(pluginDir))), config);
+    }
+
+    /** The bytes of a served canonical tensor, read in-process from the pinned generation. */
+    byte[] servedBytes(String name) {
+        WeightGeneration g = store.acquire();
+        try {
+            return g.tensor(name).data().toArray(ValueLayout.JAVA_BYTE);
+        } finally {
+            g.unpin();
+        }
     }
 
     String base() {
