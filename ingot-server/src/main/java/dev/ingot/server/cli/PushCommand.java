@@ -57,7 +57,7 @@ public final class PushCommand implements Callable<Integer> {
     String format;
 
     @Mixin
-    PluginsCommand.PluginOptions pluginOptions = new PluginsCommand.PluginOptions();
+    PluginOptions pluginOptions = new PluginOptions();
 
     @Option(names = "--version", required = true, paramLabel = "N", description = "The version the weights will be served as.")
     long version;
