@@ -14,6 +14,7 @@ import dev.ingot.spi.update.UpdateSession;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.channels.ReadableByteChannel;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,15 +139,15 @@ public final class StagedUpdate implements UpdateSession {
             try {
                 result = manager.commit(this, stagedLocked(), bytesLocked(), System.nanoTime() - startedNanos);
             } catch (UpdateRejectedException e) {
-                endLocked(State.ABORTED, e.getMessage());
+                endLocked(UpdateOutcome.Kind.REJECTED, e.getMessage());
                 throw e;
             } catch (RuntimeException e) {
-                endLocked(State.ABORTED, "the commit failed: " + e);
+                endLocked(UpdateOutcome.Kind.REJECTED, "the commit failed: " + e);
                 throw new UpdateRejectedException("update " + id + ": the commit failed: " + e, e);
             }
             // The committed generation owns the arenas now.
             buckets.clear();
-            endLocked(State.COMMITTED, "committed as version " + result.version());
+            endLocked(UpdateOutcome.Kind.COMMITTED, "committed as version " + result.version());
             return result;
         } finally {
             lock.unlock();
@@ -158,7 +159,7 @@ public final class StagedUpdate implements UpdateSession {
         lock.lock();
         try {
             if (state == State.OPEN) {
-                endLocked(State.ABORTED, reason);
+                endLocked(UpdateOutcome.Kind.ABORTED, reason);
             }
         } finally {
             lock.unlock();
@@ -174,7 +175,7 @@ public final class StagedUpdate implements UpdateSession {
             if (state != State.OPEN || System.nanoTime() - lastActivityNanos < timeoutNanos) {
                 return false;
             }
-            endLocked(State.ABORTED, reason);
+            endLocked(UpdateOutcome.Kind.ABORTED, reason);
             return true;
         } finally {
             lock.unlock();
@@ -217,21 +218,21 @@ public final class StagedUpdate implements UpdateSession {
         }
     }
 
-    private void endLocked(State end, String reason) {
-        state = end;
+    private void endLocked(UpdateOutcome.Kind outcome, String reason) {
+        state = outcome == UpdateOutcome.Kind.COMMITTED ? State.COMMITTED : State.ABORTED;
         endReason = reason;
         // A failed commit may already have handed some arenas to a generation that released them.
         buckets.values().stream().map(ReceivedBucket::arena).filter(a -> a.scope().isAlive()).forEach(Arena::close);
         buckets.clear();
         nativeOwners.clear();
         canonicalSources.clear();
-        manager.ended(this, end == State.COMMITTED, reason);
+        manager.ended(this, new UpdateOutcome(outcome, Duration.ofNanos(System.nanoTime() - startedNanos), reason));
     }
 
     /** Rejects the whole transaction: frees everything staged and reports {@code message}. */
     private UpdateRejectedException reject(String message) {
         String full = "update " + id + " rejected: " + message;
-        endLocked(State.ABORTED, full);
+        endLocked(UpdateOutcome.Kind.REJECTED, full);
         return new UpdateRejectedException(full + "; the served weights are unchanged");
     }
 

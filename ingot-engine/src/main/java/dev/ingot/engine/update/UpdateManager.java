@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         }
     });
     private final ReentrantLock commitLock = new ReentrantLock();
+    private final List<UpdateOutcome.Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reaper;
     private final SecureRandom ids = new SecureRandom();
     private volatile String servedFormat;
@@ -253,12 +255,24 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         }
     }
 
-    /** Called by a transaction when it commits or aborts. */
-    void ended(StagedUpdate update, boolean committed, String reason) {
+    /** Tells {@code listener} about every transaction that ends (metrics); must not block. */
+    public void onEnded(UpdateOutcome.Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Called by a transaction when it commits, is rejected or aborts. */
+    void ended(StagedUpdate update, UpdateOutcome outcome) {
         open.remove(update.id());
-        endings.put(update.id(), reason);
-        if (!committed) {
-            LOG.log(System.Logger.Level.INFO, "aborted " + update + ": " + reason);
+        endings.put(update.id(), outcome.reason());
+        if (outcome.kind() != UpdateOutcome.Kind.COMMITTED) {
+            LOG.log(System.Logger.Level.INFO, outcome.kind().label() + " " + update + ": " + outcome.reason());
+        }
+        for (UpdateOutcome.Listener listener : listeners) {
+            try {
+                listener.ended(update, outcome);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "update listener failed: " + e);
+            }
         }
     }
 

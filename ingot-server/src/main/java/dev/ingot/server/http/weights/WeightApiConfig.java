@@ -37,6 +37,11 @@ public record WeightApiConfig(Optional<String> token, List<Path> reloadRoots, Up
         return new WeightApiConfig(Optional.empty(), List.of(), UpdateLimits.defaults(), DEFAULT_MAX_JSON_BYTES);
     }
 
+    /** What {@code ingot serve} passes: {@code --update-token[-file]} and {@code --allow-reload-from}, default limits. */
+    public static WeightApiConfig of(Optional<String> token, List<Path> reloadRoots) {
+        return new WeightApiConfig(token, reloadRoots, UpdateLimits.defaults(), DEFAULT_MAX_JSON_BYTES);
+    }
+
     /** Updates enabled with {@code token} and default limits. */
     public static WeightApiConfig withToken(String token) {
         return new WeightApiConfig(Optional.of(token), List.of(), UpdateLimits.defaults(), DEFAULT_MAX_JSON_BYTES);

@@ -15,6 +15,7 @@ import dev.ingot.engine.update.StagedUpdate;
 import dev.ingot.engine.update.UnknownUpdateException;
 import dev.ingot.engine.update.UpdateConflictException;
 import dev.ingot.engine.update.UpdateManager;
+import dev.ingot.engine.update.UpdateOutcome;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.update.CommitResult;
@@ -26,16 +27,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * The {@code /v1/weights} endpoints: read the served weights, push updates in buckets, reload from
  * disk. Every update endpoint needs {@code Authorization: Bearer <token>} and answers 403 when the
  * server was started without a token. Errors are {@link ApiError}s.
  *
- * <p>Wiring: {@code WeightRoutes.forModel(model, config).register(app)} before {@code app.start()},
- * and {@link #close()} on shutdown (aborts open transactions).
+ * <p>Wiring: {@code WeightRoutes.forModel(model, config)} (or {@link #deferred} when the model loads
+ * after the server starts listening), then {@link #register(Javalin)} before {@code app.start()},
+ * {@link #onEnded} for metrics, and {@link #close()} on shutdown (aborts open transactions).
  */
 public final class WeightRoutes implements AutoCloseable {
 
@@ -45,16 +50,27 @@ public final class WeightRoutes implements AutoCloseable {
     private static final Set<String> BEGIN_FIELDS = Set.of("version", "mode", "format", "label", "policy", "force");
     private static final Set<String> RELOAD_FIELDS = Set.of("path", "format", "version", "label", "policy", "force");
 
-    private final UpdateManager updates;
-    private final CheckpointReloader reloader;
     private final WeightApiConfig config;
     private final BearerToken token;
+    private final ReloadRoots roots;
+    private final Supplier<Optional<LoadedModel>> model;
+    private final List<UpdateOutcome.Listener> listeners = new CopyOnWriteArrayList<>();
+    private Bound bound; // guarded by this; set once the model is there
 
-    public WeightRoutes(UpdateManager updates, CheckpointReloader reloader, WeightApiConfig config) {
-        this.updates = updates;
-        this.reloader = reloader;
+    /** The engine side, made once the model has loaded. */
+    private record Bound(UpdateManager updates, CheckpointReloader reloader) {}
+
+    private WeightRoutes(WeightApiConfig config, Supplier<Optional<LoadedModel>> model, Bound ready) throws IOException {
         this.config = config;
         this.token = config.token().map(BearerToken::new).orElse(null);
+        this.roots = new ReloadRoots(config.reloadRoots());
+        this.model = model;
+        this.bound = ready;
+    }
+
+    /** Routes over an engine the caller built (an embedding, a test). */
+    public WeightRoutes(UpdateManager updates, CheckpointReloader reloader, WeightApiConfig config) throws IOException {
+        this(config, Optional::empty, new Bound(updates, reloader));
     }
 
     /** Routes for a loaded model: an {@link UpdateManager} over its weights and a reloader over its plugins. */
@@ -64,8 +80,42 @@ public final class WeightRoutes implements AutoCloseable {
         return new WeightRoutes(updates, new CheckpointReloader(updates, model.plugins(), roots), config);
     }
 
+    /**
+     * Routes for a server that listens before its model has loaded: until {@code model} yields one,
+     * they answer 503; the first request after that binds them to it.
+     */
+    public static WeightRoutes deferred(WeightApiConfig config, Supplier<Optional<LoadedModel>> model) throws IOException {
+        return new WeightRoutes(config, model, null);
+    }
+
+    /** Hears about every update that ends (committed, rejected, aborted), e.g. for metrics. */
+    public void onEnded(UpdateOutcome.Listener listener) {
+        listeners.add(listener);
+        synchronized (this) {
+            if (bound != null) {
+                bound.updates().onEnded(listener);
+            }
+        }
+    }
+
+    /** The engine's updates; fails while the model is still loading. */
     public UpdateManager updates() {
-        return updates;
+        try {
+            return bound().updates();
+        } catch (ApiException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+    }
+
+    private synchronized Bound bound() throws ApiException {
+        if (bound == null) {
+            LoadedModel loaded = model.get().orElseThrow(() -> new ApiException(503, "server_error", "model_loading",
+                    "the model is still loading; retry when /health says ready"));
+            UpdateManager updates = UpdateManager.forModel(loaded, config.limits());
+            listeners.forEach(updates::onEnded);
+            bound = new Bound(updates, new CheckpointReloader(updates, loaded.plugins(), roots));
+        }
+        return bound;
     }
 
     /** Adds the routes to {@code app} (before it starts). */
@@ -125,7 +175,8 @@ public final class WeightRoutes implements AutoCloseable {
         }
     }
 
-    private void describe(Context ctx) throws IOException {
+    private void describe(Context ctx) throws IOException, ApiException {
+        UpdateManager updates = bound().updates();
         ServedWeights served = updates.served();
         List<Map<String, Object>> tensors = served.tensors().stream()
                 .map(t -> Map.<String, Object>of("name", t.name(), "dtype", t.dtype().safetensorsName(), "shape", t.shape().dims()))
@@ -137,7 +188,7 @@ public final class WeightRoutes implements AutoCloseable {
     /** The canonical tensor as a safetensors blob, written from the pinned generation without a copy. */
     private void tensor(Context ctx) throws ApiException, IOException {
         String name = ctx.pathParam("name");
-        WeightGeneration generation = updates.store().acquire();
+        WeightGeneration generation = bound().updates().store().acquire();
         try {
             Tensor tensor = generation.tensors().get(name);
             if (tensor == null) {
@@ -162,13 +213,13 @@ public final class WeightRoutes implements AutoCloseable {
         JsonRequest body = JsonRequest.read(ctx.req().getInputStream(), config.maxJsonBytes(), BEGIN_FIELDS);
         UpdateRequest request = new UpdateRequest(body.requiredLong("version"), body.mode(), body.string("format").orElse("hf"),
                 body.string("label").orElse(""), body.policy(), body.bool("force"));
-        StagedUpdate update = updates.begin(request);
+        StagedUpdate update = bound().updates().begin(request);
         json(ctx, 201, Map.of("id", update.id(), "version", request.version(), "mode", request.mode().name(),
                 "format", request.format()));
     }
 
     private void bucket(Context ctx) throws Exception {
-        StagedUpdate update = updates.session(ctx.pathParam("id"));
+        StagedUpdate update = bound().updates().session(ctx.pathParam("id"));
         OptionalLong seq = seq(ctx);
         long length = ctx.req().getContentLengthLong();
         long largest = 8 + config.limits().maxHeaderBytes() + config.limits().maxBucketBytes();
@@ -199,12 +250,12 @@ public final class WeightRoutes implements AutoCloseable {
     }
 
     private void commit(Context ctx) throws Exception {
-        CommitResult result = updates.session(ctx.pathParam("id")).commit();
+        CommitResult result = bound().updates().session(ctx.pathParam("id")).commit();
         json(ctx, 200, committed(result));
     }
 
     private void abort(Context ctx) throws Exception {
-        StagedUpdate update = updates.session(ctx.pathParam("id"));
+        StagedUpdate update = bound().updates().session(ctx.pathParam("id"));
         update.abort("aborted by the client");
         json(ctx, 200, Map.of("id", update.id(), "aborted", true));
     }
@@ -212,7 +263,7 @@ public final class WeightRoutes implements AutoCloseable {
     private void reload(Context ctx) throws Exception {
         JsonRequest body = JsonRequest.read(ctx.req().getInputStream(), config.maxJsonBytes(), RELOAD_FIELDS);
         String path = body.string("path").orElseThrow(() -> ApiException.badRequest("\"path\" is required"));
-        CommitResult result = reloader.reload(new CheckpointReloader.Reload(path, body.string("format"),
+        CommitResult result = bound().reloader().reload(new CheckpointReloader.Reload(path, body.string("format"),
                 body.requiredLong("version"), body.string("label").orElse(""), body.policy(), body.bool("force")));
         json(ctx, 200, committed(result));
     }
@@ -234,7 +285,9 @@ public final class WeightRoutes implements AutoCloseable {
 
     /** Aborts the open transactions and stops the idle timer. */
     @Override
-    public void close() {
-        updates.close();
+    public synchronized void close() {
+        if (bound != null) {
+            bound.updates().close();
+        }
     }
 }
