@@ -125,7 +125,13 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         requireNewerVersion(request);
         String id = "upd-" + HexFormat.of().formatHex(randomBytes());
         StagedUpdate update = new StagedUpdate(id, request, this, mapper, new TensorStager(servedTypes), rules);
-        open.put(id, update);
+        synchronized (open) {
+            if (open.size() >= limits.maxOpenUpdates()) {
+                throw new UpdateConflictException(open.size() + " updates are open already, the most this server allows;"
+                        + " commit or abort one first");
+            }
+            open.put(id, update);
+        }
         LOG.log(System.Logger.Level.INFO, "began " + update);
         return update;
     }

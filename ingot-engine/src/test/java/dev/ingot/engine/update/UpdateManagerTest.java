@@ -271,6 +271,19 @@ class UpdateManagerTest {
     }
 
     @Test
+    void theNumberOfOpenUpdatesIsBounded() throws Exception {
+        start();
+        List<StagedUpdate> open = new ArrayList<>();
+        for (int i = 0; i < UpdateLimits.DEFAULT_MAX_OPEN_UPDATES; i++) {
+            open.add(updates.begin(request(2, UpdateMode.PARTIAL)));
+        }
+        assertThatThrownBy(() -> updates.begin(request(2, UpdateMode.PARTIAL))).isInstanceOf(UpdateConflictException.class)
+                .hasMessage("4 updates are open already, the most this server allows; commit or abort one first");
+        open.getFirst().abort("make room");
+        updates.begin(request(2, UpdateMode.PARTIAL)).abort("done");
+    }
+
+    @Test
     void anUnknownFormatIsRefusedAtBegin() {
         start();
         assertThatThrownBy(() -> updates.begin(new UpdateRequest(2, UpdateMode.FULL, "gguf", "", SwapPolicy.FINISH, false)))
