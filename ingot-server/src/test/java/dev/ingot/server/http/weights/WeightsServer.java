@@ -35,7 +35,11 @@ final class WeightsServer implements AutoCloseable {
         model = ModelLoader.load(options);
         store = model.weights();
         routes = WeightRoutes.forModel(model, config);
-        app = Javalin.create(c -> c.showJavalinBanner = false);
+        app = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            // As ingot serve configures it for its JSON endpoints: buckets stream past this limit.
+            c.http.maxRequestSize = 64 * 1024;
+        });
         routes.register(app);
         app.start("127.0.0.1", 0);
     }
