@@ -21,6 +21,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Pushes a weight set to a running Ingot server: opens an update, streams the tensors in buckets (each
@@ -49,6 +53,7 @@ public final class WeightPusher implements AutoCloseable {
     private final Duration requestTimeout;
     private final boolean checksums;
     private final HttpClient client;
+    private final ExecutorService preparer = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
 
     private WeightPusher(Builder b) {
         this.base = URI.create(b.base.toString().replaceAll("/+$", "") + "/");
@@ -80,10 +85,15 @@ public final class WeightPusher implements AutoCloseable {
         int buckets = 0;
         int count = 0;
         long bytes = 0;
+        Future<BucketBlob> next = null;
         try {
+            // The next bucket's checksums are computed while this one uploads: another core's work,
+            // and the pass that pages in a mapped checkpoint's bytes before the socket needs them.
             Iterator<List<Tensor>> grouped = new Buckets(tensors.iterator(), bucketBytes);
-            while (grouped.hasNext()) {
-                BucketBlob blob = new BucketBlob(grouped.next(), checksums);
+            next = prepare(grouped);
+            while (next != null) {
+                BucketBlob blob = await(next);
+                next = prepare(grouped);
                 sendBucket(id, buckets, blob, attempts);
                 buckets++;
                 count += blob.tensors().size();
@@ -98,6 +108,30 @@ public final class WeightPusher implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             abortQuietly(id, e.getMessage());
             throw e;
+        } finally {
+            if (next != null) {
+                next.cancel(true);
+            }
+        }
+    }
+
+    private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
+        return grouped.hasNext() ? preparer.submit(() -> new BucketBlob(grouped.next(), checksums)) : null;
+    }
+
+    private static BucketBlob await(Future<BucketBlob> blob) throws IOException {
+        try {
+            return blob.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted while preparing a bucket", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case UncheckedIOException u -> throw u.getCause();
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new PushException("preparing a bucket failed: " + e.getCause(), e.getCause());
+            }
         }
     }
 
@@ -257,6 +291,7 @@ public final class WeightPusher implements AutoCloseable {
 
     @Override
     public void close() {
+        preparer.shutdownNow();
         client.close();
     }
 

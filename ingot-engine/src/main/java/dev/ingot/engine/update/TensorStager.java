@@ -67,17 +67,15 @@ final class TensorStager {
         }
         if (readsInPlace(plan)) {
             // Views of the received bytes are the canonical tensors: receive them where they will stay.
-            MemorySegment bytes = arena.allocate(Math.max(size, 1), 64).asSlice(0, size);
-            requireAll(SegmentChannels.readFully(in, bytes), size);
-            SegmentChannels.update(crc, bytes);
+            MemorySegment bytes = allocate(arena, size);
+            requireAll(SegmentChannels.readFully(in, bytes, crc), size);
             return stage(new Tensor(nativeInfo, bytes), plan, arena, where);
         }
         // The mapper rewrites the bytes (transpose, permute, convert): receive them into scratch memory
         // that is freed as soon as the rewritten tensors are in the staging arena.
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment bytes = scratch.allocate(Math.max(size, 1), 64).asSlice(0, size);
-            requireAll(SegmentChannels.readFully(in, bytes), size);
-            SegmentChannels.update(crc, bytes);
+            MemorySegment bytes = allocate(scratch, size);
+            requireAll(SegmentChannels.readFully(in, bytes, crc), size);
             return stage(new Tensor(nativeInfo, bytes), plan, arena, where);
         }
     }
@@ -103,13 +101,18 @@ final class TensorStager {
             if (mapped.data().scope().equals(arena.scope())) {
                 return mapped;
             }
-            MemorySegment copy = arena.allocate(Math.max(info.byteSize(), 1), 64).asSlice(0, info.byteSize());
+            MemorySegment copy = allocate(arena, info.byteSize());
             copy.copyFrom(mapped.data());
             return new Tensor(info, copy);
         }
-        MemorySegment converted = arena.allocate(Math.max(info.byteSize(), 1), 64).asSlice(0, info.byteSize());
+        MemorySegment converted = allocate(arena, info.byteSize());
         ElementConversion.convert(mapped.data(), mapped.info().dtype(), converted, want, info.shape().elementCount());
         return new Tensor(info, converted);
+    }
+
+    /** 64-byte aligned, as the load's own copies are, so kernels start rows on vector boundaries. */
+    private static MemorySegment allocate(Arena arena, long size) {
+        return arena.allocate(size, 64);
     }
 
     private static void requireAll(long got, long want) throws EOFException {

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -58,17 +60,33 @@ public final class SharedMemory {
         }
     }
 
+    /**
+     * Drops a reference; the last one closes the resources on a background thread. Closing a shared arena
+     * makes every thread stop for a handshake and hands a whole model back to the OS, which takes
+     * milliseconds: the last reader of a replaced generation is usually a decode step, and it must not
+     * pay for that.
+     */
     public void release() {
         if (references.decrementAndGet() == 0) {
-            for (AutoCloseable resource : resources) {
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    System.getLogger(SharedMemory.class.getName())
-                            .log(System.Logger.Level.WARNING, "releasing " + description + ": " + e);
-                }
+            Releaser.EXECUTOR.execute(this::closeResources);
+        }
+    }
+
+    private void closeResources() {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.getLogger(SharedMemory.class.getName())
+                        .log(System.Logger.Level.WARNING, "releasing " + description + ": " + e);
             }
         }
+    }
+
+    /** The thread that closes released memory, created on first use. */
+    private static final class Releaser {
+        static final Executor EXECUTOR = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("ingot-memory-release").factory());
     }
 
     public boolean isReleased() {

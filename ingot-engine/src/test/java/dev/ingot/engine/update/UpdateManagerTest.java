@@ -106,7 +106,7 @@ class UpdateManagerTest {
         assertThat(TinyWeights.floats(old.tensor(Q))).containsExactly(expected(0f, Q));
         old.unpin();
         assertThat(old.isReleased()).isTrue();
-        assertThat(arena.scope().isAlive()).as("the initial load's memory is freed").isFalse();
+        awaitClosed(arena);
         assertThat(updates.served().label()).isEqualTo("step 5");
     }
 
@@ -151,7 +151,8 @@ class UpdateManagerTest {
             update.commit();
         }
         assertThat(served(Q)).containsExactly(expected(9f, Q));
-        assertThat(first).singleElement().satisfies(a -> assertThat(a.scope().isAlive()).isFalse());
+        assertThat(first).hasSize(1);
+        awaitClosed(first.getFirst());
         assertThat(arena.scope().isAlive()).isTrue();
     }
 
@@ -393,6 +394,15 @@ class UpdateManagerTest {
         assertThatThrownBy(() -> BucketReader.receive(update, OptionalLong.empty(), Channels.newChannel(new ByteArrayInputStream(blob)),
                 OptionalLong.empty(), UpdateLimits.defaults().withMaxBucketBytes(63)))
                 .hasMessageContaining("64 data bytes; a bucket may carry at most 63");
+    }
+
+    /** Released memory is closed by a background thread: wait for it (and fail if it never happens). */
+    private static void awaitClosed(Arena released) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (released.scope().isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(released.scope().isAlive()).as("released memory is closed").isFalse();
     }
 
     private void assertUnchanged() {
