@@ -19,7 +19,7 @@ import java.util.ServiceLoader;
  * Finds plugins and answers "which format opens this?". This first version sees the class path only
  * (the built-in formats); the plugin-path loading with isolation builds on it.
  */
-public final class PluginHost {
+public final class PluginHost implements AutoCloseable {
 
     private final Map<String, ProvidedFormat> formats = new LinkedHashMap<>();
     private final List<TokenizerProvider> tokenizers = new ArrayList<>();
@@ -93,4 +93,7 @@ public final class PluginHost {
     public List<UpdateTransport> transports() {
         return List.copyOf(transports);
     }
+
+    @Override
+    public void close() {}
 }

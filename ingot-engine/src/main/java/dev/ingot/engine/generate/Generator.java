@@ -1,0 +1,110 @@
+package dev.ingot.engine.generate;
+
+import dev.ingot.engine.model.ForwardBatch;
+import dev.ingot.engine.model.KvCache;
+import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.sample.SampledToken;
+import dev.ingot.engine.sample.Sampler;
+import dev.ingot.engine.sample.SamplingParams;
+import dev.ingot.engine.weights.WeightGeneration;
+import dev.ingot.engine.weights.WeightStore;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Generates one sequence at a time: the command line's path. Each step pins the current weight
+ * generation, so a swap lands between steps. (The server batches many sequences with the scheduler.)
+ */
+public final class Generator {
+
+    private final LlamaModel model;
+    private final WeightStore weights;
+    private final Tokenizer tokenizer;
+    private final Set<Integer> stopTokens = new HashSet<>();
+
+    public Generator(LoadedModel loaded) {
+        this(loaded.model(), loaded.weights(), loaded.tokenizer());
+    }
+
+    public Generator(LlamaModel model, WeightStore weights, Tokenizer tokenizer) {
+        this.model = model;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        ModelSpec spec = model.spec();
+        stopTokens.addAll(spec.eosTokenIds());
+        if (tokenizer.eosId() >= 0) {
+            stopTokens.add(tokenizer.eosId());
+        }
+    }
+
+    /** BOS (when the model has one) followed by the encoded text. */
+    public int[] encodePrompt(String text) {
+        int[] body = tokenizer.encode(text);
+        int bos = model.spec().bosTokenId() >= 0 ? model.spec().bosTokenId() : tokenizer.bosId();
+        if (bos < 0) {
+            return body;
+        }
+        int[] out = new int[body.length + 1];
+        out[0] = bos;
+        System.arraycopy(body, 0, out, 1, body.length);
+        return out;
+    }
+
+    /**
+     * Generates up to {@code maxTokens} tokens after {@code prompt}, calling {@code onToken} as each is
+     * chosen. Ends early on an end-of-sequence token or at the model's context.
+     */
+    public Completion generate(int[] prompt, SamplingParams params, int maxTokens, int topLogprobs, Consumer<SampledToken> onToken) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty and the model has no BOS token to start from");
+        }
+        int context = model.spec().maxPositions();
+        if (prompt.length >= context) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the model's context is " + context);
+        }
+        Sampler sampler = new Sampler(params);
+        KvCache cache = model.newCache();
+        List<SampledToken> out = new ArrayList<>();
+        long firstVersion = -1;
+        long lastVersion = -1;
+        ForwardBatch batch = ForwardBatch.prefill(prompt, 0, cache);
+        int position = prompt.length;
+        FinishReason reason = FinishReason.LENGTH;
+        while (out.size() < maxTokens) {
+            WeightGeneration generation = weights.acquire();
+            float[] logits;
+            try {
+                logits = model.forward(LlamaWeights.of(generation), batch);
+                lastVersion = generation.version();
+                if (firstVersion < 0) {
+                    firstVersion = lastVersion;
+                }
+            } finally {
+                generation.unpin();
+            }
+            SampledToken next = sampler.sample(logits, 0, model.spec().vocabSize(), topLogprobs);
+            out.add(next);
+            onToken.accept(next);
+            if (stopTokens.contains(next.token())) {
+                reason = FinishReason.STOP;
+                break;
+            }
+            if (position >= context) {
+                break;
+            }
+            batch = ForwardBatch.prefill(new int[] {next.token()}, position, cache);
+            position++;
+        }
+        return new Completion(prompt, out, reason, firstVersion, lastVersion);
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+}

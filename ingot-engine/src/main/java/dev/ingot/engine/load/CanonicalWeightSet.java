@@ -1,0 +1,85 @@
+package dev.ingot.engine.load;
+
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.tensor.Shape;
+import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tensor.TensorInfo;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Canonical tensors gathered for a model, checked one by one against what the spec needs: a known
+ * name, the right shape, a storable type, each at most once. Used by the initial load and by updates.
+ */
+public final class CanonicalWeightSet {
+
+    private final Map<String, Shape> expected;
+    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+
+    public CanonicalWeightSet(ModelSpec spec) {
+        this.expected = CanonicalWeights.expected(spec);
+    }
+
+    /**
+     * Checks a tensor's description without its data; {@code origin} says where it came from
+     * (e.g. "native tensor 'layers.0.wq' of /x/model.bin") for messages.
+     */
+    public void check(TensorInfo canonical, String origin) throws CheckpointException {
+        Shape want = expected.get(canonical.name());
+        if (want == null) {
+            throw new CheckpointException(origin + " maps to '" + canonical.name() + "', which is not a weight of this model");
+        }
+        if (!want.equals(canonical.shape())) {
+            throw new CheckpointException(origin + ": '" + canonical.name() + "' has shape " + canonical.shape()
+                    + " but the model needs " + want);
+        }
+        if (!TensorTransformer.isStorable(canonical.dtype())) {
+            throw new CheckpointException(origin + ": '" + canonical.name() + "' is " + canonical.dtype()
+                    + "; weights must be F32, F16 or BF16 (a mapper can declare a Convert)");
+        }
+        if (tensors.containsKey(canonical.name())) {
+            throw new CheckpointException(origin + ": '" + canonical.name() + "' was already provided");
+        }
+    }
+
+    public void put(Tensor canonical, String origin) throws CheckpointException {
+        check(canonical.info(), origin);
+        tensors.put(canonical.name(), canonical);
+    }
+
+    public boolean contains(String canonicalName) {
+        return tensors.containsKey(canonicalName);
+    }
+
+    /** Names the spec needs that have not been provided, in canonical order. */
+    public List<String> missing() {
+        List<String> missing = new ArrayList<>();
+        for (String name : expected.keySet()) {
+            if (!tensors.containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        return missing;
+    }
+
+    /** Every required tensor, or an error naming the first missing ones. */
+    public Map<String, Tensor> complete(String what) throws CheckpointException {
+        List<String> missing = missing();
+        if (!missing.isEmpty()) {
+            String shown = String.join(", ", missing.subList(0, Math.min(5, missing.size())));
+            throw new CheckpointException(what + " is missing " + missing.size() + " weight(s): " + shown
+                    + (missing.size() > 5 ? ", …" : ""));
+        }
+        return Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+    }
+
+    /** The tensors provided so far (a partial set). */
+    public Map<String, Tensor> provided() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+    }
+}
