@@ -74,23 +74,45 @@ final class Lanes {
     }
 
     /**
-     * IEEE binary16 to binary32, exact for every bit pattern. Placing the 15 exponent+mantissa bits
-     * at F32 bit 13 and multiplying by 2^112 rebiases normals and turns subnormals (and zero) into the
-     * right normal value in one exact multiply; exponent 31 (infinity, NaN) must instead become F32
-     * exponent 255 with the payload kept, which a multiply cannot do, so those lanes are blended in.
-     * NaNs come out quiet (payload kept), as x86's conversion instruction and the JDK produce them.
+     * IEEE binary16 to binary32, exact for every bit pattern. Placing the sign at bit 31 and the 15
+     * exponent+mantissa bits at F32 bit 13, then multiplying by 2^112, rebiases normals and turns
+     * subnormals (and zero) into the right value in one exact multiply. Exponent 31 (infinity, NaN)
+     * cannot go through the multiply; weights never hold them, so one test per vector sends the rare
+     * vector that does to {@link #f16WithSpecials}.
      */
     static FloatVector f16ToFloat(ShortVector halves) {
         IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended
+        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8fff_e000);
+        if (h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00).anyTrue()) {
+            return f16WithSpecials(h, bits);
+        }
+        return bits.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS);
+    }
+
+    /**
+     * {@link #f16ToFloat} for a vector with infinities or NaNs: those lanes get F32 exponent 255 with
+     * the payload kept, NaNs made quiet as x86's conversion instruction and the JDK make them.
+     */
+    private static FloatVector f16WithSpecials(IntVector h, IntVector bits) {
+        IntVector finite = bits.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS).reinterpretAsInts();
         IntVector magnitude = h.and(0x7fff);
-        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = shifted.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS).reinterpretAsInts();
         VectorMask<Integer> infOrNaN = magnitude.compare(VectorOperators.GE, 0x7c00);
         VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00);
-        IntVector special = shifted.or(0x7f80_0000).blend(shifted.or(0x7fc0_0000), nan);
-        IntVector bits = finite.blend(special, infOrNaN);
-        IntVector sign = h.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000);
-        return bits.or(sign).reinterpretAsFloats();
+        IntVector special = bits.or(0x7f80_0000).blend(bits.or(0x7fc0_0000), nan);
+        return finite.blend(special, infOrNaN).reinterpretAsFloats();
+    }
+
+    /*
+     * Shuffles that fold the upper half, quarter, eighth, sixteenth of the lanes onto the lower part.
+     * Separate static finals (not an array) so C2 sees constants; folds wider than the species are unused.
+     */
+    private static final VectorShuffle<Float> FOLD_8 = fold(8);
+    private static final VectorShuffle<Float> FOLD_4 = fold(4);
+    private static final VectorShuffle<Float> FOLD_2 = fold(2);
+    private static final VectorShuffle<Float> FOLD_1 = fold(1);
+
+    private static VectorShuffle<Float> fold(int distance) {
+        return VectorShuffle.fromOp(FLOATS, i -> (i + distance) % LANES);
     }
 
     /**
@@ -99,24 +121,14 @@ final class Lanes {
      * or in a batch"; lane-wise adds and shuffles are exactly defined in every tier.
      */
     static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLDS) {
-            v = v.add(v.rearrange(fold));
+        if (LANES >= 16) {
+            v = v.add(v.rearrange(FOLD_8));
         }
-        return v.lane(0);
-    }
-
-    /** Shuffles that bring the upper half, quarter, ... of the lanes down to lane 0 (log2(LANES) of them). */
-    private static final VectorShuffle<Float>[] FOLDS = folds();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] folds = new VectorShuffle[steps];
-        for (int s = 0, half = LANES / 2; s < steps; s++, half /= 2) {
-            int h = half;
-            folds[s] = VectorShuffle.fromOp(FLOATS, i -> (i + h) % LANES);
+        if (LANES >= 8) {
+            v = v.add(v.rearrange(FOLD_4));
         }
-        return folds;
+        v = v.add(v.rearrange(FOLD_2));
+        return v.add(v.rearrange(FOLD_1)).lane(0);
     }
 
     /** A short human description, e.g. "256-bit (8 x f32)". */
