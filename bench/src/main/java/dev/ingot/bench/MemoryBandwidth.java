@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * fraction of it.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class MemoryBandwidth {
 

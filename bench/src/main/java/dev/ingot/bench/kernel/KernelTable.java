@@ -29,7 +29,9 @@ final class KernelTable {
         this.vectorDescription = vectorDescription;
         for (RunResult result : results) {
             BenchmarkParams params = result.getParams();
-            double score = result.getPrimaryResult().getScore();
+            // The median of the sampled call times: the machine may be shared, and a median shrugs off
+            // the calls that were descheduled, where a mean would report the neighbours' load.
+            double score = result.getPrimaryResult().getStatistics().getPercentile(50);
             if (params.getBenchmark().startsWith(MemoryBandwidth.class.getName())) {
                 long bytes = (long) Integer.parseInt(params.getParam("mebibytes")) << 20;
                 bandwidthGBs = bytes / (toMicros(score, result.getPrimaryResult().getScoreUnit()) * 1e3);
@@ -54,11 +56,12 @@ final class KernelTable {
     }
 
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "%nMemory read bandwidth (plain Java sum, %s): %.1f GB/s%n", bandwidthSetup, bandwidthGBs);
+        out.printf(Locale.ROOT, "%nMemory read bandwidth (plain Java sum, %s, median): %.1f GB/s%n", bandwidthSetup, bandwidthGBs);
         if (vectorMicros.isEmpty()) {
             return;
         }
-        out.printf(Locale.ROOT, "%nmatmul, weights off-heap; vector = %s; scalar = reference loop, 1 thread%n", vectorDescription);
+        out.printf(Locale.ROOT, "%nmatmul, median time per call, weights off-heap; vector = %s; scalar = reference loop, 1 thread%n",
+                vectorDescription);
         out.printf(Locale.ROOT, "GB/s counts weight bytes read once per call (small shapes may be served from the L3 cache).%n");
         out.printf(Locale.ROOT, "%-10s %-5s %5s %11s %11s %8s %9s %8s %8s%n",
                 "shape", "type", "batch", "vector us", "scalar us", "speed-up", "GFLOP/s", "GB/s", "of b/w");

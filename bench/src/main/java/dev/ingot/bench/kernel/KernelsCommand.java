@@ -31,10 +31,12 @@ public final class KernelsCommand {
                 .include(Pattern.quote(MemoryBandwidth.class.getName()) + "\\.read$")
                 .param("threads", String.valueOf(options.threads()))
                 .forks(1)
-                .warmupIterations(options.quick() ? 1 : 2)
-                .warmupTime(TimeValue.milliseconds(options.quick() ? 300 : 800))
-                .measurementIterations(options.quick() ? 2 : 3)
-                .measurementTime(TimeValue.milliseconds(options.quick() ? 300 : 800))
+                // The first second or two runs the Vector API interpreted and unoptimised (boxing every vector);
+                // three warm-up iterations get every kernel through C2 before measuring.
+                .warmupIterations(options.quick() ? 2 : 3)
+                .warmupTime(TimeValue.milliseconds(options.quick() ? 400 : 700))
+                .measurementIterations(3)
+                .measurementTime(TimeValue.milliseconds(options.quick() ? 400 : 700))
                 .jvmArgs(forkJvmArgs())
                 .verbosity(options.verbose() ? VerboseMode.NORMAL : VerboseMode.SILENT);
         if (matmuls) {

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * they would be mapped from a checkpoint. Shapes are {@code rowsxcols}, i.e. out x in.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class MatmulBenchmark {
 

@@ -14,8 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class WorkerPool implements AutoCloseable {
 
-    /** Spins before parking while helpers finish: their blocks usually end within microseconds. */
-    private static final int SPINS_BEFORE_PARK = 20_000;
+    /**
+     * Spins (tens of microseconds) before parking while helpers finish their last block: parking and
+     * being woken costs about as much, but spinning longer would steal the core from a helper on a
+     * machine with more runnable threads than cores.
+     */
+    private static final int SPINS_BEFORE_PARK = 1_000;
 
     private final LinkedBlockingQueue<ParallelLoop> queue = new LinkedBlockingQueue<>();
     private final Thread[] helpers;

@@ -220,6 +220,35 @@ class VectorKernelsTest {
         }
     }
 
+    /** Infinities and NaNs in F16 weights take the exact decode path and propagate as IEEE arithmetic says. */
+    @Test
+    void infinityAndNaNInF16WeightsPropagate() {
+        int cols = 40;
+        float[] values = new float[3 * cols];
+        java.util.Arrays.fill(values, 0.5f);
+        values[5] = Float.POSITIVE_INFINITY;            // row 0: +inf * 1 dominates
+        values[cols + 33] = Float.NEGATIVE_INFINITY;   // row 1: in the vector part or the tail, depending on width
+        values[2 * cols + 17] = Float.NaN;             // row 2: NaN poisons the sum
+        WeightMatrix w = Matrices.of(DType.F16, 3, cols, values);
+        float[] ones = new float[cols];
+        java.util.Arrays.fill(ones, 1f);
+        float[] out = new float[3];
+        kernels.matmul(w, ones, out, 1);
+        assertThat(out[0]).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(out[1]).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(out[2]).isNaN();
+    }
+
+    @Test
+    void aClosedInstanceRefusesParallelWork() {
+        VectorKernels closed = new VectorKernels(2);
+        closed.close();
+        WeightMatrix w = Matrices.random(DType.F32, PARALLEL_ROWS, PARALLEL_COLS, new Random(4));
+        assertThatThrownBy(() -> closed.matmul(w, new float[PARALLEL_COLS], new float[PARALLEL_ROWS], 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the kernels' thread pool is closed");
+    }
+
     @Test
     void weightsMayLiveOnTheJavaHeap() {
         float[] values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
