@@ -5,16 +5,16 @@ import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.format.RopeScaling;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.tensor.TensorInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,19 +34,15 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "NAME[@PLUGIN]", description = "Checkpoint format (default: detected).")
     String format;
 
-    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder or jar (repeatable).")
-    List<Path> plugins = new ArrayList<>();
-
-    @Option(names = "--plugins-enabled", paramLabel = "NAME,...", split = ",", description = "Load only these plugins.")
-    List<String> pluginsEnabled;
+    @Mixin
+    PluginOptions plugins = new PluginOptions();
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Optional<String> formatName = Optional.ofNullable(format).map(f -> f.contains("@") ? f.substring(0, f.indexOf('@')) : f);
-        try (PluginHost host = PluginHost.discover(ModelOptions.pluginConfig(plugins, pluginsEnabled, format))) {
-            FormatChoice choice = host.select(location, formatName);
-            try (Checkpoint checkpoint = choice.format().open(location, OpenOptions.defaults())) {
+        try (PluginHost host = PluginHost.discover(plugins.config(System::getenv).withFormatOption(format))) {
+            FormatChoice choice = host.select(location, ModelOptions.formatName(format));
+            try (Checkpoint checkpoint = host.open(choice, location, OpenOptions.defaults())) {
                 out.printf("checkpoint: %s%n", location);
                 out.printf("format:     %s (plugin %s) — %s%n", choice.format().name(), choice.pluginName(),
                         choice.detection().reason());
@@ -67,7 +63,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf("  heads          %d (kv heads %d, head dim %d)%n", s.heads(), s.kvHeads(), s.headDim());
         out.printf("  ffn size       %d%n", s.ffnSize());
         out.printf("  vocab size     %d%n", s.vocabSize());
-        out.printf("  rope           theta %s, scaling %s%n", s.ropeTheta(), s.ropeScaling());
+        out.printf("  rope           theta %s, scaling %s%n", s.ropeTheta(), describe(s.ropeScaling()));
         out.printf("  norm eps       %s%n", s.normEps());
         out.printf("  tied embedding %s%n", s.tiedEmbeddings());
         out.printf("  max positions  %d%n", s.maxPositions());
@@ -75,6 +71,15 @@ public final class InspectCommand implements Callable<Integer> {
         if (s.slidingWindow() > 0) {
             out.printf("  sliding window %d%n", s.slidingWindow());
         }
+    }
+
+    private static String describe(RopeScaling scaling) {
+        return switch (scaling) {
+            case RopeScaling.None none -> "none";
+            case RopeScaling.Linear linear -> "linear x" + linear.factor();
+            case RopeScaling.Llama3 l3 -> "llama3 x" + l3.factor() + " (low " + l3.lowFreqFactor() + ", high "
+                    + l3.highFreqFactor() + ", original context " + l3.originalMaxPositions() + ")";
+        };
     }
 
     private static void printTensors(PrintWriter out, Checkpoint checkpoint) {
