@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Command-line options shared by the benchmark subcommands. */
 public record BenchOptions(List<String> shapes, List<String> dtypes, List<String> batches, int threads,
-        boolean scalar, boolean quick, boolean verbose) {
+        int workingSetMiB, boolean scalar, boolean quick, boolean verbose) {
 
     public static final List<String> DEFAULT_SHAPES = List.of("768x768", "2048x768", "768x2048", "4096x4096");
 
@@ -13,6 +13,7 @@ public record BenchOptions(List<String> shapes, List<String> dtypes, List<String
         List<String> dtypes = List.of("F32", "BF16", "F16");
         List<String> batches = List.of("1", "16");
         int threads = Runtime.getRuntime().availableProcessors();
+        int workingSetMiB = 256;
         boolean scalar = true;
         boolean quick = false;
         boolean verbose = false;
@@ -22,13 +23,14 @@ public record BenchOptions(List<String> shapes, List<String> dtypes, List<String
                 case "--dtypes" -> dtypes = list(args, ++i, "--dtypes");
                 case "--batches" -> batches = list(args, ++i, "--batches");
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i, "--threads"));
+                case "--working-set" -> workingSetMiB = Integer.parseInt(value(args, ++i, "--working-set"));
                 case "--no-scalar" -> scalar = false;
                 case "--quick" -> quick = true;
                 case "-v" -> verbose = true;
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
-        return new BenchOptions(shapes, dtypes, batches, threads, scalar, quick, verbose);
+        return new BenchOptions(shapes, dtypes, batches, threads, workingSetMiB, scalar, quick, verbose);
     }
 
     private static List<String> list(String[] args, int i, String option) {

@@ -50,6 +50,8 @@ public final class Main {
                   --dtypes F32,BF16,F16        weight types
                   --batches 1,16               batch sizes
                   --threads N                  kernel and reader threads (default: available processors)
+                  --working-set MiB            matrix copies cycled through so weights stream from DRAM
+                                               as in decoding (default 256; 0 = one cache-hot copy)
                   --no-scalar                  skip the scalar baseline
                   --quick                      shorter warm-up and measurement (noisier)
                   -v                           show JMH's own progress output""");

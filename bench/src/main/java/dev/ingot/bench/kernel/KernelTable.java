@@ -22,11 +22,13 @@ final class KernelTable {
     private final Map<Key, Double> vectorMicros = new LinkedHashMap<>();
     private final Map<Key, Double> scalarMicros = new LinkedHashMap<>();
     private final String vectorDescription;
+    private final int workingSetMiB;
     private double bandwidthGBs = Double.NaN;
     private String bandwidthSetup = "";
 
-    KernelTable(Collection<RunResult> results, String vectorDescription) {
+    KernelTable(Collection<RunResult> results, String vectorDescription, int workingSetMiB) {
         this.vectorDescription = vectorDescription;
+        this.workingSetMiB = workingSetMiB;
         for (RunResult result : results) {
             BenchmarkParams params = result.getParams();
             // The median of the sampled call times: the machine may be shared, and a median shrugs off
@@ -62,7 +64,9 @@ final class KernelTable {
         }
         out.printf(Locale.ROOT, "%nmatmul, median time per call, weights off-heap; vector = %s; scalar = reference loop, 1 thread%n",
                 vectorDescription);
-        out.printf(Locale.ROOT, "GB/s counts weight bytes read once per call (small shapes may be served from the L3 cache).%n");
+        out.printf(Locale.ROOT, "GB/s counts weight bytes read once per call; %s.%n", workingSetMiB == 0
+                ? "one copy of each matrix, so small shapes are served from cache"
+                : "calls cycle through " + workingSetMiB + " MiB of matrix copies, so weights come from DRAM as in decoding");
         out.printf(Locale.ROOT, "%-10s %-5s %5s %11s %11s %8s %9s %8s %8s%n",
                 "shape", "type", "batch", "vector us", "scalar us", "speed-up", "GFLOP/s", "GB/s", "of b/w");
         for (Map.Entry<Key, Double> e : vectorMicros.entrySet()) {

@@ -44,6 +44,7 @@ public final class KernelsCommand {
                     .param("shape", options.shapes().toArray(String[]::new))
                     .param("dtype", options.dtypes().toArray(String[]::new))
                     .param("batch", options.batches().toArray(String[]::new))
+                    .param("workingSetMiB", String.valueOf(options.workingSetMiB()))
                     .param("kernels", options.scalar() ? new String[] {"vector", "scalar"} : new String[] {"vector"});
         }
         int runs = matmuls ? 1 + options.shapes().size() * options.dtypes().size() * options.batches().size()
@@ -54,7 +55,7 @@ public final class KernelsCommand {
         try (Kernels kernels = Kernels.best(options.threads())) {
             vectorDescription = kernels.describe();
         }
-        new KernelTable(results, vectorDescription).print(out);
+        new KernelTable(results, vectorDescription, options.workingSetMiB()).print(out);
     }
 
     private static String[] forkJvmArgs() {

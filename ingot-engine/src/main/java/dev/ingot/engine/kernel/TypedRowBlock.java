@@ -13,11 +13,11 @@ import jdk.incubator.vector.FloatVector;
  * weight type, with the type as class data, so {@link #DTYPE} is a constant in each copy and C2
  * compiles each copy's loops with only that type's widening. One shared copy would carry the
  * profiles of all three types, and the F16 decode alone is enough to push C2 past its inlining
- * node limit, after which every vector is boxed and the kernel runs ten times slower.
+ * node limit, after which every vector is boxed and the kernel runs several times slower.
  *
- * <p>Rows are taken four at a time and, for each group, the batch is walked in tiles of four vectors
- * (a batch remainder goes through two-row tiles of one vector),
- * so a weight row comes from DRAM once per call and is re-read only from cache. Every output element
+ * <p>Rows are taken four at a time and, for each group, the batch is walked in 4x4 register tiles
+ * (a batch remainder in 4x1 tiles), so a weight row comes from DRAM once per call
+ * and is re-read only from cache. Every output element
  * {@code (row, b)} is computed by the same sequence of operations whichever tile it lands in: one
  * vector accumulator fed by FMAs over the full-width column chunks in order, a fixed-order lane
  * reduction, then the scalar tail in order. That is what makes a row's result bit-identical alone or
@@ -56,10 +56,7 @@ final class TypedRowBlock {
                 rows4batch4(data, cols, bound, rows, x, out, acc, r, r1, r2, r3, b);
             }
             for (; b < batch; b++) {
-                rows2batch1(data, cols, bound, rows, x, out, acc, r, r1, b);
-                if (r2 > r1) {
-                    rows2batch1(data, cols, bound, rows, x, out, acc, r2, r3, b);
-                }
+                rows4batch1(data, cols, bound, rows, x, out, acc, r, r1, r2, r3, b);
             }
         }
     }
@@ -95,21 +92,28 @@ final class TypedRowBlock {
         }
     }
 
-    private static void rows2batch1(MemorySegment data, int cols, int bound, int rows,
-            float[] x, float[] out, float[] acc, int r0, int r1, int b) {
+    /** Four rows against one input: four weight streams in flight keep the memory system busy at batch 1. */
+    private static void rows4batch1(MemorySegment data, int cols, int bound, int rows,
+            float[] x, float[] out, float[] acc, int r0, int r1, int r2, int r3, int b) {
         long w0 = (long) r0 * cols;
         long w1 = (long) r1 * cols;
+        long w2 = (long) r2 * cols;
+        long w3 = (long) r3 * cols;
         int x0 = b * cols;
         FloatVector a0 = FloatVector.zero(Lanes.FLOATS);
-        FloatVector a1 = a0;
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
         for (int c = 0; c < bound; c += LANES) {
             FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, x0 + c);
             a0 = load(data, w0 + c).fma(xv, a0);
             a1 = load(data, w1 + c).fma(xv, a1);
+            a2 = load(data, w2 + c).fma(xv, a2);
+            a3 = load(data, w3 + c).fma(xv, a3);
         }
         a0.intoArray(acc, 0);
         a1.intoArray(acc, LANES);
-        finishTile(data, cols, bound, rows, x, out, acc, 2, r0, r1, r1, r1, 1, b);
+        a2.intoArray(acc, 2 * LANES);
+        a3.intoArray(acc, 3 * LANES);
+        finishTile(data, cols, bound, rows, x, out, acc, ROW_TILE, r0, r1, r2, r3, 1, b);
     }
 
     /** Four rows against four inputs: 16 accumulators, so each weight and input load feeds four FMAs. */
