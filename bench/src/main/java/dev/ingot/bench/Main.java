@@ -1,13 +1,14 @@
 package dev.ingot.bench;
 
 import dev.ingot.bench.kernel.KernelsCommand;
+import dev.ingot.bench.update.UpdatesCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code bench/run}: one subcommand per benchmark family. The end-to-end families
- * ({@code decode}: tokens/s against the bandwidth bound; {@code load}: checkpoint load and weight
- * update times) will sit beside these once the model benchmarks are written.
+ * Entry point of {@code bench/run}: one subcommand per benchmark family. {@code updates} measures live
+ * weight updates end to end; {@code decode} (tokens/s against the bandwidth bound) and {@code load}
+ * will sit beside these once written.
  */
 public final class Main {
 
@@ -16,6 +17,16 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             usage(System.out);
+            return;
+        }
+        if (args[0].equals("updates")) {
+            try {
+                UpdatesCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out);
+            } catch (IllegalArgumentException e) {
+                System.err.println("bench: " + e.getMessage());
+                usage(System.err);
+                System.exit(2);
+            }
             return;
         }
         BenchOptions options;
@@ -45,7 +56,10 @@ public final class Main {
                   kernels    matmul time, GFLOP/s and GB/s of the Vector API kernels against the scalar
                              reference and against the memory bandwidth measured in the same run
                   bandwidth  memory read bandwidth of this machine (plain Java sum over off-heap memory)
-                Options:
+                  updates    a FULL weight update over HTTP (GB/s) against a raw loopback socket carrying the
+                             same bytes, and the pause the swap causes to a sequence decoding meanwhile;
+                             options: --model-mb N (default 600), --bucket-mb N (default 64), --threads N
+                Options of kernels and bandwidth:
                   --shapes 768x768,4096x4096   matrix shapes ROWSxCOLS (out x in)
                   --dtypes F32,BF16,F16        weight types
                   --batches 1,16               batch sizes
