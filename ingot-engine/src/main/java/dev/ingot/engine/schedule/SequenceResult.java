@@ -1,0 +1,34 @@
+package dev.ingot.engine.schedule;
+
+import dev.ingot.engine.generate.FinishReason;
+import dev.ingot.engine.sample.SampledToken;
+import java.util.List;
+
+/**
+ * One finished completion.
+ *
+ * @param choice         its index among the request's {@code n}
+ * @param promptTokens   the prompt it continued
+ * @param tokens         every sampled token with its log-probability (including the one that ended it)
+ * @param text           the completion's text, cut before a matched stop string
+ * @param finishReason   why it ended
+ * @param weightVersions the weight versions its tokens were computed with, in order of use
+ */
+public record SequenceResult(int choice, int[] promptTokens, List<SampledToken> tokens, String text,
+        FinishReason finishReason, List<Long> weightVersions) {
+
+    public SequenceResult {
+        promptTokens = promptTokens.clone();
+        tokens = List.copyOf(tokens);
+        weightVersions = List.copyOf(weightVersions);
+    }
+
+    @Override
+    public int[] promptTokens() {
+        return promptTokens.clone();
+    }
+
+    public int[] tokenIds() {
+        return tokens.stream().mapToInt(SampledToken::token).toArray();
+    }
+}
