@@ -1,0 +1,104 @@
+package dev.ingot.server.cli;
+
+import dev.ingot.engine.plugin.FormatChoice;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.mapping.TensorMapping;
+import dev.ingot.spi.tensor.TensorInfo;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ingot inspect}: which plugin claims a checkpoint, its ModelSpec and its tensors. Reads headers only. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show which format claims a checkpoint, its model spec and its tensors (reads headers only).")
+public final class InspectCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "Checkpoint file or folder.")
+    Path location;
+
+    @Option(names = "--format", paramLabel = "NAME[@PLUGIN]", description = "Checkpoint format (default: detected).")
+    String format;
+
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder or jar (repeatable).")
+    List<Path> plugins = new ArrayList<>();
+
+    @Option(names = "--plugins-enabled", paramLabel = "NAME,...", split = ",", description = "Load only these plugins.")
+    List<String> pluginsEnabled;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<String> formatName = Optional.ofNullable(format).map(f -> f.contains("@") ? f.substring(0, f.indexOf('@')) : f);
+        try (PluginHost host = PluginHost.discover(ModelOptions.pluginConfig(plugins, pluginsEnabled, format))) {
+            FormatChoice choice = host.select(location, formatName);
+            try (Checkpoint checkpoint = choice.format().open(location, OpenOptions.defaults())) {
+                out.printf("checkpoint: %s%n", location);
+                out.printf("format:     %s (plugin %s) — %s%n", choice.format().name(), choice.pluginName(),
+                        choice.detection().reason());
+                printSpec(out, checkpoint.spec());
+                printTensors(out, checkpoint);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void printSpec(PrintWriter out, ModelSpec s) {
+        out.println();
+        out.println("model spec");
+        out.printf("  architecture   %s%n", s.architecture());
+        out.printf("  hidden size    %d%n", s.hiddenSize());
+        out.printf("  layers         %d%n", s.layers());
+        out.printf("  heads          %d (kv heads %d, head dim %d)%n", s.heads(), s.kvHeads(), s.headDim());
+        out.printf("  ffn size       %d%n", s.ffnSize());
+        out.printf("  vocab size     %d%n", s.vocabSize());
+        out.printf("  rope           theta %s, scaling %s%n", s.ropeTheta(), s.ropeScaling());
+        out.printf("  norm eps       %s%n", s.normEps());
+        out.printf("  tied embedding %s%n", s.tiedEmbeddings());
+        out.printf("  max positions  %d%n", s.maxPositions());
+        out.printf("  bos / eos      %d / %s%n", s.bosTokenId(), s.eosTokenIds());
+        if (s.slidingWindow() > 0) {
+            out.printf("  sliding window %d%n", s.slidingWindow());
+        }
+    }
+
+    private static void printTensors(PrintWriter out, Checkpoint checkpoint) {
+        List<TensorInfo> tensors = checkpoint.tensors().list();
+        int nameWidth = Math.max(4, tensors.stream().mapToInt(t -> t.name().length()).max().orElse(4));
+        long total = 0;
+        out.println();
+        out.printf("tensors (%d)%n", tensors.size());
+        out.printf("  %-" + nameWidth + "s  %-5s  %-16s  %12s  %s%n", "name", "dtype", "shape", "bytes", "canonical");
+        for (TensorInfo t : tensors) {
+            total += t.byteSize();
+            out.printf("  %-" + nameWidth + "s  %-5s  %-16s  %12d  %s%n", t.name(), t.dtype(), t.shape(), t.byteSize(),
+                    describe(checkpoint.mapper().map(t)));
+        }
+        out.printf("  total %d bytes (%.2f MB)%n", total, total / 1e6);
+    }
+
+    private static String describe(TensorMapping mapping) {
+        return switch (mapping) {
+            case TensorMapping.Mapped m -> m.targets().stream()
+                    .map(t -> t.canonicalName() + (t.ops().isEmpty() ? "" : " " + t.ops()))
+                    .collect(Collectors.joining(", "));
+            case TensorMapping.Skipped s -> "(skipped: " + s.reason() + ")";
+            case TensorMapping.Unknown u -> "(unknown: " + u.hint() + ")";
+        };
+    }
+}
