@@ -1,0 +1,48 @@
+package dev.ingot.engine.builtin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.engine.plugin.FormatChoice;
+import dev.ingot.engine.plugin.PluginConfig;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.spi.IngotPlugin;
+import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.testkit.SharedModels;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class BuiltinPluginTest {
+
+    private static final Path SHARED = SharedModels.storiesHf();
+
+    @Test
+    void isAServiceWithTheHfFormat() {
+        IngotPlugin plugin = ServiceLoader.load(IngotPlugin.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("builtin"))
+                .findFirst().orElseThrow();
+
+        assertThat(plugin.spiVersion()).isEqualTo(IngotPlugin.SPI_VERSION);
+        assertThat(plugin.formats()).extracting(f -> f.name()).containsExactly("hf");
+    }
+
+    @Test
+    void thePluginHostPicksHfForTheSharedFolder() throws Exception {
+        FormatChoice choice = PluginHost.discover(PluginConfig.builtinOnly()).select(SHARED, Optional.empty());
+
+        assertThat(choice.pluginName()).isEqualTo("builtin");
+        assertThat(choice.format().name()).isEqualTo("hf");
+    }
+
+    @Test
+    void untilTheTokenizerIsWiredItsAbsenceIsSaidPlainly() throws Exception {
+        try (Checkpoint checkpoint = new BuiltinPlugin().formats().getFirst().open(SHARED, OpenOptions.defaults())) {
+            assertThatThrownBy(checkpoint::tokenizer).hasMessage(SHARED.resolve("tokenizer.json")
+                    + ": tokenizer.json support not available; pass --tokenizer with another format");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.ingot.engine.format.hf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.format.RopeScaling;
+import dev.ingot.testkit.SharedModels;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Expected values are the ones written in the published config files (and the models README). */
+class HfConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private static Path resource(String name) throws URISyntaxException {
+        return Path.of(HfConfigTest.class.getResource(name).toURI());
+    }
+
+    private Path config(String json) throws IOException {
+        return Files.writeString(dir.resolve("config.json"), json);
+    }
+
+    @Test
+    void sharedStoriesModel() throws IOException {
+        ModelSpec spec = HfConfig.read(SharedModels.storiesHf().resolve("config.json"));
+
+        assertThat(spec).isEqualTo(ModelSpec.builder().architecture("llama").hiddenSize(64).layers(5).heads(8).kvHeads(4)
+                .headDim(8).ffnSize(172).vocabSize(512).ropeTheta(10000.0).ropeScaling(RopeScaling.NONE).normEps(1e-5)
+                .tiedEmbeddings(true).maxPositions(512).bosTokenId(1).eosTokenId(2).slidingWindow(0).build());
+    }
+
+    @Test
+    void mistral7b() throws Exception {
+        ModelSpec spec = HfConfig.read(resource("mistral-7b-v0.1.config.json"));
+
+        assertThat(spec.architecture()).isEqualTo("mistral");
+        assertThat(spec.hiddenSize()).isEqualTo(4096);
+        assertThat(spec.layers()).isEqualTo(32);
+        assertThat(spec.heads()).isEqualTo(32);
+        assertThat(spec.kvHeads()).isEqualTo(8);
+        assertThat(spec.headDim()).isEqualTo(128);
+        assertThat(spec.ffnSize()).isEqualTo(14336);
+        assertThat(spec.vocabSize()).isEqualTo(32000);
+        assertThat(spec.slidingWindow()).isEqualTo(4096);
+        assertThat(spec.maxPositions()).isEqualTo(32768);
+        assertThat(spec.tiedEmbeddings()).isFalse();
+        assertThat(spec.eosTokenIds()).containsExactly(2);
+    }
+
+    @Test
+    void llama31WithLlama3RopeScalingAndSeveralEosTokens() throws Exception {
+        ModelSpec spec = HfConfig.read(resource("llama-3.1-8b-instruct.config.json"));
+
+        assertThat(spec.ropeScaling()).isEqualTo(new RopeScaling.Llama3(8.0, 1.0, 4.0, 8192));
+        assertThat(spec.ropeTheta()).isEqualTo(500000.0);
+        assertThat(spec.bosTokenId()).isEqualTo(128000);
+        assertThat(spec.eosTokenIds()).containsExactly(128001, 128008, 128009);
+        assertThat(spec.vocabSize()).isEqualTo(128256);
+        assertThat(spec.maxPositions()).isEqualTo(131072);
+    }
+
+    private static final String SMALL = "\"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+            + " \"intermediate_size\": 128, \"vocab_size\": 100";
+
+    @Test
+    void defaultsFollowTransformers() throws IOException {
+        ModelSpec spec = HfConfig.read(config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + "}"));
+
+        assertThat(spec.kvHeads()).isEqualTo(4);
+        assertThat(spec.headDim()).isEqualTo(16);
+        assertThat(spec.ropeTheta()).isEqualTo(10000.0);
+        assertThat(spec.ropeScaling()).isEqualTo(RopeScaling.NONE);
+        assertThat(spec.tiedEmbeddings()).isFalse();
+        assertThat(spec.slidingWindow()).isZero();
+    }
+
+    @Test
+    void explicitHeadDimNullSlidingWindowAndLinearScalingUnderTheOldKey() throws IOException {
+        ModelSpec spec = HfConfig.read(config("{\"architectures\": [\"MistralForCausalLM\"], " + SMALL
+                + ", \"head_dim\": 32, \"sliding_window\": null, \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}}"));
+
+        assertThat(spec.headDim()).isEqualTo(32);
+        assertThat(spec.slidingWindow()).isZero();
+        assertThat(spec.ropeScaling()).isEqualTo(new RopeScaling.Linear(2.0));
+    }
+
+    @Test
+    void unknownArchitectureListsTheKnownOnes() throws IOException {
+        Path file = config("{\"architectures\": [\"Qwen2ForCausalLM\"], " + SMALL + "}");
+
+        assertThatThrownBy(() -> HfConfig.read(file)).isInstanceOf(CheckpointException.class).hasMessage(file
+                + ": architecture Qwen2ForCausalLM is not supported by format hf; known: LlamaForCausalLM, MistralForCausalLM");
+    }
+
+    @Test
+    void missingRequiredFieldIsNamed() throws IOException {
+        Path file = config("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_hidden_layers\": 2,"
+                + " \"num_attention_heads\": 4, \"vocab_size\": 100}");
+
+        assertThatThrownBy(() -> HfConfig.read(file)).hasMessage(file + ": missing required field \"intermediate_size\"");
+    }
+
+    @Test
+    void wrongTypesAreNamed() throws IOException {
+        Path file = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL.replace("\"vocab_size\": 100", "\"vocab_size\": \"100\"") + "}");
+        assertThatThrownBy(() -> HfConfig.read(file)).hasMessage(file + ": \"vocab_size\" must be a 32-bit integer, got a string \"100\"");
+
+        Path tied = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"tie_word_embeddings\": 1}");
+        assertThatThrownBy(() -> HfConfig.read(tied)).hasMessage(tied + ": \"tie_word_embeddings\" must be true or false, got an integer");
+    }
+
+    @Test
+    void unsupportedRopeScalingAndActivationAreRefused() throws IOException {
+        Path yarn = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}}");
+        assertThatThrownBy(() -> HfConfig.read(yarn))
+                .hasMessage(yarn + ": rope_scaling type 'yarn' is not supported; supported: default, linear, llama3");
+
+        Path partial = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0}}");
+        assertThatThrownBy(() -> HfConfig.read(partial))
+                .hasMessage(partial + ": rope_scaling needs \"low_freq_factor\" as a positive number, got nothing");
+
+        Path gelu = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"hidden_act\": \"gelu\"}");
+        assertThatThrownBy(() -> HfConfig.read(gelu))
+                .hasMessage(gelu + ": hidden_act 'gelu' is not supported; Llama-family models use silu");
+    }
+
+    @Test
+    void inconsistentSizesAreReportedWithTheFile() throws IOException {
+        Path file = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"num_key_value_heads\": 3}");
+
+        assertThatThrownBy(() -> HfConfig.read(file)).hasMessage(file + ": heads (4) must be a multiple of kv heads (3)");
+    }
+
+    @Test
+    void duplicateKeysAndBrokenJsonAreRefused() throws IOException {
+        Path file = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"hidden_size\": 128}");
+        assertThatThrownBy(() -> HfConfig.read(file)).hasMessageStartingWith(file + ": not well-formed JSON: Duplicate field 'hidden_size'");
+
+        Path broken = config("{\"architectures\": ");
+        assertThatThrownBy(() -> HfConfig.read(broken)).hasMessageStartingWith(broken + ": not well-formed JSON: ");
+    }
+
+    @Test
+    void oldConfigsWithoutArchitecturesFallBackToModelType() throws IOException {
+        ModelSpec spec = HfConfig.read(config("{\"model_type\": \"mistral\", " + SMALL + ", \"eos_token_id\": null}"));
+
+        assertThat(spec.architecture()).isEqualTo("mistral");
+        assertThat(spec.eosTokenIds()).isEqualTo(List.of());
+    }
+}
