@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.engine.generate.Completion;
+import dev.ingot.engine.testing.ByteTokenizer;
+import dev.ingot.engine.testing.RandomModel;
 import dev.ingot.engine.generate.FinishReason;
 import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.kernel.Kernels;

@@ -1,4 +1,4 @@
-package dev.ingot.engine.schedule;
+package dev.ingot.engine.testing;
 
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
@@ -7,14 +7,14 @@ import java.nio.charset.StandardCharsets;
  * Test tokenizer over printable ASCII: ids 0..2 are unk, BOS and EOS; id {@code 3 + i} is the
  * character {@code 32 + i % 95}, so any id sequence decodes to plain text.
  */
-final class ByteTokenizer implements Tokenizer {
+public final class ByteTokenizer implements Tokenizer {
 
-    static final int BOS = 1;
-    static final int EOS = 2;
+    public static final int BOS = 1;
+    public static final int EOS = 2;
 
     private final boolean hasEos;
 
-    ByteTokenizer(boolean hasEos) {
+    public ByteTokenizer(boolean hasEos) {
         this.hasEos = hasEos;
     }
 
