@@ -4,8 +4,9 @@ import dev.ingot.spi.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Test tokenizer over printable ASCII: ids 0..2 are unk, BOS and EOS; id {@code 3 + i} is the
- * character {@code 32 + i % 95}, so any id sequence decodes to plain text.
+ * Test tokenizer over printable ASCII and newline: ids 0..2 are unk, BOS and EOS; id {@code 3 + i}
+ * is the character {@code 32 + i % 96}, where 127 stands for a newline, so any id sequence decodes to
+ * plain text.
  */
 public final class ByteTokenizer implements Tokenizer {
 
@@ -35,17 +36,24 @@ public final class ByteTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        int[] ids = new int[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            ids[i] = bytes[i] - 32 + 3;
+        int[] ids = new int[text.length()];
+        for (int i = 0; i < ids.length; i++) {
+            char c = text.charAt(i);
+            if (c != '\n' && (c < 32 || c > 126)) {
+                throw new IllegalArgumentException("the test tokenizer knows printable ASCII and newlines, not " + (int) c);
+            }
+            ids[i] = (c == '\n' ? 127 : c) - 32 + 3;
         }
         return ids;
     }
 
     @Override
     public byte[] decode(int previousToken, int token) {
-        return token >= 3 ? new byte[] {(byte) (32 + (token - 3) % 95)} : new byte[0];
+        if (token < 3) {
+            return new byte[0];
+        }
+        int c = 32 + (token - 3) % 96;
+        return new byte[] {(byte) (c == 127 ? '\n' : c)};
     }
 
     @Override

@@ -82,7 +82,7 @@ final class ChatTemplate {
         RenderResult result = JINJA.renderForResult(template, bindings);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw ApiException.badRequest("messages", "The chat template refused the messages: " + error.getMessage());
+                throw ApiException.badRequest("messages", "The chat template refused the messages: " + reason(error));
             }
         }
         return result.getOutput();
@@ -140,6 +140,22 @@ final class ChatTemplate {
 
     /** Templates call {@code raise_exception(msg)} to refuse a conversation (e.g. roles that do not alternate). */
     public static String raiseException(String message) {
-        throw new IllegalArgumentException(message);
+        throw new Refusal(message);
+    }
+
+    /** What a template said when it raised; jinjava wraps it, so we look for it along the causes. */
+    private static String reason(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof Refusal refusal) {
+                return refusal.getMessage();
+            }
+        }
+        return error.getMessage();
+    }
+
+    private static final class Refusal extends RuntimeException {
+        Refusal(String message) {
+            super(message);
+        }
     }
 }

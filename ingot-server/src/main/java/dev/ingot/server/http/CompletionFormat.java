@@ -138,7 +138,11 @@ final class CompletionFormat implements ResponseFormat {
             values.add(t.logprob());
             ObjectNode top = tops.addObject();
             for (SampledToken.TokenLogprob alt : t.top()) {
-                top.put(TokenText.text(tokenizer, prev, alt.token()), alt.logprob());
+                // Two ids may read the same (byte fallback); the map keeps the likelier, which comes first.
+                String key = TokenText.text(tokenizer, prev, alt.token());
+                if (!top.has(key)) {
+                    top.put(key, alt.logprob());
+                }
             }
             textOffsets.add(offset);
             offset += text.length();
