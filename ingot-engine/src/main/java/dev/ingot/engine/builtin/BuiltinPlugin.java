@@ -1,24 +1,20 @@
 package dev.ingot.engine.builtin;
 
 import dev.ingot.engine.format.hf.HfFormat;
+import dev.ingot.engine.tokenizer.HfTokenizerProvider;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
 import java.util.List;
 
-/** The formats that ship with the engine, found by the same {@code ServiceLoader} route as any plugin. */
+/**
+ * What ships with the engine — the Hugging Face format and tokenizer.json — found by the same
+ * {@code ServiceLoader} route and through the same API as any out-of-tree plugin.
+ */
 public final class BuiltinPlugin implements IngotPlugin {
 
-    private final List<CheckpointFormat> formats;
-
-    /** The service-loader constructor. */
-    public BuiltinPlugin() {
-        this(new UnavailableTokenizerProvider());
-    }
-
-    public BuiltinPlugin(TokenizerProvider hfTokenizers) {
-        this.formats = List.of(new HfFormat(hfTokenizers));
-    }
+    private final TokenizerProvider tokenizerJson = new HfTokenizerProvider();
+    private final List<CheckpointFormat> formats = List.of(new HfFormat(tokenizerJson));
 
     @Override
     public String name() {
@@ -38,5 +34,10 @@ public final class BuiltinPlugin implements IngotPlugin {
     @Override
     public List<CheckpointFormat> formats() {
         return formats;
+    }
+
+    @Override
+    public List<TokenizerProvider> tokenizers() {
+        return List.of(tokenizerJson);
     }
 }

@@ -5,6 +5,7 @@ import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.format.RopeScaling;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.tensor.TensorInfo;
 import java.io.PrintWriter;
@@ -67,7 +68,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf("  heads          %d (kv heads %d, head dim %d)%n", s.heads(), s.kvHeads(), s.headDim());
         out.printf("  ffn size       %d%n", s.ffnSize());
         out.printf("  vocab size     %d%n", s.vocabSize());
-        out.printf("  rope           theta %s, scaling %s%n", s.ropeTheta(), s.ropeScaling());
+        out.printf("  rope           theta %s, scaling %s%n", s.ropeTheta(), describe(s.ropeScaling()));
         out.printf("  norm eps       %s%n", s.normEps());
         out.printf("  tied embedding %s%n", s.tiedEmbeddings());
         out.printf("  max positions  %d%n", s.maxPositions());
@@ -75,6 +76,15 @@ public final class InspectCommand implements Callable<Integer> {
         if (s.slidingWindow() > 0) {
             out.printf("  sliding window %d%n", s.slidingWindow());
         }
+    }
+
+    private static String describe(RopeScaling scaling) {
+        return switch (scaling) {
+            case RopeScaling.None none -> "none";
+            case RopeScaling.Linear linear -> "linear x" + linear.factor();
+            case RopeScaling.Llama3 l3 -> "llama3 x" + l3.factor() + " (low " + l3.lowFreqFactor() + ", high "
+                    + l3.highFreqFactor() + ", original context " + l3.originalMaxPositions() + ")";
+        };
     }
 
     private static void printTensors(PrintWriter out, Checkpoint checkpoint) {

@@ -3,6 +3,7 @@ package dev.ingot.spi.format;
 import dev.ingot.spi.mapping.WeightMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A checkpoint format: how to recognise it, open it, and map its tensor names. Implementations must
@@ -30,4 +31,9 @@ public interface CheckpointFormat {
      * uses it for live updates that arrive in this format's names, as well as for the initial load.
      */
     WeightMapper mapper(ModelSpec spec);
+
+    /** A writer for this format, when the format supports being written (for {@code ingot convert}). */
+    default Optional<CheckpointWriter> writer() {
+        return Optional.empty();
+    }
 }

@@ -1,0 +1,46 @@
+package dev.ingot.engine.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.spi.tokenizer.Tokenizer;
+import dev.ingot.testkit.SharedModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HfTokenizerProviderTest {
+
+    private static final Path STORIES_HF = SharedModels.storiesHf();
+    private final HfTokenizerProvider provider = new HfTokenizerProvider();
+
+    @Test
+    void recognisesTokenizerJsonAndTheFolderHoldingIt() throws IOException {
+        assertThat(provider.name()).isEqualTo("hf-tokenizer-json");
+        assertThat(provider.detect(STORIES_HF.resolve("tokenizer.json")).confidence()).isEqualTo(95);
+        assertThat(provider.detect(STORIES_HF).confidence()).isEqualTo(95);
+    }
+
+    @Test
+    void recognisesABpeJsonUnderAnotherName() throws Exception {
+        assertThat(provider.detect(ByteLevelBpeTest.fixture()).confidence()).isEqualTo(80);
+    }
+
+    @Test
+    void declinesFilesThatAreNotBpeTokenizers(@TempDir Path dir) throws IOException {
+        assertThat(provider.detect(STORIES_HF.resolve("config.json")).matches()).isFalse();
+        assertThat(provider.detect(STORIES_HF.resolve("model.safetensors")).matches()).isFalse();
+        assertThat(provider.detect(dir).matches()).isFalse();
+        Path unigram = Files.writeString(dir.resolve("vocab.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
+        assertThat(provider.detect(unigram).matches()).isFalse();
+    }
+
+    @Test
+    void opensAFolder() throws IOException {
+        Tokenizer tokenizer = provider.open(STORIES_HF);
+
+        assertThat(tokenizer.vocabSize()).isEqualTo(512);
+        assertThat(tokenizer.decode(tokenizer.bosId(), tokenizer.encode("Lily was sad."))).isEqualTo("Lily was sad.");
+    }
+}

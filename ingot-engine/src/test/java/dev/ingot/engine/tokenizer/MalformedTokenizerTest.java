@@ -1,0 +1,74 @@
+package dev.ingot.engine.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Files Ingot cannot use fail on load with one line naming the file and the problem. */
+class MalformedTokenizerTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String json) throws IOException {
+        return Files.writeString(dir.resolve("tokenizer.json"), json);
+    }
+
+    @Test
+    void missingModel() throws IOException {
+        Path file = write("{\"version\": \"1.0\", \"added_tokens\": []}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessage(file + ": missing \"model\" object (not a Hugging Face tokenizer.json?)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Unigram", "WordPiece", "WordLevel"})
+    void modelsOtherThanBpe(String type) throws IOException {
+        Path file = write("{\"model\": {\"type\": \"" + type + "\", \"unk_token\": \"[UNK]\", \"vocab\": {\"[UNK]\": 0}}}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessage(file + ": unsupported model type \"" + type + "\" (Ingot reads BPE tokenizers only)");
+    }
+
+    @Test
+    void notJson() throws IOException {
+        Path file = write("vocab = [1, 2, 3]");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessageStartingWith(file + ": not valid JSON at line 1: ")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void mergeOfUnknownPiece() throws IOException {
+        Path file = write("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2}, \"merges\": [\"a b\", \"a c\"]}}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .hasMessage(file + ": merge 1 uses \"c\", which is not in model.vocab");
+    }
+
+    @Test
+    void unsupportedPreTokenizer() throws IOException {
+        Path file = write("{\"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"},"
+                + " \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .hasMessageStartingWith(file + ": unsupported pre_tokenizer type \"BertPreTokenizer\" (supported: ");
+    }
+
+    @Test
+    void folderWithoutTokenizerJson() {
+        assertThatThrownBy(() -> HfTokenizer.load(dir))
+                .hasMessage(dir.resolve("tokenizer.json") + ": the folder has no tokenizer.json");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.ingot.plugins.mistral;
+
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.Detection;
+import dev.ingot.spi.tokenizer.Tokenizer;
+import dev.ingot.spi.tokenizer.TokenizerProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Mistral's {@code tekken*.json} tokenizer files. */
+public final class TekkenTokenizerProvider implements TokenizerProvider {
+
+    public static final String NAME = "tekken";
+    static final String FILE = "tekken.json";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Mistral tekken.json (tiktoken-style byte-level BPE)";
+    }
+
+    /** mistral-common recognises these files by name ("tekken" in a .json name); the content must then parse. */
+    @Override
+    public Detection detect(Path file) throws IOException {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (!Files.isRegularFile(file) || !name.contains("tekken") || !name.endsWith(".json")) {
+            return Detection.no("not a tekken*.json file");
+        }
+        try {
+            TekkenVocabulary vocabulary = TekkenVocabulary.read(file);
+            return Detection.yes(95, "tekken vocabulary of " + vocabulary.vocabSize() + " tokens");
+        } catch (CheckpointException e) {
+            return Detection.no(e.getMessage());
+        }
+    }
+
+    @Override
+    public Tokenizer open(Path file) throws IOException {
+        return new TekkenTokenizer(TekkenVocabulary.read(file));
+    }
+}
