@@ -5,13 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ingot.engine.kernel.ScalarKernels;
-import dev.ingot.engine.model.ForwardBatch;
-import dev.ingot.engine.model.KvCache;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
 import dev.ingot.engine.testing.RandomModel;
-import dev.ingot.engine.weights.WeightGeneration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +134,7 @@ class CompletionsApiTest {
         List<Integer> sequence = new ArrayList<>(ints(choice.get("prompt_token_ids")));
         int promptLength = sequence.size();
         sequence.addAll(ints(choice.get("token_ids")));
-        double[][] logSoftmax = independentLogSoftmax(sequence);
+        double[][] logSoftmax = ReferenceLogits.logSoftmax(RandomModel.SPEC, RandomModel.generation(1, WEIGHTS), sequence);
         JsonNode logprobs = choice.get("logprobs");
         assertThat(logprobs.get("token_logprobs")).hasSize(20);
         for (int i = 0; i < 20; i++) {
@@ -158,41 +152,6 @@ class CompletionsApiTest {
         List<Integer> offsets = ints(logprobs.get("text_offset"));
         assertThat(offsets.getFirst()).isZero();
         assertThat(offsets).isSorted();
-    }
-
-    /** Log-softmax, in double, of the logits the reference kernels compute for every position of {@code tokens}. */
-    static double[][] independentLogSoftmax(List<Integer> tokens) {
-        LlamaModel model = new LlamaModel(RandomModel.SPEC, new ScalarKernels());
-        WeightGeneration weights = RandomModel.generation(1, WEIGHTS);
-        int n = tokens.size();
-        int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
-        int[] positions = new int[n];
-        KvCache[] caches = new KvCache[n];
-        boolean[] want = new boolean[n];
-        KvCache cache = model.newCache();
-        for (int i = 0; i < n; i++) {
-            positions[i] = i;
-            caches[i] = cache;
-            want[i] = true;
-        }
-        float[] logits = model.forward(LlamaWeights.of(weights), new ForwardBatch(ids, positions, caches, want));
-        int vocab = RandomModel.SPEC.vocabSize();
-        double[][] out = new double[n][vocab];
-        for (int r = 0; r < n; r++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int v = 0; v < vocab; v++) {
-                max = Math.max(max, logits[r * vocab + v]);
-            }
-            double sum = 0;
-            for (int v = 0; v < vocab; v++) {
-                sum += Math.exp(logits[r * vocab + v] - max);
-            }
-            double logZ = max + Math.log(sum);
-            for (int v = 0; v < vocab; v++) {
-                out[r][v] = logits[r * vocab + v] - logZ;
-            }
-        }
-        return out;
     }
 
     @Test
