@@ -8,6 +8,9 @@ import dev.ingot.engine.schedule.RequestHandle;
 import dev.ingot.engine.schedule.SequenceResult;
 import dev.ingot.server.http.metrics.ServerMetrics;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,7 +42,7 @@ final class GenerationRoute {
                 stream(ctx, requests, includeUsage, format, events, id, created);
             } else {
                 List<SequenceResult> results = events.awaitAll();
-                ctx.contentType("application/json").result(Json.write(complete(requests, format, results, id, created)));
+                writeNow(ctx, Json.write(complete(requests, format, results, id, created)));
             }
         } catch (SseWriter.ClientGone | InterruptedException e) {
             handles.forEach(RequestHandle::cancel);
@@ -49,6 +52,22 @@ final class GenerationRoute {
         } catch (RuntimeException e) {
             handles.forEach(RequestHandle::cancel);
             throw e;
+        }
+    }
+
+    /**
+     * Sends the answer before the handler returns (rather than leaving it for Javalin to write after),
+     * so a graceful shutdown that waits for the handlers knows the bytes are out.
+     */
+    private static void writeNow(Context ctx, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        ctx.status(200);
+        ctx.res().setContentType("application/json");
+        ctx.res().setContentLength(bytes.length);
+        try (OutputStream out = ctx.res().getOutputStream()) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new SseWriter.ClientGone(e);
         }
     }
 

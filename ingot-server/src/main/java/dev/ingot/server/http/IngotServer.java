@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ public final class IngotServer implements AutoCloseable {
     private static final Set<String> ENDPOINTS = Set.of("/health", "/metrics", "/v1/models", "/v1/completions",
             "/v1/chat/completions");
     private static final String API_ERROR = "ingot.apiError";
+    private static final Duration HANDLER_DRAIN = Duration.ofSeconds(5);
 
     /** Produces the model to serve; runs on the loader thread. */
     @FunctionalInterface
@@ -57,6 +59,8 @@ public final class IngotServer implements AutoCloseable {
     private final ChatCompletionsEndpoint chat;
     private final CountDownLatch settled = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Generation requests being answered; shutdown lets them write their last bytes before the listener stops. */
+    private final Phaser inFlight = new Phaser(1);
     private final long startedAt = System.currentTimeMillis() / 1000;
     private volatile State state = new Loading();
     private Javalin app;
@@ -214,13 +218,18 @@ public final class IngotServer implements AutoCloseable {
     }
 
     private void generation(Context ctx, GenerationHandler handler) throws Exception {
-        ServedModel model = ready();
-        Params params = new Params(RequestBodies.readObject(ctx, config.limits().maxBodyBytes()));
-        Optional<String> asked = params.string("model");
-        if (asked.isPresent() && !asked.get().equals(model.name())) {
-            throw ApiException.unknownModel(asked.get(), model.name());
+        inFlight.register();
+        try {
+            ServedModel model = ready();
+            Params params = new Params(RequestBodies.readObject(ctx, config.limits().maxBodyBytes()));
+            Optional<String> asked = params.string("model");
+            if (asked.isPresent() && !asked.get().equals(model.name())) {
+                throw ApiException.unknownModel(asked.get(), model.name());
+            }
+            handler.handle(ctx, model, params);
+        } finally {
+            inFlight.arriveAndDeregister();
         }
-        handler.handle(ctx, model, params);
     }
 
     private ServedModel ready() {
@@ -289,12 +298,19 @@ public final class IngotServer implements AutoCloseable {
             before = state;
             state = new Stopping();
         }
+        if (before instanceof Stopping) {
+            return; // closed already (e.g. by the shutdown hook and by the caller)
+        }
         try {
             if (before instanceof Ready(ServedModel model)) {
                 model.shutdown(config.shutdownGrace());
             }
+            // Every request has its final events now; give the handlers a moment to send them.
+            inFlight.awaitAdvanceInterruptibly(inFlight.arrive(), HANDLER_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warn("{} request(s) still writing after {}; stopping anyway", inFlight.getRegisteredParties() - 1, HANDLER_DRAIN);
         } finally {
             app.stop();
             stopped.countDown();

@@ -38,8 +38,14 @@ final class SseWriter {
         write("data: " + Json.write(data) + "\n\n");
     }
 
+    /** Ends the stream; closing the body sends the last chunk before the handler returns. */
     void done() {
         write("data: [DONE]\n\n");
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
     }
 
     private void write(String block) {

@@ -1,0 +1,159 @@
+package dev.ingot.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ingot.engine.generate.LoadedModel;
+import dev.ingot.engine.kernel.Kernels;
+import dev.ingot.engine.kernel.ScalarKernels;
+import dev.ingot.engine.kernel.WeightMatrix;
+import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.schedule.SchedulerConfig;
+import dev.ingot.engine.testing.RandomModel;
+import dev.ingot.spi.format.CanonicalWeights;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests that end early: a streaming client that hangs up, a server that shuts down. The model is
+ * the random one on kernels slowed to a few milliseconds a step, so there is time to act mid-request.
+ */
+class ShutdownAndCancelTest {
+
+    private static final long STEP_NANOS = Duration.ofMillis(4).toNanos();
+
+    @TempDir
+    Path modelDir;
+
+    /** The reference kernels, pausing once per forward pass (at the LM head) to make steps last. */
+    private static final class SlowKernels implements Kernels {
+        private final ScalarKernels inner = new ScalarKernels();
+
+        @Override
+        public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
+            if (w.name().equals(CanonicalWeights.LM_HEAD)) {
+                LockSupport.parkNanos(STEP_NANOS);
+            }
+            inner.matmul(w, x, out, batch);
+        }
+
+        @Override
+        public String describe() {
+            return "slowed " + inner.describe();
+        }
+    }
+
+    private IngotServer serve(Duration grace) throws Exception {
+        ServerConfig config = ServerConfig.loopback("random").withShutdownGrace(grace)
+                .withScheduler(SchedulerConfig.defaults().withMaxBatch(1));
+        IngotServer server = IngotServer.start(config, () -> {
+            LoadedModel l = RandomModel.loaded(modelDir, 3);
+            return new LoadedModel(l.location(), l.spec(), l.format(), l.tokenizer(), l.weights(),
+                    new LlamaModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
+        });
+        server.awaitReady(Duration.ofSeconds(30));
+        return server;
+    }
+
+    private static ObjectNode body(int maxTokens) {
+        ObjectNode body = Client.JSON.createObjectNode();
+        body.put("prompt", "x");
+        body.put("max_tokens", maxTokens);
+        return body;
+    }
+
+    private static double generatedTokens(IngotServer server) {
+        Matcher m = Pattern.compile("(?m)^ingot_generated_tokens_total (\\S+)$").matcher(server.metrics().registry().scrape());
+        assertThat(m.find()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static void awaitIdle(IngotServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.scheduler().orElseThrow().runningSequences() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(server.scheduler().orElseThrow().runningSequences()).isZero();
+    }
+
+    @Test
+    void aStreamingClientThatHangsUpHasItsRequestCancelled() throws Exception {
+        try (IngotServer server = serve(Duration.ofSeconds(10))) {
+            Client client = new Client(server.uri());
+            ObjectNode body = body(90);
+            body.put("stream", true);
+
+            InputStream stream = client.openStream("/v1/completions", body);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+            assertThat(reader.readLine()).startsWith("data: ");
+            stream.close();
+
+            awaitIdle(server);
+            assertThat(generatedTokens(server)).as("stopped well before its 90 tokens").isLessThan(60);
+            // The batch of one is free again.
+            Client.Reply next = client.post("/v1/completions", body(3));
+            assertThat(next.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shutdownLetsARunningRequestFinishThenStopsListening() throws Exception {
+        IngotServer server = serve(Duration.ofSeconds(30));
+        Client client = new Client(server.uri());
+        CompletableFuture<Client.Reply> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.post("/v1/completions", body(40));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        while (generatedTokens(server) == 0) {
+            Thread.sleep(2);
+        }
+
+        server.close();
+
+        Client.Reply reply = running.get();
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode choice = reply.json().get("choices").get(0);
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("length");
+        assertThat(reply.json().get("usage").get("completion_tokens").asInt()).isEqualTo(40);
+        assertThatThrownBy(() -> client.get("/health")).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void shutdownCancelsWhatOutlastsTheGrace() throws Exception {
+        IngotServer server = serve(Duration.ofMillis(50));
+        Client client = new Client(server.uri());
+        CompletableFuture<Client.Reply> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.post("/v1/completions", body(90));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        while (generatedTokens(server) == 0) {
+            Thread.sleep(2);
+        }
+
+        server.close();
+
+        Client.Reply reply = running.get();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get("choices").get(0).get("finish_reason").asText()).isEqualTo("cancelled");
+        assertThat(reply.json().get("usage").get("completion_tokens").asInt()).isBetween(1, 89);
+    }
+}
