@@ -92,6 +92,11 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("ingot: listening on " + started.uri() + " (model '" + config.modelName() + "' loading from " + load.location() + ")");
         out.flush();
         started.awaitStopped();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is what stopped us
+        }
         return 0;
     }
 

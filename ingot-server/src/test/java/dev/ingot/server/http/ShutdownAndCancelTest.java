@@ -5,14 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ingot.engine.generate.LoadedModel;
-import dev.ingot.engine.kernel.Kernels;
-import dev.ingot.engine.kernel.ScalarKernels;
-import dev.ingot.engine.kernel.WeightMatrix;
-import dev.ingot.engine.model.LlamaModel;
 import dev.ingot.engine.schedule.SchedulerConfig;
-import dev.ingot.engine.testing.RandomModel;
-import dev.ingot.spi.format.CanonicalWeights;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -21,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,37 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShutdownAndCancelTest {
 
-    private static final long STEP_NANOS = Duration.ofMillis(4).toNanos();
-
     @TempDir
     Path modelDir;
-
-    /** The reference kernels, pausing once per forward pass (at the LM head) to make steps last. */
-    private static final class SlowKernels implements Kernels {
-        private final ScalarKernels inner = new ScalarKernels();
-
-        @Override
-        public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
-            if (w.name().equals(CanonicalWeights.LM_HEAD)) {
-                LockSupport.parkNanos(STEP_NANOS);
-            }
-            inner.matmul(w, x, out, batch);
-        }
-
-        @Override
-        public String describe() {
-            return "slowed " + inner.describe();
-        }
-    }
 
     private IngotServer serve(Duration grace) throws Exception {
         ServerConfig config = ServerConfig.loopback("random").withShutdownGrace(grace)
                 .withScheduler(SchedulerConfig.defaults().withMaxBatch(1));
-        IngotServer server = IngotServer.start(config, () -> {
-            LoadedModel l = RandomModel.loaded(modelDir, 3);
-            return new LoadedModel(l.location(), l.spec(), l.format(), l.tokenizer(), l.weights(),
-                    new LlamaModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
-        });
+        IngotServer server = IngotServer.start(config, () -> SlowModel.loaded(modelDir, 3));
         server.awaitReady(Duration.ofSeconds(30));
         return server;
     }
