@@ -268,19 +268,25 @@ class SchedulerTest {
         assertThat(v1.isReleased()).as("the old generation is freed once its last sequence ends").isTrue();
     }
 
+    /** Submits a 30-token greedy request whose 5th token swaps {@code store} to weights B (version 2). */
+    private static GenerationStream swapAfterFiveTokens(Scheduler scheduler, WeightStore store, int[] prompt, SwapPolicy policy) {
+        GenerationStream stream = new GenerationStream();
+        AtomicInteger tokens = new AtomicInteger();
+        scheduler.submit(GenerationRequest.greedy(prompt, 30), event -> {
+            if (event instanceof GenerationEvent.Token && tokens.incrementAndGet() == 5) {
+                store.swap(RandomModel.generation(2, WEIGHTS_B), policy);
+            }
+            stream.on(event);
+        });
+        return stream;
+    }
+
     @Test
     void pausePolicyMovesRunningSequencesToTheNewWeightsAtTheNextStep() throws Exception {
         WeightStore store = store(1, WEIGHTS_A);
         Scheduler scheduler = scheduler(RandomModel.model(), store, SchedulerConfig.defaults());
         int[] prompt = prompt("Before and after");
-        GenerationStream stream = new GenerationStream();
-        AtomicInteger tokens = new AtomicInteger();
-        scheduler.submit(GenerationRequest.greedy(prompt, 30), event -> {
-            if (event instanceof GenerationEvent.Token && tokens.incrementAndGet() == 5) {
-                store.swap(RandomModel.generation(2, WEIGHTS_B), SwapPolicy.PAUSE);
-            }
-            stream.on(event);
-        });
+        GenerationStream stream = swapAfterFiveTokens(scheduler, store, prompt, SwapPolicy.PAUSE);
         SequenceResult result = stream.awaitResults(1).getFirst();
 
         // The generator pins the current generation at every step, so swapping after its 5th token is the same story.
@@ -301,14 +307,7 @@ class SchedulerTest {
         WeightStore store = store(1, WEIGHTS_A);
         Scheduler scheduler = scheduler(RandomModel.model(), store, SchedulerConfig.defaults());
         int[] prompt = prompt("Before and after");
-        GenerationStream stream = new GenerationStream();
-        AtomicInteger tokens = new AtomicInteger();
-        scheduler.submit(GenerationRequest.greedy(prompt, 30), event -> {
-            if (event instanceof GenerationEvent.Token && tokens.incrementAndGet() == 5) {
-                store.swap(RandomModel.generation(2, WEIGHTS_B), SwapPolicy.ABORT);
-            }
-            stream.on(event);
-        });
+        GenerationStream stream = swapAfterFiveTokens(scheduler, store, prompt, SwapPolicy.ABORT);
 
         SequenceResult result = stream.awaitResults(1).getFirst();
 

@@ -6,6 +6,7 @@ import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.schedule.GenerationEvent;
 import dev.ingot.engine.schedule.SequenceResult;
 import dev.ingot.spi.tokenizer.Tokenizer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,7 +27,7 @@ final class ChatFormat implements ResponseFormat {
         this.logprobs = logprobs;
         this.tokenIds = tokenIds;
         this.previous = new int[n];
-        java.util.Arrays.fill(previous, prompt[prompt.length - 1]);
+        Arrays.fill(previous, prompt[prompt.length - 1]);
     }
 
     @Override
@@ -46,8 +47,7 @@ final class ChatFormat implements ResponseFormat {
 
     @Override
     public ObjectNode choice(int index, int[] prompt, SequenceResult result) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
         message.put("content", result.text());
@@ -56,43 +56,23 @@ final class ChatFormat implements ResponseFormat {
         } else {
             choice.putNull("logprobs");
         }
-        choice.put("finish_reason", result.finishReason().apiName());
-        WeightVersions.put(choice, result.weightVersions());
-        if (tokenIds) {
-            ArrayNode promptIds = choice.putArray("prompt_token_ids");
-            for (int id : prompt) {
-                promptIds.add(id);
-            }
-            ArrayNode ids = choice.putArray("token_ids");
-            for (int id : result.tokenIds()) {
-                ids.add(id);
-            }
-        }
+        ChoiceFields.finished(choice, prompt, result, tokenIds);
         return choice;
     }
 
     @Override
     public Optional<ObjectNode> openingChoice(int index, int[] prompt) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         ObjectNode delta = choice.putObject("delta");
         delta.put("role", "assistant");
         delta.put("content", "");
-        choice.putNull("logprobs");
-        choice.putNull("finish_reason");
-        if (tokenIds) {
-            ArrayNode ids = choice.putArray("prompt_token_ids");
-            for (int id : prompt) {
-                ids.add(id);
-            }
-        }
+        ChoiceFields.streamedOpening(choice, prompt, tokenIds);
         return Optional.of(choice);
     }
 
     @Override
     public ObjectNode tokenChoice(int index, GenerationEvent.Token token) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         choice.putObject("delta").put("content", token.text());
         if (logprobs) {
             choice.putObject("logprobs").set("content", content(previous[index], List.of(token.token())));
@@ -100,25 +80,18 @@ final class ChatFormat implements ResponseFormat {
             choice.putNull("logprobs");
         }
         previous[index] = token.token().token();
-        choice.putNull("finish_reason");
-        choice.put("weight_version", token.weightVersion());
-        if (tokenIds) {
-            choice.putArray("token_ids").add(token.token().token());
-        }
+        ChoiceFields.streamedToken(choice, token, tokenIds);
         return choice;
     }
 
     @Override
     public ObjectNode closingChoice(int index, GenerationEvent.Finished finished) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         ObjectNode delta = choice.putObject("delta");
         if (!finished.pendingText().isEmpty()) {
             delta.put("content", finished.pendingText());
         }
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finished.result().finishReason().apiName());
-        WeightVersions.put(choice, finished.result().weightVersions());
+        ChoiceFields.streamedEnd(choice, finished);
         return choice;
     }
 

@@ -58,8 +58,7 @@ final class CompletionFormat implements ResponseFormat {
 
     @Override
     public ObjectNode choice(int index, int[] prompt, SequenceResult result) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         String promptText = echo ? promptText(prompt) : "";
         choice.put("text", promptText + result.text());
         if (logprobs) {
@@ -67,12 +66,7 @@ final class CompletionFormat implements ResponseFormat {
         } else {
             choice.putNull("logprobs");
         }
-        choice.put("finish_reason", result.finishReason().apiName());
-        WeightVersions.put(choice, result.weightVersions());
-        if (tokenIds) {
-            putIds(choice.putArray("prompt_token_ids"), prompt);
-            putIds(choice.putArray("token_ids"), result.tokenIds());
-        }
+        ChoiceFields.finished(choice, prompt, result, tokenIds);
         return choice;
     }
 
@@ -81,21 +75,15 @@ final class CompletionFormat implements ResponseFormat {
         if (!echo && !tokenIds) {
             return Optional.empty();
         }
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         choice.put("text", echo ? promptText(prompt) : "");
-        choice.putNull("logprobs");
-        choice.putNull("finish_reason");
-        if (tokenIds) {
-            putIds(choice.putArray("prompt_token_ids"), prompt);
-        }
+        ChoiceFields.streamedOpening(choice, prompt, tokenIds);
         return Optional.of(choice);
     }
 
     @Override
     public ObjectNode tokenChoice(int index, GenerationEvent.Token token) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         choice.put("text", token.text());
         if (logprobs) {
             choice.set("logprobs", legacyLogprobs(previous[index], List.of(token.token()), offsets[index]));
@@ -104,22 +92,15 @@ final class CompletionFormat implements ResponseFormat {
             choice.putNull("logprobs");
         }
         previous[index] = token.token().token();
-        choice.putNull("finish_reason");
-        choice.put("weight_version", token.weightVersion());
-        if (tokenIds) {
-            choice.putArray("token_ids").add(token.token().token());
-        }
+        ChoiceFields.streamedToken(choice, token, tokenIds);
         return choice;
     }
 
     @Override
     public ObjectNode closingChoice(int index, GenerationEvent.Finished finished) {
-        ObjectNode choice = Json.object();
-        choice.put("index", index);
+        ObjectNode choice = ChoiceFields.choice(index);
         choice.put("text", finished.pendingText());
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finished.result().finishReason().apiName());
-        WeightVersions.put(choice, finished.result().weightVersions());
+        ChoiceFields.streamedEnd(choice, finished);
         return choice;
     }
 
@@ -149,11 +130,5 @@ final class CompletionFormat implements ResponseFormat {
             prev = t.token();
         }
         return out;
-    }
-
-    private static void putIds(ArrayNode array, int[] ids) {
-        for (int id : ids) {
-            array.add(id);
-        }
     }
 }

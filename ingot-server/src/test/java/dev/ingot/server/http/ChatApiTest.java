@@ -46,12 +46,6 @@ class ChatApiTest {
         return out;
     }
 
-    private static List<Integer> ints(JsonNode array) {
-        List<Integer> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asInt()));
-        return out;
-    }
-
     private IngotServer serve() throws Exception {
         IngotServer server = IngotServer.start(ServerConfig.loopback("random"), () -> RandomModel.loaded(modelDir, 2));
         server.awaitReady(Duration.ofSeconds(30));
@@ -67,7 +61,7 @@ class ChatApiTest {
             JsonNode r = reply.json();
             assertThat(r.get("object").asText()).isEqualTo("chat.completion");
             JsonNode choice = r.get("choices").get(0);
-            assertThat(ints(choice.get("prompt_token_ids")))
+            assertThat(Client.ints(choice.get("prompt_token_ids")))
                     .isEqualTo(ids(ByteTokenizer.BOS, "system: Be brief\nuser: Hi\nassistant:"));
             assertThat(choice.get("message").get("role").asText()).isEqualTo("assistant");
             assertThat(choice.get("message").get("content").asText()).hasSize(10);
@@ -86,7 +80,7 @@ class ChatApiTest {
             Client.Reply reply = new Client(server.uri()).post("/v1/chat/completions", chat("user", "Hi", "assistant", "Yo", "user", "Go"));
 
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-            assertThat(ints(reply.json().get("choices").get(0).get("prompt_token_ids")))
+            assertThat(Client.ints(reply.json().get("choices").get(0).get("prompt_token_ids")))
                     .isEqualTo(ids(ByteTokenizer.BOS, "[USER] Hi\n[ASSISTANT] Yo\n[USER] Go\n[ASSISTANT]"));
         }
     }

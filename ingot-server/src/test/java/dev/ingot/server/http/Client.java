@@ -54,6 +54,37 @@ final class Client {
         return post(path, JSON.writeValueAsString(body));
     }
 
+    /** A {@code /v1/completions} answer that must be 200 (the body is shown when it is not). */
+    JsonNode complete(JsonNode body) throws IOException, InterruptedException {
+        Reply reply = post("/v1/completions", body);
+        if (reply.status() != 200) {
+            throw new AssertionError("expected 200, got " + reply.status() + ": " + reply.body());
+        }
+        return reply.json();
+    }
+
+    /** Sends every body at once, one client thread each, and returns each answer's first choice in order. */
+    List<JsonNode> firstChoicesConcurrently(List<? extends JsonNode> bodies) throws Exception {
+        List<java.util.concurrent.Future<JsonNode>> replies = new ArrayList<>();
+        try (java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(bodies.size())) {
+            for (JsonNode body : bodies) {
+                replies.add(clients.submit(() -> complete(body).get("choices").get(0)));
+            }
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (var reply : replies) {
+            out.add(reply.get());
+        }
+        return out;
+    }
+
+    /** A JSON array of integers (token ids). */
+    static List<Integer> ints(JsonNode array) {
+        List<Integer> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
     /** The JSON of each {@code data:} event before {@code [DONE]}; fails if the stream does not end with it. */
     List<JsonNode> stream(String path, JsonNode body) throws IOException, InterruptedException {
         HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(base.resolve(path))

@@ -10,10 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,18 +45,6 @@ class CompletionsApiTest {
         return body;
     }
 
-    private static JsonNode complete(ObjectNode body) throws Exception {
-        Client.Reply reply = client.post("/v1/completions", body);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        return reply.json();
-    }
-
-    private static List<Integer> ints(JsonNode array) {
-        List<Integer> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asInt()));
-        return out;
-    }
-
     @Test
     void aCompletionCarriesTextUsageFinishReasonAndWeightVersion() throws Exception {
         ObjectNode body = request("Hello there");
@@ -68,14 +52,14 @@ class CompletionsApiTest {
         body.put("temperature", 0);
         body.put("return_token_ids", true);
 
-        JsonNode r = complete(body);
+        JsonNode r = client.complete(body);
 
         assertThat(r.get("object").asText()).isEqualTo("text_completion");
         assertThat(r.get("model").asText()).isEqualTo("random");
         JsonNode choice = r.get("choices").get(0);
         assertThat(choice.get("finish_reason").asText()).isEqualTo("length");
         assertThat(choice.get("token_ids")).hasSize(12);
-        assertThat(ints(choice.get("prompt_token_ids"))).first().isEqualTo(1);
+        assertThat(Client.ints(choice.get("prompt_token_ids"))).first().isEqualTo(1);
         assertThat(choice.get("prompt_token_ids")).hasSize(1 + "Hello there".length());
         assertThat(r.get("usage").get("prompt_tokens").asInt()).isEqualTo(12);
         assertThat(r.get("usage").get("completion_tokens").asInt()).isEqualTo(12);
@@ -93,7 +77,7 @@ class CompletionsApiTest {
         body.put("seed", 4);
         body.putArray("stop").add("zz").add("q!");
         body.put("return_token_ids", true);
-        JsonNode whole = complete(body).get("choices").get(0);
+        JsonNode whole = client.complete(body).get("choices").get(0);
 
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
@@ -107,14 +91,14 @@ class CompletionsApiTest {
             JsonNode c = e.get("choices").get(0);
             text.append(c.get("text").asText());
             if (c.has("token_ids")) {
-                ids.addAll(ints(c.get("token_ids")));
+                ids.addAll(Client.ints(c.get("token_ids")));
             }
             if (!c.get("finish_reason").isNull()) {
                 finish = c.get("finish_reason").asText();
             }
         }
         assertThat(text).hasToString(whole.get("text").asText());
-        assertThat(ids).isEqualTo(ints(whole.get("token_ids")));
+        assertThat(ids).isEqualTo(Client.ints(whole.get("token_ids")));
         assertThat(finish).isEqualTo(whole.get("finish_reason").asText());
         JsonNode usage = events.getLast().get("usage");
         assertThat(usage.get("completion_tokens").asInt()).isEqualTo(ids.size());
@@ -129,11 +113,11 @@ class CompletionsApiTest {
         body.put("logprobs", 3);
         body.put("return_token_ids", true);
 
-        JsonNode choice = complete(body).get("choices").get(0);
+        JsonNode choice = client.complete(body).get("choices").get(0);
 
-        List<Integer> sequence = new ArrayList<>(ints(choice.get("prompt_token_ids")));
+        List<Integer> sequence = new ArrayList<>(Client.ints(choice.get("prompt_token_ids")));
         int promptLength = sequence.size();
-        sequence.addAll(ints(choice.get("token_ids")));
+        sequence.addAll(Client.ints(choice.get("token_ids")));
         double[][] logSoftmax = ReferenceLogits.logSoftmax(RandomModel.SPEC, RandomModel.generation(1, WEIGHTS), sequence);
         JsonNode logprobs = choice.get("logprobs");
         assertThat(logprobs.get("token_logprobs")).hasSize(20);
@@ -149,7 +133,7 @@ class CompletionsApiTest {
             assertThat(top).hasSizeLessThanOrEqualTo(3).isNotEmpty();
             assertThat(top.getFirst()).isCloseTo(sorted[sorted.length - 1], within(1e-4));
         }
-        List<Integer> offsets = ints(logprobs.get("text_offset"));
+        List<Integer> offsets = Client.ints(logprobs.get("text_offset"));
         assertThat(offsets.getFirst()).isZero();
         assertThat(offsets).isSorted();
     }
@@ -167,15 +151,10 @@ class CompletionsApiTest {
             body.put("logprobs", 1);
             bodies.add(body);
         }
-        List<Future<JsonNode>> together = new ArrayList<>();
-        try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
-            for (ObjectNode body : bodies) {
-                together.add(clients.submit((Callable<JsonNode>) () -> complete(body).get("choices").get(0)));
-            }
-        }
+        List<JsonNode> together = client.firstChoicesConcurrently(bodies);
         for (int i = 0; i < 16; i++) {
-            JsonNode crowd = together.get(i).get();
-            JsonNode alone = complete(bodies.get(i)).get("choices").get(0);
+            JsonNode crowd = together.get(i);
+            JsonNode alone = client.complete(bodies.get(i)).get("choices").get(0);
             assertThat(crowd.get("token_ids")).isEqualTo(alone.get("token_ids"));
             assertThat(crowd.get("text")).isEqualTo(alone.get("text"));
             assertThat(crowd.get("logprobs")).isEqualTo(alone.get("logprobs"));
@@ -191,7 +170,7 @@ class CompletionsApiTest {
         body.put("seed", 3);
         body.put("return_token_ids", true);
 
-        JsonNode r = complete(body);
+        JsonNode r = client.complete(body);
 
         assertThat(r.get("choices")).hasSize(6);
         String[] prompts = {"First", "Second", "Third"};
@@ -204,7 +183,7 @@ class CompletionsApiTest {
                 single.put("max_tokens", 8);
                 single.put("seed", 3);
                 single.put("return_token_ids", true);
-                assertThat(choice.get("token_ids")).isEqualTo(complete(single).get("choices").get(0).get("token_ids"));
+                assertThat(choice.get("token_ids")).isEqualTo(client.complete(single).get("choices").get(0).get("token_ids"));
             }
         }
         assertThat(r.get("choices").get(0).get("token_ids")).isNotEqualTo(r.get("choices").get(1).get("token_ids"));
@@ -222,9 +201,9 @@ class CompletionsApiTest {
         body.put("echo", true);
         body.put("return_token_ids", true);
 
-        JsonNode choice = complete(body).get("choices").get(0);
+        JsonNode choice = client.complete(body).get("choices").get(0);
 
-        assertThat(ints(choice.get("prompt_token_ids"))).containsExactly(1, 43, 72);
+        assertThat(Client.ints(choice.get("prompt_token_ids"))).containsExactly(1, 43, 72);
         // Byte tokenizer: id 3 + i is the character 32 + i, so 43 is 'H' and 72 is 'e'.
         assertThat(choice.get("text").asText()).startsWith("He").hasSize(2 + 5);
     }
@@ -234,11 +213,11 @@ class CompletionsApiTest {
         ObjectNode body = request("Stop here");
         body.put("max_tokens", 40);
         body.put("temperature", 0);
-        String free = complete(body).get("choices").get(0).get("text").asText();
+        String free = client.complete(body).get("choices").get(0).get("text").asText();
         String stop = free.substring(20, 23);
 
         body.put("stop", stop);
-        JsonNode choice = complete(body).get("choices").get(0);
+        JsonNode choice = client.complete(body).get("choices").get(0);
 
         assertThat(choice.get("text").asText()).isEqualTo(free.substring(0, free.indexOf(stop)));
         assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
@@ -256,7 +235,7 @@ class CompletionsApiTest {
 
         ObjectNode body = request("Count me");
         body.put("max_tokens", 4);
-        complete(body);
+        client.complete(body);
         Client.Reply metrics = client.get("/metrics");
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.body())

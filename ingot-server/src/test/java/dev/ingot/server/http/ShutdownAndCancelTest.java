@@ -57,6 +57,22 @@ class ShutdownAndCancelTest {
         assertThat(server.scheduler().orElseThrow().runningSequences()).isZero();
     }
 
+    /** Posts a completion from another thread and returns once its first token is out. */
+    private static CompletableFuture<Client.Reply> generating(IngotServer server, int maxTokens) throws InterruptedException {
+        Client client = new Client(server.uri());
+        CompletableFuture<Client.Reply> reply = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.post("/v1/completions", body(maxTokens));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        while (generatedTokens(server) == 0) {
+            Thread.sleep(2);
+        }
+        return reply;
+    }
+
     @Test
     void aStreamingClientThatHangsUpHasItsRequestCancelled() throws Exception {
         try (IngotServer server = serve(Duration.ofSeconds(10))) {
@@ -81,16 +97,7 @@ class ShutdownAndCancelTest {
     void shutdownLetsARunningRequestFinishThenStopsListening() throws Exception {
         IngotServer server = serve(Duration.ofSeconds(30));
         Client client = new Client(server.uri());
-        CompletableFuture<Client.Reply> running = CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.post("/v1/completions", body(40));
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        while (generatedTokens(server) == 0) {
-            Thread.sleep(2);
-        }
+        CompletableFuture<Client.Reply> running = generating(server, 40);
 
         server.close();
 
@@ -105,17 +112,7 @@ class ShutdownAndCancelTest {
     @Test
     void shutdownCancelsWhatOutlastsTheGrace() throws Exception {
         IngotServer server = serve(Duration.ofMillis(50));
-        Client client = new Client(server.uri());
-        CompletableFuture<Client.Reply> running = CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.post("/v1/completions", body(90));
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        while (generatedTokens(server) == 0) {
-            Thread.sleep(2);
-        }
+        CompletableFuture<Client.Reply> running = generating(server, 90);
 
         server.close();
 

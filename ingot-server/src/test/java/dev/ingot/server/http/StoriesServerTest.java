@@ -15,10 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,21 +49,9 @@ class StoriesServerTest {
         return body;
     }
 
-    private static JsonNode complete(Client c, ObjectNode body) throws Exception {
-        Client.Reply reply = c.post("/v1/completions", body);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        return reply.json();
-    }
-
-    private static List<Integer> ints(JsonNode array) {
-        List<Integer> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asInt()));
-        return out;
-    }
-
     @Test
     void greedyCompletionReproducesRunC() throws Exception {
-        JsonNode r = complete(client, greedyReference());
+        JsonNode r = client.complete(greedyReference());
 
         String reference = SharedModels.referenceOnceUponATime();
         JsonNode choice = r.get("choices").get(0);
@@ -81,7 +65,7 @@ class StoriesServerTest {
     void echoReturnsThePromptAndItsContinuationAsRunCPrintsThem() throws Exception {
         ObjectNode body = greedyReference();
         body.put("echo", true);
-        assertThat(complete(client, body).get("choices").get(0).get("text").asText()).isEqualTo(SharedModels.referenceOnceUponATime());
+        assertThat(client.complete(body).get("choices").get(0).get("text").asText()).isEqualTo(SharedModels.referenceOnceUponATime());
     }
 
     @Test
@@ -106,11 +90,11 @@ class StoriesServerTest {
         body.put("logprobs", 5);
         body.put("return_token_ids", true);
 
-        JsonNode choice = complete(client, body).get("choices").get(0);
+        JsonNode choice = client.complete(body).get("choices").get(0);
 
-        List<Integer> sequence = new ArrayList<>(ints(choice.get("prompt_token_ids")));
+        List<Integer> sequence = new ArrayList<>(Client.ints(choice.get("prompt_token_ids")));
         int promptLength = sequence.size();
-        List<Integer> generated = ints(choice.get("token_ids"));
+        List<Integer> generated = Client.ints(choice.get("token_ids"));
         sequence.addAll(generated);
         LoadedModel loaded = server.model().orElseThrow();
         WeightGeneration weights = loaded.weights().acquire();
@@ -142,15 +126,10 @@ class StoriesServerTest {
             body.put("return_token_ids", true);
             bodies.add(body);
         }
-        List<Future<JsonNode>> together = new ArrayList<>();
-        try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
-            for (ObjectNode body : bodies) {
-                together.add(clients.submit((Callable<JsonNode>) () -> complete(client, body).get("choices").get(0)));
-            }
-        }
+        List<JsonNode> together = client.firstChoicesConcurrently(bodies);
         for (int i = 0; i < 16; i++) {
-            JsonNode crowd = together.get(i).get();
-            JsonNode alone = complete(client, bodies.get(i)).get("choices").get(0);
+            JsonNode crowd = together.get(i);
+            JsonNode alone = client.complete(bodies.get(i)).get("choices").get(0);
             assertThat(crowd.get("token_ids")).as("client %d", i).isEqualTo(alone.get("token_ids"));
             assertThat(crowd.get("text")).isEqualTo(alone.get("text"));
         }
@@ -188,6 +167,6 @@ class StoriesServerTest {
         for (int id : expected) {
             ids.add(id);
         }
-        assertThat(ints(plain.json().get("choices").get(0).get("prompt_token_ids"))).isEqualTo(ids);
+        assertThat(Client.ints(plain.json().get("choices").get(0).get("prompt_token_ids"))).isEqualTo(ids);
     }
 }
