@@ -3,7 +3,6 @@ package dev.ingot.engine.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.testing.ByteTokenizer;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
