@@ -1,5 +1,7 @@
 package dev.ingot.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.engine.sample.SamplingParams;
 import java.util.List;
 import java.util.Optional;
@@ -39,10 +41,10 @@ record GenerationOptions(Optional<Integer> maxTokens, SamplingParams sampling, i
                 includeUsage, returnTokenIds);
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode objectOrFail(com.fasterxml.jackson.databind.JsonNode node) {
-        if (!node.isObject()) {
-            throw ApiException.badRequest("stream_options", "'stream_options' must be an object, got " + node);
+    private static ObjectNode objectOrFail(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            return object;
         }
-        return (com.fasterxml.jackson.databind.node.ObjectNode) node;
+        throw ApiException.badRequest("stream_options", "'stream_options' must be an object, got " + node);
     }
 }

@@ -62,6 +62,18 @@ class StoriesServerTest {
     }
 
     @Test
+    void anEmptyPromptStartsFromBosAlone() throws Exception {
+        ObjectNode body = greedyReference();
+        body.put("prompt", "");
+        body.put("max_tokens", 256);
+
+        JsonNode r = client.complete(body);
+
+        assertThat(r.get("choices").get(0).get("text").asText()).isEqualTo(SharedModels.referenceEmptyPrompt());
+        assertThat(r.get("usage").get("prompt_tokens").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void echoReturnsThePromptAndItsContinuationAsRunCPrintsThem() throws Exception {
         ObjectNode body = greedyReference();
         body.put("echo", true);
