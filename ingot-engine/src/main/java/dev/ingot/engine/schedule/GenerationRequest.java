@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param maxTokens   the most tokens each completion samples (the model's context may end it sooner)
  * @param topLogprobs how many alternatives to report with each sampled token (0 = none)
  * @param stop        strings that end a completion; the text stops before the match
+ * @param scorePrompt also report the log-probability of every prompt token after the first (with
+ *                    {@code topLogprobs} alternatives), as OpenAI's {@code echo} with {@code logprobs} does
  */
-public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, int maxTokens, int topLogprobs, List<String> stop) {
+public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, int maxTokens, int topLogprobs, List<String> stop,
+        boolean scorePrompt) {
 
     /** Spreads the choices' seeds apart (the 64-bit golden ratio), so choice 0 keeps the request's seed. */
     private static final long SEED_STRIDE = 0x9E3779B97F4A7C15L;
@@ -38,6 +41,11 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, in
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+    }
+
+    /** A request that does not score its prompt. */
+    public GenerationRequest(int[] prompt, SamplingParams sampling, int n, int maxTokens, int topLogprobs, List<String> stop) {
+        this(prompt, sampling, n, maxTokens, topLogprobs, stop, false);
     }
 
     /** A single greedy completion without stop strings or alternatives. */

@@ -1,6 +1,9 @@
 package dev.ingot.engine.schedule;
 
 import dev.ingot.engine.model.KvCache;
+import dev.ingot.engine.sample.SampledToken;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A request whose prompt is being fed into its cache, a chunk per step, before its choices fork. */
 final class Prefill {
@@ -8,6 +11,8 @@ final class Prefill {
     final Submission submission;
     final KvCache cache;
     final WeightPin weights;
+    /** Prompt tokens 1.. with their log-probabilities, when the request scores its prompt. */
+    final List<SampledToken> promptScores = new ArrayList<>();
     private int fed;
 
     Prefill(Submission submission, KvCache cache, WeightPin weights) {

@@ -365,11 +365,21 @@ public final class Scheduler implements AutoCloseable {
             switch (w) {
                 case Decode d -> sampleNext(d.sequence(), logits, vocab * logitRow++);
                 case PromptChunk c -> {
-                    c.prefill().advance(c.count());
-                    c.prefill().weights.used();
+                    Prefill prefill = c.prefill();
+                    GenerationRequest request = prefill.submission.request();
+                    if (request.scorePrompt()) {
+                        // Every row but the prompt's last predicts the next prompt token.
+                        int scored = c.completesPrompt() ? c.count() - 1 : c.count();
+                        for (int i = 0; i < scored; i++) {
+                            int next = request.promptToken(c.from() + i + 1);
+                            prefill.promptScores.add(PromptScorer.score(logits, vocab * logitRow++, vocab, next, request.topLogprobs()));
+                        }
+                    }
+                    prefill.advance(c.count());
+                    prefill.weights.used();
                     if (c.completesPrompt()) {
-                        prefills.remove(c.prefill());
-                        fork(c.prefill(), logits, vocab * logitRow++);
+                        prefills.remove(prefill);
+                        fork(prefill, logits, vocab * logitRow++);
                     }
                 }
             }
@@ -401,7 +411,7 @@ public final class Scheduler implements AutoCloseable {
                         tokens[r] = request.promptToken(c.from() + i);
                         positions[r] = c.from() + i;
                         caches[r] = c.prefill().cache;
-                        wantLogits[r] = c.completesPrompt() && i == c.count() - 1;
+                        wantLogits[r] = request.scorePrompt() || (c.completesPrompt() && i == c.count() - 1);
                         r++;
                     }
                 }
@@ -420,7 +430,7 @@ public final class Scheduler implements AutoCloseable {
             KvCache cache = first ? prefill.cache : prefill.cache.copy(request.promptLength());
             WeightPin pin = first ? prefill.weights : prefill.weights.fork();
             choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i)), cache, pin,
-                    new IncrementalText(tokenizer, lastPromptToken, request.stop())));
+                    new IncrementalText(tokenizer, lastPromptToken, request.stop()), List.copyOf(prefill.promptScores)));
         }
         running.addAll(choices);
         for (Sequence s : choices) {
@@ -446,7 +456,7 @@ public final class Scheduler implements AutoCloseable {
         running.remove(s);
         String pending = s.text.flush();
         SequenceResult result = new SequenceResult(s.choice, s.submission.request().prompt(), s.tokens, s.text.text(),
-                reason, s.weights.versionsUsed());
+                reason, s.weights.versionsUsed(), s.promptScores);
         s.weights.release();
         emit(s.submission, new GenerationEvent.Finished(s.choice, result, pending));
     }
@@ -474,7 +484,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void endUnstarted(Submission s, List<Long> versions, FinishReason reason) {
         for (int i = 0; i < s.request().n(); i++) {
-            SequenceResult result = new SequenceResult(i, s.request().prompt(), List.of(), "", reason, versions);
+            SequenceResult result = new SequenceResult(i, s.request().prompt(), List.of(), "", reason, versions, List.of());
             emit(s, new GenerationEvent.Finished(i, result, ""));
         }
     }

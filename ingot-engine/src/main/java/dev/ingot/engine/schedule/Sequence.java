@@ -16,14 +16,17 @@ final class Sequence {
     final WeightPin weights;
     final IncrementalText text;
     final List<SampledToken> tokens = new ArrayList<>();
+    final List<SampledToken> promptScores;
 
-    Sequence(Submission submission, int choice, Sampler sampler, KvCache cache, WeightPin weights, IncrementalText text) {
+    Sequence(Submission submission, int choice, Sampler sampler, KvCache cache, WeightPin weights, IncrementalText text,
+            List<SampledToken> promptScores) {
         this.submission = submission;
         this.choice = choice;
         this.sampler = sampler;
         this.cache = cache;
         this.weights = weights;
         this.text = text;
+        this.promptScores = promptScores;
     }
 
     /** The token to feed next: the last one sampled. */

@@ -148,6 +148,26 @@ class SchedulerTest {
     }
 
     @Test
+    void promptScoresCoverEveryPromptTokenAfterTheFirstHoweverThePromptIsChunked() throws Exception {
+        int[] prompt = prompt("Score every token of this prompt");
+        GenerationRequest request = new GenerationRequest(prompt, SamplingParams.greedy(), 1, 3, 2, List.of(), true);
+        SequenceResult whole = run(scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults()), request).getFirst();
+        SequenceResult chunked = run(scheduler(RandomModel.model(), store(1, WEIGHTS_A), new SchedulerConfig(4, 5)), request).getFirst();
+
+        assertThat(whole.promptScores()).hasSize(prompt.length - 1).isEqualTo(chunked.promptScores());
+        for (int i = 1; i < prompt.length; i++) {
+            SampledToken score = whole.promptScores().get(i - 1);
+            assertThat(score.token()).isEqualTo(prompt[i]);
+            assertThat(score.top()).hasSize(2);
+            assertThat(score.logprob()).isLessThanOrEqualTo(score.top().getFirst().logprob() + 1e-6f);
+        }
+        // Greedy decoding of the same prompt: the sampled token is the argmax the last prompt row reports.
+        assertThat(whole.tokens().getFirst().token()).isEqualTo(alone(prompt, SamplingParams.greedy(), 3, 0).tokens().getFirst().token());
+        assertThat(run(scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults()),
+                GenerationRequest.greedy(prompt, 3)).getFirst().promptScores()).isEmpty();
+    }
+
+    @Test
     void maxBatchBoundsTheRunningSequencesAndTheRestWaitInTheQueue() throws Exception {
         Scheduler scheduler = scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults().withMaxBatch(2));
         Set<Long> active = new HashSet<>();

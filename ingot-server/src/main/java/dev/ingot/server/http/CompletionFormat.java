@@ -62,7 +62,7 @@ final class CompletionFormat implements ResponseFormat {
         String promptText = echo ? promptText(prompt) : "";
         choice.put("text", promptText + result.text());
         if (logprobs) {
-            choice.set("logprobs", legacyLogprobs(prompt[prompt.length - 1], result.tokens(), promptText.length()));
+            choice.set("logprobs", echo ? echoedLogprobs(prompt, result) : legacyLogprobs(prompt[prompt.length - 1], result.tokens(), 0));
         } else {
             choice.putNull("logprobs");
         }
@@ -104,13 +104,39 @@ final class CompletionFormat implements ResponseFormat {
         return choice;
     }
 
+    /**
+     * With {@code echo}: the prompt's tokens first — the first has no context, so its values are null
+     * as in OpenAI's answers — then the completion's, offsets counted from the start of the prompt.
+     */
+    private ObjectNode echoedLogprobs(int[] prompt, SequenceResult result) {
+        ObjectNode out = legacyLogprobs(-1, List.of(), 0);
+        out.withArrayProperty("tokens").add(TokenText.text(tokenizer, -1, prompt[0]));
+        out.withArrayProperty("token_logprobs").addNull();
+        out.withArrayProperty("top_logprobs").addNull();
+        out.withArrayProperty("text_offset").add(0);
+        int offset = TokenText.text(tokenizer, -1, prompt[0]).length();
+        offset = appendLogprobs(out, prompt[0], result.promptScores(), offset);
+        appendLogprobs(out, prompt[prompt.length - 1], result.tokens(), offset);
+        return out;
+    }
+
     /** OpenAI's legacy shape: parallel lists, top alternatives as {token text: log-probability} maps. */
     private ObjectNode legacyLogprobs(int previousToken, List<SampledToken> tokens, int startOffset) {
         ObjectNode out = Json.object();
-        ArrayNode texts = out.putArray("tokens");
-        ArrayNode values = out.putArray("token_logprobs");
-        ArrayNode tops = out.putArray("top_logprobs");
-        ArrayNode textOffsets = out.putArray("text_offset");
+        out.putArray("tokens");
+        out.putArray("token_logprobs");
+        out.putArray("top_logprobs");
+        out.putArray("text_offset");
+        appendLogprobs(out, previousToken, tokens, startOffset);
+        return out;
+    }
+
+    /** Appends {@code tokens} to the legacy lists in {@code out}; returns the text offset after them. */
+    private int appendLogprobs(ObjectNode out, int previousToken, List<SampledToken> tokens, int startOffset) {
+        ArrayNode texts = out.withArrayProperty("tokens");
+        ArrayNode values = out.withArrayProperty("token_logprobs");
+        ArrayNode tops = out.withArrayProperty("top_logprobs");
+        ArrayNode textOffsets = out.withArrayProperty("text_offset");
         int prev = previousToken;
         int offset = startOffset;
         for (SampledToken t : tokens) {
@@ -129,6 +155,6 @@ final class CompletionFormat implements ResponseFormat {
             offset += text.length();
             prev = t.token();
         }
-        return out;
+        return offset;
     }
 }

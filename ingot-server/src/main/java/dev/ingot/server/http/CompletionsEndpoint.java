@@ -33,9 +33,11 @@ final class CompletionsEndpoint {
         int topLogprobs = params.integer("logprobs", 0, limits.maxTopLogprobs()).orElse(-1);
         int maxTokens = options.maxTokens().orElse(DEFAULT_MAX_TOKENS);
         List<GenerationRequest> requests = new ArrayList<>();
+        // echo with logprobs scores the prompt too (not when streaming: the prompt's chunk goes out first).
+        boolean scorePrompt = echo && topLogprobs >= 0 && !options.stream();
         for (int[] prompt : prompts) {
             requests.add(new GenerationRequest(prompt, options.sampling(), options.n(), maxTokens, Math.max(0, topLogprobs),
-                    options.stop()));
+                    options.stop(), scorePrompt));
         }
         CompletionFormat format = new CompletionFormat(model.loaded().tokenizer(), prompts, options.n(), echo, topLogprobs >= 0,
                 options.returnTokenIds());

@@ -108,19 +108,52 @@ class StoriesServerTest {
         int promptLength = sequence.size();
         List<Integer> generated = Client.ints(choice.get("token_ids"));
         sequence.addAll(generated);
-        LoadedModel loaded = server.model().orElseThrow();
-        WeightGeneration weights = loaded.weights().acquire();
-        double[][] reference;
-        try {
-            reference = ReferenceLogits.logSoftmax(loaded.spec(), weights, sequence);
-        } finally {
-            weights.unpin();
-        }
+        double[][] reference = referenceLogSoftmax(sequence);
         JsonNode values = choice.get("logprobs").get("token_logprobs");
         assertThat(values).hasSize(generated.size());
         for (int i = 0; i < generated.size(); i++) {
             double expected = reference[promptLength - 1 + i][generated.get(i)];
             assertThat(values.get(i).asDouble()).as("token %d", i).isCloseTo(expected, within(1e-4));
+        }
+    }
+
+    @Test
+    void echoWithLogprobsScoresThePromptTooAndTheTokensSpellTheText() throws Exception {
+        ObjectNode body = greedyReference();
+        body.put("max_tokens", 12);
+        body.put("echo", true);
+        body.put("logprobs", 2);
+        body.put("return_token_ids", true);
+
+        JsonNode choice = client.complete(body).get("choices").get(0);
+
+        List<Integer> sequence = new ArrayList<>(Client.ints(choice.get("prompt_token_ids")));
+        sequence.addAll(Client.ints(choice.get("token_ids")));
+        double[][] reference = referenceLogSoftmax(sequence);
+        JsonNode logprobs = choice.get("logprobs");
+        JsonNode values = logprobs.get("token_logprobs");
+        assertThat(values).hasSize(sequence.size());
+        assertThat(values.get(0).isNull()).as("the first token has no context").isTrue();
+        assertThat(logprobs.get("top_logprobs").get(0).isNull()).isTrue();
+        for (int i = 1; i < sequence.size(); i++) {
+            assertThat(values.get(i).asDouble()).as("token %d", i).isCloseTo(reference[i - 1][sequence.get(i)], within(1e-4));
+            assertThat(logprobs.get("top_logprobs").get(i).size()).isBetween(1, 2);
+        }
+        StringBuilder spelled = new StringBuilder();
+        for (int i = 0; i < sequence.size(); i++) {
+            assertThat(logprobs.get("text_offset").get(i).asInt()).isEqualTo(spelled.length());
+            spelled.append(logprobs.get("tokens").get(i).asText());
+        }
+        assertThat(spelled).hasToString(choice.get("text").asText());
+    }
+
+    private static double[][] referenceLogSoftmax(List<Integer> sequence) {
+        LoadedModel loaded = server.model().orElseThrow();
+        WeightGeneration weights = loaded.weights().acquire();
+        try {
+            return ReferenceLogits.logSoftmax(loaded.spec(), weights, sequence);
+        } finally {
+            weights.unpin();
         }
     }
 
