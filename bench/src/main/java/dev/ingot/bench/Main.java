@@ -1,13 +1,14 @@
 package dev.ingot.bench;
 
 import dev.ingot.bench.kernel.KernelsCommand;
+import dev.ingot.bench.serve.BatchingCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code bench/run}: one subcommand per benchmark family. The end-to-end families
- * ({@code decode}: tokens/s against the bandwidth bound; {@code load}: checkpoint load and weight
- * update times) will sit beside these once the model benchmarks are written.
+ * Entry point of {@code bench/run}: one subcommand per benchmark family. {@code batching} is the
+ * first end-to-end one (the scheduler and model together); {@code decode} (tokens/s against the
+ * bandwidth bound) and {@code load} (checkpoint load and weight update times) will sit beside it.
  */
 public final class Main {
 
@@ -30,6 +31,7 @@ public final class Main {
         switch (args[0]) {
             case "kernels" -> KernelsCommand.run(options, true, System.out);
             case "bandwidth" -> KernelsCommand.run(options, false, System.out);
+            case "batching" -> BatchingCommand.run(options, Arrays.asList(args).contains("--batches"), System.out);
             default -> {
                 System.err.println("bench: unknown command '" + args[0] + "'");
                 usage(System.err);
@@ -45,6 +47,9 @@ public final class Main {
                   kernels    matmul time, GFLOP/s and GB/s of the Vector API kernels against the scalar
                              reference and against the memory bandwidth measured in the same run
                   bandwidth  memory read bandwidth of this machine (plain Java sum over off-heap memory)
+                  batching   aggregate tokens/s of the continuous-batching scheduler at batch 1, 4, 16 and 64
+                             (or --batches) on a ~110M-parameter Llama with random BF16 weights, as ratios
+                             to batch 1 measured in the same run (--threads, --quick apply)
                 Options:
                   --shapes 768x768,4096x4096   matrix shapes ROWSxCOLS (out x in)
                   --dtypes F32,BF16,F16        weight types
