@@ -188,7 +188,8 @@ public final class GgufWriter {
     /**
      * A tensor exactly as given: GGML {@code typeId}, {@code ne} innermost first, the data offset
      * (relative to the data section; {@code null} places it after the previous tensor, aligned) and
-     * its bytes, written at that offset.
+     * its bytes, written at that offset. Empty {@code data} writes nothing, so the info may point
+     * anywhere.
      */
     public GgufWriter rawTensor(String name, int typeId, long[] ne, Long offset, byte[] data) {
         tensors.add(new Entry(name, typeId, ne.clone(), offset, data.clone()));
@@ -246,7 +247,9 @@ public final class GgufWriter {
         for (int i = 0; i < tensors.size(); i++) {
             Entry t = tensors.get(i);
             offsets[i] = t.offset() != null ? t.offset() : align(next);
-            next = Math.max(next, offsets[i] + t.data().length);
+            if (t.data().length > 0) {
+                next = Math.max(next, offsets[i] + t.data().length); // a tensor given no bytes never grows the data
+            }
         }
         for (int i = 0; i < tensors.size(); i++) {
             Entry t = tensors.get(i);
