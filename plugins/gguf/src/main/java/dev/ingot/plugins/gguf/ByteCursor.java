@@ -114,13 +114,13 @@ final class ByteCursor {
     String string(long maxBytes, String what) throws CheckpointException {
         long at = position;
         long length = count(what + " length");
-        if (length > maxBytes) {
-            position = at;
-            throw error(what + " is " + length + " bytes long, more than the " + maxBytes + " allowed");
-        }
         if (length > remaining()) {
             position = at;
             throw error("truncated: " + what + " claims " + length + " bytes but only " + (remaining() - 8) + " are left");
+        }
+        if (length > maxBytes) {
+            position = at;
+            throw error(what + " is " + length + " bytes long, more than the " + maxBytes + " allowed");
         }
         byte[] raw = bytes.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
         try {

@@ -64,13 +64,13 @@ final class GgufHeaderReader {
         long kvCount = in.count("metadata key/value count");
         if (kvCount > in.remaining() / MIN_KV_BYTES) {
             throw in.error("the header claims " + kvCount + " metadata entries, more than the " + in.remaining()
-                    + " bytes that follow can hold");
+                    + " bytes that follow can hold (truncated or corrupt)");
         }
         GgufMetadata metadata = metadata(file, in, (int) kvCount);
         long alignment = alignment(file, metadata);
         if (tensorCount > in.remaining() / MIN_TENSOR_INFO_BYTES) {
             throw in.error("the header claims " + tensorCount + " tensors, more than the " + in.remaining()
-                    + " bytes that follow can describe");
+                    + " bytes that follow can describe (truncated or corrupt)");
         }
         List<GgufTensorEntry> tensors = tensorInfos(in, (int) tensorCount);
         long end = in.position();
@@ -151,9 +151,10 @@ final class GgufHeaderReader {
         long at = in.position();
         long length = in.count(what + " array length");
         if (length > in.remaining() / elementType.minBytes()) {
+            long left = in.remaining();
             in.seek(at);
             throw in.error(what + " claims " + length + " " + elementType.lowerName() + " elements, more than the "
-                    + in.remaining() + " bytes that follow can hold");
+                    + left + " bytes that follow can hold (truncated or corrupt)");
         }
         if (length > Integer.MAX_VALUE - 8) {
             in.seek(at);
