@@ -2,11 +2,10 @@ package dev.ingot.plugins.gguf;
 
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * SentencePiece BPE over a GGUF vocabulary ({@code tokenizer.ggml.model = "llama"}), as llama2.c's
@@ -66,12 +65,12 @@ final class SentencePieceTokenizer implements Tokenizer {
             return new int[0];
         }
         String normalized = (vocabulary.addSpacePrefix() ? SPACE_MARK : "") + text.replace(" ", SPACE_MARK);
-        List<String> symbols = new ArrayList<>(normalized.length());
-        normalized.codePoints().forEach(cp -> symbols.add(Character.toString(cp)));
-        merge(symbols);
+        Symbols symbols = new Symbols(normalized);
+        symbols.mergeByScore();
         int[] ids = new int[normalized.getBytes(StandardCharsets.UTF_8).length];
         int count = 0;
-        for (String symbol : symbols) {
+        for (int s = 0; s >= 0; s = symbols.next[s]) {
+            String symbol = symbols.text(s);
             Integer id = mergeable.get(symbol);
             if (id != null) {
                 ids[count++] = id;
@@ -86,41 +85,81 @@ final class SentencePieceTokenizer implements Tokenizer {
     }
 
     /**
-     * Merges in place. Each adjacent pair's merge result is cached and only the two pairs beside a
-     * merge are recomputed, so a round is one scan for the best score.
+     * The text as a linked list of symbols, one per code point to start with; each symbol is a span
+     * {@code [start[s], start[s] + length[s])} of the text. Merging joins a symbol with its right
+     * neighbour. Candidate pairs wait in a heap ordered by score, then by position, so the pair taken
+     * is always the best-scoring one and the leftmost of equals, as in run.c's linear scan; entries
+     * made stale by an earlier merge are recognised by their span and dropped.
      */
-    private void merge(List<String> symbols) {
-        List<Integer> pairs = new ArrayList<>(symbols.size());
-        for (int i = 0; i + 1 < symbols.size(); i++) {
-            pairs.add(pairId(symbols.get(i), symbols.get(i + 1)));
+    private final class Symbols {
+        private final String text;
+        private final int[] start;
+        private final int[] length;
+        private final int[] prev;
+        private final int[] next;
+        private final PriorityQueue<Candidate> candidates = new PriorityQueue<>();
+
+        private record Candidate(float score, int left, int right, int length) implements Comparable<Candidate> {
+            @Override
+            public int compareTo(Candidate other) {
+                int byScore = Float.compare(other.score, score);
+                return byScore != 0 ? byScore : Integer.compare(left, other.left);
+            }
         }
-        while (true) {
-            int best = -1;
-            float bestScore = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < pairs.size(); i++) {
-                int id = pairs.get(i);
-                if (id >= 0 && (best < 0 || vocabulary.scores()[id] > bestScore)) {
-                    best = i;
-                    bestScore = vocabulary.scores()[id];
+
+        Symbols(String text) {
+            this.text = text;
+            int n = text.codePointCount(0, text.length());
+            start = new int[n];
+            length = new int[n];
+            prev = new int[n];
+            next = new int[n];
+            for (int i = 0, at = 0; i < n; i++) {
+                int width = Character.charCount(text.codePointAt(at));
+                start[i] = at;
+                length[i] = width;
+                prev[i] = i - 1;
+                next[i] = i + 1 < n ? i + 1 : -1;
+                at += width;
+            }
+        }
+
+        String text(int s) {
+            return text.substring(start[s], start[s] + length[s]);
+        }
+
+        void mergeByScore() {
+            for (int s = 0; s >= 0 && next[s] >= 0; s = next[s]) {
+                offer(s, next[s]);
+            }
+            while (!candidates.isEmpty()) {
+                Candidate c = candidates.poll();
+                if (length[c.left] == 0 || length[c.right] == 0 || next[c.left] != c.right
+                        || length[c.left] + length[c.right] != c.length) {
+                    continue; // one side was merged into something else since this pair was offered
+                }
+                length[c.left] += length[c.right];
+                length[c.right] = 0;
+                next[c.left] = next[c.right];
+                if (next[c.right] >= 0) {
+                    prev[next[c.right]] = c.left;
+                }
+                if (prev[c.left] >= 0) {
+                    offer(prev[c.left], c.left);
+                }
+                if (next[c.left] >= 0) {
+                    offer(c.left, next[c.left]);
                 }
             }
-            if (best < 0) {
-                return;
-            }
-            symbols.set(best, vocabulary.tokens().get(pairs.get(best)));
-            symbols.remove(best + 1);
-            pairs.remove(best);
-            if (best > 0) {
-                pairs.set(best - 1, pairId(symbols.get(best - 1), symbols.get(best)));
-            }
-            if (best < pairs.size()) {
-                pairs.set(best, pairId(symbols.get(best), symbols.get(best + 1)));
+        }
+
+        private void offer(int left, int right) {
+            int joined = length[left] + length[right];
+            Integer id = mergeable.get(text.substring(start[left], start[left] + joined));
+            if (id != null) {
+                candidates.add(new Candidate(vocabulary.scores()[id], left, right, joined));
             }
         }
-    }
-
-    private int pairId(String left, String right) {
-        return mergeable.getOrDefault(left + right, -1);
     }
 
     @Override

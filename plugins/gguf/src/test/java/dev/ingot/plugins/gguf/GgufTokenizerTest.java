@@ -53,6 +53,17 @@ class GgufTokenizerTest {
         }
     }
 
+    /** The GGUF vocabulary (pieces from tokenizer.json, scores from tok512.bin) must tokenize exactly as run.c does. */
+    @Test
+    void encodesExactlyAsRunCDoes() throws IOException {
+        RunCEncoder runC = new RunCEncoder(SharedModels.storiesTokenizer());
+        List<String> texts = List.of(SharedModels.referenceOnceUponATime(), SharedModels.referenceEmptyPrompt(),
+                "Once upon a time", "  two  spaces, tabs\tand\nnew lines  ", "naïve café 😀 日本", "<s> is text here", "a");
+        for (String text : texts) {
+            assertThat(tokenizer.encode(text)).as(text).containsExactly(runC.encode(text).stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
     @Test
     void charactersOutsideTheVocabularyFallBackToBytes() {
         int[] ids = tokenizer.encode("😀");
