@@ -58,6 +58,10 @@ final class GgufWeightMapper implements WeightMapper {
 
     @Override
     public TensorMapping map(TensorInfo nativeTensor) {
+        Optional<GgmlType> undecodable = Decoding.blockType(nativeTensor).filter(t -> !t.isSupported());
+        if (undecodable.isPresent()) {
+            return TensorMapping.unknown("raw " + undecodable.get() + " blocks; this plugin decodes " + GgmlType.SUPPORTED);
+        }
         Optional<Decoding> decoding = Decoding.of(nativeTensor);
         if (decoding.isEmpty()) {
             return names.map(nativeTensor);
@@ -80,12 +84,18 @@ final class GgufWeightMapper implements WeightMapper {
     /** How a raw quantized tensor becomes F32: the type its block length names, and the logical result. */
     private record Decoding(GgmlType type, TensorInfo output) {
 
-        static Optional<Decoding> of(TensorInfo in) {
+        /** The block-quantized type a raw {@code U8[..., blocks, blockBytes]} tensor holds, if it is one. */
+        static Optional<GgmlType> blockType(TensorInfo in) {
             long[] dims = in.shape().dims();
             if (in.dtype() != DType.U8 || dims.length < 2) {
                 return Optional.empty();
             }
-            Optional<GgmlType> type = GgmlType.quantizedByBlockBytes(dims[dims.length - 1]);
+            return GgmlType.quantizedByBlockBytes(dims[dims.length - 1]);
+        }
+
+        static Optional<Decoding> of(TensorInfo in) {
+            long[] dims = in.shape().dims();
+            Optional<GgmlType> type = blockType(in);
             if (type.isEmpty() || !type.get().isSupported()) {
                 return Optional.empty();
             }

@@ -3,8 +3,10 @@ package dev.ingot.plugins.gguf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.mapping.TensorMapping;
+import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -133,5 +135,21 @@ class DequantizationTest {
             float expected = 0.5f * (i / 16 - 8) * quarter[(i % 128) / 32];
             assertThat(w[i]).as("w[%d]", i).isEqualTo(expected);
         }
+    }
+
+    /** Live updates arrive as tensor descriptions only: the block length alone tells the mapper what to do. */
+    @Test
+    void theMapperReadsTheTypeFromTheBlockLength() {
+        ModelSpec spec = ModelSpec.builder().hiddenSize(256).layers(1).heads(4)
+                .ffnSize(256).vocabSize(2).maxPositions(8).build();
+        GgufFormat format = new GgufFormat();
+        TensorMapping q4k = format.mapper(spec).map(TensorInfo.of("blk.0.attn_q.weight", DType.U8, 256, 1, 144));
+        assertThat(q4k).isInstanceOf(TensorMapping.Mapped.class);
+        TensorMapping.Target target = ((TensorMapping.Mapped) q4k).targets().getFirst();
+        assertThat(target.ops().getFirst().apply(TensorInfo.of("x", DType.U8, 256, 1, 144)))
+                .isEqualTo(TensorInfo.of("x", DType.F32, 256, 256));
+        assertThat(target.ops().get(1)).isEqualTo(new TensorOp.RopeInterleavedToHalves(4));
+        assertThat(format.mapper(spec).map(TensorInfo.of("blk.0.attn_q.weight", DType.U8, 256, 1, 176)))
+                .isEqualTo(TensorMapping.unknown("raw Q5_K blocks; this plugin decodes [F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K]"));
     }
 }

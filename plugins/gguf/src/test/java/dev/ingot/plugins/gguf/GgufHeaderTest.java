@@ -1,6 +1,7 @@
 package dev.ingot.plugins.gguf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.ingot.plugins.gguf.testing.GgufWriter;
 import dev.ingot.plugins.gguf.testing.GgufWriter.TensorType;
@@ -8,6 +9,7 @@ import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.format.RopeScaling;
+import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -157,10 +159,10 @@ class GgufHeaderTest {
             assertThat(bf16.info().dtype()).isEqualTo(DType.BF16);
             assertThat(bf16.data().isMapped()).isTrue();
             assertThat(checkpoint.mapper().map(bf16.info())).isEqualTo(
-                    dev.ingot.spi.mapping.TensorMapping.to("model.norm.weight"));
+                    TensorMapping.to("model.norm.weight"));
             float[] decoded = DeclaredOps.floats(bf16);
             for (int i = 0; i < values.length; i++) {
-                assertThat(decoded[i]).isCloseTo(values[i], org.assertj.core.api.Assertions.within(Math.abs(values[i]) / 128));
+                assertThat(decoded[i]).isCloseTo(values[i], within(Math.abs(values[i]) / 128));
             }
             assertThat(checkpoint.tensors().read("blk.0.attn_norm.weight").info().dtype()).isEqualTo(DType.F16);
         }
