@@ -1,14 +1,15 @@
 package dev.ingot.bench;
 
 import dev.ingot.bench.kernel.KernelsCommand;
+import dev.ingot.bench.serve.BatchingCommand;
 import dev.ingot.bench.update.UpdatesCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code bench/run}: one subcommand per benchmark family. {@code updates} measures live
- * weight updates end to end; {@code decode} (tokens/s against the bandwidth bound) and {@code load}
- * will sit beside these once written.
+ * Entry point of {@code bench/run}: one subcommand per benchmark family. {@code batching} (the
+ * scheduler and model together) and {@code updates} (live weight updates over HTTP) are end to end;
+ * {@code decode} (tokens/s against the bandwidth bound) and {@code load} will sit beside them.
  */
 public final class Main {
 
@@ -41,6 +42,7 @@ public final class Main {
         switch (args[0]) {
             case "kernels" -> KernelsCommand.run(options, true, System.out);
             case "bandwidth" -> KernelsCommand.run(options, false, System.out);
+            case "batching" -> BatchingCommand.run(options, Arrays.asList(args).contains("--batches"), System.out);
             default -> {
                 System.err.println("bench: unknown command '" + args[0] + "'");
                 usage(System.err);
@@ -56,10 +58,13 @@ public final class Main {
                   kernels    matmul time, GFLOP/s and GB/s of the Vector API kernels against the scalar
                              reference and against the memory bandwidth measured in the same run
                   bandwidth  memory read bandwidth of this machine (plain Java sum over off-heap memory)
+                  batching   aggregate tokens/s of the continuous-batching scheduler at batch 1, 4, 16 and 64
+                             (or --batches) on a ~110M-parameter Llama with random BF16 weights, as ratios
+                             to batch 1 measured in the same run (--threads, --quick apply)
                   updates    a FULL weight update over HTTP (GB/s) against a raw loopback socket carrying the
                              same bytes, and the pause the swap causes to a sequence decoding meanwhile;
                              options: --model-mb N (default 600), --bucket-mb N (default 64), --threads N
-                Options of kernels and bandwidth:
+                Options of kernels, bandwidth and batching:
                   --shapes 768x768,4096x4096   matrix shapes ROWSxCOLS (out x in)
                   --dtypes F32,BF16,F16        weight types
                   --batches 1,16               batch sizes
