@@ -2,6 +2,7 @@ package dev.ingot.bench.update;
 
 import dev.ingot.actor.PushResult;
 import dev.ingot.actor.WeightPusher;
+import dev.ingot.bench.serve.RandomLlama;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.model.LlamaModel;
 import dev.ingot.engine.model.LlamaWeights;
@@ -12,7 +13,6 @@ import dev.ingot.engine.update.MapperSource;
 import dev.ingot.engine.update.ReloadRoots;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
-import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
@@ -63,14 +63,13 @@ public final class UpdatesCommand {
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
-        ModelSpec spec = SyntheticModel.spec(modelMb);
-        long bytes = SyntheticModel.bytes(spec);
+        RandomLlama llama = RandomLlama.ofMegabytes(modelMb);
+        ModelSpec spec = llama.spec();
+        long bytes = llama.bytes();
         out.printf(Locale.ROOT, "model: Llama, %d layers, hidden %d, ffn %d, vocab %d, BF16: %.0f MB; buckets of %d MiB; %d kernel threads%n",
                 spec.layers(), spec.hiddenSize(), spec.ffnSize(), spec.vocabSize(), bytes / 1e6, bucketMb, threads);
 
-        Arena servedArena = Arena.ofShared();
-        WeightStore store = new WeightStore(WeightGeneration.of(1, "initial", spec, SyntheticModel.weights(spec, 1, servedArena),
-                servedArena));
+        WeightStore store = new WeightStore(llama.generation(1));
         try (Kernels kernels = Kernels.best(threads);
                 PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
                 Arena clientArena = Arena.ofShared()) {
@@ -84,7 +83,7 @@ public final class UpdatesCommand {
             app.start("127.0.0.1", 0);
             try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:" + app.port())).token(TOKEN)
                     .bucketBytes((long) bucketMb << 20).build()) {
-                Map<String, Tensor> next = SyntheticModel.weights(spec, 2, clientArena);
+                Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
 
                 double[] raw = new double[RUNS];
