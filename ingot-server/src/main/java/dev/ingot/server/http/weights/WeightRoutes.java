@@ -17,6 +17,7 @@ import dev.ingot.engine.update.UpdateConflictException;
 import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.update.UpdateOutcome;
 import dev.ingot.engine.weights.WeightGeneration;
+import dev.ingot.server.http.ApiException;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.update.CommitResult;
 import dev.ingot.spi.update.UpdateRejectedException;
@@ -36,7 +37,7 @@ import java.util.function.Supplier;
 /**
  * The {@code /v1/weights} endpoints: read the served weights, push updates in buckets, reload from
  * disk. Every update endpoint needs {@code Authorization: Bearer <token>} and answers 403 when the
- * server was started without a token. Errors are {@link ApiError}s.
+ * server was started without a token. Errors are {@link ApiException}s rendered as OpenAI does.
  *
  * <p>Wiring: {@code WeightRoutes.forModel(model, config)} (or {@link #deferred} when the model loads
  * after the server starts listening), then {@link #register(Javalin)} before {@code app.start()},
@@ -107,9 +108,9 @@ public final class WeightRoutes implements AutoCloseable {
         }
     }
 
-    private synchronized Bound bound() throws ApiException {
+    private synchronized Bound bound() {
         if (bound == null) {
-            LoadedModel loaded = model.get().orElseThrow(() -> new ApiException(503, "server_error", "model_loading",
+            LoadedModel loaded = model.get().orElseThrow(() -> ApiException.unavailable(
                     "the model is still loading; retry when /health says ready"));
             UpdateManager updates = UpdateManager.forModel(loaded, config.limits());
             listeners.forEach(updates::onEnded);
@@ -143,39 +144,39 @@ public final class WeightRoutes implements AutoCloseable {
         } catch (ApiException e) {
             fail(ctx, e);
         } catch (UnknownUpdateException e) {
-            fail(ctx, new ApiException(404, "not_found_error", "unknown_update", e.getMessage()));
+            fail(ctx, new ApiException(404, "not_found_error", null, "unknown_update", e.getMessage()));
         } catch (UpdateConflictException e) {
-            fail(ctx, new ApiException(409, "conflict_error", "conflict", e.getMessage()));
+            fail(ctx, new ApiException(409, "conflict_error", null, "conflict", e.getMessage()));
         } catch (ReloadForbiddenException e) {
-            fail(ctx, new ApiException(403, "permission_error", "reload_forbidden", e.getMessage()));
+            fail(ctx, new ApiException(403, "permission_error", null, "reload_forbidden", e.getMessage()));
         } catch (BucketRejectedException e) {
             if (e.busy()) {
                 ctx.header("Retry-After", "1");
-                fail(ctx, new ApiException(503, "bucket_rejected", "busy", e.getMessage()));
+                fail(ctx, new ApiException(503, "bucket_rejected", null, "busy", e.getMessage()));
             } else {
-                fail(ctx, new ApiException(400, "bucket_rejected", "bucket_incomplete", e.getMessage()));
+                fail(ctx, new ApiException(400, "bucket_rejected", null, "bucket_incomplete", e.getMessage()));
             }
         } catch (UpdateRejectedException e) {
-            fail(ctx, new ApiException(422, "update_rejected", "update_rejected", e.getMessage()));
+            fail(ctx, new ApiException(422, "update_rejected", null, "update_rejected", e.getMessage()));
         } catch (Exception e) {
             LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
-            fail(ctx, new ApiException(500, "server_error", "internal_error", ctx.method() + " " + ctx.path() + " failed: " + e));
+            fail(ctx, new ApiException(500, "server_error", null, "internal_error", ctx.method() + " " + ctx.path() + " failed: " + e));
         }
     }
 
-    private void authorize(Context ctx) throws ApiException {
+    private void authorize(Context ctx) {
         if (token == null) {
-            throw new ApiException(403, "permission_error", "updates_disabled",
+            throw new ApiException(403, "permission_error", null, "updates_disabled",
                     "weight updates are disabled on this server: start it with --update-token TOKEN or --update-token-file FILE");
         }
         if (!token.accepts(ctx.header("Authorization"))) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new ApiException(401, "authentication_error", "invalid_token",
+            throw new ApiException(401, "authentication_error", null, "invalid_token",
                     "missing or wrong update token: send 'Authorization: Bearer <token>'");
         }
     }
 
-    private void describe(Context ctx) throws IOException, ApiException {
+    private void describe(Context ctx) throws IOException {
         UpdateManager updates = bound().updates();
         ServedWeights served = updates.served();
         List<Map<String, Object>> tensors = served.tensors().stream()
@@ -186,13 +187,13 @@ public final class WeightRoutes implements AutoCloseable {
     }
 
     /** The canonical tensor as a safetensors blob, written from the pinned generation without a copy. */
-    private void tensor(Context ctx) throws ApiException, IOException {
+    private void tensor(Context ctx) throws IOException {
         String name = ctx.pathParam("name");
         WeightGeneration generation = bound().updates().store().acquire();
         try {
             Tensor tensor = generation.tensors().get(name);
             if (tensor == null) {
-                throw new ApiException(404, "not_found_error", "unknown_tensor", "the served weights have no tensor '" + name
+                throw new ApiException(404, "not_found_error", null, "unknown_tensor", "the served weights have no tensor '" + name
                         + "'; GET /v1/weights lists them");
             }
             SafetensorsWriter blob = new SafetensorsWriter().metadata(Map.of("version", Long.toString(generation.version())))
@@ -224,7 +225,7 @@ public final class WeightRoutes implements AutoCloseable {
         long length = ctx.req().getContentLengthLong();
         long largest = 8 + config.limits().maxHeaderBytes() + config.limits().maxBucketBytes();
         if (length > largest) {
-            throw new ApiException(413, "invalid_request_error", "bucket_too_large", "the bucket is " + length
+            throw new ApiException(413, "invalid_request_error", null, "bucket_too_large", "the bucket is " + length
                     + " bytes; at most " + config.limits().maxBucketBytes() + " data bytes are accepted per bucket");
         }
         BucketReceipt receipt = BucketReader.receive(update, seq, new InputStreamChannel(ctx.req().getInputStream()),
@@ -233,7 +234,7 @@ public final class WeightRoutes implements AutoCloseable {
                 "tensors", receipt.tensors(), "bytes", receipt.bytes()));
     }
 
-    private static OptionalLong seq(Context ctx) throws ApiException {
+    private static OptionalLong seq(Context ctx) {
         String seq = ctx.queryParam("seq");
         if (seq == null) {
             return OptionalLong.empty();
@@ -245,7 +246,7 @@ public final class WeightRoutes implements AutoCloseable {
             }
             return OptionalLong.of(value);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("seq must be a non-negative integer, got '" + seq + "'");
+            throw ApiException.badRequest("seq", "seq must be a non-negative integer, got '" + seq + "'");
         }
     }
 
@@ -262,7 +263,7 @@ public final class WeightRoutes implements AutoCloseable {
 
     private void reload(Context ctx) throws Exception {
         JsonRequest body = JsonRequest.read(ctx.req().getInputStream(), config.maxJsonBytes(), RELOAD_FIELDS);
-        String path = body.string("path").orElseThrow(() -> ApiException.badRequest("\"path\" is required"));
+        String path = body.string("path").orElseThrow(() -> ApiException.badRequest("path", "\"path\" is required"));
         CommitResult result = bound().reloader().reload(new CheckpointReloader.Reload(path, body.string("format"),
                 body.requiredLong("version"), body.string("label").orElse(""), body.policy(), body.bool("force")));
         json(ctx, 200, committed(result));
@@ -280,7 +281,8 @@ public final class WeightRoutes implements AutoCloseable {
     }
 
     private static void fail(Context ctx, ApiException e) throws IOException {
-        json(ctx, e.status(), e.error());
+        ctx.attribute(ApiException.RENDERED, true);
+        json(ctx, e.status(), e.toJson());
     }
 
     /** Aborts the open transactions and stops the idle timer. */
