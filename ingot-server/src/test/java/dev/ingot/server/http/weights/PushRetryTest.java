@@ -8,7 +8,6 @@ import dev.ingot.actor.PushResult;
 import dev.ingot.actor.WeightPusher;
 import dev.ingot.engine.safetensors.SafetensorsFile;
 import dev.ingot.server.cli.IngotCommand;
-import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
@@ -20,8 +19,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,13 +57,6 @@ class PushRetryTest {
         }
     }
 
-    private static List<Tensor> tensors(SafetensorsFile file) throws Exception {
-        List<Tensor> out = new ArrayList<>();
-        for (TensorInfo info : file.tensors()) {
-            out.add(file.read(info.name()));
-        }
-        return out;
-    }
 
     @Test
     void bucketsCutOffOnTheWayAreSentAgainAndTheUpdateIsWhole() throws Exception {
@@ -74,7 +64,7 @@ class PushRetryTest {
                 SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
                 WeightPusher pusher = WeightPusher.builder(URI.create(proxy.base())).token(TOKEN).bucketBytes(200_000)
                         .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
-            PushResult result = pusher.push(2, UpdateMode.FULL, "hf", "flaky", SwapPolicy.FINISH, tensors(file));
+            PushResult result = pusher.push(2, UpdateMode.FULL, "hf", "flaky", SwapPolicy.FINISH, FileTensors.all(file));
             assertThat(proxy.cutsMade()).isEqualTo(3);
             assertThat(result.retries()).isGreaterThanOrEqualTo(3);
             assertThat(result.version()).isEqualTo(2);
@@ -88,7 +78,7 @@ class PushRetryTest {
                 SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
                 WeightPusher pusher = WeightPusher.builder(URI.create(proxy.base())).token(TOKEN).bucketBytes(200_000)
                         .retries(2).backoff(Duration.ofMillis(10), Duration.ofMillis(20)).build()) {
-            assertThatThrownBy(() -> pusher.push(2, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, tensors(file)))
+            assertThatThrownBy(() -> pusher.push(2, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, FileTensors.all(file)))
                     .isInstanceOf(PushException.class)
                     .hasMessageContaining("could not send bucket 0 of update upd-")
                     .hasMessageContaining("after 3 attempts");
@@ -101,7 +91,7 @@ class PushRetryTest {
     void aRefusedPushEndsAtOnceWithTheServersMessage() throws Exception {
         try (SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
                 WeightPusher pusher = WeightPusher.builder(URI.create(server.base())).token(TOKEN).build()) {
-            assertThatThrownBy(() -> pusher.push(1, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, tensors(file)))
+            assertThatThrownBy(() -> pusher.push(1, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, FileTensors.all(file)))
                     .isInstanceOf(PushException.class)
                     .hasMessage("HTTP 409: version 1 is not above the served version 1 (versions must increase; set force to replace it anyway)")
                     .satisfies(e -> assertThat(((PushException) e).code()).isEqualTo("conflict"));

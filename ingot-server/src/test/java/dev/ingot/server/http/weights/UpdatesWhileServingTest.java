@@ -14,8 +14,6 @@ import dev.ingot.engine.safetensors.SafetensorsFile;
 import dev.ingot.server.http.IngotServer;
 import dev.ingot.server.http.ServerConfig;
 import dev.ingot.server.http.WeightRouteOptions;
-import dev.ingot.spi.tensor.Tensor;
-import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
 import dev.ingot.testkit.SharedModels;
@@ -61,13 +59,6 @@ class UpdatesWhileServingTest {
         }
     }
 
-    private static List<Tensor> tensors(SafetensorsFile file) throws Exception {
-        List<Tensor> out = new ArrayList<>();
-        for (TensorInfo info : file.tensors()) {
-            out.add(file.read(info.name()));
-        }
-        return out;
-    }
 
     @Test
     void completionsRunningAcrossUpdatesAreEachTheTextOfTheVersionTheyReport() throws Exception {
@@ -101,7 +92,7 @@ class UpdatesWhileServingTest {
                 boolean isPerturbed = version % 2 == 0;
                 perturbedVersions.put(version, isPerturbed);
                 PushResult r = pusher.push(version, UpdateMode.FULL, "hf", "v" + version, SwapPolicy.FINISH,
-                        tensors(isPerturbed ? changed : original));
+                        FileTensors.all(isPerturbed ? changed : original));
                 assertThat(r.version()).isEqualTo(version);
                 Thread.sleep(150);
             }
