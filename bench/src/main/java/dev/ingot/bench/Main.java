@@ -31,7 +31,9 @@ public final class Main {
                       --models DIR       where the synthetic checkpoints are kept (default bench/target/models)
                       --tokenizer FILE   tokenizer file (default: a synthetic 32000-token llama2.c vocabulary)
                       --threads N        kernel threads (default: available processors)
-                      --no-kernels       skip the JMH kernel table""",
+                      --no-kernels       skip the JMH kernel table
+                      --no-cold-start    skip the cold starts (decode only)
+                      --only 110M,1.1B   measure only these shapes""",
                     (args, out) -> EndToEndCommand.run(EndToEndOptions.parse(args), out)),
             new BenchCommand("kernels", """
                     matmul time, GFLOP/s and GB/s of the Vector API kernels against the scalar

@@ -44,7 +44,7 @@ public final class EndToEndCommand {
                 throw new IOException(needed + " not found (bench/run builds the server jar and fills build/plugins)");
             }
         }
-        List<ModelShape> shapes = options.quick() ? List.of(ModelShape.M15, ModelShape.M110) : ModelShape.ALL;
+        List<ModelShape> shapes = options.shapes();
         SyntheticModels models = new SyntheticModels(options.models());
         out.println("Measuring memory read bandwidth...");
         double bandwidth = BandwidthProbe.bytesPerSecond(options.threads());
@@ -58,9 +58,12 @@ public final class EndToEndCommand {
                 int steps = shape == ModelShape.B1 ? 12 : 48;
                 DecodeProbe.Result decode = DecodeProbe.run(location, tokenizer, options.plugins(),
                         options.threads(), warmup, steps);
-                ColdStartProbe.Result cold = ColdStartProbe.run(options.serverJar(), location, tokenizer,
-                        options.plugins(), ENGINE_FLAGS);
-                double cat = CatBaseline.seconds(variant.files(options.models()));
+                ColdStartProbe.Result cold = null;
+                double cat = Double.NaN;
+                if (options.coldStart()) {
+                    cold = ColdStartProbe.run(options.serverJar(), location, tokenizer, options.plugins(), ENGINE_FLAGS);
+                    cat = CatBaseline.seconds(variant.files(options.models()));
+                }
                 rows.add(new Row(variant, variant.weightBytes(options.models()), decode, cold, cat));
             }
         }
@@ -127,6 +130,16 @@ public final class EndToEndCommand {
                 }
             }
         }
+        if (rows.stream().anyMatch(r -> r.cold() != null)) {
+            coldStartTable(md, rows);
+        }
+        if (!kernels.isEmpty()) {
+            md.append("\n## Kernels (JMH)\n\n```\n").append(kernels).append("\n```\n");
+        }
+        return md.toString();
+    }
+
+    private static void coldStartTable(StringBuilder md, List<Row> rows) {
         md.append("\n## Cold start to first token, and memory\n\n");
         md.append("`java " + HEAP_CAP + " -jar ingot-server/target/ingot.jar generate --prompt 'Once upon a time' --max-tokens 1 --temperature 0` "
                 + "in a fresh JVM, spawn to exit, against `cat FILES > /dev/null` over the same weight files. Both warm: nothing is "
@@ -142,10 +155,6 @@ public final class EndToEndCommand {
                     (double) r.cold().peakRssBytes() / r.fileBytes(), size(r.cold().peakHeapBytes()),
                     (double) r.cold().peakHeapBytes() / r.fileBytes()));
         }
-        if (!kernels.isEmpty()) {
-            md.append("\n## Kernels (JMH)\n\n```\n").append(kernels).append("\n```\n");
-        }
-        return md.toString();
     }
 
     private static String size(long bytes) {
