@@ -6,6 +6,8 @@ import dev.ingot.engine.schedule.Scheduler;
 import dev.ingot.server.http.metrics.ServerMetrics;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
+import dev.ingot.engine.update.TransportLauncher;
+import dev.ingot.spi.update.UpdateTransport;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -69,6 +71,7 @@ public final class IngotServer implements AutoCloseable {
     private volatile State state = new Loading();
     private Javalin app;
     private WeightRoutes weights;
+    private volatile UpdateTransport.Running transport;
 
     private IngotServer(ServerConfig config) {
         this.config = config;
@@ -152,6 +155,7 @@ public final class IngotServer implements AutoCloseable {
                 metrics.bindModel(scheduler::runningSequences, scheduler::queuedRequests, () -> loaded.weights().version());
                 state = new Ready(new ServedModel(config.modelName(), loaded, scheduler, template, metrics));
             }
+            startTransport(loaded);
             LOG.info("serving {} as '{}' ({} loaded in {} ms)", loaded.location(), config.modelName(),
                     loaded.format().format().name(), loaded.loadTime().toMillis());
         } catch (Exception | Error e) {
@@ -218,6 +222,16 @@ public final class IngotServer implements AutoCloseable {
         }
         weights.onEnded((update, outcome) -> metrics.weightUpdate(outcome.kind().label(), outcome.took()));
         weights.register(javalin);
+    }
+
+    /** Starts {@code --transport} once the model is served; it feeds the same updates as the routes. */
+    private void startTransport(LoadedModel loaded) throws IOException {
+        WeightRouteOptions options = config.weightRoutes();
+        if (options.transport().isPresent()) {
+            transport = TransportLauncher.start(loaded.plugins(), options.transport().get(), options.transportOptions(),
+                    weights.updates());
+            LOG.info("update transport '{}' listening at {}", options.transport().get(), transport.endpoint());
+        }
     }
 
     @FunctionalInterface
@@ -294,6 +308,17 @@ public final class IngotServer implements AutoCloseable {
         return ENDPOINTS.contains(ctx.path()) ? ctx.path() : "other";
     }
 
+    private void closeTransport() {
+        UpdateTransport.Running running = transport;
+        if (running != null) {
+            try {
+                running.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("closing the update transport: {}", e.toString());
+            }
+        }
+    }
+
     /**
      * Graceful shutdown: generation endpoints answer 503 from now on, running requests get
      * {@link ServerConfig#shutdownGrace()} to finish (then they are cancelled), the model is closed and
@@ -310,6 +335,7 @@ public final class IngotServer implements AutoCloseable {
             return; // closed already (e.g. by the shutdown hook and by the caller)
         }
         try {
+            closeTransport();
             weights.close(); // open updates are aborted; their staged memory goes
             if (before instanceof Ready(ServedModel model)) {
                 model.shutdown(config.shutdownGrace());

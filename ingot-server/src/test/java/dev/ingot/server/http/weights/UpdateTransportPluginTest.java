@@ -3,10 +3,16 @@ package dev.ingot.server.http.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ingot.engine.generate.LoadOptions;
+import dev.ingot.engine.generate.ModelLoader;
+import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.plugin.testing.JarBuilder;
 import dev.ingot.engine.update.TransportLauncher;
 import dev.ingot.engine.update.UpdateManager;
+import dev.ingot.server.http.IngotServer;
+import dev.ingot.server.http.ServerConfig;
+import dev.ingot.server.http.WeightRouteOptions;
 import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.update.UpdateTransport;
 import dev.ingot.testkit.SharedModels;
@@ -19,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +80,10 @@ class UpdateTransportPluginTest {
     }
 
     private String commitAndWait() throws Exception {
+        return commitAndWait(inbox);
+    }
+
+    private static String commitAndWait(Path inbox) throws Exception {
         Files.createFile(inbox.resolve("COMMIT"));
         Path result = inbox.resolve("RESULT");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -122,5 +133,23 @@ class UpdateTransportPluginTest {
                 .hasMessageContaining("shm").hasMessageContaining("folder");
         assertThatThrownBy(() -> TransportLauncher.options(List.of("dir")))
                 .hasMessage("transport option 'dir' is not key=value");
+    }
+
+    @Test
+    void serveStartsTheTransportNamedOnItsCommandLine() throws Exception {
+        Path serveInbox = Files.createDirectories(dir.resolve("serve-inbox"));
+        WeightRouteOptions options = new WeightRouteOptions(Optional.empty(), List.of(), Optional.of("folder"),
+                Map.of("dir", serveInbox.toString(), "poll-ms", "10"));
+        IngotServer served = IngotServer.start(ServerConfig.loopback("stories").withWeightRoutes(options),
+                () -> ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()).withPlugins(PluginConfig.of(List.of(plugins)))));
+        try {
+            served.awaitReady(Duration.ofSeconds(60));
+            Files.writeString(serveInbox.resolve("update.properties"), "version=9\nmode=PARTIAL\nformat=hf\n");
+            Files.write(serveInbox.resolve(NORM + ".F32.64.bin"), floats(64, 0.5f));
+            assertThat(commitAndWait(serveInbox)).isEqualTo("committed 9");
+            assertThat(served.model().orElseThrow().weights().version()).isEqualTo(9);
+        } finally {
+            served.close();
+        }
     }
 }
