@@ -15,13 +15,11 @@ import jdk.incubator.vector.FloatVector;
  * profiles of all three types, and the F16 decode alone is enough to push C2 past its inlining
  * node limit, after which every vector is boxed and the kernel runs several times slower.
  *
- * <p>Each row is taken alone and, for each row, the batch is walked in tiles of four inputs (a
- * remainder one at a time), so a weight row comes from DRAM once per call and is re-read only from
- * cache. Reading one row front to back, rather than four rows side by side, measured 25-40% more
- * DRAM bandwidth on one thread (F32 768x768 to 768x2048). Every output element {@code (row, b)} is
- * computed by the same sequence of operations whichever tile it lands in: four vector accumulators
- * fed by FMAs over the full {@code 4 * LANES}-column steps in order (chunk {@code k} into
- * accumulator {@code k % 4}), combined as {@code (a0 + a1) + (a2 + a3)}, a fixed-order lane
+ * <p>Rows are taken four at a time and, for each group, the batch is walked in 4x4 register tiles
+ * (a batch remainder, which is all of batch 1, one row at a time), so a weight row comes from DRAM once per call
+ * and is re-read only from cache. Every output element
+ * {@code (row, b)} is computed by the same sequence of operations whichever tile it lands in: one
+ * vector accumulator fed by FMAs over the full-width column chunks in order, a fixed-order lane
  * reduction, then the scalar tail in order. That is what makes a row's result bit-identical alone or
  * in a batch.
  */
@@ -30,9 +28,8 @@ final class TypedRowBlock {
     static final DType DTYPE = weightType();
 
     private static final int BATCH_TILE = 4;
-    /** Accumulators per output element: column chunk {@code k} (of {@link Lanes#LANES} columns) goes to accumulator {@code k % 4}. */
-    private static final int SPLIT = 4;
-    private static final int STEP = SPLIT * LANES;
+    private static final int ROW_TILE = 4;
+    private static final int TILE_ACCUMULATORS = ROW_TILE * BATCH_TILE;
 
     private TypedRowBlock() {}
 
@@ -46,15 +43,22 @@ final class TypedRowBlock {
 
     /** Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs. */
     static void rows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
-        int bound = cols - cols % STEP;
-        float[] acc = new float[BATCH_TILE * LANES];
-        for (int r = from; r < to; r++) {
+        int bound = cols - cols % LANES;
+        int last = to - 1;
+        float[] acc = new float[TILE_ACCUMULATORS * LANES];
+        for (int r = from; r < to; r += 4) {
+            // Rows past the end of the block repeat the last row: computed the same way, stored again.
+            int r1 = Math.min(r + 1, last);
+            int r2 = Math.min(r + 2, last);
+            int r3 = Math.min(r + 3, last);
             int b = 0;
             for (; b + BATCH_TILE <= batch; b += BATCH_TILE) {
-                row1batch4(data, cols, bound, rows, x, out, acc, r, b);
+                rows4batch4(data, cols, bound, rows, x, out, acc, r, r1, r2, r3, b);
             }
             for (; b < batch; b++) {
-                row1batch1(data, cols, bound, rows, x, out, r, b);
+                for (int row = r; row <= r3; row++) {
+                    row1batch1(data, cols, bound, rows, x, out, row, b);
+                }
             }
         }
     }
@@ -68,41 +72,54 @@ final class TypedRowBlock {
         };
     }
 
-    /** The fixed lane reduction of an element's combined accumulators, then the columns past {@code bound} in order. */
-    private static float finish(MemorySegment data, int cols, int bound, float[] x, FloatVector combined, long rowStart, int xStart) {
-        float sum = Lanes.sumLanes(combined);
-        for (int c = bound; c < cols; c++) {
-            sum = Math.fma(ScalarKernels.weight(data, DTYPE, rowStart + c), x[xStart + c], sum);
+    /**
+     * Reduces a tile's accumulators, parked in {@code acc} (accumulator {@code i * tileBatch + j} for
+     * row {@code i} of the tile and input {@code b + j}), adds the columns past the last full vector in
+     * order, and stores the results. Parking them costs a few stores but keeps this loop out of the
+     * tile: inlining sixteen reductions there would exceed C2's node budget and box every vector.
+     */
+    private static void finishTile(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out,
+            float[] acc, int tileRows, int r0, int r1, int r2, int r3, int tileBatch, int b) {
+        for (int i = 0; i < tileRows; i++) {
+            int r = i == 0 ? r0 : i == 1 ? r1 : i == 2 ? r2 : r3;
+            long rowStart = (long) r * cols;
+            for (int j = 0; j < tileBatch; j++) {
+                int xStart = (b + j) * cols;
+                float sum = Lanes.sumLanes(FloatVector.fromArray(Lanes.FLOATS, acc, (i * tileBatch + j) * LANES));
+                for (int c = bound; c < cols; c++) {
+                    sum = Math.fma(ScalarKernels.weight(data, DTYPE, rowStart + c), x[xStart + c], sum);
+                }
+                out[(b + j) * rows + r] = sum;
+            }
         }
-        return sum;
     }
 
     /**
-     * One row against one input: the row streams from memory front to back, the one access pattern
-     * every hardware prefetcher follows from its first lines, and four accumulators hide the FMA latency.
+     * One row against one input (all of batch 1): the row streams from memory front to back, the one
+     * access pattern every hardware prefetcher follows from its first lines. Reading four rows side by
+     * side instead measured 25-40% less DRAM bandwidth on one thread (F32 768x768 to 768x2048).
      */
     private static void row1batch1(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int r, int b) {
         long w = (long) r * cols;
         int x0 = b * cols;
-        FloatVector a0 = FloatVector.zero(Lanes.FLOATS);
-        FloatVector a1 = a0, a2 = a0, a3 = a0;
-        for (int c = 0; c < bound; c += STEP) {
-            a0 = load(data, w + c).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c), a0);
-            a1 = load(data, w + c + LANES).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + LANES), a1);
-            a2 = load(data, w + c + 2 * LANES).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + 2 * LANES), a2);
-            a3 = load(data, w + c + 3 * LANES).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + 3 * LANES), a3);
+        FloatVector a = FloatVector.zero(Lanes.FLOATS);
+        for (int c = 0; c < bound; c += LANES) {
+            a = load(data, w + c).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c), a);
         }
-        out[b * rows + r] = finish(data, cols, bound, x, a0.add(a1).add(a2.add(a3)), w, x0);
+        float sum = Lanes.sumLanes(a);
+        for (int c = bound; c < cols; c++) {
+            sum = Math.fma(ScalarKernels.weight(data, DTYPE, w + c), x[x0 + c], sum);
+        }
+        out[b * rows + r] = sum;
     }
 
-    /**
-     * One row against four inputs: 16 accumulators, so each weight load feeds four FMAs. The combined
-     * accumulators are parked in {@code acc} and reduced outside the loop: inlining four reductions
-     * and tails here would push C2 past its node budget, after which every vector is boxed.
-     */
-    private static void row1batch4(MemorySegment data, int cols, int bound, int rows,
-            float[] x, float[] out, float[] acc, int r, int b) {
-        long w = (long) r * cols;
+    /** Four rows against four inputs: 16 accumulators, so each weight and input load feeds four FMAs. */
+    private static void rows4batch4(MemorySegment data, int cols, int bound, int rows,
+            float[] x, float[] out, float[] acc, int r0, int r1, int r2, int r3, int b) {
+        long w0 = (long) r0 * cols;
+        long w1 = (long) r1 * cols;
+        long w2 = (long) r2 * cols;
+        long w3 = (long) r3 * cols;
         int x0 = b * cols;
         int x1 = x0 + cols;
         int x2 = x1 + cols;
@@ -112,46 +129,48 @@ final class TypedRowBlock {
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        // aKJ: accumulator K of input b + J.
-        for (int c = 0; c < bound; c += STEP) {
-            FloatVector v = load(data, w + c);
-            a00 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c), a00);
-            a01 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c), a01);
-            a02 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + c), a02);
-            a03 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + c), a03);
-            int c1 = c + LANES;
-            v = load(data, w + c1);
-            a10 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c1), a10);
-            a11 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c1), a11);
-            a12 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + c1), a12);
-            a13 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + c1), a13);
-            int c2 = c + 2 * LANES;
-            v = load(data, w + c2);
-            a20 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c2), a20);
-            a21 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c2), a21);
-            a22 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + c2), a22);
-            a23 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + c2), a23);
-            int c3 = c + 3 * LANES;
-            v = load(data, w + c3);
-            a30 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c3), a30);
-            a31 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c3), a31);
-            a32 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + c3), a32);
-            a33 = v.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + c3), a33);
+        for (int c = 0; c < bound; c += LANES) {
+            FloatVector v0 = load(data, w0 + c);
+            FloatVector v1 = load(data, w1 + c);
+            FloatVector v2 = load(data, w2 + c);
+            FloatVector v3 = load(data, w3 + c);
+            FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, x0 + c);
+            a00 = v0.fma(xv, a00);
+            a10 = v1.fma(xv, a10);
+            a20 = v2.fma(xv, a20);
+            a30 = v3.fma(xv, a30);
+            xv = FloatVector.fromArray(Lanes.FLOATS, x, x1 + c);
+            a01 = v0.fma(xv, a01);
+            a11 = v1.fma(xv, a11);
+            a21 = v2.fma(xv, a21);
+            a31 = v3.fma(xv, a31);
+            xv = FloatVector.fromArray(Lanes.FLOATS, x, x2 + c);
+            a02 = v0.fma(xv, a02);
+            a12 = v1.fma(xv, a12);
+            a22 = v2.fma(xv, a22);
+            a32 = v3.fma(xv, a32);
+            xv = FloatVector.fromArray(Lanes.FLOATS, x, x3 + c);
+            a03 = v0.fma(xv, a03);
+            a13 = v1.fma(xv, a13);
+            a23 = v2.fma(xv, a23);
+            a33 = v3.fma(xv, a33);
         }
-        // The same combination order as row1batch1: (a0 + a1) + (a2 + a3).
-        a00.add(a10).add(a20.add(a30)).intoArray(acc, 0);
-        a01.add(a11).add(a21.add(a31)).intoArray(acc, LANES);
-        a02.add(a12).add(a22.add(a32)).intoArray(acc, 2 * LANES);
-        a03.add(a13).add(a23.add(a33)).intoArray(acc, 3 * LANES);
-        finishTile(data, cols, bound, rows, x, out, acc, r, b);
-    }
-
-    private static void finishTile(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out,
-            float[] acc, int r, int b) {
-        long w = (long) r * cols;
-        for (int j = 0; j < BATCH_TILE; j++) {
-            FloatVector combined = FloatVector.fromArray(Lanes.FLOATS, acc, j * LANES);
-            out[(b + j) * rows + r] = finish(data, cols, bound, x, combined, w, (b + j) * cols);
-        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, LANES);
+        a02.intoArray(acc, 2 * LANES);
+        a03.intoArray(acc, 3 * LANES);
+        a10.intoArray(acc, 4 * LANES);
+        a11.intoArray(acc, 5 * LANES);
+        a12.intoArray(acc, 6 * LANES);
+        a13.intoArray(acc, 7 * LANES);
+        a20.intoArray(acc, 8 * LANES);
+        a21.intoArray(acc, 9 * LANES);
+        a22.intoArray(acc, 10 * LANES);
+        a23.intoArray(acc, 11 * LANES);
+        a30.intoArray(acc, 12 * LANES);
+        a31.intoArray(acc, 13 * LANES);
+        a32.intoArray(acc, 14 * LANES);
+        a33.intoArray(acc, 15 * LANES);
+        finishTile(data, cols, bound, rows, x, out, acc, ROW_TILE, r0, r1, r2, r3, BATCH_TILE, b);
     }
 }

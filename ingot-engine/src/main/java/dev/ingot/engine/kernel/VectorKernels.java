@@ -22,7 +22,7 @@ public final class VectorKernels implements Kernels {
     static final long INLINE_WORK_BYTES = 256 * 1024;
     /** Blocks per thread: more than one so a helper that starts late, or a busy core, does not leave the others idle. */
     private static final int BLOCKS_PER_THREAD = 4;
-    /** Row blocks start at multiples of this, so a block is never a sliver of a few rows. */
+    /** Row blocks start at multiples of this, the row tile of {@link TypedRowBlock}. */
     private static final int ROW_ALIGN = 4;
 
     private final int threads;
