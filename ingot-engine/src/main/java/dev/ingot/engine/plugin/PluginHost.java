@@ -1,99 +1,327 @@
 package dev.ingot.engine.plugin;
 
+import dev.ingot.engine.plugin.PluginGuard.PluginCode;
+import dev.ingot.engine.plugin.PluginGuard.PluginFault;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.IngotPlugin;
+import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.Detection;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
 import dev.ingot.spi.update.UpdateTransport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.jar.JarFile;
 
 /**
- * Finds plugins and answers "which format opens this?". This first version sees the class path only
- * (the built-in formats); the plugin-path loading with isolation builds on it.
+ * Finds plugins and answers "which format opens this?". Built-ins come from the engine's class path;
+ * every plugin on the plugin path gets its own class loader that sees only {@code dev.ingot.spi} and the
+ * JDK. Plugins that cannot load are {@linkplain #refused() refused} with a reason, never silently dropped;
+ * every call into plugin code goes through a guard, so a plugin's bug surfaces as one message naming it.
+ *
+ * <p>The host owns the plugin class loaders: keep it open as long as anything it handed out (formats,
+ * checkpoints, tokenizers, transports) is in use, and close it last.
  */
 public final class PluginHost implements AutoCloseable {
 
-    private final Map<String, ProvidedFormat> formats = new LinkedHashMap<>();
-    private final List<TokenizerProvider> tokenizers = new ArrayList<>();
-    private final List<UpdateTransport> transports = new ArrayList<>();
+    private static final System.Logger LOG = System.getLogger(PluginHost.class.getName());
 
-    private record ProvidedFormat(CheckpointFormat format, String pluginName) {}
+    private final Map<String, LoadedPlugin> plugins = new LinkedHashMap<>();
+    private final List<RefusedPlugin> refused = new ArrayList<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final List<URLClassLoader> loaders = new ArrayList<>();
+    private ProviderRegistry<CheckpointFormat> formats;
+    private ProviderRegistry<UpdateTransport> transports;
+    private List<Provided<TokenizerProvider>> tokenizers;
+    private boolean closed;
 
     private PluginHost() {}
 
+    /** Loads the built-ins and every plugin on {@code config}'s plugin path. Never throws for a bad plugin. */
     public static PluginHost discover(PluginConfig config) {
         PluginHost host = new PluginHost();
-        for (IngotPlugin plugin : ServiceLoader.load(IngotPlugin.class, PluginHost.class.getClassLoader())) {
-            for (CheckpointFormat format : plugin.formats()) {
-                host.formats.put(format.name(), new ProvidedFormat(format, plugin.name()));
-            }
-            host.tokenizers.addAll(plugin.tokenizers());
-            host.transports.addAll(plugin.transports());
+        try {
+            host.load(config);
+        } catch (RuntimeException | Error e) {
+            host.close();
+            throw e;
         }
         return host;
     }
 
-    public List<CheckpointFormat> formats() {
-        return formats.values().stream().map(ProvidedFormat::format).toList();
-    }
-
-    /** The format with this name, or an error listing the names that exist. */
-    public CheckpointFormat format(String name) throws CheckpointException {
-        ProvidedFormat provided = formats.get(name);
-        if (provided == null) {
-            throw new CheckpointException("unknown format '" + name + "'; known formats: " + String.join(", ", formats.keySet()));
+    private void load(PluginConfig config) {
+        PluginVetting vetting = new PluginVetting(config.enabled());
+        ClassLoader engine = PluginHost.class.getClassLoader();
+        admit(ServiceDiscovery.find(engine, true, PluginOrigin.CLASS_PATH), engine, vetting);
+        SpiOnlyClassLoader spiOnly = new SpiOnlyClassLoader(IngotPlugin.class.getClassLoader());
+        for (PluginBundle bundle : PluginPathScanner.scan(config.pluginPath(), this::warn)) {
+            loadBundle(bundle, spiOnly, vetting);
         }
-        return provided.format();
+        config.enabled().ifPresent(names -> names.stream()
+                .filter(name -> !plugins.containsKey(name) && refused.stream().noneMatch(r -> r.plugin().equals(name)))
+                .sorted()
+                .forEach(name -> warn("--plugins-enabled names '" + name + "', but no plugin of that name was found")));
+        formats = new ProviderRegistry<>("format", "--format", provided(LoadedPlugin::formats), config.formatWinners(), this::warn);
+        transports = new ProviderRegistry<>("transport", "--transport", provided(LoadedPlugin::transports), Map.of(), this::warn);
+        tokenizers = provided(LoadedPlugin::tokenizers);
     }
 
-    /** The named format, or the one whose {@code detect} scores {@code location} highest. */
+    private void loadBundle(PluginBundle bundle, ClassLoader parent, PluginVetting vetting) {
+        URLClassLoader loader = new URLClassLoader("plugin:" + bundle.location().getFileName(), urls(bundle), parent);
+        PluginOrigin origin = PluginOrigin.jar(bundle.location());
+        warnIfSpiBundled(bundle);
+        List<ServiceDiscovery.Found> found = ServiceDiscovery.find(loader, false, origin);
+        if (found.isEmpty()) {
+            refused.add(new RefusedPlugin(bundle.location().getFileName().toString(), origin,
+                    "no " + ServiceDiscovery.SERVICE_FILE + " in it: not an Ingot plugin"));
+        }
+        if (admit(found, loader, vetting) > 0) {
+            loaders.add(loader);
+        } else {
+            closeQuietly(loader);
+        }
+    }
+
+    /** Vets what a class loader provided; returns how many plugins loaded. */
+    private int admit(List<ServiceDiscovery.Found> found, ClassLoader loader, PluginVetting vetting) {
+        int admitted = 0;
+        for (ServiceDiscovery.Found f : found) {
+            RefusedPlugin refusal = switch (f) {
+                case ServiceDiscovery.Failed failed -> failed.refusal();
+                case ServiceDiscovery.Created created -> switch (vetting.vet(created.plugin(), created.origin(), loader)) {
+                    case PluginVetting.Refused r -> r.refusal();
+                    case PluginVetting.Accepted a -> register(a.plugin());
+                };
+            };
+            if (refusal == null) {
+                admitted++;
+            } else {
+                refused.add(refusal);
+                LOG.log(System.Logger.Level.WARNING, refusal.message());
+            }
+        }
+        return admitted;
+    }
+
+    /** Adds the plugin, or returns why not: plugin names are how users address plugins, so they must be unique. */
+    private RefusedPlugin register(LoadedPlugin plugin) {
+        LoadedPlugin first = plugins.get(plugin.name());
+        if (first != null) {
+            return new RefusedPlugin(plugin.name(), plugin.origin(), "a plugin of that name is already loaded from "
+                    + first.origin() + "; the first one on the plugin path wins");
+        }
+        plugins.put(plugin.name(), plugin);
+        return null;
+    }
+
+    private <T> List<Provided<T>> provided(Function<LoadedPlugin, List<Extension<T>>> extensions) {
+        List<Provided<T>> all = new ArrayList<>();
+        for (LoadedPlugin plugin : plugins.values()) {
+            for (Extension<T> extension : extensions.apply(plugin)) {
+                all.add(new Provided<>(extension, plugin));
+            }
+        }
+        return all;
+    }
+
+    // ---- listing -------------------------------------------------------------------------------
+
+    /** Every loaded plugin, built-ins first, then in plugin-path order. */
+    public List<PluginInfo> plugins() {
+        return plugins.values().stream().map(LoadedPlugin::info).toList();
+    }
+
+    /** Every plugin that did not load, with the reason. */
+    public List<RefusedPlugin> refused() {
+        return List.copyOf(refused);
+    }
+
+    /** Format and transport names that are unavailable because several plugins provide them. */
+    public List<NameConflict> conflicts() {
+        List<NameConflict> all = new ArrayList<>(formats.conflicts());
+        all.addAll(transports.conflicts());
+        return all;
+    }
+
+    /**
+     * Problems that did not stop anything: bad plugin-path entries, plugins skipped during detection.
+     * Grows as the host is used; also logged through {@link System.Logger}.
+     */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    // ---- formats -------------------------------------------------------------------------------
+
+    /** The formats that can be used by name (contested names are left out). */
+    public List<CheckpointFormat> formats() {
+        return formats.available().stream().map(Provided::impl).toList();
+    }
+
+    /** The format with this name ({@code NAME} or {@code NAME@plugin}), or an error listing the names that exist. */
+    public CheckpointFormat format(String name) throws CheckpointException {
+        return formats.get(parse(name)).impl();
+    }
+
+    /**
+     * The named format ({@code NAME} or {@code NAME@plugin}), or else the one whose {@code detect}
+     * scores {@code location} highest. No match, a tie at the top, or a winner whose name several
+     * plugins claim is an error that lists the candidates with their scores and reasons.
+     */
     public FormatChoice select(Path location, Optional<String> formatName) throws IOException {
         if (formatName.isPresent()) {
-            ProvidedFormat provided = formats.get(formatName.get());
-            if (provided == null) {
-                format(formatName.get());
-            }
-            return new FormatChoice(provided.format(), provided.pluginName(), Detection.yes(100, "chosen with --format"));
+            Provided<CheckpointFormat> chosen = formats.get(parse(formatName.get()));
+            return new FormatChoice(chosen.impl(), chosen.plugin().name(), Detection.yes(100, "chosen with --format"));
         }
-        FormatChoice best = null;
-        for (ProvidedFormat provided : formats.values()) {
-            Detection detection = provided.format().detect(location);
-            if (detection.matches() && (best == null || detection.confidence() > best.detection().confidence())) {
-                best = new FormatChoice(provided.format(), provided.pluginName(), detection);
-            }
-        }
-        if (best == null) {
-            throw new CheckpointException("no format recognises " + location + "; known formats: " + String.join(", ", formats.keySet()));
-        }
-        return best;
+        Detector<CheckpointFormat> detector = new Detector<>("format", "--format NAME", CheckpointFormat::detect,
+                formats::conflict, this::warn);
+        Detector.Scored<CheckpointFormat> best = detector.best(formats.detectionCandidates(), location);
+        return new FormatChoice(best.provider().impl(), best.provider().plugin().name(), best.detection());
     }
 
-    /** The tokenizer provider that recognises {@code file} best. */
+    /**
+     * Opens {@code location} with the chosen format. A {@link CheckpointException} from the plugin is its
+     * own message and passes unchanged; anything else it throws becomes
+     * {@code plugin 'x' (jar) failed to open PATH: cause}.
+     */
+    public Checkpoint open(FormatChoice choice, Path location, OpenOptions options) throws CheckpointException {
+        return guarded(choice.pluginName(), choice.format(), "failed to open " + location,
+                () -> choice.format().open(location, options));
+    }
+
+    /** The chosen format's weight mapper for {@code spec}, with the same guard as {@link #open}. */
+    public WeightMapper mapper(FormatChoice choice, ModelSpec spec) throws CheckpointException {
+        return guarded(choice.pluginName(), choice.format(), "failed to make the weight mapper of format '"
+                + choice.format().name() + "'", () -> choice.format().mapper(spec));
+    }
+
+    // ---- tokenizers ----------------------------------------------------------------------------
+
+    /**
+     * The tokenizer provider that recognises {@code file} best, or empty when none does. A tie at the
+     * top is an error listing the candidates.
+     */
     public Optional<TokenizerProvider> tokenizerFor(Path file) throws IOException {
-        TokenizerProvider best = null;
-        int bestScore = 0;
-        for (TokenizerProvider provider : tokenizers) {
-            int score = provider.detect(file).confidence();
-            if (score > bestScore) {
-                best = provider;
-                bestScore = score;
+        return tokenizerDetector().find(tokenizers, file).map(s -> s.provider().impl());
+    }
+
+    /** Like {@link #tokenizerFor}, but no match is an error listing every provider and its reason. */
+    public TokenizerChoice selectTokenizer(Path file) throws CheckpointException {
+        Detector.Scored<TokenizerProvider> best = tokenizerDetector().best(tokenizers, file);
+        return new TokenizerChoice(best.provider().impl(), best.provider().plugin().name(), best.detection());
+    }
+
+    /** Opens {@code file} with the chosen provider, guarded like {@link #open}. */
+    public Tokenizer openTokenizer(TokenizerChoice choice, Path file) throws CheckpointException {
+        return guarded(choice.pluginName(), choice.provider(), "failed to open tokenizer " + file,
+                () -> choice.provider().open(file));
+    }
+
+    public List<TokenizerProvider> tokenizers() {
+        return tokenizers.stream().map(Provided::impl).toList();
+    }
+
+    private Detector<TokenizerProvider> tokenizerDetector() {
+        return new Detector<>("tokenizer provider", null, TokenizerProvider::detect, name -> null, this::warn);
+    }
+
+    // ---- transports ----------------------------------------------------------------------------
+
+    /** The transports that can be used by name (contested names are left out). */
+    public List<UpdateTransport> transports() {
+        return transports.available().stream().map(Provided::impl).toList();
+    }
+
+    /** The transport with this name ({@code NAME} or {@code NAME@plugin}), or an error listing those that exist. */
+    public UpdateTransport transport(String name) throws CheckpointException {
+        return transports.get(parse(name)).impl();
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    private <T> T guarded(String pluginName, Object extension, String failedTo, PluginCode<T> code) throws CheckpointException {
+        LoadedPlugin plugin = plugins.get(pluginName);
+        ClassLoader loader = plugin != null ? plugin.loader() : extension.getClass().getClassLoader();
+        String label = plugin != null ? plugin.label() : "plugin '" + pluginName + "'";
+        try {
+            return PluginGuard.call(loader, code);
+        } catch (PluginFault fault) {
+            throw new CheckpointException(label + " " + failedTo + ": " + fault.getMessage(), fault.getCause());
+        }
+    }
+
+    private static FormatRequest parse(String name) throws CheckpointException {
+        try {
+            return FormatRequest.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(e.getMessage());
+        }
+    }
+
+    private void warn(String warning) {
+        warnings.add(warning);
+        LOG.log(System.Logger.Level.WARNING, warning);
+    }
+
+    /**
+     * A plugin built with ingot-spi in compile scope carries its own copy; the engine's copy wins
+     * (the SPI must be one class for both sides), which is right, but the author should know.
+     */
+    private void warnIfSpiBundled(PluginBundle bundle) {
+        String spiClass = IngotPlugin.class.getName().replace('.', '/') + ".class";
+        for (Path jar : bundle.jars()) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                if (file.getEntry(spiClass) != null) {
+                    warn(jar + " contains the ingot-spi classes; the engine's own are used instead"
+                            + " (declare dev.ingot:ingot-spi with scope 'provided')");
+                }
+            } catch (IOException e) {
+                warn(jar + " cannot be read as a jar: " + e.getMessage());
             }
         }
-        return Optional.ofNullable(best);
     }
 
-    public List<UpdateTransport> transports() {
-        return List.copyOf(transports);
+    private static URL[] urls(PluginBundle bundle) {
+        return bundle.jars().stream().map(jar -> {
+            try {
+                return jar.toUri().toURL();
+            } catch (MalformedURLException e) {
+                throw new UncheckedIOException("plugin jar path " + jar + " is not a URL", e);
+            }
+        }).toArray(URL[]::new);
     }
 
+    private static void closeQuietly(URLClassLoader loader) {
+        try {
+            loader.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + loader.getName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Closes every plugin class loader. Nothing a plugin handed out may be used afterwards. Idempotent. */
     @Override
-    public void close() {}
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loaders.forEach(PluginHost::closeQuietly);
+        loaders.clear();
+    }
 }

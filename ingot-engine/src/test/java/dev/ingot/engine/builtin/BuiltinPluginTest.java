@@ -1,7 +1,6 @@
 package dev.ingot.engine.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginConfig;
@@ -39,10 +38,13 @@ class BuiltinPluginTest {
     }
 
     @Test
-    void untilTheTokenizerIsWiredItsAbsenceIsSaidPlainly() throws Exception {
+    void theCheckpointShipsItsTokenizerJson() throws Exception {
         try (Checkpoint checkpoint = new BuiltinPlugin().formats().getFirst().open(SHARED, OpenOptions.defaults())) {
-            assertThatThrownBy(checkpoint::tokenizer).hasMessage(SHARED.resolve("tokenizer.json")
-                    + ": tokenizer.json support not available; pass --tokenizer with another format");
+            assertThat(checkpoint.tokenizer()).get().satisfies(t -> {
+                assertThat(t.vocabSize()).isEqualTo(512);
+                assertThat(t.bosId()).isEqualTo(1);
+            });
         }
+        assertThat(new BuiltinPlugin().tokenizers()).extracting(p -> p.name()).containsExactly("hf-tokenizer-json");
     }
 }

@@ -1,0 +1,198 @@
+package dev.ingot.engine.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.engine.plugin.testing.TestPlugin;
+import dev.ingot.engine.plugin.testing.TestPlugin.Mode;
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.OpenOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Choosing a format (by name or by detection), contested names, and plugin code that fails. Real plugin jars throughout. */
+class FormatSelectionTest {
+
+    @TempDir
+    Path plugins;
+
+    @TempDir
+    Path work;
+
+    Path location;
+
+    @BeforeEach
+    void checkpoint() throws Exception {
+        location = PluginFixtures.checkpointFile(work);
+    }
+
+    @Test
+    void aFormatNameTwoPluginsClaimIsUnavailableNamingBothJarsUntilTheUserPicksOne() throws Exception {
+        Path one = TestPlugin.named("one").format("acme", 60).format("alpha", 10).writeJar(plugins.resolve("one.jar"));
+        Path two = TestPlugin.named("two").format("acme", 60).writeJar(plugins.resolve("two.jar"));
+        String conflict = "format 'acme' is provided by 2 plugins, 'one' (" + one + ") and 'two' (" + two + "); it is unavailable"
+                + " until you choose one with --format acme@one or --format acme@two";
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThat(host.conflicts()).extracting(NameConflict::message).containsExactly(conflict);
+            assertThat(host.formats()).extracting(CheckpointFormat::name).contains("alpha").doesNotContain("acme");
+            assertThatThrownBy(() -> host.format("acme")).isInstanceOf(CheckpointException.class).hasMessage(conflict);
+            assertThatThrownBy(() -> host.select(location, Optional.of("acme"))).hasMessage(conflict);
+            assertThatThrownBy(() -> host.select(location, Optional.empty()))
+                    .hasMessage(location + " looks like format 'acme', but " + conflict);
+            assertThat(host.select(location, Optional.of("acme@two")).pluginName()).isEqualTo("two");
+            assertThatThrownBy(() -> host.select(location, Optional.of("acme@three")))
+                    .hasMessage("plugin 'three' does not provide format 'acme'; it comes from plugin 'one' (" + one
+                            + ") and plugin 'two' (" + two + ")");
+        }
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)).withFormatOption("acme@two"))) {
+            assertThat(host.conflicts()).isEmpty();
+            FormatChoice detected = host.select(location, Optional.empty());
+            assertThat(detected.format().name()).isEqualTo("acme");
+            assertThat(detected.pluginName()).isEqualTo("two");
+            assertThat(host.select(location, Optional.of("acme")).pluginName()).isEqualTo("two");
+        }
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)).withFormatWinner("acme", "three"))) {
+            assertThat(host.warnings()).containsExactly("--format acme@three: plugin 'three' does not provide format 'acme';"
+                    + " it comes from plugin 'one' (" + one + ") and plugin 'two' (" + two + ")");
+            assertThat(host.conflicts()).extracting(NameConflict::message).containsExactly(conflict);
+        }
+    }
+
+    @Test
+    void aFormatWhoseDetectThrowsIsSkippedWithAWarningAndTheOthersStillCompete() throws Exception {
+        Path flaky = TestPlugin.named("flaky").format("flaky", 90, Mode.DETECT_THROWS).writeJar(plugins.resolve("flaky.jar"));
+        TestPlugin.named("solid").format("solid", 40).writeJar(plugins.resolve("solid.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            FormatChoice choice = host.select(location, Optional.empty());
+
+            assertThat(choice.format().name()).isEqualTo("solid");
+            assertThat(choice.pluginName()).isEqualTo("solid");
+            // The reason also proves detect ran with the plugin's own loader as the context class loader.
+            assertThat(choice.detection().reason()).isEqualTo("solid scores 40");
+            assertThat(host.warnings()).containsExactly("format 'flaky' of plugin 'flaky' (" + flaky + ") failed to detect "
+                    + location + " and was skipped: java.lang.IllegalStateException: detector bug in flaky");
+        }
+    }
+
+    @Test
+    void aFormatThatThrowsInOpenFailsTheLoadNamingThePluginAndTheCause() throws Exception {
+        Path crashy = TestPlugin.named("crashy").format("crashy", 70, Mode.OPEN_THROWS).writeJar(plugins.resolve("crashy.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            FormatChoice choice = host.select(location, Optional.empty());
+
+            assertThatThrownBy(() -> host.open(choice, location, OpenOptions.defaults()))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessage("plugin 'crashy' (" + crashy + ") failed to open " + location
+                            + ": java.lang.ArrayIndexOutOfBoundsException: Index 7 out of bounds for length 4")
+                    .hasCauseInstanceOf(ArrayIndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void aFormatThatOpensHandsBackItsCheckpoint() throws Exception {
+        TestPlugin.named("works").format("works", 70).writeJar(plugins.resolve("works.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            FormatChoice choice = host.select(location, Optional.of("works"));
+            assertThat(choice.detection().reason()).isEqualTo("chosen with --format");
+            try (Checkpoint checkpoint = host.open(choice, location, OpenOptions.defaults())) {
+                assertThat(checkpoint.spec().hiddenSize()).isEqualTo(8);
+                assertThat(checkpoint.tensors().list()).isEmpty();
+                assertThatThrownBy(() -> checkpoint.tensors().read("w")).hasMessage(location + ": no tensor w");
+            }
+            assertThat(host.mapper(choice, host.open(choice, location, OpenOptions.defaults()).spec())).isNotNull();
+        }
+    }
+
+    @Test
+    void aTieAtTheTopIsAnErrorListingEveryCandidateWithItsScoreAndReason() throws Exception {
+        TestPlugin.named("left").format("left", 50).writeJar(plugins.resolve("left.jar"));
+        TestPlugin.named("right").format("right", 50).writeJar(plugins.resolve("right.jar"));
+        TestPlugin.named("low").format("low", 20).writeJar(plugins.resolve("low.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThatThrownBy(() -> host.select(location, Optional.empty()))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageStartingWith("cannot tell the format of " + location
+                            + ": 'left' (plugin 'left') and 'right' (plugin 'right') all score 50; candidates: ")
+                    .hasMessageContaining("left (plugin 'left') 50 - left scores 50; ")
+                    .hasMessageContaining("right (plugin 'right') 50 - right scores 50; ")
+                    .hasMessageContaining("low (plugin 'low') 20 - low scores 20")
+                    .hasMessageEndingWith("; choose one with --format NAME");
+            assertThat(host.select(location, Optional.of("right")).format().name()).isEqualTo("right");
+        }
+    }
+
+    @Test
+    void noMatchIsAnErrorListingEveryCandidateIncludingTheOnesThatFailed() throws Exception {
+        TestPlugin.named("nope").format("nope", 0).writeJar(plugins.resolve("nope.jar"));
+        TestPlugin.named("flaky").format("flaky", 90, Mode.DETECT_THROWS).writeJar(plugins.resolve("flaky.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThatThrownBy(() -> host.select(location, Optional.empty()))
+                    .hasMessageStartingWith("no format recognises " + location + "; candidates: ")
+                    .hasMessageContaining("flaky (plugin 'flaky') failed: java.lang.IllegalStateException: detector bug in flaky")
+                    .hasMessageContaining("nope (plugin 'nope') 0 - nope scores 0")
+                    .hasMessageEndingWith("; choose one with --format NAME");
+            assertThatThrownBy(() -> host.select(location, Optional.of("acme")))
+                    .hasMessageStartingWith("unknown format 'acme'; known formats: ")
+                    .hasMessageContaining("nope").hasMessageContaining("flaky");
+        }
+    }
+
+    @Test
+    void tokenizerProvidersAreChosenByDetectionToo() throws Exception {
+        TestPlugin.named("toks").tokenizer("bpe", 60).tokenizer("spm", 30).writeJar(plugins.resolve("toks.jar"));
+        Path file = work.resolve("tokenizer.bin");
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThat(host.tokenizerFor(file)).get().extracting(t -> t.name()).isEqualTo("bpe");
+            TokenizerChoice choice = host.selectTokenizer(file);
+            assertThat(choice.pluginName()).isEqualTo("toks");
+            assertThatThrownBy(() -> host.openTokenizer(choice, file)).hasMessage(file + ": test tokenizers cannot open files");
+        }
+
+        TestPlugin.named("rival").tokenizer("bpe2", 60).writeJar(plugins.resolve("rival.jar"));
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThatThrownBy(() -> host.tokenizerFor(file))
+                    .hasMessageStartingWith("cannot tell the tokenizer provider of " + file
+                            + ": 'bpe2' (plugin 'rival') and 'bpe' (plugin 'toks') all score 60; candidates: ");
+        }
+    }
+
+    @Test
+    void noTokenizerMatchIsEmptyOrAnErrorListingTheProviders() throws Exception {
+        TestPlugin.named("toks").tokenizer("never", 0).writeJar(plugins.resolve("toks.jar"));
+        Path file = work.resolve("vocab.txt");
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThat(host.tokenizerFor(file)).isEmpty();
+            assertThatThrownBy(() -> host.selectTokenizer(file))
+                    .hasMessageStartingWith("no tokenizer provider recognises " + file + "; candidates: ")
+                    .hasMessageContaining("never (plugin 'toks') 0 - never scores 0");
+        }
+    }
+
+    @Test
+    void aTransportNameTwoPluginsClaimIsUnavailable() throws Exception {
+        Path a = TestPlugin.named("a").transport("shm").writeJar(plugins.resolve("a.jar"));
+        Path b = TestPlugin.named("b").transport("shm").writeJar(plugins.resolve("b.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThatThrownBy(() -> host.transport("shm")).hasMessage("transport 'shm' is provided by 2 plugins, 'a' (" + a
+                    + ") and 'b' (" + b + "); it is unavailable until you choose one with --transport shm@a or --transport shm@b");
+            assertThat(host.transport("shm@b").description()).isEqualTo("test transport shm");
+        }
+    }
+}

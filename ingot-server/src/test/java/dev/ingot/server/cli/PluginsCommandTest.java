@@ -1,0 +1,90 @@
+package dev.ingot.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.engine.plugin.testing.TestPlugin;
+import dev.ingot.spi.SpiVersion;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ingot plugins} against folders of real plugin jars. */
+class PluginsCommandTest {
+
+    @TempDir
+    Path plugins;
+
+    @TempDir
+    Path more;
+
+    @Test
+    void listsLoadedPluginsInAnAlignedTableThenRefusedOnesAndWarnings() throws Exception {
+        Path acme = TestPlugin.named("acme").format("acme", 50).format("acme-v2", 50).tokenizer("acme-tok", 50)
+                .writeJar(plugins.resolve("acme.jar"));
+        Path future = TestPlugin.named("future").spiVersion("2.0").format("future", 50).writeJar(plugins.resolve("future.jar"));
+        Path wire = TestPlugin.named("wire").transport("shm").writeJar(more.resolve("wire.jar"));
+        Path missing = plugins.resolve("nowhere");
+
+        Run run = run(Map.of("INGOT_PLUGIN_PATH", more.toString()), "--plugins", plugins.toString(), "--plugins", missing.toString());
+
+        assertThat(run.exitCode()).isZero();
+        String engine = SpiVersion.CURRENT.toString();
+        assertThat(run.out()).contains("Engine SPI " + engine + "; plugin path: " + plugins + ", " + missing + ", " + more);
+        // Aligned: every header and row starts each column at the same offset.
+        var lines = run.out().lines().toList();
+        String header = lines.stream().filter(l -> l.startsWith("NAME")).findFirst().orElseThrow();
+        String acmeRow = lines.stream().filter(l -> l.startsWith("acme ")).findFirst().orElseThrow();
+        String wireRow = lines.stream().filter(l -> l.startsWith("wire ")).findFirst().orElseThrow();
+        for (String column : new String[] {"VERSION", "SPI", "SOURCE", "FORMATS", "TOKENIZERS", "TRANSPORTS"}) {
+            int at = header.indexOf(column);
+            assertThat(acmeRow.charAt(at - 1)).as(column).isEqualTo(' ');
+            assertThat(acmeRow.charAt(at)).as(column).isNotEqualTo(' ');
+            assertThat(wireRow.charAt(at)).as(column).isNotEqualTo(' ');
+        }
+        assertThat(acmeRow.split(" +")).containsExactly("acme", "1.2.3", engine, acme.toString(), "acme,acme-v2", "acme-tok", "-");
+        assertThat(wireRow.split(" +")).containsExactly("wire", "1.2.3", engine, wire.toString(), "-", "-", "shm");
+        assertThat(run.out()).contains("Refused plugins:\n");
+        assertThat(lines).anySatisfy(l -> assertThat(l.split(" {2,}")).containsExactly("", "future", future.toString(),
+                "built for SPI 2.0, but this engine provides SPI " + engine + "; it needs a newer Ingot"));
+        assertThat(run.out()).endsWith("Warnings:\n  plugin path entry " + missing + " does not exist; ignored\n");
+    }
+
+    @Test
+    void theAllowListLimitsWhatLoads() throws Exception {
+        TestPlugin.named("alpha").format("alpha", 50).writeJar(plugins.resolve("alpha.jar"));
+        TestPlugin.named("beta").format("beta", 50).writeJar(plugins.resolve("beta.jar"));
+
+        Run run = run(Map.of(), "--plugins", plugins.toString(), "--plugins-enabled", "beta");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Enabled from the plugin path: beta\n");
+        assertThat(run.out().lines()).anyMatch(l -> l.startsWith("beta ")).noneMatch(l -> l.startsWith("alpha "));
+        assertThat(run.out()).containsPattern("  alpha +" + java.util.regex.Pattern.quote(plugins.resolve("alpha.jar").toString())
+                + " +not enabled \\(--plugins-enabled: beta\\)");
+    }
+
+    @Test
+    void anEmptyPluginPathSaysSo() throws Exception {
+        Files.createDirectories(plugins);
+        Run run = run(Map.of(), "--plugins-enabled", "");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Engine SPI " + SpiVersion.CURRENT + "; plugin path: (none)\n");
+        assertThat(run.out()).contains("Enabled from the plugin path: none\n");
+    }
+
+    private record Run(int exitCode, String out) {}
+
+    private static Run run(Map<String, String> environment, String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(new PluginsCommand(environment::get));
+        cli.setOut(new PrintWriter(out));
+        int code = cli.execute(args);
+        return new Run(code, out.toString());
+    }
+}
