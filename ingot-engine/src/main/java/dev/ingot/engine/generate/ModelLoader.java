@@ -15,7 +15,6 @@ import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tokenizer.Tokenizer;
-import dev.ingot.spi.tokenizer.TokenizerProvider;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -46,7 +45,7 @@ public final class ModelLoader {
             throw new CheckpointException("no such file or folder: " + location);
         }
         FormatChoice choice = host.select(location, options.format());
-        Checkpoint checkpoint = open(choice, location, new OpenOptions(options.tokenizer(), options.properties()));
+        Checkpoint checkpoint = host.open(choice, location, new OpenOptions(options.tokenizer(), options.properties()));
         Arena arena = Arena.ofShared();
         try {
             ModelSpec spec = checkpoint.spec();
@@ -64,17 +63,6 @@ public final class ModelLoader {
             arena.close();
             checkpoint.close();
             throw e;
-        }
-    }
-
-    private static Checkpoint open(FormatChoice choice, Path location, OpenOptions openOptions) throws IOException {
-        try {
-            return choice.format().open(location, openOptions);
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("format '" + choice.format().name() + "' of plugin '" + choice.pluginName()
-                    + "' failed to open " + location + ": " + e, e);
         }
     }
 
@@ -109,8 +97,6 @@ public final class ModelLoader {
         if (!Files.exists(file)) {
             throw new CheckpointException("tokenizer file not found: " + file);
         }
-        TokenizerProvider provider = host.tokenizerFor(file)
-                .orElseThrow(() -> new CheckpointException("no tokenizer provider recognises " + file));
-        return provider.open(file);
+        return host.openTokenizer(host.selectTokenizer(file), file);
     }
 }

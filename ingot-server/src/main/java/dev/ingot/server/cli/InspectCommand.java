@@ -10,12 +10,11 @@ import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.tensor.TensorInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,19 +34,15 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "NAME[@PLUGIN]", description = "Checkpoint format (default: detected).")
     String format;
 
-    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder or jar (repeatable).")
-    List<Path> plugins = new ArrayList<>();
-
-    @Option(names = "--plugins-enabled", paramLabel = "NAME,...", split = ",", description = "Load only these plugins.")
-    List<String> pluginsEnabled;
+    @Mixin
+    PluginOptions plugins = new PluginOptions();
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Optional<String> formatName = Optional.ofNullable(format).map(f -> f.contains("@") ? f.substring(0, f.indexOf('@')) : f);
-        try (PluginHost host = PluginHost.discover(ModelOptions.pluginConfig(plugins, pluginsEnabled, format))) {
-            FormatChoice choice = host.select(location, formatName);
-            try (Checkpoint checkpoint = choice.format().open(location, OpenOptions.defaults())) {
+        try (PluginHost host = PluginHost.discover(plugins.config(System::getenv).withFormatOption(format))) {
+            FormatChoice choice = host.select(location, ModelOptions.formatName(format));
+            try (Checkpoint checkpoint = host.open(choice, location, OpenOptions.defaults())) {
                 out.printf("checkpoint: %s%n", location);
                 out.printf("format:     %s (plugin %s) — %s%n", choice.format().name(), choice.pluginName(),
                         choice.detection().reason());

@@ -51,25 +51,4 @@ public final class PluginsCommand implements Callable<Integer> {
         }
         return 0;
     }
-
-    /**
-     * {@code --plugins DIR} and {@code --plugins-enabled a,b}: add to any command that loads plugins with
-     * {@code @Mixin PluginsCommand.PluginOptions plugins;} and build the host from {@link #config}.
-     */
-    public static final class PluginOptions {
-
-        @Option(names = "--plugins", paramLabel = "DIR",
-                description = "A plugin folder (or a single plugin jar); repeatable. Entries of INGOT_PLUGIN_PATH are added after these.")
-        List<Path> pluginPath = new ArrayList<>();
-
-        @Option(names = "--plugins-enabled", paramLabel = "NAME[,NAME...]",
-                description = "Load only these plugins from the plugin path (built-ins always load); an empty value loads none.")
-        String enabled;
-
-        /** The plugin config these options and the environment's {@code INGOT_PLUGIN_PATH} describe. */
-        public PluginConfig config(Function<String, String> environment) {
-            PluginConfig config = PluginConfig.of(pluginPath).withEnvironment(environment);
-            return enabled == null ? config : config.withEnabled(enabled);
-        }
-    }
 }
