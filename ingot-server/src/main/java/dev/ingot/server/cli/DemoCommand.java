@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,7 +25,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--plugins", paramLabel = "DIR",
-            description = "The plugin folder holding ingot-plugin-acme-*.jar (default: $INGOT_HOME/build/plugins, which bin/ingot fills).")
+            description = "The plugin folder holding ingot-example-acme-format-*.jar (default: $INGOT_HOME/build/plugins, which bin/ingot fills).")
     Path plugins;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seeds the weights and the updates (default: ${DEFAULT-VALUE}).")
@@ -34,6 +36,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--keep", description = "Keep the temporary checkpoint and update folders, and print where they are.")
     boolean keep;
+
+    /** Held so the level set below sticks (JUL keeps loggers weakly). */
+    private static final Logger ENGINE_LOG = Logger.getLogger("dev.ingot");
 
     private final Function<String, String> environment;
 
@@ -51,7 +56,14 @@ public final class DemoCommand implements Callable<Integer> {
         Path folder = Demo.pluginFolder(Optional.ofNullable(plugins), environment);
         DemoSettings settings = new DemoSettings(folder, seed, maxTokens, DemoSettings.PROMPTS, keep);
         PrintWriter out = spec.commandLine().getOut();
-        new Demo(settings, out, System.console() != null && System.console().isTerminal()).run();
+        // The demo reports every load and update itself; the engine's INFO lines would repeat them on stderr.
+        Level previous = ENGINE_LOG.getLevel();
+        ENGINE_LOG.setLevel(Level.WARNING);
+        try {
+            new Demo(settings, out, System.console() != null && System.console().isTerminal()).run();
+        } finally {
+            ENGINE_LOG.setLevel(previous);
+        }
         return 0;
     }
 }

@@ -26,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -141,7 +140,7 @@ public final class Demo {
                 .filter(p -> p.formats().stream().anyMatch(f -> f.name().equals(ACME)))
                 .findFirst()
                 .orElseThrow(() -> new CheckpointException("no plugin in the plugin folder provides format '" + ACME
-                        + "': build the project (bin/ingot does) or pass --plugins DIR holding ingot-plugin-acme-*.jar"));
+                        + "': build the project (bin/ingot does) or pass --plugins DIR holding ingot-example-acme-format-*.jar"));
         if (provider.origin().builtIn()) {
             throw new CheckpointException("format '" + ACME + "' comes from the engine's class path (plugin '" + provider.name()
                     + "'); the demo loads it from a plugin jar only");
@@ -163,7 +162,7 @@ public final class Demo {
         vocabulary.write(folder);
         List<Path> files = listFiles(folder);
         long bytes = files.stream().mapToLong(Demo::size).sum();
-        out.fact("written", folder + " by format '" + ACME + "''s writer, from the plugin jar");
+        out.fact("written", folder + " by the acme plugin's CheckpointWriter (format.writer())");
         out.fact("files", files.size() + " files, " + String.format(Locale.ROOT, "%.1f MB", bytes / 1e6) + ": "
                 + String.join(", ", files.stream().limit(4).map(f -> folder.relativize(f).toString()).toList()) + ", ...");
         out.fact("tokenizer", "tokenizer.json: the demo's " + vocabulary.size() + "-token byte-level BPE (characters and English"
@@ -188,8 +187,8 @@ public final class Demo {
                 + plugin.origin());
         out.fact("because", choice.detection().reason() + " (confidence " + choice.detection().confidence() + ")");
         out.fact("serving", "version " + model.weights().version() + " (" + model.weights().peek().label() + "), loaded in "
-                + DemoOutput.seconds(model.loadTime()));
-        timings.add(new String[] {"load", DemoOutput.seconds(model.loadTime()), "detect, open, map acme -> canonical"});
+                + DemoOutput.millis(model.loadTime().toNanos()));
+        timings.add(new String[] {"load", DemoOutput.millis(model.loadTime().toNanos()), "detect, open, map acme -> canonical"});
     }
 
     private static Detection detect(CheckpointFormat format, Path location) {
@@ -208,11 +207,11 @@ public final class Demo {
         DemoOutput.Progress progress = out.progress("rollouts", settings.prompts().size());
         Rollouts.Batch batch = rollouts.run(settings.prompts(), progress);
         progress.finish(String.format(Locale.ROOT, "%d prompts, greedy, %d tokens in %s: %.0f tokens/s", batch.rollouts().size(),
-                batch.tokens(), DemoOutput.seconds(Duration.ofNanos(batch.nanos())), batch.tokensPerSecond()));
-        Table table = new Table("#", "VERSION", "TOKENS", "LOGPROB/TOKEN", "PROMPT", "COMPLETION").rightAligned(0, 1, 2, 3);
+                batch.tokens(), DemoOutput.millis(batch.nanos()), batch.tokensPerSecond()));
+        Table table = new Table("#", "VERSION", "TOKENS", "FINISH", "LOGPROB/TOKEN", "PROMPT", "COMPLETION").rightAligned(0, 1, 2, 4);
         for (int i = 0; i < batch.rollouts().size(); i++) {
             Rollout r = batch.rollouts().get(i);
-            table.row(i + 1, "v" + r.versionLabel(), r.tokens().size(), String.format(Locale.ROOT, "%.3f", r.meanLogprob()),
+            table.row(i + 1, "v" + r.versionLabel(), r.tokens().size(), r.finish(), String.format(Locale.ROOT, "%.3f", r.meanLogprob()),
                     r.prompt(), Texts.shorten(r.text(), 48));
         }
         out.table(table);
@@ -228,7 +227,7 @@ public final class Demo {
             }
             out.line("changed since version " + base.getFirst().versionLabel() + ": " + changed + " of " + base.size() + " rollouts");
         }
-        timings.add(new String[] {"rollouts v" + version, DemoOutput.seconds(Duration.ofNanos(batch.nanos())),
+        timings.add(new String[] {"rollouts v" + version, DemoOutput.millis(batch.nanos()),
                 String.format(Locale.ROOT, "%d tokens, %.0f tokens/s", batch.tokens(), batch.tokensPerSecond())});
         return batch;
     }
@@ -240,7 +239,7 @@ public final class Demo {
         for (int i = 0; i < settings.prompts().size(); i++) {
             List<Object> row = new ArrayList<>(List.of(settings.prompts().get(i)));
             for (Rollouts.Batch batch : batches) {
-                row.add(Texts.shorten(batch.rollouts().get(i).text(), 24));
+                row.add(Texts.shorten(batch.rollouts().get(i).text().strip(), 24));
             }
             table.row(row.toArray());
         }
@@ -255,19 +254,19 @@ public final class Demo {
         switch (outcome) {
             case UpdateOutcome.Committed c -> {
                 out.fact("update", what);
-                out.fact("sent", c.nativeTensors() + " acme tensors, " + String.format(Locale.ROOT, "%.2f MB", c.result().bytes() / 1e6));
+                out.fact("sent", Texts.count(c.nativeTensors(), "acme tensor") + ", " + String.format(Locale.ROOT, "%.2f MB", c.result().bytes() / 1e6));
                 out.fact("validated", c.result().tensors() + " canonical tensors after acme's mapper (names, shapes, dtypes"
                         + (outcome.request().mode() == UpdateMode.FULL ? ", every weight present" : "") + ")");
                 out.fact("swapped", "in " + c.result().swapMillis() + " ms; staged in " + c.result().stagingMillis() + " ms");
                 out.fact("serving", "version " + updates.currentVersion());
                 timings.add(new String[] {"update v" + c.result().version() + " " + outcome.request().mode(),
-                        DemoOutput.millis(c.pushNanos()), c.nativeTensors() + " acme tensors, swap " + c.result().swapMillis() + " ms"});
+                        DemoOutput.millis(c.pushNanos()), Texts.count(c.nativeTensors(), "acme tensor") + ", swap " + c.result().swapMillis() + " ms"});
             }
             case UpdateOutcome.Refused r -> {
                 out.fact("update", what);
                 out.fact("REFUSED", r.reason());
-                out.fact("serving", "still version " + updates.currentVersion() + " (sent " + r.nativeTensors()
-                        + " tensors before the refusal; nothing of them is served)");
+                out.fact("serving", "still version " + updates.currentVersion() + " (" + Texts.count(r.nativeTensors(), "tensor")
+                        + " sent before the refusal; none of them is served)");
             }
         }
     }
@@ -307,7 +306,7 @@ public final class Demo {
     }
 
     private void cleanUp(Path work) throws IOException {
-        out.line("");
+        out.blank();
         if (settings.keepFiles()) {
             out.line("kept the demo's files in " + work);
             return;

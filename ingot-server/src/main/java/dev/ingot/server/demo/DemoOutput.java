@@ -1,7 +1,6 @@
 package dev.ingot.server.demo;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -36,6 +35,11 @@ final class DemoOutput {
         out.flush();
     }
 
+    void blank() {
+        out.println();
+        out.flush();
+    }
+
     void line(String text) {
         out.println(INDENT + text);
         out.flush();
@@ -53,10 +57,6 @@ final class DemoOutput {
 
     Progress progress(String label, int total) {
         return new Progress(label, total);
-    }
-
-    static String seconds(Duration duration) {
-        return String.format(Locale.ROOT, "%.2f s", duration.toNanos() / 1e9);
     }
 
     static String millis(long nanos) {

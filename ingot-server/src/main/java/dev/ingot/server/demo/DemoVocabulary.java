@@ -30,16 +30,22 @@ final class DemoVocabulary {
     private static final char SPACE = '\u0120';
     private static final char NEWLINE = '\u010A';
 
-    private static final String CHARACTERS =
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,!?'\"-:;()";
+    /**
+     * Lower-case letters, the capitals the demo's prompts start with, and light punctuation: every
+     * character a random model may pick reads as part of a word. (Characters outside the vocabulary are
+     * dropped when encoding, as Hugging Face's BPE does without an unknown token.)
+     */
+    private static final String CHARACTERS = "abcdefghijklmnopqrstuvwxyzOTIW.,!?'-";
 
     /** Fragments of English text; a leading space belongs to the word, as GPT-2's splitting has it. */
     private static final List<String> FRAGMENTS = List.of(
+            "Once", "The", "In", "We",
             " the", " a", " and", " to", " of", " in", " was", " he", " she", " it", " on", " with", " said",
             " little", " time", " day", " big", " cat", " dog", " sun", " tree", " ball", " box", " play", " saw",
             " had", " they", " her", " his", " you", " we", " not", " but", " so", " up", " one", " very", " happy",
             " friend", " home", " park", " bird", " fish", " red", " blue", " green", " moon", " star", " rain",
-            " weight", " model", " token", " ingot", " plug", " swap", " load", " step",
+            " there", " upon", " robot", " went", " look", " good", " new", " old", " can", " will", " from",
+            " weight", " model", " token", " ingot", " plugin", " swap", " load", " step", " train",
             "ing", "ed", "er", "ly", "est", "ion", "th", "he", "an", "in", "on", "re", "at", "en", "or", "st", "ch", "sh",
             "ou", "ow", "oo", "ee", "ay", "al", "ar", "le", "it", "is", "es", "ro", "ra", "pl", "tr", "bl", "gr", "ck");
 

@@ -7,6 +7,7 @@ import dev.ingot.engine.generate.Utf8Accumulator;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
 import dev.ingot.spi.tokenizer.Tokenizer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -52,9 +53,10 @@ final class Rollouts {
         return new Batch(out, System.nanoTime() - start);
     }
 
-    /** One token's text on its own (a fragment may be part of a longer character only for byte tokens). */
+    /** One token's text on its own; a control token (EOS), which adds no text, by its vocabulary entry. */
     String piece(int token) {
-        return new String(model.tokenizer().decode(-1, token), java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = model.tokenizer().decode(-1, token);
+        return bytes.length == 0 ? model.tokenizer().piece(token) : new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static String decode(Tokenizer tokenizer, List<SampledToken> tokens) {

@@ -15,4 +15,9 @@ final class Texts {
     static String quoted(String piece) {
         return "\"" + shorten(piece, 16) + "\"";
     }
+
+    /** {@code "1 tensor"}, {@code "9 tensors"}. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
 }
