@@ -90,9 +90,13 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
 
     /**
      * Applies a {@code --format} value: {@code NAME@plugin} makes that plugin the provider of NAME;
-     * a plain {@code NAME} changes nothing here (the caller passes it to {@link PluginHost#select}).
+     * a plain {@code NAME} or no option ({@code null}) changes nothing here (the caller passes the
+     * name to {@link PluginHost#select}).
      */
     public PluginConfig withFormatOption(String formatOption) {
+        if (formatOption == null) {
+            return this;
+        }
         FormatRequest request = FormatRequest.parse(formatOption);
         return request.plugin().map(plugin -> withFormatWinner(request.name(), plugin)).orElse(this);
     }
