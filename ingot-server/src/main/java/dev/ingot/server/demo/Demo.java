@@ -60,7 +60,7 @@ public final class Demo {
         return PluginFolder.resolve(option, environment);
     }
 
-    public void run() throws IOException {
+    public void run() throws IOException, InterruptedException {
         out.title("Ingot demo: a plugin-format checkpoint, rollouts, and live weight updates");
         out.line("Everything runs in this process: no network, no model files. Seed " + settings.seed() + ".");
         Path work = Files.createTempDirectory("ingot-demo-");
@@ -71,7 +71,7 @@ public final class Demo {
         }
     }
 
-    private void run(Path work, Arena arena) throws IOException {
+    private void run(Path work, Arena arena) throws IOException, InterruptedException {
         PluginConfig plugins = PluginConfig.of(List.of(settings.pluginFolder()));
         DemoVocabulary vocabulary = new DemoVocabulary();
         ModelSpec spec = DemoSettings.modelSpec(vocabulary.size());
@@ -88,9 +88,9 @@ public final class Demo {
 
         out.section("Loading it: the engine asks every format whose it is");
         try (LoadedModel model = ModelLoader.load(LoadOptions.of(checkpoint).withPlugins(plugins));
-                UpdateManager updates = UpdateManager.forModel(model, UpdateLimits.defaults())) {
+                UpdateManager updates = UpdateManager.forModel(model, UpdateLimits.defaults());
+                Rollouts rollouts = new Rollouts(model, settings.maxTokens())) {
             showLoad(model, checkpoint);
-            Rollouts rollouts = new Rollouts(model, settings.maxTokens());
             List<Rollouts.Batch> batches = new ArrayList<>();
             batches.add(rollouts(rollouts, updates, batches));
 
@@ -201,7 +201,8 @@ public final class Demo {
 
     // ---- rollouts ------------------------------------------------------------------------------
 
-    private Rollouts.Batch rollouts(Rollouts rollouts, WeightUpdates updates, List<Rollouts.Batch> earlier) {
+    private Rollouts.Batch rollouts(Rollouts rollouts, WeightUpdates updates, List<Rollouts.Batch> earlier)
+            throws InterruptedException {
         long version = updates.currentVersion();
         out.section("Rollouts on weight version " + version);
         DemoOutput.Progress progress = out.progress("rollouts", settings.prompts().size());

@@ -15,8 +15,11 @@ import java.util.stream.LongStream;
 /**
  * Runs a set of prompts greedily (so a change in the weights is the only thing that changes the text)
  * and reports each rollout with its log-probabilities and weight versions.
+ *
+ * <p>One sequence at a time through {@link Generator} until the continuous-batching scheduler is on
+ * main; then {@link #run} submits the whole batch to it (the only change the demo needs).
  */
-final class Rollouts {
+final class Rollouts implements AutoCloseable {
 
     /** A batch's rollouts and how long it took. */
     record Batch(List<Rollout> rollouts, long nanos) {
@@ -38,7 +41,7 @@ final class Rollouts {
         this.maxTokens = maxTokens;
     }
 
-    Batch run(List<String> prompts, DemoOutput.Progress progress) {
+    Batch run(List<String> prompts, DemoOutput.Progress progress) throws InterruptedException {
         long start = System.nanoTime();
         Generator generator = new Generator(model);
         List<Rollout> out = new ArrayList<>();
@@ -69,4 +72,7 @@ final class Rollouts {
         }
         return out.append(text.flush()).toString();
     }
+
+    @Override
+    public void close() {}
 }
