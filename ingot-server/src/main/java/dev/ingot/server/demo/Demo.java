@@ -165,8 +165,8 @@ public final class Demo {
         out.fact("written", folder + " by the acme plugin's CheckpointWriter (format.writer())");
         out.fact("files", files.size() + " files, " + String.format(Locale.ROOT, "%.1f MB", bytes / 1e6) + ": "
                 + String.join(", ", files.stream().limit(4).map(f -> folder.relativize(f).toString()).toList()) + ", ...");
-        out.fact("tokenizer", "tokenizer.json: the demo's " + vocabulary.size() + "-token byte-level BPE (characters and English"
-                + " fragments, so random weights print nonsense words)");
+        out.fact("tokenizer", "tokenizer.json (+ tokenizer_config.json): the demo's " + vocabulary.size() + "-token byte-level"
+                + " BPE of characters and English fragments, so random weights print nonsense words");
         timings.add(new String[] {"write checkpoint", DemoOutput.millis(nanos), "acme writer, " + files.size() + " files"});
     }
 

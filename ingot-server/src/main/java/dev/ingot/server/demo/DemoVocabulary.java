@@ -81,7 +81,10 @@ final class DemoVocabulary {
         return vocab.size();
     }
 
-    /** Writes {@code tokenizer.json} into {@code folder}; returns the file. */
+    /**
+     * Writes {@code tokenizer.json} into {@code folder}, and the {@code tokenizer_config.json} beside it that
+     * names the BOS and EOS tokens, as Hugging Face saves them; returns the tokenizer.json.
+     */
     Path write(Path folder) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
@@ -103,6 +106,8 @@ final class DemoVocabulary {
         }
         Path file = folder.resolve("tokenizer.json");
         json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        ObjectNode config = json.createObjectNode().put("bos_token", BOS).put("eos_token", EOS);
+        json.writerWithDefaultPrettyPrinter().writeValue(folder.resolve("tokenizer_config.json").toFile(), config);
         return file;
     }
 
