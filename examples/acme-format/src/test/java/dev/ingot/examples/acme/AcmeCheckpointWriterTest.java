@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,14 +70,8 @@ class AcmeCheckpointWriterTest {
 
     @Test
     void bf16InputStaysBf16WithTheSameBits(@TempDir Path dir) throws IOException {
-        Map<String, Tensor> bf16 = new LinkedHashMap<>();
-        CanonicalWeights.expected(SMALL).forEach((name, shape) -> {
-            MemorySegment data = Arena.ofAuto().allocate(shape.elementCount() * 2);
-            for (long i = 0; i < shape.elementCount(); i++) {
-                data.setAtIndex(HALF, i, (short) (0x3F80 + (i % 97))); // 1.0 and the 96 bfloat16 values above it
-            }
-            bf16.put(name, new Tensor(new TensorInfo(name, DType.BF16, shape), data));
-        });
+        // 1.0 and the 96 bfloat16 values above it
+        Map<String, Tensor> bf16 = halfTensors(DType.BF16, i -> (short) (0x3F80 + (i % 97)));
         writer.write(dir, SMALL, bf16);
 
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
@@ -88,14 +83,7 @@ class AcmeCheckpointWriterTest {
 
     @Test
     void f16InputIsWidenedExactlyToF32(@TempDir Path dir) throws IOException {
-        Map<String, Tensor> f16 = new LinkedHashMap<>();
-        CanonicalWeights.expected(SMALL).forEach((name, shape) -> {
-            MemorySegment data = Arena.ofAuto().allocate(shape.elementCount() * 2);
-            for (long i = 0; i < shape.elementCount(); i++) {
-                data.setAtIndex(HALF, i, Float.floatToFloat16((i % 50 - 25) / 8f));
-            }
-            f16.put(name, new Tensor(new TensorInfo(name, DType.F16, shape), data));
-        });
+        Map<String, Tensor> f16 = halfTensors(DType.F16, i -> Float.floatToFloat16((i % 50 - 25) / 8f));
         writer.write(dir, SMALL, f16);
 
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
@@ -136,6 +124,19 @@ class AcmeCheckpointWriterTest {
                 .hasMessage(dir + ": cannot write tensor 'model.embed_tokens.weight': acme stores f32 or bf16, not I32");
 
         assertThat(dir.resolve(AcmeNames.MANIFEST)).doesNotExist();
+    }
+
+    /** Every weight of {@link #SMALL} as a 16-bit type, element {@code i} holding the bits {@code bits(i)}. */
+    private static Map<String, Tensor> halfTensors(DType type, LongFunction<Short> bits) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        CanonicalWeights.expected(SMALL).forEach((name, shape) -> {
+            MemorySegment data = Arena.ofAuto().allocate(shape.elementCount() * 2);
+            for (long i = 0; i < shape.elementCount(); i++) {
+                data.setAtIndex(HALF, i, bits.apply(i));
+            }
+            out.put(name, new Tensor(new TensorInfo(name, type, shape), data));
+        });
+        return out;
     }
 
     /** Little-endian f32 tensors of the canonical shapes. */

@@ -50,9 +50,7 @@ class Llama2cWriterTest {
      */
     @Test
     void theHuggingFaceCopyOfStoriesBecomesTheOriginalBin(@TempDir Path dir) throws IOException {
-        HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
-        Map<String, Tensor> canonical = new LinkedHashMap<>();
-        CanonicalWeights.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
+        Map<String, Tensor> canonical = storiesFromHuggingFace();
         Path file = dir.resolve("stories.bin");
         writer.write(file, STORIES, canonical);
 
@@ -133,9 +131,7 @@ class Llama2cWriterTest {
 
     @Test
     void missingOrMisshapenWeightsAreRefusedAndNothingIsWritten(@TempDir Path dir) throws IOException {
-        HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
-        Map<String, Tensor> canonical = new LinkedHashMap<>();
-        CanonicalWeights.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
+        Map<String, Tensor> canonical = storiesFromHuggingFace();
         Path file = dir.resolve("x.bin");
 
         Map<String, Tensor> missing = new LinkedHashMap<>(canonical);
@@ -158,6 +154,14 @@ class Llama2cWriterTest {
                 .hasMessage(file + ": cannot write tensor 'lm_head.weight': not a weight of this model");
 
         assertThat(dir).isEmptyDirectory();
+    }
+
+    /** stories260K's canonical weights, from its Hugging Face copy. */
+    private static Map<String, Tensor> storiesFromHuggingFace() throws IOException {
+        HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
+        Map<String, Tensor> canonical = new LinkedHashMap<>();
+        CanonicalWeights.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
+        return canonical;
     }
 
     private static Tensor f32(String name, Shape shape, float[] values) {
