@@ -2,6 +2,7 @@ package dev.ingot.server.cli;
 
 import dev.ingot.server.demo.Demo;
 import dev.ingot.server.demo.DemoSettings;
+import dev.ingot.server.demo.PluginFolder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -53,7 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path folder = Demo.pluginFolder(Optional.ofNullable(plugins), environment);
+        Path folder = PluginFolder.resolve(Optional.ofNullable(plugins), environment);
         DemoSettings settings = new DemoSettings(folder, seed, maxTokens, DemoSettings.PROMPTS, keep);
         PrintWriter out = spec.commandLine().getOut();
         // The demo reports every load and update itself; the engine's INFO lines would repeat them on stderr.

@@ -10,13 +10,13 @@ import java.util.function.Function;
  * Where the demo loads plugins from: {@code --plugins DIR}, else the folder {@code bin/ingot} fills
  * with the built plugin jars, {@code $INGOT_HOME/build/plugins}.
  */
-final class PluginFolder {
+public final class PluginFolder {
 
     static final String HOME_VARIABLE = "INGOT_HOME";
 
     private PluginFolder() {}
 
-    static Path resolve(Optional<Path> option, Function<String, String> environment) throws CheckpointException {
+    public static Path resolve(Optional<Path> option, Function<String, String> environment) throws CheckpointException {
         Path folder;
         if (option.isPresent()) {
             folder = option.get();
