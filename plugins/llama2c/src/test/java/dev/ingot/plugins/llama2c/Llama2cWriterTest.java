@@ -2,6 +2,7 @@ package dev.ingot.plugins.llama2c;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.CanonicalWeights;
@@ -63,7 +64,7 @@ class Llama2cWriterTest {
         ByteBuffer a = ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer b = ByteBuffer.wrap(written).order(ByteOrder.LITTLE_ENDIAN);
         for (int at = weightsEnd; at < original.length; at += Float.BYTES) {
-            assertThat(b.getFloat(at)).as("RoPE table float at byte " + at).isCloseTo(a.getFloat(at), org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(b.getFloat(at)).as("RoPE table float at byte " + at).isCloseTo(a.getFloat(at), offset(1e-6f));
         }
     }
 
