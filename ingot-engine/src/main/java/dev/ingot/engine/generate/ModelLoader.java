@@ -1,7 +1,6 @@
 package dev.ingot.engine.generate;
 
 import dev.ingot.engine.kernel.Kernels;
-import dev.ingot.engine.kernel.ScalarKernels;
 import dev.ingot.engine.load.CanonicalWeightSet;
 import dev.ingot.engine.load.WeightLoader;
 import dev.ingot.engine.model.LlamaModel;
@@ -55,7 +54,7 @@ public final class ModelLoader {
             Tokenizer tokenizer = tokenizer(options, checkpoint, host, location, spec);
             WeightGeneration generation = WeightGeneration.of(options.initialVersion(),
                     choice.format().name() + ":" + location.getFileName(), spec, tensors, arena, checkpoint);
-            Kernels kernels = new ScalarKernels();
+            Kernels kernels = options.threads() > 0 ? Kernels.best(options.threads()) : Kernels.best();
             LlamaModel model = new LlamaModel(spec, kernels);
             return new LoadedModel(location, spec, choice, tokenizer, new WeightStore(generation), model, host,
                     Duration.ofNanos(System.nanoTime() - start));

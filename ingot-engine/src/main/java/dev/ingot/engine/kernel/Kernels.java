@@ -8,6 +8,25 @@ package dev.ingot.engine.kernel;
  */
 public interface Kernels extends AutoCloseable {
 
+    /** The fastest kernels for this machine with one thread per available processor. */
+    static Kernels best() {
+        return best(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The fastest kernels for this machine ({@link VectorKernels}) using {@code threads} threads.
+     *
+     * @throws IllegalStateException if the JVM was started without the Vector API incubator module
+     */
+    static Kernels best(int threads) {
+        // Checked before VectorKernels is touched: loading it without the module fails with a bare NoClassDefFoundError.
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException(
+                    "the Vector API module is not loaded: run with --add-modules jdk.incubator.vector");
+        }
+        return new VectorKernels(threads);
+    }
+
     /** {@code out[b * rows + r] = sum_c w[r, c] * x[b * cols + c]} for every {@code b < batch}, {@code r < rows}. */
     void matmul(WeightMatrix w, float[] x, float[] out, int batch);
 

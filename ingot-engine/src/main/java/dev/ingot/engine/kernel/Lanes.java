@@ -1,0 +1,138 @@
+package dev.ingot.engine.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shapes chosen once at start-up and the loads that widen 16-bit weights to float lanes
+ * in registers. The species are {@code static final} on purpose: C2 only turns Vector API calls into
+ * single instructions when the species is a compile-time constant.
+ *
+ * <p>JDK 25's incubator has no lane-wise half-to-float conversion ({@code VectorOperators} offers
+ * {@code S2F}, which converts the integer value, not the bit pattern), so F16 is decoded with bit
+ * arithmetic; BF16 is the high half of an F32 and only needs a shift.
+ */
+final class Lanes {
+
+    /** Float lanes at the widest shape this CPU runs well (overridable for benchmarks with {@code -Dingot.vector.bits}). */
+    static final VectorSpecies<Float> FLOATS = chooseFloatSpecies();
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    /** Half as many bits as {@link #FLOATS}: the same number of lanes, so one short load widens to one float vector. */
+    static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
+    static final int LANES = FLOATS.length();
+
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** 2^112: moves an F16 exponent (bias 15) placed in an F32 exponent field to the F32 bias (127). */
+    private static final float F16_EXPONENT_REBIAS = 0x1p112f;
+
+    private Lanes() {}
+
+    private static VectorSpecies<Float> chooseFloatSpecies() {
+        String bits = System.getProperty("ingot.vector.bits");
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        VectorSpecies<Float> requested = VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits.strip())));
+        // Never wider than the hardware (a too-wide species falls back to slow Java code) and at least
+        // 128 bits, because the matching short species for 16-bit weights must exist (64 bits minimum).
+        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        if (requested.vectorBitSize() < 128 || requested.vectorBitSize() > preferred) {
+            throw new IllegalArgumentException("-Dingot.vector.bits=" + bits + ": this CPU supports 128 to " + preferred);
+        }
+        return requested;
+    }
+
+    /** {@link #LANES} little-endian F32 weights starting at element {@code index}. */
+    static FloatVector f32(MemorySegment data, long index) {
+        return FloatVector.fromMemorySegment(FLOATS, data, index * Float.BYTES, LE);
+    }
+
+    /** {@link #LANES} BF16 weights starting at element {@code index}, widened to F32. */
+    static FloatVector bf16(MemorySegment data, long index) {
+        return bf16ToFloat(ShortVector.fromMemorySegment(SHORTS, data, index * Short.BYTES, LE));
+    }
+
+    /** {@link #LANES} F16 weights starting at element {@code index}, widened to F32. */
+    static FloatVector f16(MemorySegment data, long index) {
+        return f16ToFloat(ShortVector.fromMemorySegment(SHORTS, data, index * Short.BYTES, LE));
+    }
+
+    /** A BF16 is the upper 16 bits of the F32 with the same value: shift each lane into the high half. */
+    static FloatVector bf16ToFloat(ShortVector halves) {
+        return ((IntVector) halves.convertShape(VectorOperators.S2I, INTS, 0))
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
+    /**
+     * IEEE binary16 to binary32, exact for every bit pattern. Placing the sign at bit 31 and the 15
+     * exponent+mantissa bits at F32 bit 13, then multiplying by 2^112, rebiases normals and turns
+     * subnormals (and zero) into the right value in one exact multiply. Exponent 31 (infinity, NaN)
+     * cannot go through the multiply; weights never hold them, so one test per vector sends the rare
+     * vector that does to {@link #f16WithSpecials}.
+     */
+    static FloatVector f16ToFloat(ShortVector halves) {
+        IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended
+        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8fff_e000);
+        if (h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00).anyTrue()) {
+            return f16WithSpecials(h, bits);
+        }
+        return bits.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS);
+    }
+
+    /**
+     * {@link #f16ToFloat} for a vector with infinities or NaNs: those lanes get F32 exponent 255 with
+     * the payload kept, NaNs made quiet as x86's conversion instruction and the JDK make them.
+     */
+    private static FloatVector f16WithSpecials(IntVector h, IntVector bits) {
+        IntVector finite = bits.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS).reinterpretAsInts();
+        IntVector magnitude = h.and(0x7fff);
+        VectorMask<Integer> infOrNaN = magnitude.compare(VectorOperators.GE, 0x7c00);
+        VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, 0x7c00);
+        IntVector special = bits.or(0x7f80_0000).blend(bits.or(0x7fc0_0000), nan);
+        return finite.blend(special, infOrNaN).reinterpretAsFloats();
+    }
+
+    /*
+     * Shuffles that fold the upper half, quarter, eighth, sixteenth of the lanes onto the lower part.
+     * Separate static finals (not an array) so C2 sees constants; folds wider than the species are unused.
+     */
+    private static final VectorShuffle<Float> FOLD_8 = fold(8);
+    private static final VectorShuffle<Float> FOLD_4 = fold(4);
+    private static final VectorShuffle<Float> FOLD_2 = fold(2);
+    private static final VectorShuffle<Float> FOLD_1 = fold(1);
+
+    private static VectorShuffle<Float> fold(int distance) {
+        return VectorShuffle.fromOp(FLOATS, i -> (i + distance) % LANES);
+    }
+
+    /**
+     * The sum of the lanes by a fixed pairwise tree. {@code reduceLanes(ADD)} leaves the order open
+     * and it really differs between interpreted and compiled code, which would break "same result alone
+     * or in a batch"; lane-wise adds and shuffles are exactly defined in every tier.
+     */
+    static float sumLanes(FloatVector v) {
+        if (LANES >= 16) {
+            v = v.add(v.rearrange(FOLD_8));
+        }
+        if (LANES >= 8) {
+            v = v.add(v.rearrange(FOLD_4));
+        }
+        v = v.add(v.rearrange(FOLD_2));
+        return v.add(v.rearrange(FOLD_1)).lane(0);
+    }
+
+    /** A short human description, e.g. "256-bit (8 x f32)". */
+    static String shape() {
+        return FLOATS.vectorBitSize() + "-bit (" + LANES + " x f32)";
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ingot.engine.kernel;
+
+import dev.ingot.spi.tensor.DType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Single-threaded matmul over a contiguous block of rows: picks the copy of {@link TypedRowBlock}
+ * specialised for the matrix's weight type (see there for why there are copies).
+ */
+final class RowBlockMatmul {
+
+    private static final MethodType ROWS = MethodType.methodType(void.class,
+            MemorySegment.class, int.class, int.class, float[].class, float[].class, int.class, int.class, int.class);
+
+    private static final MethodHandle F32_ROWS = specialise(DType.F32);
+    private static final MethodHandle BF16_ROWS = specialise(DType.BF16);
+    private static final MethodHandle F16_ROWS = specialise(DType.F16);
+
+    private RowBlockMatmul() {}
+
+    /** Rows {@code [from, to)} of {@code w}, all {@code batch} inputs. */
+    static void rows(WeightMatrix w, float[] x, float[] out, int batch, int from, int to) {
+        MethodHandle typed = switch (w.dtype()) {
+            case F32 -> F32_ROWS;
+            case BF16 -> BF16_ROWS;
+            case F16 -> F16_ROWS;
+            default -> throw new IllegalArgumentException("not a weight type: " + w.dtype());
+        };
+        try {
+            typed.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Defines a hidden copy of {@link TypedRowBlock} whose {@code DTYPE} is {@code dtype}. */
+    private static MethodHandle specialise(DType dtype) {
+        String file = TypedRowBlock.class.getSimpleName() + ".class";
+        try (InputStream in = RowBlockMatmul.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("class file " + file + " not found next to " + RowBlockMatmul.class.getName());
+            }
+            MethodHandles.Lookup copy = MethodHandles.lookup().defineHiddenClassWithClassData(in.readAllBytes(), dtype, true);
+            return copy.findStatic(copy.lookupClass(), "rows", ROWS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot specialise " + file + " for " + dtype, e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ingot.engine.kernel;
+
+import static dev.ingot.engine.kernel.Lanes.FLOATS;
+import static dev.ingot.engine.kernel.Lanes.LANES;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The serving kernels: Vector API FMAs over weights read in place (F32, or BF16/F16 widened in
+ * registers), rows split across a fixed pool of platform threads.
+ *
+ * <p>Safe for concurrent callers: each parallel call carries its own work list (see {@link WorkerPool}).
+ * Calls whose weights are small run entirely on the calling thread, because waking a helper costs
+ * more than a 64-wide matmul.
+ */
+public final class VectorKernels implements Kernels {
+
+    /**
+     * Below this many weight bytes times batch a call runs on the calling thread. Waking a parked
+     * helper costs tens of microseconds; one core reads roughly 10 GB/s, so ~20 us of work is ~256 KiB.
+     */
+    static final long INLINE_WORK_BYTES = 256 * 1024;
+    /** Blocks per thread: more than one so a helper that starts late, or a busy core, does not leave the others idle. */
+    private static final int BLOCKS_PER_THREAD = 4;
+    /** Row blocks start at multiples of this, the row tile of {@link TypedRowBlock}. */
+    private static final int ROW_ALIGN = 4;
+
+    private final int threads;
+    private final WorkerPool pool;
+
+    /** One thread per available processor. */
+    public VectorKernels() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public VectorKernels(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("kernel threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        this.pool = threads == 1 ? null : new WorkerPool(threads, "ingot-kernel");
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
+        matmul(new WeightMatrix[] {w}, x, new float[][] {out}, batch);
+    }
+
+    @Override
+    public void matmul(WeightMatrix[] ws, float[] x, float[][] outs, int batch) {
+        RowSpace space = RowSpace.check(ws, x, outs, batch);
+        if (pool == null || space.weightBytes() * batch < INLINE_WORK_BYTES) {
+            space.run(x, outs, batch, 0, space.totalRows());
+            return;
+        }
+        int totalRows = space.totalRows();
+        int blocks = Math.max(1, Math.min(threads * BLOCKS_PER_THREAD, totalRows / ROW_ALIGN));
+        pool.run(blocks, i -> space.run(x, outs, batch, blockStart(i, blocks, totalRows), blockStart(i + 1, blocks, totalRows)));
+    }
+
+    /** First global row of block {@code i} of {@code blocks}: equal shares, aligned to the row tile. */
+    private static int blockStart(int i, int blocks, int totalRows) {
+        if (i >= blocks) {
+            return totalRows;
+        }
+        int start = (int) ((long) i * totalRows / blocks);
+        return start - start % ROW_ALIGN;
+    }
+
+    @Override
+    public float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        int bound = n - n % LANES;
+        FloatVector acc = FloatVector.zero(FLOATS);
+        for (int i = 0; i < bound; i += LANES) {
+            acc = FloatVector.fromArray(FLOATS, a, aOffset + i).fma(FloatVector.fromArray(FLOATS, b, bOffset + i), acc);
+        }
+        float sum = Lanes.sumLanes(acc);
+        for (int i = bound; i < n; i++) {
+            sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int bound = n - n % LANES;
+        FloatVector alphas = FloatVector.broadcast(FLOATS, alpha);
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector.fromArray(FLOATS, x, xOffset + i)
+                    .fma(alphas, FloatVector.fromArray(FLOATS, y, yOffset + i))
+                    .intoArray(y, yOffset + i);
+        }
+        for (int i = bound; i < n; i++) {
+            y[yOffset + i] = Math.fma(alpha, x[xOffset + i], y[yOffset + i]);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "Vector API, " + Lanes.shape() + ", " + threads + (threads == 1 ? " thread" : " threads");
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+}

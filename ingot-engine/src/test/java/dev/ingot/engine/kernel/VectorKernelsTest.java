@@ -1,0 +1,340 @@
+package dev.ingot.engine.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.spi.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class VectorKernelsTest {
+
+    /** 300 x 1100 F32 is 1.3 MB (BF16/F16 0.66 MB): above the inline threshold, so these shapes go through the pool. */
+    private static final int PARALLEL_ROWS = 300;
+    private static final int PARALLEL_COLS = 1100;
+
+    private static VectorKernels kernels;
+    private static final ScalarKernels scalar = new ScalarKernels();
+
+    @BeforeAll
+    static void start() {
+        kernels = new VectorKernels(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        kernels.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    void matchesTheScalarReferenceOnOddShapes(DType dtype) {
+        Random random = new Random(42);
+        for (int cols : new int[] {1, 7, 63, 64, 65, 4097}) {
+            for (int rows : new int[] {1, 2, 3, 4, 5, 9}) {
+                WeightMatrix w = Matrices.random(dtype, rows, cols, random);
+                for (int batch = 1; batch <= 5; batch++) {
+                    assertMatchesScalar(w, Matrices.uniform(batch * cols, random), batch);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    void matchesTheScalarReferenceThroughTheThreadPool(DType dtype) {
+        Random random = new Random(7);
+        for (int rows : new int[] {PARALLEL_ROWS, PARALLEL_ROWS + 3}) {
+            WeightMatrix w = Matrices.random(dtype, rows, PARALLEL_COLS, random);
+            for (int batch : new int[] {1, 3, 5}) {
+                assertMatchesScalar(w, Matrices.uniform(batch * PARALLEL_COLS, random), batch);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    void smallMatrixByHand(DType dtype) {
+        WeightMatrix w = Matrices.of(dtype, 2, 3, new float[] {1, 2, 3, 4, 5, 6});
+        float[] out = new float[4];
+        kernels.matmul(w, new float[] {1, 1, 1, 1, 0, -1}, out, 2);
+        // [1 2 3; 4 5 6] . (1,1,1) = (6, 15);  . (1,0,-1) = (-2, -2)
+        assertThat(out).containsExactly(6f, 15f, -2f, -2f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    void identityReturnsTheInputExactly(DType dtype) {
+        Random random = new Random(3);
+        for (int n : new int[] {65, 600}) {
+            float[] eye = new float[n * n];
+            for (int i = 0; i < n; i++) {
+                eye[i * n + i] = 1f;
+            }
+            WeightMatrix w = Matrices.of(dtype, n, n, eye);
+            float[] x = Matrices.uniform(3 * n, random);
+            float[] out = new float[3 * n];
+            kernels.matmul(w, x, out, 3);
+            assertThat(out).as("%s identity %d", dtype, n).containsExactly(x);
+        }
+    }
+
+    /**
+     * Small integers are exact in all three types and every partial sum stays an integer below 2^24,
+     * so any summation order gives the exact answer, computed here in {@code long} arithmetic.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    void smallIntegerMatricesAreExact(DType dtype) {
+        for (int[] shape : new int[][] {{37, 300}, {260, 1024}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            float[] values = new float[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    values[r * cols + c] = (r * 7 + c * 3) % 11 - 5;
+                }
+            }
+            int batch = 5;
+            float[] x = new float[batch * cols];
+            for (int b = 0; b < batch; b++) {
+                for (int c = 0; c < cols; c++) {
+                    x[b * cols + c] = (b + c) % 7 - 3;
+                }
+            }
+            float[] out = new float[batch * rows];
+            kernels.matmul(Matrices.of(dtype, rows, cols, values), x, out, batch);
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    long sum = 0;
+                    for (int c = 0; c < cols; c++) {
+                        sum += (long) ((r * 7 + c * 3) % 11 - 5) * ((b + c) % 7 - 3);
+                    }
+                    assertThat(out[b * rows + r]).as("%s [%d x %d] b=%d r=%d", dtype, rows, cols, b, r).isEqualTo((float) sum);
+                }
+            }
+        }
+    }
+
+    /** The same tokens must give the same logits alone or in a batch: required bit for bit. */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    void aRowInABatchIsBitIdenticalToTheRowAlone(DType dtype) {
+        Random random = new Random(11);
+        for (int[] shape : new int[][] {{37, 65}, {PARALLEL_ROWS + 1, PARALLEL_COLS}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightMatrix w = Matrices.random(dtype, rows, cols, random);
+            for (int batch : new int[] {2, 3, 4, 5, 6, 16}) {
+                float[] x = Matrices.uniform(batch * cols, random);
+                float[] out = new float[batch * rows];
+                kernels.matmul(w, x, out, batch);
+                for (int b = 0; b < batch; b++) {
+                    float[] alone = new float[rows];
+                    kernels.matmul(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), alone, 1);
+                    assertThat(java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows))
+                            .as("%s [%d x %d] batch %d, vector %d", dtype, rows, cols, batch, b)
+                            .containsExactly(alone);
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedMatmulEqualsSeparateCallsBitForBit() {
+        Random random = new Random(5);
+        int cols = 1024;
+        WeightMatrix[] ws = {
+            Matrices.random(DType.F32, 130, cols, random),
+            Matrices.random(DType.BF16, 34, cols, random),
+            Matrices.random(DType.F16, 35, cols, random)
+        };
+        for (int batch : new int[] {1, 4, 7}) {
+            float[] x = Matrices.uniform(batch * cols, random);
+            float[][] fused = new float[ws.length][];
+            for (int m = 0; m < ws.length; m++) {
+                fused[m] = new float[batch * ws[m].rows()];
+            }
+            kernels.matmul(ws, x, fused, batch);
+            for (int m = 0; m < ws.length; m++) {
+                float[] separate = new float[batch * ws[m].rows()];
+                kernels.matmul(ws[m], x, separate, batch);
+                assertThat(fused[m]).as("matrix %d batch %d", m, batch).containsExactly(separate);
+                assertMatchesScalar(ws[m], x, batch);
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersGetTheSameResultsAsOneThreadAlone() throws Exception {
+        Random random = new Random(9);
+        WeightMatrix w = Matrices.random(DType.BF16, PARALLEL_ROWS, PARALLEL_COLS, random);
+        WeightMatrix small = Matrices.random(DType.F32, 64, 64, random);
+        int callers = 4;
+        float[][] inputs = new float[callers][];
+        float[][] expected = new float[callers][];
+        float[][] expectedSmall = new float[callers][];
+        try (VectorKernels alone = new VectorKernels(1)) {
+            for (int t = 0; t < callers; t++) {
+                int batch = t + 1;
+                inputs[t] = Matrices.uniform(batch * PARALLEL_COLS, random);
+                expected[t] = new float[batch * PARALLEL_ROWS];
+                alone.matmul(w, inputs[t], expected[t], batch);
+                expectedSmall[t] = new float[64];
+                alone.matmul(small, inputs[t], expectedSmall[t], 1);
+            }
+        }
+        ExecutorService callerThreads = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < callers; t++) {
+                int caller = t;
+                done.add(callerThreads.submit(() -> {
+                    int batch = caller + 1;
+                    for (int i = 0; i < 40; i++) {
+                        float[] out = new float[batch * PARALLEL_ROWS];
+                        kernels.matmul(w, inputs[caller], out, batch);
+                        assertThat(out).as("caller %d round %d", caller, i).containsExactly(expected[caller]);
+                        float[] outSmall = new float[64];
+                        kernels.matmul(small, inputs[caller], outSmall, 1);
+                        assertThat(outSmall).containsExactly(expectedSmall[caller]);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            callerThreads.shutdownNow();
+        }
+    }
+
+    /** Infinities and NaNs in F16 weights take the exact decode path and propagate as IEEE arithmetic says. */
+    @Test
+    void infinityAndNaNInF16WeightsPropagate() {
+        int cols = 40;
+        float[] values = new float[3 * cols];
+        java.util.Arrays.fill(values, 0.5f);
+        values[5] = Float.POSITIVE_INFINITY;            // row 0: +inf * 1 dominates
+        values[cols + 33] = Float.NEGATIVE_INFINITY;   // row 1: in the vector part or the tail, depending on width
+        values[2 * cols + 17] = Float.NaN;             // row 2: NaN poisons the sum
+        WeightMatrix w = Matrices.of(DType.F16, 3, cols, values);
+        float[] ones = new float[cols];
+        java.util.Arrays.fill(ones, 1f);
+        float[] out = new float[3];
+        kernels.matmul(w, ones, out, 1);
+        assertThat(out[0]).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(out[1]).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(out[2]).isNaN();
+    }
+
+    @Test
+    void aClosedInstanceRefusesParallelWork() {
+        VectorKernels closed = new VectorKernels(2);
+        closed.close();
+        WeightMatrix w = Matrices.random(DType.F32, PARALLEL_ROWS, PARALLEL_COLS, new Random(4));
+        assertThatThrownBy(() -> closed.matmul(w, new float[PARALLEL_COLS], new float[PARALLEL_ROWS], 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the kernels' thread pool is closed");
+    }
+
+    @Test
+    void weightsMayLiveOnTheJavaHeap() {
+        float[] values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+        WeightMatrix w = new WeightMatrix("heap", MemorySegment.ofArray(values), DType.F32, 1, 20);
+        float[] out = new float[1];
+        float[] ones = new float[20];
+        java.util.Arrays.fill(ones, 1f);
+        kernels.matmul(w, ones, out, 1);
+        assertThat(out[0]).isEqualTo(210f);
+    }
+
+    @Test
+    void dotAndAxpyMatchPlainLoopsAtOffsets() {
+        Random random = new Random(13);
+        for (int n : new int[] {0, 1, 7, 16, 17, 100, 1000}) {
+            float[] a = Matrices.uniform(n + 5, random);
+            float[] b = Matrices.uniform(n + 3, random);
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                exact += (double) a[5 + i] * b[3 + i];
+                magnitude += Math.abs((double) a[5 + i] * b[3 + i]);
+            }
+            assertThat((double) kernels.dot(a, 5, b, 3, n)).as("dot n=%d", n).isCloseTo(exact, org.assertj.core.data.Offset.offset(tolerance(magnitude)));
+
+            float[] y = b.clone();
+            kernels.axpy(0.5f, a, 5, y, 3, n);
+            for (int i = 0; i < n + 3; i++) {
+                // One FMA per element: 0.5 * a is exact, so the only rounding is the final add.
+                float want = i < 3 ? b[i] : (float) (0.5 * a[5 + i - 3] + b[i]);
+                assertThat(y[i]).as("axpy n=%d i=%d", n, i).isEqualTo(want);
+            }
+        }
+    }
+
+    @Test
+    void badShapesAreRejectedWithTheMatrixName() {
+        WeightMatrix w = Matrices.random(DType.F32, 4, 8, new Random(1));
+        assertThatThrownBy(() -> kernels.matmul(w, new float[15], new float[8], 2))
+                .hasMessage("matmul w4x8: input has 15 floats, needs batch 2 x cols 8 = 16");
+        assertThatThrownBy(() -> kernels.matmul(w, new float[16], new float[7], 2))
+                .hasMessage("matmul w4x8: output has 7 floats, needs batch 2 x rows 4 = 8");
+        assertThatThrownBy(() -> kernels.matmul(w, new float[16], new float[8], 0))
+                .hasMessage("matmul w4x8: batch must be at least 1, got 0");
+        WeightMatrix other = Matrices.random(DType.F32, 4, 9, new Random(1));
+        assertThatThrownBy(() -> kernels.matmul(new WeightMatrix[] {w, other}, new float[8], new float[][] {new float[4], new float[4]}, 1))
+                .hasMessage("fused matmul: w4x9 has 9 columns but w4x8 has 8");
+        assertThatThrownBy(() -> new VectorKernels(0)).hasMessage("kernel threads must be at least 1, got 0");
+    }
+
+    @Test
+    void describesVectorWidthAndThreads() {
+        int bits = Lanes.FLOATS.vectorBitSize();
+        assertThat(kernels.describe()).isEqualTo("Vector API, " + bits + "-bit (" + bits / 32 + " x f32), 2 threads");
+        try (Kernels best = Kernels.best(1)) {
+            assertThat(best).isInstanceOf(VectorKernels.class);
+            assertThat(best.describe()).endsWith(", 1 thread");
+        }
+    }
+
+    /**
+     * Error bound for two float sums of the same products in different orders: each is within
+     * n * 2^-24 of the exact sum relative to sum |w x| in the worst case, but typical error grows like
+     * sqrt(n); 2^-16 of sum |w x| is far above that and still far below one misplaced or missing term.
+     */
+    private static double tolerance(double magnitude) {
+        return magnitude * 0x1p-16 + Float.MIN_NORMAL;
+    }
+
+    private static void assertMatchesScalar(WeightMatrix w, float[] x, int batch) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] fast = new float[batch * rows];
+        float[] reference = new float[batch * rows];
+        kernels.matmul(w, x, fast, batch);
+        scalar.matmul(w, x, reference, batch);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                double magnitude = 0;
+                for (int c = 0; c < cols; c++) {
+                    magnitude += Math.abs(ScalarKernels.weight(w.data(), w.dtype(), (long) r * cols + c) * x[b * cols + c]);
+                }
+                int i = b * rows + r;
+                assertThat((double) fast[i]).as("%s [%d x %d] batch %d: b=%d r=%d", w.dtype(), rows, cols, batch, b, r)
+                        .isCloseTo(reference[i], org.assertj.core.data.Offset.offset(tolerance(magnitude)));
+            }
+        }
+    }
+}
