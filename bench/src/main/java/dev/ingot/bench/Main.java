@@ -1,15 +1,53 @@
 package dev.ingot.bench;
 
 import dev.ingot.bench.kernel.KernelsCommand;
+import dev.ingot.bench.serve.BatchingCommand;
+import dev.ingot.bench.model.EndToEndCommand;
+import dev.ingot.bench.model.EndToEndOptions;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 
-/**
- * Entry point of {@code bench/run}: one subcommand per benchmark family. The end-to-end families
- * ({@code decode}: tokens/s against the bandwidth bound; {@code load}: checkpoint load and weight
- * update times) will sit beside these once the model benchmarks are written.
- */
+/** Entry point of {@code bench/run}: one subcommand per benchmark family, listed in {@link #COMMANDS}. */
 public final class Main {
+
+    private static final String KERNEL_OPTIONS = """
+              --shapes 768x768,4096x4096   matrix shapes ROWSxCOLS (out x in)
+              --dtypes F32,BF16,F16        weight types
+              --batches 1,16               batch sizes
+              --threads N                  kernel and reader threads (default: available processors)
+              --working-set MiB            matrix copies cycled through so weights stream from DRAM
+                                           as in decoding (default 256; 0 = one cache-hot copy)
+              --no-scalar                  skip the scalar baseline
+              --quick                      shorter warm-up and measurement (noisier)
+              -v                           show JMH's own progress output""";
+
+    /** One line per subcommand, so additions merge without conflicts in the code around them. */
+    static final List<BenchCommand> COMMANDS = List.of(
+            new BenchCommand("all", """
+                    synthetic 15M/110M/1.1B checkpoints (llama2.c F32, HF F32 and BF16): decode tok/s vs the
+                    bandwidth bound, cold start vs cat, peak RSS and heap vs model size, JMH kernel table;
+                    markdown to stdout and bench/results/latest.md
+                      --quick            15M and 110M only, shorter kernel runs
+                      --models DIR       where the synthetic checkpoints are kept (default bench/target/models)
+                      --tokenizer FILE   tokenizer file (default: a synthetic 32000-token llama2.c vocabulary)
+                      --threads N        kernel threads (default: available processors)
+                      --no-kernels       skip the JMH kernel table
+                      --no-cold-start    skip the cold starts (decode only)
+                      --only 110M,1.1B   measure only these shapes""",
+                    (args, out) -> EndToEndCommand.run(EndToEndOptions.parse(args), out)),
+            new BenchCommand("kernels", """
+                    matmul time, GFLOP/s and GB/s of the Vector API kernels against the scalar
+                    reference and against the memory bandwidth measured in the same run
+                    """ + KERNEL_OPTIONS.indent(2),
+                    (args, out) -> KernelsCommand.run(BenchOptions.parse(args), true, out)),
+            new BenchCommand("bandwidth", "memory read bandwidth of this machine (plain Java sum over off-heap memory)",
+                    (args, out) -> KernelsCommand.run(BenchOptions.parse(args), false, out)),
+            new BenchCommand("batching", """
+                    aggregate tokens/s of the continuous-batching scheduler at batch 1, 4, 16 and 64
+                    (or --batches) on a ~110M-parameter Llama with random BF16 weights, as ratios
+                    to batch 1 measured in the same run (--threads, --quick apply)""",
+                    (args, out) -> BatchingCommand.run(BenchOptions.parse(args), Arrays.asList(args).contains("--batches"), out)));
 
     private Main() {}
 
@@ -18,42 +56,27 @@ public final class Main {
             usage(System.out);
             return;
         }
-        BenchOptions options;
-        try {
-            options = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length));
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
+        BenchCommand command = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
+        if (command == null) {
+            System.err.println("bench: unknown command '" + args[0] + "'");
             usage(System.err);
             System.exit(2);
             return;
         }
-        switch (args[0]) {
-            case "kernels" -> KernelsCommand.run(options, true, System.out);
-            case "bandwidth" -> KernelsCommand.run(options, false, System.out);
-            default -> {
-                System.err.println("bench: unknown command '" + args[0] + "'");
-                usage(System.err);
-                System.exit(2);
-            }
+        try {
+            command.action().run(Arrays.copyOfRange(args, 1, args.length), System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench " + command.name() + ": " + e.getMessage());
+            usage(System.err);
+            System.exit(2);
         }
     }
 
     private static void usage(PrintStream out) {
-        out.println("""
-                Usage: bench/run <command> [options]
-                Commands:
-                  kernels    matmul time, GFLOP/s and GB/s of the Vector API kernels against the scalar
-                             reference and against the memory bandwidth measured in the same run
-                  bandwidth  memory read bandwidth of this machine (plain Java sum over off-heap memory)
-                Options:
-                  --shapes 768x768,4096x4096   matrix shapes ROWSxCOLS (out x in)
-                  --dtypes F32,BF16,F16        weight types
-                  --batches 1,16               batch sizes
-                  --threads N                  kernel and reader threads (default: available processors)
-                  --working-set MiB            matrix copies cycled through so weights stream from DRAM
-                                               as in decoding (default 256; 0 = one cache-hot copy)
-                  --no-scalar                  skip the scalar baseline
-                  --quick                      shorter warm-up and measurement (noisier)
-                  -v                           show JMH's own progress output""");
+        out.println("Usage: bench/run <command> [options]");
+        out.println("Commands:");
+        for (BenchCommand command : COMMANDS) {
+            out.printf("  %-10s %s%n", command.name(), command.usage().strip().replace("\n", "\n             "));
+        }
     }
 }

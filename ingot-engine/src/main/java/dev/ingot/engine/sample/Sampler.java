@@ -46,53 +46,80 @@ public final class Sampler {
     }
 
     private int sampleToken(float[] logits, int offset, int vocab) {
-        int[] candidates = candidates(logits, offset, vocab);
-        double[] probs = new double[candidates.length];
-        double max = logits[offset + candidates[0]];
-        double sum = 0;
-        for (int i = 0; i < candidates.length; i++) {
-            probs[i] = Math.exp((logits[offset + candidates[i]] - max) / params.temperature());
-            sum += probs[i];
+        double temperature = params.temperature();
+        float max = logits[offset + argmax(logits, offset, vocab)];
+        double[] weights = new double[vocab];
+        double total = 0;
+        for (int i = 0; i < vocab; i++) {
+            weights[i] = Math.exp((logits[offset + i] - max) / temperature);
+            total += weights[i];
         }
+        if (params.topK() == 0 && params.topP() >= 1) {
+            return draw(weights, null, vocab, total);
+        }
+        int[] candidates = candidates(logits, offset, vocab, weights, total);
         int keep = candidates.length;
+        double kept = 0;
+        for (int i = 0; i < candidates.length; i++) {
+            kept += weights[candidates[i]];
+        }
         if (params.topP() < 1) {
+            // The nucleus is measured against the distribution top-k left, or the whole one.
+            double mass = params.topK() > 0 ? kept : total;
             double cumulative = 0;
             for (int i = 0; i < candidates.length; i++) {
-                cumulative += probs[i] / sum;
-                if (cumulative >= params.topP()) {
+                cumulative += weights[candidates[i]];
+                if (cumulative >= params.topP() * mass) {
                     keep = i + 1;
                     break;
                 }
             }
-            sum = 0;
-            for (int i = 0; i < keep; i++) {
-                sum += probs[i];
-            }
+            kept = cumulative;
         }
-        double r = random.nextDouble() * sum;
-        double acc = 0;
-        for (int i = 0; i < keep; i++) {
-            acc += probs[i];
-            if (r < acc) {
-                return candidates[i];
-            }
-        }
-        return candidates[keep - 1];
+        return draw(weights, candidates, keep, kept);
     }
 
-    /** Token ids sorted by logit, descending; cut to top-k when set. Ties keep id order. */
-    private int[] candidates(float[] logits, int offset, int vocab) {
-        Integer[] ids = new Integer[vocab];
+    /** Draws from {@code weights} restricted to the first {@code count} of {@code ids} (all ids when null). */
+    private int draw(double[] weights, int[] ids, int count, double total) {
+        double r = random.nextDouble() * total;
+        double acc = 0;
+        for (int i = 0; i < count; i++) {
+            int id = ids == null ? i : ids[i];
+            acc += weights[id];
+            if (r < acc) {
+                return id;
+            }
+        }
+        return ids == null ? count - 1 : ids[count - 1];
+    }
+
+    /**
+     * Token ids by logit, descending (ties by id), cut to top-k. With top-p alone, tokens whose
+     * probability is below {@code (1 - p) / (vocab - 1)} cannot be in the nucleus (as llama2.c
+     * observes) and are dropped before sorting, so the sort stays small.
+     */
+    private int[] candidates(float[] logits, int offset, int vocab, double[] weights, double total) {
+        double floor = params.topK() == 0 ? (1 - params.topP()) / (vocab - 1) * total : -1;
+        long[] keys = new long[vocab];
+        int n = 0;
         for (int i = 0; i < vocab; i++) {
-            ids[i] = i;
+            if (weights[i] >= floor) {
+                keys[n++] = ((long) descendingKey(logits[offset + i]) << 32) | i;
+            }
         }
-        Arrays.sort(ids, (a, b) -> Float.compare(logits[offset + b], logits[offset + a]));
-        int n = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = ids[i];
+        Arrays.sort(keys, 0, n);
+        int count = params.topK() > 0 ? Math.min(params.topK(), n) : n;
+        int[] ids = new int[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = (int) keys[i];
         }
-        return out;
+        return ids;
+    }
+
+    /** An int that orders like {@code -value}: larger logits sort first. */
+    private static int descendingKey(float value) {
+        int bits = Float.floatToIntBits(-value);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
     private static List<SampledToken.TokenLogprob> top(float[] logits, int offset, int vocab, int k, double logSumExp) {

@@ -1,0 +1,60 @@
+package dev.ingot.bench.model;
+
+import dev.ingot.engine.kernel.Kernels;
+import dev.ingot.engine.kernel.WeightMatrix;
+
+/**
+ * Kernels that add up the time spent in matmuls, so a decode step splits into matmul time and
+ * everything else the model does (norms, RoPE, attention, residuals, allocation). Single caller only.
+ */
+final class TimedKernels implements Kernels {
+
+    private final Kernels delegate;
+    private long matmulNanos;
+
+    TimedKernels(Kernels delegate) {
+        this.delegate = delegate;
+    }
+
+    long matmulNanos() {
+        return matmulNanos;
+    }
+
+    void reset() {
+        matmulNanos = 0;
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
+        long start = System.nanoTime();
+        delegate.matmul(w, x, out, batch);
+        matmulNanos += System.nanoTime() - start;
+    }
+
+    @Override
+    public void matmul(WeightMatrix[] ws, float[] x, float[][] outs, int batch) {
+        long start = System.nanoTime();
+        delegate.matmul(ws, x, outs, batch);
+        matmulNanos += System.nanoTime() - start;
+    }
+
+    @Override
+    public float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        return delegate.dot(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        delegate.axpy(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,518 @@
+package dev.ingot.engine.schedule;
+
+import dev.ingot.engine.generate.FinishReason;
+import dev.ingot.engine.generate.LoadedModel;
+import dev.ingot.engine.model.ForwardBatch;
+import dev.ingot.engine.model.KvCache;
+import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.sample.SampledToken;
+import dev.ingot.engine.sample.Sampler;
+import dev.ingot.engine.weights.WeightGeneration;
+import dev.ingot.engine.weights.WeightStore;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.tokenizer.Tokenizer;
+import dev.ingot.spi.update.SwapPolicy;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Continuous batching. One thread owns every model call: at each step it admits waiting requests
+ * (up to {@link SchedulerConfig#maxBatch()} sequences), feeds every running sequence's last token
+ * plus a bounded chunk of new prompts in one forward pass per weight generation, samples each
+ * sequence with its own seeded sampler, and retires the finished ones. Requests therefore join and
+ * leave between any two steps, and a request gives the same tokens alone or in a crowd (kernels
+ * compute each row independently of the batch).
+ *
+ * <p>Each sequence pins the weight generation it runs on. A swap in the {@link WeightStore} is
+ * applied at the next step boundary according to its {@link SwapPolicy}.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    private static final long IDLE_WAIT_MILLIS = 50;
+
+    private final LlamaModel model;
+    private final WeightStore weights;
+    private final Tokenizer tokenizer;
+    private final SchedulerConfig config;
+    private final Set<Integer> stopTokens = new HashSet<>();
+    private final BlockingQueue<Submission> incoming = new LinkedBlockingQueue<>();
+    private final Queue<Swap> swaps = new ConcurrentLinkedQueue<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong steps = new AtomicLong();
+    private final Object submitLock = new Object();
+    private final Thread thread;
+    private volatile boolean accepting = true;
+    private volatile boolean draining;
+    private volatile boolean cancelAll;
+    private volatile int runningCount;
+    private volatile int waitingCount;
+
+    // Owned by the scheduler thread.
+    private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
+    private final List<Prefill> prefills = new ArrayList<>();
+    private final List<Sequence> running = new ArrayList<>();
+
+    private record Swap(WeightGeneration previous, WeightGeneration next, SwapPolicy policy) {}
+
+    /** The rows one sequence or prompt chunk contributes to a step. */
+    private sealed interface Work {
+        WeightPin pin();
+    }
+
+    private record Decode(Sequence sequence) implements Work {
+        public WeightPin pin() {
+            return sequence.weights;
+        }
+    }
+
+    private record PromptChunk(Prefill prefill, int from, int count) implements Work {
+        public WeightPin pin() {
+            return prefill.weights;
+        }
+
+        boolean completesPrompt() {
+            return from + count == prefill.submission.request().promptLength();
+        }
+    }
+
+    private Scheduler(LlamaModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
+        this.model = model;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        this.config = config;
+        stopTokens.addAll(model.spec().eosTokenIds());
+        if (tokenizer.eosId() >= 0) {
+            stopTokens.add(tokenizer.eosId());
+        }
+        weights.onSwap((previous, next, policy) -> swaps.add(new Swap(previous, next, policy)));
+        this.thread = Thread.ofPlatform().name("ingot-scheduler").daemon(true).unstarted(this::run);
+    }
+
+    /** Starts the scheduler thread for a model; it runs until {@link #shutdown} or {@link #close}. */
+    public static Scheduler start(LlamaModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
+        Scheduler scheduler = new Scheduler(model, weights, tokenizer, config);
+        scheduler.thread.start();
+        return scheduler;
+    }
+
+    public static Scheduler start(LoadedModel loaded, SchedulerConfig config) {
+        return start(loaded.model(), loaded.weights(), loaded.tokenizer(), config);
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    /**
+     * Queues a request; its events go to {@code listener} on the scheduler thread.
+     *
+     * @throws IllegalArgumentException   when the request does not fit this model (the message says why)
+     * @throws RejectedExecutionException when the scheduler is shutting down
+     */
+    public RequestHandle submit(GenerationRequest request, GenerationListener listener) {
+        validate(request);
+        synchronized (submitLock) {
+            if (!accepting) {
+                throw new RejectedExecutionException("the server is shutting down and takes no new requests");
+            }
+            RequestHandle handle = new RequestHandle(ids.incrementAndGet());
+            incoming.add(new Submission(request, listener, handle, System.nanoTime()));
+            return handle;
+        }
+    }
+
+    private void validate(GenerationRequest request) {
+        ModelSpec spec = model.spec();
+        int length = request.promptLength();
+        if (length == 0) {
+            throw new IllegalArgumentException("the prompt is empty and the model has no BOS token to start from");
+        }
+        if (length >= spec.maxPositions()) {
+            throw new IllegalArgumentException("the prompt has " + length + " tokens; the model's context is "
+                    + spec.maxPositions() + " tokens, so at most " + (spec.maxPositions() - 1) + " fit before the completion");
+        }
+        for (int i = 0; i < length; i++) {
+            int token = request.promptToken(i);
+            if (token < 0 || token >= spec.vocabSize()) {
+                throw new IllegalArgumentException("prompt token " + i + " is " + token + ", outside the vocabulary (0.."
+                        + (spec.vocabSize() - 1) + ")");
+            }
+        }
+        if (request.n() > config.maxBatch()) {
+            throw new IllegalArgumentException("n = " + request.n() + " exceeds the " + config.maxBatch()
+                    + " sequences this server runs at once");
+        }
+    }
+
+    /** Sequences running now, including the choices of prompts being prefilled. */
+    public int runningSequences() {
+        return runningCount;
+    }
+
+    /** Requests waiting for room in the batch. */
+    public int queuedRequests() {
+        return waitingCount + incoming.size();
+    }
+
+    /** Forward steps taken so far. */
+    public long steps() {
+        return steps.get();
+    }
+
+    /**
+     * Stops taking requests, lets running and queued ones finish for up to {@code grace}, then
+     * cancels whatever is left (finish reason {@code cancelled}) and stops the thread.
+     *
+     * @return true when everything finished within the grace period
+     */
+    public boolean shutdown(Duration grace) throws InterruptedException {
+        synchronized (submitLock) {
+            accepting = false;
+            draining = true;
+        }
+        thread.join(Math.max(1, grace.toMillis()));
+        boolean drained = !thread.isAlive();
+        if (!drained) {
+            cancelAll = true;
+            thread.join();
+        }
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        try {
+            shutdown(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                applySwaps();
+                if (cancelAll) {
+                    break;
+                }
+                dropCancelled();
+                admit();
+                publishCounts();
+                if (running.isEmpty() && prefills.isEmpty()) {
+                    if (draining && incoming.isEmpty() && waiting.isEmpty()) {
+                        break;
+                    }
+                    Submission next = incoming.poll(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        waiting.add(next);
+                    }
+                    continue;
+                }
+                step();
+            }
+        } catch (InterruptedException e) {
+            LOG.log(System.Logger.Level.WARNING, "scheduler interrupted; cancelling every request");
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "scheduler failed; cancelling every request", e);
+        } finally {
+            cancelEverything();
+            publishCounts();
+        }
+    }
+
+    private void publishCounts() {
+        runningCount = slotsInUse();
+        waitingCount = waiting.size();
+    }
+
+    private int slotsInUse() {
+        int slots = running.size();
+        for (Prefill p : prefills) {
+            slots += p.submission.request().n();
+        }
+        return slots;
+    }
+
+    /** Moves waiting requests into the batch in arrival order while their choices fit. */
+    private void admit() {
+        incoming.drainTo(waiting);
+        waiting.removeIf(s -> {
+            if (s.cancelled()) {
+                endUnstarted(s, List.of(), FinishReason.CANCELLED);
+                return true;
+            }
+            return false;
+        });
+        int slots = slotsInUse();
+        while (!waiting.isEmpty() && slots + waiting.peek().request().n() <= config.maxBatch()) {
+            Submission s = waiting.poll();
+            WeightGeneration generation = weights.acquire();
+            KvCache cache = model.newCache();
+            prefills.add(new Prefill(s, cache, new WeightPin(generation, List.of())));
+            slots += s.request().n();
+        }
+    }
+
+    private void dropCancelled() {
+        for (Sequence s : List.copyOf(running)) {
+            if (s.submission.cancelled()) {
+                finish(s, FinishReason.CANCELLED);
+            }
+        }
+        for (Prefill p : List.copyOf(prefills)) {
+            if (p.submission.cancelled()) {
+                abandon(p, FinishReason.CANCELLED);
+            }
+        }
+    }
+
+    private void applySwaps() {
+        Swap swap;
+        while ((swap = swaps.poll()) != null) {
+            WeightGeneration next = swap.next();
+            switch (swap.policy()) {
+                case FINISH -> { } // running sequences keep their pins; admissions acquire the new generation
+                case PAUSE -> {
+                    for (Sequence s : running) {
+                        moveIfOlder(s.weights, next);
+                    }
+                    for (Prefill p : prefills) {
+                        moveIfOlder(p.weights, next);
+                    }
+                }
+                case ABORT -> {
+                    for (Sequence s : List.copyOf(running)) {
+                        if (s.weights.generation() != next) {
+                            finish(s, FinishReason.WEIGHTS_UPDATED);
+                        }
+                    }
+                    for (Prefill p : List.copyOf(prefills)) {
+                        if (p.weights.generation() != next) {
+                            abandon(p, FinishReason.WEIGHTS_UPDATED);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** PAUSE: continue on {@code next}. If it is already gone, a later swap in the queue moves the pin on. */
+    private static void moveIfOlder(WeightPin pin, WeightGeneration next) {
+        if (pin.generation() != next && next.tryPin()) {
+            pin.moveTo(next);
+        }
+    }
+
+    private void step() {
+        List<Work> work = new ArrayList<>();
+        for (Sequence s : running) {
+            work.add(new Decode(s));
+        }
+        int budget = config.maxPrefillTokens();
+        for (Prefill p : prefills) {
+            if (budget == 0) {
+                break;
+            }
+            int count = Math.min(p.remaining(), budget);
+            work.add(new PromptChunk(p, p.fed(), count));
+            budget -= count;
+        }
+        Map<WeightGeneration, List<Work>> groups = new LinkedHashMap<>();
+        for (Work w : work) {
+            groups.computeIfAbsent(w.pin().generation(), g -> new ArrayList<>()).add(w);
+        }
+        for (Map.Entry<WeightGeneration, List<Work>> group : groups.entrySet()) {
+            runGroup(group.getKey(), group.getValue());
+        }
+        steps.incrementAndGet();
+    }
+
+    /** One forward pass for the work that runs on {@code generation}, then sampling. */
+    private void runGroup(WeightGeneration generation, List<Work> group) {
+        ForwardBatch batch = batchOf(group);
+        float[] logits;
+        try {
+            logits = model.forward(LlamaWeights.of(generation), batch);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "forward pass on " + generation + " failed", e);
+            String message = "the model failed on " + generation + ": " + e.getMessage();
+            for (Work w : group) {
+                switch (w) {
+                    case Decode d -> fail(d.sequence(), message);
+                    case PromptChunk c -> failUnstarted(c.prefill(), message);
+                }
+            }
+            return;
+        }
+        int vocab = model.spec().vocabSize();
+        int logitRow = 0;
+        for (Work w : group) {
+            switch (w) {
+                case Decode d -> sampleNext(d.sequence(), logits, vocab * logitRow++);
+                case PromptChunk c -> {
+                    Prefill prefill = c.prefill();
+                    GenerationRequest request = prefill.submission.request();
+                    if (request.scorePrompt()) {
+                        // Every row but the prompt's last predicts the next prompt token.
+                        int scored = c.completesPrompt() ? c.count() - 1 : c.count();
+                        for (int i = 0; i < scored; i++) {
+                            int next = request.promptToken(c.from() + i + 1);
+                            prefill.promptScores.add(PromptScorer.score(logits, vocab * logitRow++, vocab, next, request.topLogprobs()));
+                        }
+                    }
+                    prefill.advance(c.count());
+                    prefill.weights.used();
+                    if (c.completesPrompt()) {
+                        prefills.remove(prefill);
+                        fork(prefill, logits, vocab * logitRow++);
+                    }
+                }
+            }
+        }
+    }
+
+    private static ForwardBatch batchOf(List<Work> group) {
+        int rows = 0;
+        for (Work w : group) {
+            rows += w instanceof PromptChunk c ? c.count() : 1;
+        }
+        int[] tokens = new int[rows];
+        int[] positions = new int[rows];
+        KvCache[] caches = new KvCache[rows];
+        boolean[] wantLogits = new boolean[rows];
+        int r = 0;
+        for (Work w : group) {
+            switch (w) {
+                case Decode d -> {
+                    tokens[r] = d.sequence().nextToken();
+                    positions[r] = d.sequence().nextPosition();
+                    caches[r] = d.sequence().cache;
+                    wantLogits[r] = true;
+                    r++;
+                }
+                case PromptChunk c -> {
+                    GenerationRequest request = c.prefill().submission.request();
+                    for (int i = 0; i < c.count(); i++) {
+                        tokens[r] = request.promptToken(c.from() + i);
+                        positions[r] = c.from() + i;
+                        caches[r] = c.prefill().cache;
+                        wantLogits[r] = request.scorePrompt() || (c.completesPrompt() && i == c.count() - 1);
+                        r++;
+                    }
+                }
+            }
+        }
+        return new ForwardBatch(tokens, positions, caches, wantLogits);
+    }
+
+    /** The prompt is in the cache: its {@code n} choices start from the same logits, each with a cache of its own. */
+    private void fork(Prefill prefill, float[] logits, int offset) {
+        GenerationRequest request = prefill.submission.request();
+        int lastPromptToken = request.promptToken(request.promptLength() - 1);
+        List<Sequence> choices = new ArrayList<>(request.n());
+        for (int i = 0; i < request.n(); i++) {
+            boolean first = i == 0;
+            KvCache cache = first ? prefill.cache : prefill.cache.copy(request.promptLength());
+            WeightPin pin = first ? prefill.weights : prefill.weights.fork();
+            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i)), cache, pin,
+                    new IncrementalText(tokenizer, lastPromptToken, request.stop()), List.copyOf(prefill.promptScores)));
+        }
+        running.addAll(choices);
+        for (Sequence s : choices) {
+            sampleNext(s, logits, offset);
+        }
+    }
+
+    private void sampleNext(Sequence s, float[] logits, int offset) {
+        s.weights.used();
+        GenerationRequest request = s.submission.request();
+        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs());
+        s.tokens.add(token);
+        String text = s.text.add(token.token());
+        emit(s.submission, new GenerationEvent.Token(s.choice, token, text, s.weights.generation().version()));
+        if (stopTokens.contains(token.token()) || s.text.stopped()) {
+            finish(s, FinishReason.STOP);
+        } else if (s.tokens.size() >= request.maxTokens() || s.nextPosition() >= model.spec().maxPositions()) {
+            finish(s, FinishReason.LENGTH);
+        }
+    }
+
+    private void finish(Sequence s, FinishReason reason) {
+        running.remove(s);
+        String pending = s.text.flush();
+        SequenceResult result = new SequenceResult(s.choice, s.submission.request().prompt(), s.tokens, s.text.text(),
+                reason, s.weights.versionsUsed(), s.promptScores);
+        s.weights.release();
+        emit(s.submission, new GenerationEvent.Finished(s.choice, result, pending));
+    }
+
+    private void fail(Sequence s, String message) {
+        running.remove(s);
+        s.weights.release();
+        emit(s.submission, new GenerationEvent.Failed(s.choice, message));
+    }
+
+    /** Ends a request whose prompt is not yet in its cache. */
+    private void abandon(Prefill p, FinishReason reason) {
+        prefills.remove(p);
+        p.weights.release();
+        endUnstarted(p.submission, p.weights.versionsUsed(), reason);
+    }
+
+    private void failUnstarted(Prefill p, String message) {
+        prefills.remove(p);
+        p.weights.release();
+        for (int i = 0; i < p.submission.request().n(); i++) {
+            emit(p.submission, new GenerationEvent.Failed(i, message));
+        }
+    }
+
+    private void endUnstarted(Submission s, List<Long> versions, FinishReason reason) {
+        for (int i = 0; i < s.request().n(); i++) {
+            SequenceResult result = new SequenceResult(i, s.request().prompt(), List.of(), "", reason, versions, List.of());
+            emit(s, new GenerationEvent.Finished(i, result, ""));
+        }
+    }
+
+    private void cancelEverything() {
+        for (Sequence s : List.copyOf(running)) {
+            finish(s, FinishReason.CANCELLED);
+        }
+        for (Prefill p : List.copyOf(prefills)) {
+            abandon(p, FinishReason.CANCELLED);
+        }
+        synchronized (submitLock) {
+            accepting = false;
+            incoming.drainTo(waiting);
+        }
+        for (Submission s : waiting) {
+            endUnstarted(s, List.of(), FinishReason.CANCELLED);
+        }
+        waiting.clear();
+    }
+
+    /** Listeners must not break the loop: one that throws loses its request, nobody else notices. */
+    private void emit(Submission s, GenerationEvent event) {
+        try {
+            s.listener().on(event);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "listener of request " + s.handle().id() + " failed; cancelling it", e);
+            s.handle().cancel();
+        }
+    }
+}

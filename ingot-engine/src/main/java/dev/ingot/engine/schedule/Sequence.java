@@ -1,0 +1,41 @@
+package dev.ingot.engine.schedule;
+
+import dev.ingot.engine.model.KvCache;
+import dev.ingot.engine.sample.SampledToken;
+import dev.ingot.engine.sample.Sampler;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One running completion: its cache, sampler, weights and what it has produced so far. */
+final class Sequence {
+
+    final Submission submission;
+    final int choice;
+    final Sampler sampler;
+    final KvCache cache;
+    final WeightPin weights;
+    final IncrementalText text;
+    final List<SampledToken> tokens = new ArrayList<>();
+    final List<SampledToken> promptScores;
+
+    Sequence(Submission submission, int choice, Sampler sampler, KvCache cache, WeightPin weights, IncrementalText text,
+            List<SampledToken> promptScores) {
+        this.submission = submission;
+        this.choice = choice;
+        this.sampler = sampler;
+        this.cache = cache;
+        this.weights = weights;
+        this.text = text;
+        this.promptScores = promptScores;
+    }
+
+    /** The token to feed next: the last one sampled. */
+    int nextToken() {
+        return tokens.getLast().token();
+    }
+
+    /** Where {@link #nextToken()} goes in the cache. */
+    int nextPosition() {
+        return submission.request().promptLength() + tokens.size() - 1;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ingot.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ingot.engine.schedule.GenerationRequest;
+import dev.ingot.server.http.metrics.ServerMetrics;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /v1/chat/completions}: messages through the model's chat template (see
+ * {@link ChatTemplate}), then one scheduler request with {@code n} choices. Without
+ * {@code max_tokens} a reply may use the rest of the context.
+ */
+final class ChatCompletionsEndpoint {
+
+    private final Limits limits;
+    private final ServerMetrics metrics;
+
+    ChatCompletionsEndpoint(Limits limits, ServerMetrics metrics) {
+        this.limits = limits;
+        this.metrics = metrics;
+    }
+
+    void handle(Context ctx, ServedModel model, Params params) throws InterruptedException {
+        GenerationOptions options = GenerationOptions.parse(params, limits, model.context());
+        CompletionsEndpoint.checkN(options.n(), model);
+        List<ChatTemplate.Message> messages = messages(params);
+        boolean logprobs = params.bool("logprobs").orElse(false);
+        int topLogprobs = params.integer("top_logprobs", 0, limits.maxTopLogprobs()).orElse(0);
+        if (topLogprobs > 0 && !logprobs) {
+            throw ApiException.badRequest("top_logprobs", "'top_logprobs' needs 'logprobs' to be true");
+        }
+        int[] prompt = model.chatTemplate().encode(messages, model.loaded().tokenizer(), model::encodePrompt);
+        int maxTokens = options.maxTokens().orElse(Math.max(1, model.context() - prompt.length + 1));
+        GenerationRequest request = new GenerationRequest(prompt, options.sampling(), options.n(), maxTokens, topLogprobs,
+                options.stop());
+        ChatFormat format = new ChatFormat(model.loaded().tokenizer(), prompt, options.n(), logprobs, options.returnTokenIds());
+        new GenerationRoute(model, metrics).serve(ctx, List.of(request), options.stream(), options.includeUsage(), format);
+    }
+
+    private static List<ChatTemplate.Message> messages(Params params) {
+        JsonNode list = params.get("messages").orElseThrow(() -> ApiException.badRequest("messages", "'messages' is required"));
+        if (!list.isArray() || list.isEmpty()) {
+            throw ApiException.badRequest("messages", "'messages' must be a non-empty list of messages");
+        }
+        List<ChatTemplate.Message> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode m = list.get(i);
+            JsonNode role = m.get("role");
+            if (!m.isObject() || role == null || !role.isTextual()) {
+                throw ApiException.badRequest("messages", "messages[" + i + "] must be an object with a string 'role'");
+            }
+            out.add(new ChatTemplate.Message(role.asText(), content(m.get("content"), i)));
+        }
+        return out;
+    }
+
+    /** A string, null, or a list of parts of which the text parts are joined. */
+    private static String content(JsonNode content, int index) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                    throw ApiException.badRequest("messages", "messages[" + index + "].content: only text parts are supported, got " + part);
+                }
+                text.append(part.get("text").asText());
+            }
+            return text.toString();
+        }
+        throw ApiException.badRequest("messages", "messages[" + index + "].content must be a string or a list of text parts");
+    }
+}

@@ -1,0 +1,161 @@
+package dev.ingot.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.ingot.spi.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Turns chat messages into prompt tokens with the model's Jinja chat template — the
+ * {@code chat_template} of the {@code tokenizer_config.json} beside the model, rendered as Hugging Face
+ * does (trim_blocks, lstrip_blocks; {@code messages}, {@code bos_token}, {@code eos_token},
+ * {@code add_generation_prompt}, {@code raise_exception}) — or, when the model has none, with
+ * {@link #DEFAULT_TEMPLATE}: one {@code role: content} line per message, then {@code assistant:}.
+ *
+ * <p>A model's own template writes BOS itself when it wants one, so its text is encoded as it
+ * stands (a leading BOS text becomes the BOS id); the default template's text gets BOS like a
+ * plain prompt.
+ */
+final class ChatTemplate {
+
+    /** The template for models without one of their own. */
+    static final String DEFAULT_TEMPLATE = """
+            {% for message in messages %}{{ message.role }}: {{ message.content }}
+            {% endfor %}{% if add_generation_prompt %}assistant:{% endif %}""";
+
+    private static final Jinjava JINJA = jinja();
+
+    private final String template;
+    private final boolean modelsOwn;
+    private final String bosText;
+    private final String eosText;
+
+    private ChatTemplate(String template, boolean modelsOwn, String bosText, String eosText) {
+        this.template = template;
+        this.modelsOwn = modelsOwn;
+        this.bosText = bosText;
+        this.eosText = eosText;
+    }
+
+    /** One chat message; {@code content} already flattened to text. */
+    record Message(String role, String content) {}
+
+    /** The template from {@code tokenizer_config.json} in (or beside) {@code location}, else the default. */
+    static ChatTemplate forModel(Path location, Tokenizer tokenizer) throws IOException {
+        Path folder = Files.isDirectory(location) ? location : location.toAbsolutePath().getParent();
+        String bos = tokenizer.bosId() >= 0 ? tokenizer.piece(tokenizer.bosId()) : "";
+        String eos = tokenizer.eosId() >= 0 ? tokenizer.piece(tokenizer.eosId()) : "";
+        Path config = folder.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(config)) {
+            JsonNode root = Json.MAPPER.readTree(config.toFile());
+            Optional<String> template = chatTemplate(root.get("chat_template"));
+            if (template.isPresent()) {
+                return new ChatTemplate(template.get(), true, specialToken(root.get("bos_token")).orElse(bos),
+                        specialToken(root.get("eos_token")).orElse(eos));
+            }
+        }
+        return new ChatTemplate(DEFAULT_TEMPLATE, false, bos, eos);
+    }
+
+    boolean isModelsOwn() {
+        return modelsOwn;
+    }
+
+    /** The rendered prompt text, generation prompt included. */
+    String render(List<Message> messages) {
+        Map<String, Object> bindings = new HashMap<>();
+        bindings.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
+        bindings.put("bos_token", bosText);
+        bindings.put("eos_token", eosText);
+        bindings.put("add_generation_prompt", true);
+        RenderResult result = JINJA.renderForResult(template, bindings);
+        for (TemplateError error : result.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw ApiException.badRequest("messages", "The chat template refused the messages: " + reason(error));
+            }
+        }
+        return result.getOutput();
+    }
+
+    /** Prompt ids for the messages; {@code plainPrompt} encodes text the way a completion prompt is (with BOS). */
+    int[] encode(List<Message> messages, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
+        String text = render(messages);
+        if (!modelsOwn) {
+            return plainPrompt.apply(text);
+        }
+        if (!bosText.isEmpty() && tokenizer.bosId() >= 0 && text.startsWith(bosText)) {
+            int[] body = tokenizer.encode(text.substring(bosText.length()));
+            int[] out = new int[body.length + 1];
+            out[0] = tokenizer.bosId();
+            System.arraycopy(body, 0, out, 1, body.length);
+            return out;
+        }
+        return tokenizer.encode(text);
+    }
+
+    /** A string, or a list of named templates of which we take "default" (or the first). */
+    private static Optional<String> chatTemplate(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (node.isTextual()) {
+            return Optional.of(node.asText());
+        }
+        if (node.isArray()) {
+            for (JsonNode named : node) {
+                if ("default".equals(named.path("name").asText())) {
+                    return Optional.of(named.path("template").asText());
+                }
+            }
+            return node.isEmpty() ? Optional.empty() : Optional.of(node.get(0).path("template").asText());
+        }
+        return Optional.empty();
+    }
+
+    /** Hugging Face writes special tokens as a string or as {"content": ...}. */
+    private static Optional<String> specialToken(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(node.isTextual() ? node.asText() : node.path("content").asText());
+    }
+
+    private static Jinjava jinja() {
+        Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        jinjava.getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        return jinjava;
+    }
+
+    /** Templates call {@code raise_exception(msg)} to refuse a conversation (e.g. roles that do not alternate). */
+    public static String raiseException(String message) {
+        throw new Refusal(message);
+    }
+
+    /** What a template said when it raised; jinjava wraps it, so we look for it along the causes. */
+    private static String reason(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof Refusal refusal) {
+                return refusal.getMessage();
+            }
+        }
+        return error.getMessage();
+    }
+
+    private static final class Refusal extends RuntimeException {
+        Refusal(String message) {
+            super(message);
+        }
+    }
+}

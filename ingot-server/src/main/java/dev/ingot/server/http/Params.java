@@ -1,0 +1,111 @@
+package dev.ingot.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Typed, range-checked access to a request's parameters; every refusal names the parameter. */
+final class Params {
+
+    private final ObjectNode body;
+
+    Params(ObjectNode body) {
+        this.body = body;
+    }
+
+    ObjectNode body() {
+        return body;
+    }
+
+    /** The parameter, or empty when absent or JSON null (OpenAI's clients send nulls for defaults). */
+    Optional<JsonNode> get(String name) {
+        JsonNode node = body.get(name);
+        return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
+    }
+
+    Optional<Integer> integer(String name, long min, long max) {
+        return get(name).map(node -> {
+            if (!node.isIntegralNumber() && !(node.isNumber() && node.asDouble() == Math.rint(node.asDouble()))) {
+                throw ApiException.badRequest(name, "'" + name + "' must be an integer, got " + node);
+            }
+            long value = node.asLong();
+            if (value < min || value > max) {
+                throw ApiException.badRequest(name, "'" + name + "' must be between " + min + " and " + max + ", got " + value);
+            }
+            return (int) value;
+        });
+    }
+
+    Optional<Long> longInteger(String name) {
+        return get(name).map(node -> {
+            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+                throw ApiException.badRequest(name, "'" + name + "' must be a 64-bit integer, got " + node);
+            }
+            return node.asLong();
+        });
+    }
+
+    Optional<Double> number(String name, double min, double max) {
+        return get(name).map(node -> {
+            if (!node.isNumber()) {
+                throw ApiException.badRequest(name, "'" + name + "' must be a number, got " + node);
+            }
+            double value = node.asDouble();
+            if (!(value >= min && value <= max)) {
+                throw ApiException.badRequest(name, "'" + name + "' must be between " + min + " and " + max + ", got " + node);
+            }
+            return value;
+        });
+    }
+
+    Optional<Boolean> bool(String name) {
+        return get(name).map(node -> {
+            if (!node.isBoolean()) {
+                throw ApiException.badRequest(name, "'" + name + "' must be true or false, got " + node);
+            }
+            return node.asBoolean();
+        });
+    }
+
+    Optional<String> string(String name) {
+        return get(name).map(node -> {
+            if (!node.isTextual()) {
+                throw ApiException.badRequest(name, "'" + name + "' must be a string, got " + node);
+            }
+            return node.asText();
+        });
+    }
+
+    /** A string or a list of strings. */
+    List<String> strings(String name, int maxCount) {
+        Optional<JsonNode> value = get(name);
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        JsonNode node = value.get();
+        List<String> out = new ArrayList<>();
+        if (node.isTextual()) {
+            out.add(node.asText());
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!item.isTextual()) {
+                    throw ApiException.badRequest(name, "'" + name + "' must be a string or a list of strings, got " + node);
+                }
+                out.add(item.asText());
+            }
+        } else {
+            throw ApiException.badRequest(name, "'" + name + "' must be a string or a list of strings, got " + node);
+        }
+        if (out.size() > maxCount) {
+            throw ApiException.badRequest(name, "'" + name + "' has " + out.size() + " entries; at most " + maxCount + " are allowed");
+        }
+        for (String s : out) {
+            if (s.isEmpty()) {
+                throw ApiException.badRequest(name, "'" + name + "' must not contain empty strings");
+            }
+        }
+        return out;
+    }
+}

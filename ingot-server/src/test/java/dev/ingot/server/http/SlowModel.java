@@ -1,0 +1,48 @@
+package dev.ingot.server.http;
+
+import dev.ingot.engine.generate.LoadedModel;
+import dev.ingot.engine.kernel.Kernels;
+import dev.ingot.engine.kernel.ScalarKernels;
+import dev.ingot.engine.kernel.WeightMatrix;
+import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.testing.RandomModel;
+import dev.ingot.spi.format.CanonicalWeights;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The random test model on the reference kernels slowed to a few milliseconds per forward pass, so
+ * a test has time to act while a request runs (hang up, shut down, swap weights).
+ */
+final class SlowModel {
+
+    static final Duration STEP = Duration.ofMillis(4);
+
+    private SlowModel() {}
+
+    static LoadedModel loaded(Path location, long seed) throws IOException {
+        LoadedModel l = RandomModel.loaded(location, seed);
+        return new LoadedModel(l.location(), l.spec(), l.format(), l.tokenizer(), l.weights(),
+                new LlamaModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
+    }
+
+    /** Pauses once per forward pass, at the LM head. */
+    private static final class SlowKernels implements Kernels {
+        private final ScalarKernels inner = new ScalarKernels();
+
+        @Override
+        public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
+            if (w.name().equals(CanonicalWeights.LM_HEAD)) {
+                LockSupport.parkNanos(STEP.toNanos());
+            }
+            inner.matmul(w, x, out, batch);
+        }
+
+        @Override
+        public String describe() {
+            return "slowed " + inner.describe();
+        }
+    }
+}

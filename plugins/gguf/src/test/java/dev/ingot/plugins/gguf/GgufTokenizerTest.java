@@ -1,0 +1,121 @@
+package dev.ingot.plugins.gguf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.plugins.gguf.testing.GgufCopy;
+import dev.ingot.plugins.gguf.testing.GgufWriter;
+import dev.ingot.plugins.gguf.testing.GgufWriter.TensorType;
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.tokenizer.Tokenizer;
+import dev.ingot.testkit.SharedModels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SentencePiece vocabulary embedded in the GGUF copy of stories260K, checked against run.c's outputs. */
+class GgufTokenizerTest {
+
+    @TempDir
+    static Path dir;
+    private static Path gguf;
+    private static Tokenizer tokenizer;
+
+    @BeforeAll
+    static void convert() throws IOException {
+        gguf = GgufCopy.write(SharedModels.storiesHf(), dir.resolve("stories.gguf"), TensorType.F32);
+        tokenizer = new GgufTokenizerProvider().open(gguf);
+    }
+
+    @Test
+    void onceUponATimeIsTheFourTokensRunCPrints() throws IOException {
+        int[] ids = tokenizer.encode("Once upon a time");
+        // run.c prints 4 prompt tokens for this prompt (models README); their pieces, looked up in tokenizer.json
+        JsonNode vocab = new ObjectMapper().readTree(SharedModels.storiesHf().resolve("tokenizer.json").toFile())
+                .get("model").get("vocab");
+        int[] expected = List.of("▁Once", "▁upon", "▁a", "▁time").stream().mapToInt(p -> vocab.get(p).asInt()).toArray();
+        assertThat(ids).containsExactly(expected);
+    }
+
+    @Test
+    void runCsReferenceTextsRoundTrip() {
+        for (String text : List.of(SharedModels.referenceOnceUponATime(), SharedModels.referenceEmptyPrompt())) {
+            int[] ids = tokenizer.encode(text);
+            assertThat(tokenizer.decode(tokenizer.bosId(), ids)).isEqualTo(text);
+        }
+    }
+
+    /** The GGUF vocabulary (pieces from tokenizer.json, scores from tok512.bin) must tokenize exactly as run.c does. */
+    @Test
+    void encodesExactlyAsRunCDoes() throws IOException {
+        RunCEncoder runC = new RunCEncoder(SharedModels.storiesTokenizer());
+        List<String> texts = List.of(SharedModels.referenceOnceUponATime(), SharedModels.referenceEmptyPrompt(),
+                "Once upon a time", "  two  spaces, tabs\tand\nnew lines  ", "naïve café 😀 日本", "<s> is text here", "a");
+        for (String text : texts) {
+            assertThat(tokenizer.encode(text)).as(text).containsExactly(runC.encode(text).stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    @Test
+    void charactersOutsideTheVocabularyFallBackToBytes() {
+        int[] ids = tokenizer.encode("😀");
+        // the dummy-prefix space, then U+1F600 as its four UTF-8 bytes
+        assertThat(Arrays.stream(ids).mapToObj(tokenizer::piece).toList())
+                .containsExactly("▁", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>");
+        assertThat(tokenizer.decode(tokenizer.bosId(), ids)).isEqualTo("😀");
+        assertThat(tokenizer.decode(tokenizer.bosId(), tokenizer.encode("naïve café"))).isEqualTo("naïve café");
+    }
+
+    @Test
+    void specialTokensAndEdgeCases() {
+        assertThat(tokenizer.vocabSize()).isEqualTo(512);
+        assertThat(tokenizer.bosId()).isEqualTo(1);
+        assertThat(tokenizer.eosId()).isEqualTo(2);
+        assertThat(tokenizer.piece(1)).isEqualTo("<s>");
+        assertThat(tokenizer.encode("")).isEmpty();
+        assertThat(tokenizer.decode(-1, 1)).isEmpty();
+        assertThat(tokenizer.decode(5, 2)).isEmpty();
+        // the leading space is dropped only right after BOS
+        int once = tokenizer.encode("Once")[0];
+        assertThat(new String(tokenizer.decode(1, once))).isEqualTo("Once");
+        assertThat(new String(tokenizer.decode(once, once))).isEqualTo(" Once");
+        assertThatThrownBy(() -> tokenizer.decode(-1, 512)).hasMessage("token 512 is outside the vocabulary of 512");
+    }
+
+    @Test
+    void checkpointServesTheSameTokenizer() throws IOException {
+        try (Checkpoint checkpoint = new GgufFormat().open(gguf, OpenOptions.defaults())) {
+            Tokenizer own = checkpoint.tokenizer().orElseThrow();
+            assertThat(own.encode("Once upon a time")).containsExactly(tokenizer.encode("Once upon a time"));
+        }
+    }
+
+    @Test
+    void providerDetectsOnlyGgufFilesWithAVocabulary() throws IOException {
+        GgufTokenizerProvider provider = new GgufTokenizerProvider();
+        assertThat(provider.name()).isEqualTo("gguf-tokenizer");
+        assertThat(provider.detect(gguf).confidence()).isEqualTo(100);
+        assertThat(provider.detect(SharedModels.storiesTokenizer()).matches()).isFalse();
+        Path bare = new GgufWriter().string("general.architecture", "llama").write(dir.resolve("bare.gguf"));
+        assertThat(provider.detect(bare).matches()).isFalse();
+        assertThatThrownBy(() -> provider.open(bare)).isInstanceOf(CheckpointException.class)
+                .hasMessage(bare + ": this GGUF file has no embedded tokenizer ('tokenizer.ggml.model' is missing)");
+    }
+
+    @Test
+    void otherTokenizerModelsAreRefusedByName() throws IOException {
+        Path gpt2 = new GgufWriter().string("tokenizer.ggml.model", "gpt2")
+                .strings("tokenizer.ggml.tokens", List.of("a", "b")).write(dir.resolve("gpt2.gguf"));
+        assertThatThrownBy(() -> new GgufTokenizerProvider().open(gpt2)).isInstanceOf(CheckpointException.class)
+                .hasMessage(gpt2 + ": tokenizer model 'gpt2' ('tokenizer.ggml.model') is not supported; this plugin reads"
+                        + " [llama] (SentencePiece); pass --tokenizer");
+    }
+}

@@ -1,0 +1,180 @@
+package dev.ingot.plugins.gguf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.plugins.gguf.testing.GgufWriter;
+import dev.ingot.plugins.gguf.testing.GgufWriter.TensorType;
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.OpenOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files that are broken or malicious: each fails with one line naming the file and what is wrong, and detection never throws. */
+class HostileFilesTest {
+
+    @TempDir
+    Path dir;
+    private final GgufFormat format = new GgufFormat();
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    /** Opening fails with a single-line CheckpointException starting with the file name. */
+    private AbstractThrowableAssert<?, ? extends Throwable> assertRefused(Path file) throws IOException {
+        format.detect(file); // must not throw, whatever the file is
+        new GgufTokenizerProvider().detect(file);
+        Throwable thrown = null;
+        try {
+            format.open(file, OpenOptions.defaults()).close();
+        } catch (IOException e) {
+            thrown = e;
+        }
+        assertThat(thrown).as("opening " + file + " must fail").isInstanceOf(CheckpointException.class);
+        assertThat(thrown.getMessage()).startsWith(file + ": ").doesNotContain("\n");
+        return assertThat(thrown);
+    }
+
+    private static float[] ones(int n) {
+        float[] values = new float[n];
+        Arrays.fill(values, 1f);
+        return values;
+    }
+
+    private static byte[] header(int version, long tensors, long kvs) {
+        return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN)
+                .put(new byte[] {'G', 'G', 'U', 'F'}).putInt(version).putLong(tensors).putLong(kvs).array();
+    }
+
+    @Test
+    void badMagic() throws IOException {
+        Path file = write("bad.gguf", "GGML and then some".getBytes());
+        assertThat(format.detect(file).matches()).isFalse();
+        assertRefused(file).hasMessage(file + ": not a GGUF file: it does not start with the magic 'GGUF' (starts with 47 47 4d 4c)");
+        Path empty = write("empty.gguf", new byte[0]);
+        assertRefused(empty).hasMessage(empty + ": not a GGUF file: it does not start with the magic 'GGUF' (starts with nothing: the file is empty)");
+    }
+
+    @Test
+    void unsupportedVersionsAndBigEndian() throws IOException {
+        Path v1 = new GgufWriter().version(1).write(dir.resolve("v1.gguf"));
+        assertThat(format.detect(v1).confidence()).isEqualTo(50);
+        assertRefused(v1).hasMessage(v1 + ": GGUF version 1 is not supported; this plugin reads versions [2, 3] (at byte offset 8)");
+        Path big = write("big.gguf", header(Integer.reverseBytes(3), 0, 0));
+        assertRefused(big).hasMessage(big + ": big-endian GGUF file (version reads as 0x3000000); only little-endian files are supported (at byte offset 8)");
+    }
+
+    @Test
+    void hugeStringLength() throws IOException {
+        Path file = new GgufWriter().raw("general.name", GgufWriter.STRING,
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40).array()).write(dir.resolve("string.gguf"));
+        assertRefused(file).hasMessage(file + ": truncated: metadata 'general.name' claims 1099511627776 bytes but only 8 are left (at byte offset 48)");
+    }
+
+    @Test
+    void hugeKeyLengthAndCounts() throws IOException {
+        byte[] key = ByteBuffer.allocate(100_000).order(ByteOrder.LITTLE_ENDIAN).put(header(3, 0, 1), 0, 24).putLong(70_000).array();
+        Path longKey = write("key.gguf", key);
+        assertRefused(longKey).hasMessage(longKey + ": metadata key #0 is 70000 bytes long, more than the 65535 allowed (at byte offset 24)");
+        Path manyKeys = write("kvs.gguf", header(3, 0, 1L << 40));
+        assertRefused(manyKeys).hasMessage(manyKeys + ": the header claims 1099511627776 metadata entries, more than the 0 bytes that follow can hold (truncated or corrupt) (at byte offset 24)");
+        Path manyTensors = write("tensors.gguf", header(3, -1L, 0));
+        assertRefused(manyTensors).hasMessage(manyTensors + ": tensor count is 18446744073709551615, far beyond any file (at byte offset 8)");
+        Path bigArray = new GgufWriter().raw("tokenizer.ggml.scores", GgufWriter.ARRAY,
+                GgufWriter.array(GgufWriter.FLOAT32, 1L << 40, new byte[0])).write(dir.resolve("array.gguf"));
+        assertRefused(bigArray).hasMessage(bigArray + ": metadata 'tokenizer.ggml.scores' claims 1099511627776 float32 elements, more than the 27 bytes that follow can hold (truncated or corrupt) (at byte offset 61)");
+    }
+
+    @Test
+    void tensorOffsetBeyondTheFile() throws IOException {
+        Path file = TinyLlama.writer().rawTensor("output_norm.weight", TensorType.F32.id, new long[] {32}, 1L << 20, new byte[0])
+                .write(dir.resolve("far.gguf"));
+        long dataStart = Files.size(file);
+        assertRefused(file).hasMessage(file + ": tensor 'output_norm.weight' data [" + (dataStart + (1L << 20)) + ", "
+                + (dataStart + (1L << 20) + 128) + ") lies beyond the end of the file (" + dataStart + " bytes; truncated or corrupt)");
+    }
+
+    @Test
+    void overlappingTensors() throws IOException {
+        Path file = TinyLlama.writer()
+                .rawTensor("blk.0.attn_norm.weight", TensorType.F32.id, new long[] {32}, 0L, new byte[128])
+                .rawTensor("output_norm.weight", TensorType.F32.id, new long[] {32}, 64L, new byte[128])
+                .write(dir.resolve("overlap.gguf"));
+        assertRefused(file).hasMessage(file + ": tensors 'blk.0.attn_norm.weight' (data offsets [0, 128)) and 'output_norm.weight' (from 64) overlap");
+    }
+
+    @Test
+    void misalignedOffset() throws IOException {
+        Path file = TinyLlama.writer().rawTensor("output_norm.weight", TensorType.F32.id, new long[] {32}, 8L, new byte[128])
+                .write(dir.resolve("misaligned.gguf"));
+        assertRefused(file).hasMessage(file + ": tensor 'output_norm.weight' data offset 8 is not a multiple of the alignment 32");
+    }
+
+    @Test
+    void unknownAndUnsupportedTensorTypes() throws IOException {
+        Path unknown = TinyLlama.writer().rawTensor("output_norm.weight", 99, new long[] {32}, null, new byte[128])
+                .write(dir.resolve("unknown.gguf"));
+        assertRefused(unknown).hasMessageStartingWith(unknown + ": tensor 'output_norm.weight' has GGML type id 99, which this plugin does not know (at byte offset ");
+        Path q5k = TinyLlama.writer(256).rawTensor("output_norm.weight", 13, new long[] {256}, null, new byte[176])
+                .write(dir.resolve("q5k.gguf"));
+        assertRefused(q5k).hasMessage(q5k + ": tensor 'output_norm.weight' has GGML type Q5_K, which this plugin does not decode"
+                + " (supported: [F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K])");
+        Path partialBlock = TinyLlama.writer().rawTensor("output_norm.weight", TensorType.Q8_0.id, new long[] {30}, null, new byte[34])
+                .write(dir.resolve("partial.gguf"));
+        assertRefused(partialBlock).hasMessageStartingWith(partialBlock + ": tensor 'output_norm.weight' rows of ne[0] = 30 elements are not a whole number of Q8_0 blocks of 32");
+    }
+
+    @Test
+    void truncatedFiles() throws IOException {
+        byte[] whole = TinyLlama.writer().tensor("output_norm.weight", TensorType.F32, new long[] {32}, ones(32)).toBytes();
+        Path inData = write("cut-data.gguf", Arrays.copyOf(whole, whole.length - 1));
+        assertRefused(inData).hasMessage(inData + ": tensor 'output_norm.weight' data [" + (whole.length - 128) + ", "
+                + whole.length + ") lies beyond the end of the file (" + (whole.length - 1) + " bytes; truncated or corrupt)");
+        Path inHeader = write("cut-header.gguf", Arrays.copyOf(whole, 100));
+        assertRefused(inHeader).hasMessage(inHeader + ": the header claims 8 metadata entries, more than the 76 bytes that"
+                + " follow can hold (truncated or corrupt) (at byte offset 24)");
+        Path inMetadata = write("cut-metadata.gguf", Arrays.copyOf(whole, 250));
+        assertRefused(inMetadata).hasMessage(inMetadata + ": truncated: metadata key #5 claims 20 bytes but only 19 are left (at byte offset 223)");
+        Path inMagic = write("cut-magic.gguf", Arrays.copyOf(whole, 6));
+        assertRefused(inMagic).hasMessage(inMagic + ": truncated: version needs 4 bytes but only 2 are left (at byte offset 4)");
+    }
+
+    @Test
+    void malformedMetadata() throws IOException {
+        Path bool = new GgufWriter().raw("general.flag", GgufWriter.BOOL, new byte[] {2}).write(dir.resolve("bool.gguf"));
+        assertRefused(bool).hasMessage(bool + ": metadata 'general.flag' is a bool with byte value 2 (only 0 and 1 are valid) (at byte offset 48)");
+        Path type = new GgufWriter().raw("general.thing", 13, new byte[8]).write(dir.resolve("type.gguf"));
+        assertRefused(type).hasMessage(type + ": metadata 'general.thing' has unknown value type 13 (at byte offset 45)");
+        Path twice = new GgufWriter().string("general.name", "a").string("general.name", "b").write(dir.resolve("twice.gguf"));
+        assertRefused(twice).hasMessageStartingWith(twice + ": metadata 'general.name' appears twice");
+        byte[] nested = GgufWriter.array(GgufWriter.UINT8, 0, new byte[0]);
+        for (int depth = 0; depth < 5; depth++) {
+            nested = GgufWriter.array(GgufWriter.ARRAY, 1, nested);
+        }
+        Path deep = new GgufWriter().raw("general.deep", GgufWriter.ARRAY, nested).write(dir.resolve("deep.gguf"));
+        assertRefused(deep).hasMessageStartingWith(deep + ": metadata 'general.deep'[0][0][0][0] nests arrays more than 4 deep");
+        Path alignment = new GgufWriter().alignment(12).write(dir.resolve("alignment.gguf"));
+        assertRefused(alignment).hasMessage(alignment + ": metadata 'general.alignment' is 12; it must be a power of two of at least 8");
+    }
+
+    @Test
+    void modelsThisPluginCannotRun() throws IOException {
+        Path gpt2 = new GgufWriter().string("general.architecture", "gpt2").write(dir.resolve("gpt2.gguf"));
+        assertRefused(gpt2).hasMessage(gpt2 + ": architecture 'gpt2' is not supported; this plugin reads [llama]");
+        Path noArch = new GgufWriter().write(dir.resolve("none.gguf"));
+        assertRefused(noArch).hasMessage(noArch + ": metadata 'general.architecture' (the model architecture) is missing");
+        Path wrongType = TinyLlama.writer().string("llama.attention.head_count_kv", "four").write(dir.resolve("kv.gguf"));
+        assertRefused(wrongType).hasMessage(wrongType + ": metadata 'llama.attention.head_count_kv' must be an integer, got string \"four\"");
+        Path mismatch = TinyLlama.writer().tensor("token_embd.weight", TensorType.F32, new long[] {3, 32}, ones(96))
+                .write(dir.resolve("vocab.gguf"));
+        assertRefused(mismatch).hasMessage(mismatch + ": tensor 'token_embd.weight' has 3 rows but the vocabulary has 2 tokens");
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ingot.plugins.gguf.testing;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * ggml's reference quantizers for the two block formats the test files use, written from the
+ * format description (blocks of 32 weights, f16 scale first):
+ * <ul>
+ *   <li>Q8_0: {@code d = max|x| / 127}, {@code q = round(x / d)} (halves away from zero), 32 int8.
+ *   <li>Q4_0: {@code d = m / -8} where {@code m} is the weight of largest magnitude (sign kept),
+ *       {@code q = min(15, trunc(x / d + 8.5))}; byte {@code j} packs {@code q[j]} low and {@code q[j+16]} high.
+ * </ul>
+ */
+final class Quantizers {
+
+    private Quantizers() {}
+
+    static byte[] q8_0(float[] values) {
+        ByteBuffer out = blocks(values, 34);
+        for (int b = 0; b < values.length / 32; b++) {
+            float amax = 0;
+            for (int i = 0; i < 32; i++) {
+                amax = Math.max(amax, Math.abs(values[32 * b + i]));
+            }
+            float d = amax / 127;
+            float id = d == 0 ? 0 : 1 / d;
+            out.putShort(Float.floatToFloat16(d));
+            for (int i = 0; i < 32; i++) {
+                float scaled = values[32 * b + i] * id;
+                out.put((byte) (Math.signum(scaled) * Math.floor(Math.abs(scaled) + 0.5f)));
+            }
+        }
+        return out.array();
+    }
+
+    static byte[] q4_0(float[] values) {
+        ByteBuffer out = blocks(values, 18);
+        for (int b = 0; b < values.length / 32; b++) {
+            float max = 0;
+            for (int i = 0; i < 32; i++) {
+                float v = values[32 * b + i];
+                if (Math.abs(v) > Math.abs(max)) {
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d == 0 ? 0 : 1 / d;
+            out.putShort(Float.floatToFloat16(d));
+            for (int j = 0; j < 16; j++) {
+                int low = nibble(values[32 * b + j] * id);
+                int high = nibble(values[32 * b + j + 16] * id);
+                out.put((byte) (low | high << 4));
+            }
+        }
+        return out.array();
+    }
+
+    private static int nibble(float scaled) {
+        return Math.max(0, Math.min(15, (int) (scaled + 8.5f)));
+    }
+
+    private static ByteBuffer blocks(float[] values, int blockBytes) {
+        if (values.length % 32 != 0) {
+            throw new IllegalArgumentException(values.length + " values are not whole blocks of 32");
+        }
+        return ByteBuffer.allocate(values.length / 32 * blockBytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}
