@@ -1,23 +1,21 @@
 package dev.ingot.server.demo;
 
-import dev.ingot.engine.generate.Completion;
 import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.generate.LoadedModel;
-import dev.ingot.engine.generate.Utf8Accumulator;
-import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
-import dev.ingot.spi.tokenizer.Tokenizer;
+import dev.ingot.engine.schedule.GenerationRequest;
+import dev.ingot.engine.schedule.GenerationStream;
+import dev.ingot.engine.schedule.Scheduler;
+import dev.ingot.engine.schedule.SchedulerConfig;
+import dev.ingot.engine.schedule.SequenceResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.LongStream;
 
 /**
- * Runs a set of prompts greedily (so a change in the weights is the only thing that changes the text)
- * and reports each rollout with its log-probabilities and weight versions.
- *
- * <p>One sequence at a time through {@link Generator} until the continuous-batching scheduler is on
- * main; then {@link #run} submits the whole batch to it (the only change the demo needs).
+ * Runs a set of prompts as one batch through the continuous-batching scheduler, greedily (so a change in
+ * the weights is the only thing that changes the text), and reports each rollout with its
+ * log-probabilities and the weight versions it was computed with.
  */
 final class Rollouts implements AutoCloseable {
 
@@ -34,23 +32,31 @@ final class Rollouts implements AutoCloseable {
     }
 
     private final LoadedModel model;
+    private final Generator prompts;
+    private final Scheduler scheduler;
     private final int maxTokens;
 
     Rollouts(LoadedModel model, int maxTokens) {
         this.model = model;
+        this.prompts = new Generator(model);
+        this.scheduler = Scheduler.start(model, SchedulerConfig.defaults());
         this.maxTokens = maxTokens;
     }
 
-    Batch run(List<String> prompts, DemoOutput.Progress progress) throws InterruptedException {
+    /** Submits every prompt at once (they decode together, one forward pass per step for all) and waits for all. */
+    Batch run(List<String> texts, DemoOutput.Progress progress) throws InterruptedException {
         long start = System.nanoTime();
-        Generator generator = new Generator(model);
+        List<GenerationStream> streams = new ArrayList<>();
+        for (String text : texts) {
+            GenerationStream stream = new GenerationStream();
+            scheduler.submit(new GenerationRequest(prompts.encodePrompt(text), SamplingParams.greedy(), 1, maxTokens, 0, List.of()),
+                    stream);
+            streams.add(stream);
+        }
         List<Rollout> out = new ArrayList<>();
-        for (String prompt : prompts) {
-            Completion completion = generator.generate(generator.encodePrompt(prompt), SamplingParams.greedy(), maxTokens, 0,
-                    token -> { });
-            List<Long> versions = LongStream.of(completion.firstWeightVersion(), completion.lastWeightVersion()).boxed().toList();
-            out.add(new Rollout(prompt, decode(model.tokenizer(), completion.tokens()), completion.tokens(),
-                    completion.finishReason().apiName(), versions));
+        for (int i = 0; i < texts.size(); i++) {
+            SequenceResult result = streams.get(i).awaitResults(1).getFirst();
+            out.add(new Rollout(texts.get(i), result.text(), result.tokens(), result.finishReason().apiName(), result.weightVersions()));
             progress.advance();
         }
         return new Batch(out, System.nanoTime() - start);
@@ -62,17 +68,8 @@ final class Rollouts implements AutoCloseable {
         return bytes.length == 0 ? model.tokenizer().piece(token) : new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static String decode(Tokenizer tokenizer, List<SampledToken> tokens) {
-        Utf8Accumulator text = new Utf8Accumulator();
-        StringBuilder out = new StringBuilder();
-        int previous = -1;
-        for (SampledToken token : tokens) {
-            out.append(text.add(tokenizer.decode(previous, token.token())));
-            previous = token.token();
-        }
-        return out.append(text.flush()).toString();
-    }
-
     @Override
-    public void close() {}
+    public void close() {
+        scheduler.close();
+    }
 }
