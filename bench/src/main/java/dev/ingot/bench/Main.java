@@ -2,6 +2,7 @@ package dev.ingot.bench;
 
 import dev.ingot.bench.kernel.KernelsCommand;
 import dev.ingot.bench.serve.BatchingCommand;
+import dev.ingot.bench.update.UpdatesCommand;
 import dev.ingot.bench.model.EndToEndCommand;
 import dev.ingot.bench.model.EndToEndOptions;
 import java.io.PrintStream;
@@ -47,7 +48,14 @@ public final class Main {
                     aggregate tokens/s of the continuous-batching scheduler at batch 1, 4, 16 and 64
                     (or --batches) on a ~110M-parameter Llama with random BF16 weights, as ratios
                     to batch 1 measured in the same run (--threads, --quick apply)""",
-                    (args, out) -> BatchingCommand.run(BenchOptions.parse(args), Arrays.asList(args).contains("--batches"), out)));
+                    (args, out) -> BatchingCommand.run(BenchOptions.parse(args), Arrays.asList(args).contains("--batches"), out)),
+            new BenchCommand("updates", """
+                    a FULL weight update over HTTP (GB/s) against a raw loopback socket carrying the same
+                    bytes in the same run, and what the swap does to a sequence decoding meanwhile
+                      --model-mb N       size of the random BF16 Llama (default 600)
+                      --bucket-mb N      bucket size of the push (default 64)
+                      --threads N        kernel threads (default: available processors)""",
+                    UpdatesCommand::run));
 
     private Main() {}
 

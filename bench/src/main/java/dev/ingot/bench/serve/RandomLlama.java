@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** A Llama-shaped model with random BF16 weights, made in memory for throughput benchmarks. */
-record RandomLlama(ModelSpec spec) {
+public record RandomLlama(ModelSpec spec) {
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -28,18 +28,41 @@ record RandomLlama(ModelSpec spec) {
                 .vocabSize(32000).tiedEmbeddings(true).maxPositions(1024).bosTokenId(1).eosTokenIds(List.of()).build());
     }
 
+    /**
+     * A 1B-class shape (1536 wide, GQA 12/4 heads, FFN 4096, 32000 tokens, untied head) with as many
+     * layers as it takes to reach {@code megabytes} of BF16 weights (at least one): the update benchmark's model.
+     */
+    public static RandomLlama ofMegabytes(int megabytes) {
+        ModelSpec.Builder shape = ModelSpec.builder().hiddenSize(1536).heads(12).kvHeads(4).ffnSize(4096).vocabSize(32000)
+                .tiedEmbeddings(false).maxPositions(4096).bosTokenId(1).eosTokenIds(List.of());
+        long one = new RandomLlama(shape.layers(1).build()).bytes();
+        long perLayer = new RandomLlama(shape.layers(2).build()).bytes() - one;
+        int layers = (int) Math.max(1, Math.ceil((megabytes * 1_000_000.0 - (one - perLayer)) / perLayer));
+        return new RandomLlama(shape.layers(layers).build());
+    }
+
+    /** Bytes of all weights in BF16. */
+    public long bytes() {
+        return parameters() * DType.BF16.byteSize();
+    }
+
     long parameters() {
         return CanonicalWeights.expected(spec).values().stream().mapToLong(Shape::elementCount).sum();
     }
 
-    String describe() {
+    public String describe() {
         return spec.layers() + " layers x " + spec.hiddenSize() + " wide, FFN " + spec.ffnSize() + ", vocabulary " + spec.vocabSize();
     }
 
-    /** Fresh weights (uniform in ±1/sqrt(cols) for matrices, 1 for norms) in an arena the generation owns. */
-    WeightGeneration generation(long version) {
-        SplittableRandom random = new SplittableRandom(version);
+    /** Fresh weights (see {@link #tensors}) in an arena the generation owns. */
+    public WeightGeneration generation(long version) {
         Arena arena = Arena.ofShared();
+        return WeightGeneration.of(version, "random " + describe(), spec, tensors(version, arena), arena);
+    }
+
+    /** Random weights from {@code seed} in {@code arena}: uniform in ±1/sqrt(cols) for matrices, 1 for norms. */
+    public Map<String, Tensor> tensors(long seed, Arena arena) {
+        SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> e : CanonicalWeights.expected(spec).entrySet()) {
             Shape shape = e.getValue();
@@ -52,7 +75,7 @@ record RandomLlama(ModelSpec spec) {
             }
             tensors.put(e.getKey(), new Tensor(new TensorInfo(e.getKey(), DType.BF16, shape), data));
         }
-        return WeightGeneration.of(version, "random " + describe(), spec, tensors, arena);
+        return tensors;
     }
 
     /** BOS and {@code length - 1} pseudo-random ids, different for each {@code seed}. */

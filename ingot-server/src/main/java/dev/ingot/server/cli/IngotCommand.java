@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Rollout / inference engine for Llama-family LLMs on the JVM, with out-of-tree checkpoint plugins and live weight updates.",
-        subcommands = {GenerateCommand.class, ServeCommand.class, InspectCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, ServeCommand.class, InspectCommand.class, PluginsCommand.class, PushCommand.class,
+                CommandLine.HelpCommand.class})
 public final class IngotCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,6 +1,7 @@
 package dev.ingot.server.cli;
 
 import dev.ingot.engine.generate.LoadOptions;
+import dev.ingot.engine.update.TransportLauncher;
 import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.schedule.SchedulerConfig;
 import dev.ingot.server.http.IngotServer;
@@ -78,6 +79,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "A folder weight reloads may read checkpoints from (repeatable).")
     List<Path> allowReloadFrom = new ArrayList<>();
 
+    @Option(names = "--transport", paramLabel = "NAME[@PLUGIN]",
+            description = "Also take updates through a plugin's update transport (see `ingot plugins`).")
+    String transport;
+
+    @Option(names = "--transport-option", paramLabel = "KEY=VALUE", description = "A setting for --transport (repeatable).")
+    List<String> transportOptions = new ArrayList<>();
+
     private volatile IngotServer server;
 
     @Override
@@ -126,7 +134,7 @@ public final class ServeCommand implements Callable<Integer> {
         Limits defaults = Limits.defaults();
         Limits limits = new Limits(maxBodyBytes, maxN, defaults.maxPrompts(), defaults.maxStop(), defaults.maxTopLogprobs());
         return new ServerConfig(host, port, modelName(), new SchedulerConfig(maxBatch, prefillChunk), limits,
-                Duration.ofSeconds(shutdownGraceSeconds), new WeightRouteOptions(updateToken(), allowReloadFrom));
+                Duration.ofSeconds(shutdownGraceSeconds), new WeightRouteOptions(updateToken(), allowReloadFrom, Optional.ofNullable(transport), TransportLauncher.options(transportOptions)));
     }
 
     private String modelName() {

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class ApiException extends RuntimeException {
 
+    /** Set on a request whose error body is written already, so the app's 404 page leaves it alone. */
+    public static final String RENDERED = "ingot.apiError";
+
     private final int status;
     private final String type;
     private final String param;

@@ -4,8 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.schedule.Scheduler;
 import dev.ingot.server.http.metrics.ServerMetrics;
+import dev.ingot.server.http.weights.WeightApiConfig;
+import dev.ingot.server.http.weights.WeightRoutes;
+import dev.ingot.engine.update.TransportLauncher;
+import dev.ingot.spi.update.UpdateTransport;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -34,7 +40,7 @@ public final class IngotServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngotServer.class);
     private static final Set<String> ENDPOINTS = Set.of("/health", "/metrics", "/v1/models", "/v1/completions",
             "/v1/chat/completions");
-    private static final String API_ERROR = "ingot.apiError";
+    private static final String API_ERROR = ApiException.RENDERED;
     private static final Duration HANDLER_DRAIN = Duration.ofSeconds(5);
 
     /** Produces the model to serve; runs on the loader thread. */
@@ -64,6 +70,8 @@ public final class IngotServer implements AutoCloseable {
     private final long startedAt = System.currentTimeMillis() / 1000;
     private volatile State state = new Loading();
     private Javalin app;
+    private WeightRoutes weights;
+    private volatile UpdateTransport.Running transport;
 
     private IngotServer(ServerConfig config) {
         this.config = config;
@@ -147,6 +155,7 @@ public final class IngotServer implements AutoCloseable {
                 metrics.bindModel(scheduler::runningSequences, scheduler::queuedRequests, () -> loaded.weights().version());
                 state = new Ready(new ServedModel(config.modelName(), loaded, scheduler, template, metrics));
             }
+            startTransport(loaded);
             LOG.info("serving {} as '{}' ({} loaded in {} ms)", loaded.location(), config.modelName(),
                     loaded.format().format().name(), loaded.loadTime().toMillis());
         } catch (Exception | Error e) {
@@ -201,14 +210,27 @@ public final class IngotServer implements AutoCloseable {
     }
 
     /**
-     * WIRING POINT for the weight-update routes ({@code /v1/weights/*}, branch {@code upd}, package
-     * {@code dev.ingot.server.http.weights}): register them here with {@link ServerConfig#weightRoutes()},
-     * {@link #model()} (the live model, empty while loading) and {@link #metrics()} (record updates
-     * with {@link ServerMetrics#weightUpdate}). Until that branch lands there are no such routes.
+     * The weight-update routes ({@code /v1/weights/*}): bound to the model once it has loaded (503
+     * before), each finished update counted in the metrics.
      */
     private void registerWeightRoutes(Javalin javalin) {
-        if (config.weightRoutes().token().isPresent()) {
-            LOG.warn("weight-update routes are not part of this build yet; --update-token is ignored");
+        WeightRouteOptions options = config.weightRoutes();
+        try {
+            weights = WeightRoutes.deferred(WeightApiConfig.of(options.token(), options.allowReloadFrom()), this::model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--allow-reload-from: " + e.getMessage(), e);
+        }
+        weights.onEnded((update, outcome) -> metrics.weightUpdate(outcome.kind().label(), outcome.took()));
+        weights.register(javalin);
+    }
+
+    /** Starts {@code --transport} once the model is served; it feeds the same updates as the routes. */
+    private void startTransport(LoadedModel loaded) throws IOException {
+        WeightRouteOptions options = config.weightRoutes();
+        if (options.transport().isPresent()) {
+            transport = TransportLauncher.start(loaded.plugins(), options.transport().get(), options.transportOptions(),
+                    weights.updates());
+            LOG.info("update transport '{}' listening at {}", options.transport().get(), transport.endpoint());
         }
     }
 
@@ -286,6 +308,17 @@ public final class IngotServer implements AutoCloseable {
         return ENDPOINTS.contains(ctx.path()) ? ctx.path() : "other";
     }
 
+    private void closeTransport() {
+        UpdateTransport.Running running = transport;
+        if (running != null) {
+            try {
+                running.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("closing the update transport: {}", e.toString());
+            }
+        }
+    }
+
     /**
      * Graceful shutdown: generation endpoints answer 503 from now on, running requests get
      * {@link ServerConfig#shutdownGrace()} to finish (then they are cancelled), the model is closed and
@@ -302,6 +335,8 @@ public final class IngotServer implements AutoCloseable {
             return; // closed already (e.g. by the shutdown hook and by the caller)
         }
         try {
+            closeTransport();
+            weights.close(); // open updates are aborted; their staged memory goes
             if (before instanceof Ready(ServedModel model)) {
                 model.shutdown(config.shutdownGrace());
             }

@@ -1,0 +1,176 @@
+package dev.ingot.bench.update;
+
+import dev.ingot.actor.PushResult;
+import dev.ingot.actor.WeightPusher;
+import dev.ingot.bench.serve.RandomLlama;
+import dev.ingot.engine.kernel.Kernels;
+import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.plugin.PluginConfig;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.engine.update.CheckpointReloader;
+import dev.ingot.engine.update.MapperSource;
+import dev.ingot.engine.update.ReloadRoots;
+import dev.ingot.engine.update.UpdateLimits;
+import dev.ingot.engine.update.UpdateManager;
+import dev.ingot.engine.weights.WeightStore;
+import dev.ingot.server.http.weights.WeightApiConfig;
+import dev.ingot.server.http.weights.WeightRoutes;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.update.SwapPolicy;
+import dev.ingot.spi.update.UpdateMode;
+import io.javalin.Javalin;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bench/run updates}: how fast a whole weight set travels into a serving engine over HTTP, next
+ * to a raw loopback socket carrying the same bytes in the same run, and what the swap does to a
+ * sequence that is decoding meanwhile.
+ *
+ * <ol>
+ *   <li>raw: the tensors' bytes over a plain loopback TCP connection (best of two);</li>
+ *   <li>update: the same tensors pushed by {@link WeightPusher} as a FULL update in buckets to the
+ *       {@code /v1/weights} routes (begin, buckets, commit: validation and swap included), nothing else running;</li>
+ *   <li>again while one sequence decodes on the served weights, recording every step: the steps around the
+ *       swap show the pause generation sees.</li>
+ * </ol>
+ */
+public final class UpdatesCommand {
+
+    private static final String TOKEN = "bench";
+    /** Measured repetitions (the median is reported) and unmeasured warm-up pushes after the first, cold one. */
+    private static final int RUNS = 3;
+    private static final int WARMUPS = 2;
+
+    private UpdatesCommand() {}
+
+    public static void run(String[] args, PrintStream out) throws Exception {
+        int modelMb = 600;
+        int bucketMb = 64;
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model-mb" -> modelMb = Integer.parseInt(value(args, ++i));
+                case "--bucket-mb" -> bucketMb = Integer.parseInt(value(args, ++i));
+                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
+                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+        }
+        RandomLlama llama = RandomLlama.ofMegabytes(modelMb);
+        ModelSpec spec = llama.spec();
+        long bytes = llama.bytes();
+        out.printf(Locale.ROOT, "model: Llama, %d layers, hidden %d, ffn %d, vocab %d, BF16: %.0f MB; buckets of %d MiB; %d kernel threads%n",
+                spec.layers(), spec.hiddenSize(), spec.ffnSize(), spec.vocabSize(), bytes / 1e6, bucketMb, threads);
+
+        WeightStore store = new WeightStore(llama.generation(1));
+        try (Kernels kernels = Kernels.best(threads);
+                PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
+                Arena clientArena = Arena.ofShared()) {
+            LlamaModel model = new LlamaModel(spec, kernels);
+            UpdateManager updates = new UpdateManager(store, "hf", MapperSource.of(plugins), UpdateLimits.defaults(),
+                    LlamaWeights::of);
+            WeightRoutes routes = new WeightRoutes(updates, new CheckpointReloader(updates, plugins, ReloadRoots.none()),
+                    WeightApiConfig.withToken(TOKEN));
+            Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
+            routes.register(app);
+            app.start("127.0.0.1", 0);
+            try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:" + app.port())).token(TOKEN)
+                    .bucketBytes((long) bucketMb << 20).build()) {
+                Map<String, Tensor> next = llama.tensors(2, clientArena);
+                List<Tensor> tensors = List.copyOf(next.values());
+
+                double[] raw = new double[RUNS];
+                for (int i = 0; i < RUNS; i++) {
+                    raw[i] = LoopbackBaseline.bytesPerSecond(tensors);
+                }
+                long version = 2;
+                PushResult cold = pusher.push(version++, UpdateMode.FULL, "hf", "bench cold", SwapPolicy.FINISH, tensors);
+                for (int i = 0; i < WARMUPS; i++) {
+                    pusher.push(version++, UpdateMode.FULL, "hf", "bench warm-up", SwapPolicy.FINISH, tensors);
+                }
+                double[] http = new double[RUNS];
+                int buckets = 0;
+                for (int i = 0; i < RUNS; i++) {
+                    PushResult r = pusher.push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
+                    http[i] = r.bytesPerSecond();
+                    buckets = r.buckets();
+                }
+                double rawMedian = median(raw);
+                out.printf(Locale.ROOT, "%n%-48s %10s %10s%n", "moving the same " + String.format(Locale.ROOT, "%.0f MB", bytes / 1e6)
+                        + " (median of " + RUNS + ")", "GB/s", "of raw");
+                out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "raw loopback TCP socket", rawMedian / 1e9, 100.0);
+                out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "FULL update over HTTP (" + buckets + " buckets, commit incl.)",
+                        median(http) / 1e9, 100 * median(http) / rawMedian);
+                out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "  the first one, in a cold JVM", cold.bytesPerSecond() / 1e9,
+                        100 * cold.bytesPerSecond() / rawMedian);
+
+                try (DecodeLoop decode = new DecodeLoop(model, store)) {
+                    decode.awaitSteps(8);
+                    long pushStart = System.nanoTime();
+                    PushResult busy = pusher.push(version, UpdateMode.FULL, "hf", "bench busy", SwapPolicy.FINISH, tensors);
+                    long pushEnd = System.nanoTime();
+                    int before = decode.steps().size();
+                    decode.awaitSteps(before + 5);
+                    decode.close();
+                    out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "the same while a sequence decodes",
+                            busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / rawMedian);
+                    report(decode.steps(), pushStart, pushEnd, busy, out);
+                }
+            } finally {
+                app.stop();
+                routes.close();
+                store.close();
+            }
+        }
+    }
+
+    private static void report(List<DecodeLoop.Step> steps, long pushStart, long pushEnd, PushResult push, PrintStream out) {
+        double quiet = median(steps.stream().filter(s -> s.endNanos() < pushStart).mapToDouble(DecodeLoop.Step::millis).toArray());
+        List<DecodeLoop.Step> during = steps.stream().filter(s -> s.endNanos() >= pushStart && s.startNanos() <= pushEnd).toList();
+        double slowest = during.stream().mapToDouble(DecodeLoop.Step::millis).max().orElse(Double.NaN);
+        double longestGap = 0;
+        DecodeLoop.Step firstOnNew = null;
+        for (int i = 1; i < steps.size(); i++) {
+            DecodeLoop.Step previous = steps.get(i - 1);
+            DecodeLoop.Step step = steps.get(i);
+            if (step.startNanos() >= pushStart && previous.endNanos() <= pushEnd) {
+                longestGap = Math.max(longestGap, (step.startNanos() - previous.endNanos()) / 1e6);
+            }
+            if (firstOnNew == null && step.version() == push.version()) {
+                firstOnNew = step;
+            }
+        }
+        out.printf(Locale.ROOT, "%n%-48s %10s%n", "decode (1 sequence) around the swap", "ms");
+        out.printf(Locale.ROOT, "%-48s %10.1f%n", "step, median before the update", quiet);
+        out.printf(Locale.ROOT, "%-48s %10.1f%n", "slowest step while the update streamed", slowest);
+        out.printf(Locale.ROOT, "%-48s %10.1f%n", "first step on the new weights", firstOnNew == null ? Double.NaN : firstOnNew.millis());
+        out.printf(Locale.ROOT, "%-48s %10.2f%n", "longest wait between two steps", longestGap);
+        out.printf(Locale.ROOT, "%-48s %10d%n", "the swap itself (commit's swap_ms)", push.swapMillis());
+        out.println();
+        out.println("A step never waits for the swap: it pins whichever generation is current. What slows steps during an");
+        out.println("update is the copy competing for cores and memory bandwidth, not the swap.");
+    }
+
+    private static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+}

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Push weights into a running Ingot server from Python, with the standard library only.
+
+A trainer (PyTorch or anything else) hands over tensors as ``name -> (dtype, shape, data)`` where
+``dtype`` is a safetensors type name ("F32", "BF16", "F16", ...), ``shape`` a list of ints and
+``data`` the little-endian, row-major bytes (``bytes``, ``bytearray`` or a ``memoryview``; for a
+PyTorch tensor ``t.contiguous().view(torch.uint8).numpy()`` gives one without copying). The tensors
+travel in buckets, each one safetensors blob with per-tensor CRC32s, streamed straight from the
+buffers you pass. A bucket that fails on the way is sent again under the same ``seq``; if the push
+still fails, the update is aborted on the server and ``IngotError`` is raised.
+
+As a module::
+
+    from ingot_actor import WeightPusher
+    pusher = WeightPusher("http://127.0.0.1:8080", token="...")
+    result = pusher.push({"model.norm.weight": ("F32", [64], norm_bytes)}, version=7, mode="PARTIAL")
+
+As a command (pushes the tensors of a .safetensors file)::
+
+    python3 ingot_actor.py push --url http://127.0.0.1:8080 --token-file token.txt --version 7 model.safetensors
+    python3 ingot_actor.py info --url http://127.0.0.1:8080
+
+The protocol is described in docs/weight-updates.md.
+"""
+
+import argparse
+import http.client
+import json
+import mmap
+import struct
+import sys
+import time
+import urllib.parse
+import zlib
+
+__all__ = ["WeightPusher", "IngotError", "read_safetensors"]
+
+DTYPE_SIZES = {
+    "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
+    "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1,
+}
+CHUNK = 1 << 20
+
+
+class IngotError(Exception):
+    """The server refused a request (status > 0) or could not be reached (status 0)."""
+
+    def __init__(self, message, status=0, code=""):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def _byte_size(dtype, shape):
+    if dtype not in DTYPE_SIZES:
+        raise ValueError("unknown dtype %r; known: %s" % (dtype, ", ".join(DTYPE_SIZES)))
+    n = DTYPE_SIZES[dtype]
+    for d in shape:
+        n *= int(d)
+    return n
+
+
+def _bucket_header(tensors, checksums):
+    """The length prefix and JSON header of a bucket: tensors back to back in the given order."""
+    header = {}
+    if checksums:
+        header["__metadata__"] = {"crc32:" + name: "%08x" % (zlib.crc32(data) & 0xFFFFFFFF)
+                                  for name, _, _, data in tensors}
+    offset = 0
+    for name, dtype, shape, data in tensors:
+        end = offset + len(data)
+        header[name] = {"dtype": dtype, "shape": [int(d) for d in shape], "data_offsets": [offset, end]}
+        offset = end
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    return struct.pack("<Q", len(raw)) + raw, offset
+
+
+class WeightPusher:
+    """Opens an update, sends buckets, commits; aborts the update when it gives up."""
+
+    def __init__(self, base_url, token=None, bucket_bytes=64 << 20, retries=5, backoff=0.25, timeout=600.0,
+                 checksums=True):
+        url = urllib.parse.urlsplit(base_url)
+        if url.scheme not in ("http", "https"):
+            raise ValueError("base_url must be http:// or https://, got %r" % base_url)
+        self.scheme = url.scheme
+        self.host = url.hostname
+        self.port = url.port or (443 if url.scheme == "https" else 80)
+        self.prefix = url.path.rstrip("/")
+        self.token = token
+        self.bucket_bytes = int(bucket_bytes)
+        self.retries = int(retries)
+        self.backoff = float(backoff)
+        self.timeout = float(timeout)
+        self.checksums = checksums
+
+    # --- the protocol ---
+
+    def push(self, tensors, version, mode="FULL", format="hf", label="", policy="finish", force=False):
+        """Pushes ``tensors`` (a dict name -> (dtype, shape, data), or an iterable of (name, dtype, shape, data)).
+
+        Returns the commit's answer: {"version", "label", "tensors", "bytes", "staging_ms", "swap_ms"}.
+        """
+        items = tensors.items() if isinstance(tensors, dict) else ((t[0], t[1:]) for t in tensors)
+        begin = {"version": int(version), "mode": mode.upper(), "format": format, "label": label,
+                 "policy": policy.lower(), "force": bool(force)}
+        update = self._retrying("open the update", lambda: self._json("POST", "/v1/weights/updates", begin, 201))
+        update_id = update["id"]
+        try:
+            seq = 0
+            for bucket in self._buckets(items):
+                self._retrying("send bucket %d of update %s" % (seq, update_id),
+                               lambda: self._send_bucket(update_id, seq, bucket))
+                seq += 1
+            return self._json("POST", "/v1/weights/updates/%s/commit" % update_id, None, 200)
+        except BaseException:
+            self.abort(update_id)
+            raise
+
+    def abort(self, update_id):
+        """Aborts an open update; quiet when it has already ended."""
+        try:
+            self._json("DELETE", "/v1/weights/updates/%s" % update_id, None, 200)
+        except IngotError:
+            pass
+
+    def info(self):
+        """The served version, label, format and tensor list."""
+        return self._json("GET", "/v1/weights", None, 200)
+
+    # --- buckets ---
+
+    def _buckets(self, items):
+        bucket, size = [], 0
+        for name, (dtype, shape, data) in items:
+            view = memoryview(data).cast("B")
+            if len(view) != _byte_size(dtype, shape):
+                raise ValueError("tensor %r: %d bytes of data but %s%s needs %d"
+                                 % (name, len(view), dtype, list(shape), _byte_size(dtype, shape)))
+            if bucket and size + len(view) > self.bucket_bytes:
+                yield bucket
+                bucket, size = [], 0
+            bucket.append((name, dtype, shape, view))
+            size += len(view)
+        if bucket:
+            yield bucket
+
+    def _send_bucket(self, update_id, seq, bucket):
+        head, data_bytes = _bucket_header(bucket, self.checksums)
+        conn = self._connection()
+        try:
+            conn.putrequest("PUT", self.prefix + "/v1/weights/updates/%s/buckets?seq=%d" % (update_id, seq))
+            self._headers(conn, "application/octet-stream", len(head) + data_bytes)
+            conn.send(head)
+            for _, _, _, view in bucket:
+                for at in range(0, len(view), CHUNK):
+                    conn.send(view[at:at + CHUNK])  # a slice of a memoryview is a view, not a copy
+            return self._answer(conn, 200)
+        finally:
+            conn.close()
+
+    # --- HTTP ---
+
+    def _connection(self):
+        cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+        return cls(self.host, self.port, timeout=self.timeout)
+
+    def _headers(self, conn, content_type, length):
+        if self.token:
+            conn.putheader("Authorization", "Bearer " + self.token)
+        if content_type:
+            conn.putheader("Content-Type", content_type)
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()
+
+    def _json(self, method, path, body, status):
+        payload = b"" if body is None else json.dumps(body).encode("utf-8")
+        conn = self._connection()
+        try:
+            try:
+                conn.putrequest(method, self.prefix + path)
+                self._headers(conn, "application/json" if body is not None else None, len(payload))
+                if payload:
+                    conn.send(payload)
+            except OSError as e:
+                raise IngotError("cannot reach %s:%d: %s" % (self.host, self.port, e))
+            return self._answer(conn, status)
+        finally:
+            conn.close()
+
+    def _answer(self, conn, status):
+        try:
+            response = conn.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as e:
+            raise IngotError("the connection to %s:%d broke: %s" % (self.host, self.port, e))
+        try:
+            answer = json.loads(raw) if raw else {}
+        except ValueError:
+            answer = {}
+        if response.status == status:
+            return answer
+        error = answer.get("error", {}) if isinstance(answer, dict) else {}
+        raise IngotError("HTTP %d: %s" % (response.status, error.get("message") or raw.decode("utf-8", "replace")),
+                         response.status, error.get("code", ""))
+
+    def _retrying(self, what, call):
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except (IngotError, OSError) as e:
+                status = getattr(e, "status", 0)
+                retryable = status == 0 or status >= 500 or getattr(e, "code", "") == "bucket_incomplete"
+                if not retryable or attempt == self.retries:
+                    raise
+                print("ingot_actor: could not %s (%s); trying again" % (what, e), file=sys.stderr)
+                time.sleep(min(10.0, self.backoff * (2 ** attempt)))
+
+
+def read_safetensors(path):
+    """The tensors of a .safetensors file as {name: (dtype, shape, memoryview)}, views of one mapping."""
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)
+    (n,) = struct.unpack("<Q", view[:8])
+    header = json.loads(bytes(view[8:8 + n]))
+    header.pop("__metadata__", None)
+    base = 8 + n
+    ordered = sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0])
+    return {name: (t["dtype"], t["shape"], view[base + t["data_offsets"][0]:base + t["data_offsets"][1]])
+            for name, t in ordered}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Push weights to an Ingot server (see docs/weight-updates.md).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    push = sub.add_parser("push", help="push the tensors of a .safetensors file")
+    push.add_argument("file")
+    push.add_argument("--version", type=int, required=True)
+    push.add_argument("--partial", action="store_true", help="a PARTIAL update (default FULL)")
+    push.add_argument("--format", default="hf", help="whose native names the file uses (default hf)")
+    push.add_argument("--label", default="")
+    push.add_argument("--policy", default="finish", choices=["finish", "pause", "abort"])
+    push.add_argument("--force", action="store_true", help="accept a version that does not increase")
+    push.add_argument("--bucket-mb", type=float, default=64)
+    info = sub.add_parser("info", help="show the served version and tensors")
+    for p in (push, info):
+        p.add_argument("--url", required=True)
+        p.add_argument("--token")
+        p.add_argument("--token-file")
+    args = parser.parse_args(argv)
+    token = args.token
+    if args.token_file:
+        with open(args.token_file, encoding="utf-8") as f:
+            token = f.readline().strip()
+    try:
+        if args.command == "info":
+            print(json.dumps(WeightPusher(args.url, token=token).info(), indent=2))
+            return 0
+        pusher = WeightPusher(args.url, token=token, bucket_bytes=int(args.bucket_mb * (1 << 20)))
+        start = time.monotonic()
+        result = pusher.push(read_safetensors(args.file), args.version, mode="PARTIAL" if args.partial else "FULL",
+                             format=args.format, label=args.label, policy=args.policy, force=args.force)
+        elapsed = time.monotonic() - start
+        print("pushed version %d: %d tensors, %d bytes in %.2f s (swap %d ms)"
+              % (result["version"], result["tensors"], result["bytes"], elapsed, result["swap_ms"]))
+        return 0
+    except IngotError as e:
+        print("ingot_actor: %s" % e, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,366 @@
+package dev.ingot.actor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tensor.TensorInfo;
+import dev.ingot.spi.tensor.TensorSource;
+import dev.ingot.spi.update.SwapPolicy;
+import dev.ingot.spi.update.UpdateMode;
+import dev.ingot.spi.update.UpdateRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Pushes a weight set to a running Ingot server: opens an update, streams the tensors in buckets (each
+ * a safetensors blob with CRC32s, sent straight from the tensors' memory), and commits. A bucket that
+ * fails on the way (broken connection, 5xx) is sent again under the same {@code seq}, so the server
+ * replaces the partial one; if it still fails, or the server refuses anything, the update is aborted
+ * ({@code DELETE}) and a {@link PushException} says why. Thread-safe; one pusher can serve many pushes.
+ *
+ * <pre>{@code
+ * try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:8080")).token(token).build()) {
+ *     PushResult r = pusher.push(step, UpdateMode.FULL, "hf", "step " + step, SwapPolicy.FINISH, tensors);
+ * }
+ * }</pre>
+ */
+public final class WeightPusher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(WeightPusher.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final String token;
+    private final long bucketBytes;
+    private final int retries;
+    private final Duration backoff;
+    private final Duration maxBackoff;
+    private final Duration requestTimeout;
+    private final boolean checksums;
+    private final HttpClient client;
+    private final ExecutorService preparer = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
+
+    private WeightPusher(Builder b) {
+        this.base = URI.create(b.base.toString().replaceAll("/+$", "") + "/");
+        this.token = b.token;
+        this.bucketBytes = b.bucketBytes;
+        this.retries = b.retries;
+        this.backoff = b.backoff;
+        this.maxBackoff = b.maxBackoff;
+        this.requestTimeout = b.requestTimeout;
+        this.checksums = b.checksums;
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
+    }
+
+    public static Builder builder(URI baseUrl) {
+        return new Builder(baseUrl);
+    }
+
+    /** Pushes {@code tensors} (in the format's native names) as one update. */
+    public PushResult push(long version, UpdateMode mode, String format, String label, SwapPolicy policy, Iterable<Tensor> tensors)
+            throws IOException {
+        return push(new UpdateRequest(version, mode, format, label, policy, false), tensors);
+    }
+
+    /** Pushes {@code tensors} as the update {@code request} describes (including {@code force}). */
+    public PushResult push(UpdateRequest request, Iterable<Tensor> tensors) throws IOException {
+        long start = System.nanoTime();
+        Attempts attempts = new Attempts();
+        String id = begin(request, attempts);
+        int buckets = 0;
+        int count = 0;
+        long bytes = 0;
+        Future<BucketBlob> next = null;
+        try {
+            // The next bucket's checksums are computed while this one uploads: another core's work,
+            // and the pass that pages in a mapped checkpoint's bytes before the socket needs them.
+            Iterator<List<Tensor>> grouped = new Buckets(tensors.iterator(), bucketBytes);
+            next = prepare(grouped);
+            while (next != null) {
+                BucketBlob blob = await(next);
+                next = prepare(grouped);
+                sendBucket(id, buckets, blob, attempts);
+                buckets++;
+                count += blob.tensors().size();
+                bytes += blob.dataBytes();
+            }
+            long swapMillis = commit(id, request, attempts);
+            return new PushResult(id, request.version(), buckets, count, bytes, attempts.repeated, swapMillis,
+                    Duration.ofNanos(System.nanoTime() - start));
+        } catch (UncheckedIOException e) {
+            abortQuietly(id, e.getCause().getMessage());
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            abortQuietly(id, e.getMessage());
+            throw e;
+        } finally {
+            if (next != null) {
+                next.cancel(true);
+            }
+        }
+    }
+
+    private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
+        return grouped.hasNext() ? preparer.submit(() -> new BucketBlob(grouped.next(), checksums)) : null;
+    }
+
+    private static BucketBlob await(Future<BucketBlob> blob) throws IOException {
+        try {
+            return blob.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted while preparing a bucket", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case UncheckedIOException u -> throw u.getCause();
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new PushException("preparing a bucket failed: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    /** A checkpoint's tensors, read one at a time as the push reaches them. */
+    public static Iterable<Tensor> tensorsOf(TensorSource source) {
+        return () -> new Iterator<>() {
+            private final Iterator<TensorInfo> infos = source.list().iterator();
+
+            @Override
+            public boolean hasNext() {
+                return infos.hasNext();
+            }
+
+            @Override
+            public Tensor next() {
+                try {
+                    return source.read(infos.next().name());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+    }
+
+    private String begin(UpdateRequest request, Attempts attempts) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("version", request.version());
+        body.put("mode", request.mode().name());
+        body.put("format", request.format());
+        body.put("label", request.label());
+        body.put("policy", request.policy().name().toLowerCase(Locale.ROOT));
+        body.put("force", request.force());
+        JsonNode answer = withRetries("open the update", attempts, () -> send(
+                json("v1/weights/updates").POST(HttpRequest.BodyPublishers.ofString(body.toString())), 201));
+        return answer.path("id").asText();
+    }
+
+    private void sendBucket(String id, int seq, BucketBlob blob, Attempts attempts) throws IOException {
+        withRetries("send bucket " + seq + " of update " + id, attempts, () -> send(request("v1/weights/updates/" + id
+                + "/buckets?seq=" + seq).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(new BufferPublisher(blob.buffers()), blob.byteSize())), 200));
+    }
+
+    /**
+     * Commits; returns the swap time. When a commit's answer is lost, the retry finds the update gone:
+     * then the served version tells whether it was this commit that went through.
+     */
+    private long commit(String id, UpdateRequest request, Attempts attempts) throws IOException {
+        boolean sentBefore = false;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                JsonNode answer = send(json("v1/weights/updates/" + id + "/commit").POST(HttpRequest.BodyPublishers.noBody()), 200);
+                return answer.path("swap_ms").asLong();
+            } catch (PushException e) {
+                if (sentBefore && e.status() == 409 && servedVersion() == request.version()) {
+                    return 0;
+                }
+                if (e.status() != 0 && e.status() < 500 || attempt >= retries) {
+                    throw e;
+                }
+            }
+            sentBefore = true;
+            attempts.repeated++;
+            pause(attempt);
+        }
+    }
+
+    private long servedVersion() throws IOException {
+        return send(request("v1/weights").GET(), 200).path("version").asLong(-1);
+    }
+
+    private void abortQuietly(String id, String reason) {
+        try {
+            send(request("v1/weights/updates/" + id).DELETE(), 200);
+            LOG.log(System.Logger.Level.INFO, "aborted update " + id + ": " + reason);
+        } catch (IOException e) {
+            // The server already ended it (it rejected the update) or cannot be reached; its idle timeout frees it.
+            LOG.log(System.Logger.Level.DEBUG, "aborting update " + id + ": " + e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        JsonNode run() throws IOException;
+    }
+
+    private static final class Attempts {
+        int repeated;
+    }
+
+    /** Repeats {@code call} on network failures and 5xx answers, with growing pauses; other refusals end at once. */
+    private JsonNode withRetries(String what, Attempts attempts, Call call) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.run();
+            } catch (PushException e) {
+                boolean retryable = e.status() == 0 || e.status() >= 500 || e.code().equals("bucket_incomplete");
+                if (!retryable || attempt >= retries) {
+                    throw attempt == 0 ? e : new PushException("could not " + what + " after " + (attempt + 1) + " attempts: "
+                            + e.getMessage(), e.status(), e.code());
+                }
+                LOG.log(System.Logger.Level.WARNING, "could not " + what + " (" + e.getMessage() + "); trying again");
+                attempts.repeated++;
+                pause(attempt);
+            }
+        }
+    }
+
+    private void pause(int attempt) throws PushException {
+        long millis = Math.min(maxBackoff.toMillis(), backoff.toMillis() << Math.min(attempt, 20));
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted while waiting to retry", e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout);
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b;
+    }
+
+    private HttpRequest.Builder json(String path) {
+        return request(path).header("Content-Type", "application/json");
+    }
+
+    /** Sends and expects {@code status}; anything else becomes a {@link PushException} carrying the server's message. */
+    private JsonNode send(HttpRequest.Builder request, int status) throws PushException {
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new PushException("cannot reach " + base + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted", e);
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (response.statusCode() == status) {
+            return body == null ? JSON.nullNode() : body;
+        }
+        String message = body != null && body.path("error").path("message").isTextual()
+                ? body.path("error").path("message").asText()
+                : new String(response.body(), StandardCharsets.UTF_8);
+        String code = body != null ? body.path("error").path("code").asText("") : "";
+        throw new PushException("HTTP " + response.statusCode() + ": " + message, response.statusCode(), code);
+    }
+
+    @Override
+    public void close() {
+        preparer.shutdownNow();
+        client.close();
+    }
+
+    /** Settings of a {@link WeightPusher}. */
+    public static final class Builder {
+        private final URI base;
+        private String token;
+        private long bucketBytes = 64L << 20;
+        private int retries = 5;
+        private Duration backoff = Duration.ofMillis(250);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofMinutes(10);
+        private boolean checksums = true;
+
+        private Builder(URI base) {
+            this.base = Objects.requireNonNull(base, "base URL");
+        }
+
+        /** The server's update token ({@code --update-token}). */
+        public Builder token(String value) {
+            token = value;
+            return this;
+        }
+
+        /** Largest data size of one bucket (default 64 MiB); a bigger tensor goes alone. */
+        public Builder bucketBytes(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("bucket bytes must be positive, got " + value);
+            }
+            bucketBytes = value;
+            return this;
+        }
+
+        /** Extra attempts for a request that fails on the network or with 5xx (default 5). */
+        public Builder retries(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("retries must be 0 or more, got " + value);
+            }
+            retries = value;
+            return this;
+        }
+
+        /** First pause before a retry, doubled each time up to {@code max} (default 250 ms, 10 s). */
+        public Builder backoff(Duration first, Duration max) {
+            backoff = first;
+            maxBackoff = max;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = value;
+            return this;
+        }
+
+        /** Longest a single request (a whole bucket upload) may take (default 10 min). */
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
+            return this;
+        }
+
+        /** Whether buckets carry per-tensor CRC32s (default yes). */
+        public Builder checksums(boolean value) {
+            checksums = value;
+            return this;
+        }
+
+        public WeightPusher build() {
+            return new WeightPusher(this);
+        }
+    }
+}

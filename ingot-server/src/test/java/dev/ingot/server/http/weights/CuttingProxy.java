@@ -1,0 +1,93 @@
+package dev.ingot.server.http.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback TCP proxy that breaks connections on purpose: once a connection has carried
+ * {@code cutAfter} bytes from the client, both sides are closed mid-stream — for the first
+ * {@code cuts} connections that get that far. Models a flaky network between actor and server.
+ */
+final class CuttingProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final int upstreamPort;
+    private final long cutAfter;
+    private final AtomicInteger cutsLeft;
+    private final AtomicInteger cutsMade = new AtomicInteger();
+    private final Thread acceptor;
+
+    CuttingProxy(int upstreamPort, long cutAfter, int cuts) throws IOException {
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.upstreamPort = upstreamPort;
+        this.cutAfter = cutAfter;
+        this.cutsLeft = new AtomicInteger(cuts);
+        this.acceptor = Thread.ofPlatform().daemon().start(this::accept);
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + listener.getLocalPort();
+    }
+
+    int cutsMade() {
+        return cutsMade.get();
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                Thread.ofPlatform().daemon().start(() -> pipe(client, server, true));
+                Thread.ofPlatform().daemon().start(() -> pipe(server, client, false));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to, boolean fromClient) {
+        byte[] buffer = new byte[8192];
+        long forwarded = 0;
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                if (fromClient && forwarded + n > cutAfter && cutsLeft.getAndDecrement() > 0) {
+                    out.write(buffer, 0, (int) Math.max(0, cutAfter - forwarded));
+                    out.flush();
+                    cutsMade.incrementAndGet();
+                    from.close();
+                    to.close();
+                    return;
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+                forwarded += n;
+            }
+        } catch (IOException e) {
+            // the other direction closed the sockets
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        acceptor.interrupt();
+    }
+}
