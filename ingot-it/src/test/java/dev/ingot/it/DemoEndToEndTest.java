@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -52,11 +54,20 @@ class DemoEndToEndTest {
         assertThat(output).contains("Timings");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dev.ingot.examples.acme.AcmePlugin", "dev.ingot.plugins.llama2c.Llama2cPlugin",
+            "dev.ingot.plugins.mistral.MistralPlugin", "dev.ingot.plugins.gguf.GgufPlugin"})
+    void noPluginIsOnTheEnginesClassPath(String pluginClass) {
+        assertThatThrownBy(() -> Class.forName(pluginClass)).isInstanceOf(ClassNotFoundException.class);
+    }
+
     @Test
-    void thePluginJarIsNotOnTheEnginesClassPath() {
-        assertThatThrownBy(() -> Class.forName("dev.ingot.examples.acme.AcmeFormat"))
-                .isInstanceOf(ClassNotFoundException.class);
-        assertThat(acmeJar()).exists();
+    void everyPluginJarIsInThePluginFolder() throws IOException {
+        try (Stream<Path> jars = Files.list(PLUGINS)) {
+            assertThat(jars.map(p -> p.getFileName().toString().replaceFirst("-\\d.*", "")))
+                    .containsExactlyInAnyOrder("ingot-example-acme-format", "ingot-plugin-llama2c", "ingot-plugin-mistral",
+                            "ingot-plugin-gguf");
+        }
     }
 
     @Test
