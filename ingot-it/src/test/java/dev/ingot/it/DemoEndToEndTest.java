@@ -30,7 +30,7 @@ import picocli.CommandLine;
  */
 class DemoEndToEndTest {
 
-    private static final Path PLUGINS = Path.of(System.getProperty("ingot.plugins.dir"));
+    private static final Path PLUGINS = ItPlugins.folder();
 
     /** A row of a rollout table: {@code #  VERSION  TOKENS  FINISH  LOGPROB/TOKEN  PROMPT  COMPLETION}. */
     private static final Pattern ROLLOUT_ROW =
