@@ -4,6 +4,7 @@ import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** The acme format: a folder with {@code acme.json} and one raw file per tensor under {@code tensors/}. */
 public final class AcmeFormat implements CheckpointFormat {
@@ -88,5 +90,11 @@ public final class AcmeFormat implements CheckpointFormat {
             rules.rename(AcmeNames.HEAD, CanonicalWeights.LM_HEAD);
         }
         return rules.build();
+    }
+
+    /** acme folders can be written from canonical weights (the inverse of {@link #mapper}). */
+    @Override
+    public Optional<CheckpointWriter> writer() {
+        return Optional.of(new AcmeCheckpointWriter());
     }
 }

@@ -57,7 +57,7 @@ class AcmeFormatTest {
     void untiedModelRoundTripsBitForBit(@TempDir Path dir) throws IOException {
         Map<String, float[]> original = randomWeights(SMALL, 1);
         AcmeWriter.write(dir, SMALL, original);
-        assertThat(mapAll(dir)).containsOnlyKeys(original.keySet()).allSatisfy((name, values) ->
+        assertThat(mapAll(format, dir)).containsOnlyKeys(original.keySet()).allSatisfy((name, values) ->
                 assertThat(values).as(name).containsExactly(original.get(name)));
     }
 
@@ -66,7 +66,7 @@ class AcmeFormatTest {
         ModelSpec tied = SMALL.toBuilder().tiedEmbeddings(true).build();
         Map<String, float[]> original = randomWeights(tied, 2);
         AcmeWriter.write(dir, tied, original);
-        Map<String, float[]> mapped = mapAll(dir);
+        Map<String, float[]> mapped = mapAll(format, dir);
         assertThat(mapped).doesNotContainKey(CanonicalWeights.LM_HEAD).containsOnlyKeys(original.keySet());
         mapped.forEach((name, values) -> assertThat(values).as(name).containsExactly(original.get(name)));
     }
@@ -188,7 +188,7 @@ class AcmeFormatTest {
     }
 
     /** Opens the folder and computes every canonical tensor the way the engine would, with {@link ReferenceOps}. */
-    private Map<String, float[]> mapAll(Path dir) throws IOException {
+    static Map<String, float[]> mapAll(AcmeFormat format, Path dir) throws IOException {
         Map<String, float[]> canonical = new HashMap<>();
         try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
             Map<String, Shape> expected = CanonicalWeights.expected(checkpoint.spec());
@@ -213,7 +213,7 @@ class AcmeFormatTest {
         return canonical;
     }
 
-    private static Map<String, float[]> readF32Safetensors(Path file) throws IOException {
+    static Map<String, float[]> readF32Safetensors(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         int headerLength = (int) ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         JsonNode header = new ObjectMapper().readTree(new String(all, 8, headerLength, StandardCharsets.UTF_8));

@@ -4,6 +4,7 @@ import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
@@ -13,6 +14,7 @@ import dev.ingot.spi.mapping.WeightMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * llama2.c's original {@code .bin} checkpoint: a 7-int header and float32 weights. There is no magic
@@ -99,5 +101,11 @@ public final class Llama2cFormat implements CheckpointFormat {
             rules.rename(Llama2cLayout.CLASSIFIER, CanonicalWeights.LM_HEAD);
         }
         return rules.build();
+    }
+
+    /** llama2.c files can be written from canonical weights when run.c's fixed constants fit the model. */
+    @Override
+    public Optional<CheckpointWriter> writer() {
+        return Optional.of(new Llama2cWriter());
     }
 }

@@ -1,0 +1,118 @@
+package dev.ingot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ingot.engine.generate.Completion;
+import dev.ingot.engine.generate.Generator;
+import dev.ingot.engine.generate.LoadOptions;
+import dev.ingot.engine.generate.LoadedModel;
+import dev.ingot.engine.generate.ModelLoader;
+import dev.ingot.engine.plugin.PluginConfig;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.engine.safetensors.SafetensorsTensorSource;
+import dev.ingot.engine.sample.SamplingParams;
+import dev.ingot.engine.format.hf.HfConfig;
+import dev.ingot.plugins.gguf.testing.GgufCopy;
+import dev.ingot.plugins.gguf.testing.GgufWriter;
+import dev.ingot.plugins.mistral.testing.MistralCopy;
+import dev.ingot.spi.format.CheckpointWriter;
+import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tensor.TensorInfo;
+import dev.ingot.testkit.SharedModels;
+import dev.ingot.server.cli.IngotCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The stories260K model in five layouts — Hugging Face (built in), Mistral, llama2.c, GGUF and acme,
+ * the last four through their plugin jars loaded from a plugin folder — each reproduces llama2.c's
+ * run.c output token for token, with the format chosen by detection.
+ */
+class FiveLayoutsTest {
+
+    @TempDir
+    Path temp;
+
+    private static PluginConfig plugins() {
+        return PluginConfig.of(java.util.List.of(ItPlugins.folder()));
+    }
+
+    @Test
+    void huggingFaceBuiltIn() throws IOException {
+        assertReference(SharedModels.storiesHf(), "hf", "builtin");
+    }
+
+    @Test
+    void llama2cBinThroughItsPlugin() throws IOException {
+        assertReference(SharedModels.storiesBin(), "llama2c", "llama2c");
+    }
+
+    @Test
+    void theCommandLineDetectsTheLlama2cFileFromThePluginFolder() {
+        CommandLine cli = IngotCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("generate", "--model", SharedModels.storiesBin().toString(), "--plugins",
+                ItPlugins.folder().toString(), "--prompt", "Once upon a time", "--temperature", "0", "--max-tokens", "252");
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).isEqualTo(SharedModels.referenceOnceUponATime() + System.lineSeparator());
+    }
+
+    @Test
+    void mistralNativeFolderThroughItsPlugin() throws IOException {
+        Path mistral = temp.resolve("mistral");
+        MistralCopy.write(SharedModels.storiesHf(), mistral);
+        assertThat(mistral.resolve("params.json")).exists();
+        assertThat(mistral.resolve("consolidated.safetensors")).exists();
+        assertReference(mistral, "mistral", "mistral");
+    }
+
+    @Test
+    void ggufFileThroughItsPlugin() throws IOException {
+        Path gguf = GgufCopy.write(SharedModels.storiesHf(), temp.resolve("stories260K.gguf"), GgufWriter.TensorType.F32);
+        assertReference(gguf, "gguf", "gguf");
+    }
+
+    @Test
+    void acmeFolderWrittenByItsOwnPluginsWriter() throws IOException {
+        Path acme = temp.resolve("acme");
+        ModelSpec spec = HfConfig.read(SharedModels.storiesHf().resolve("config.json"));
+        try (PluginHost host = PluginHost.discover(plugins());
+                SafetensorsTensorSource hf = SafetensorsTensorSource.open(SharedModels.storiesHf().resolve("model.safetensors"))) {
+            Map<String, Tensor> canonical = new LinkedHashMap<>();
+            for (TensorInfo info : hf.list()) {
+                canonical.put(info.name(), hf.read(info.name()));
+            }
+            CheckpointWriter writer = host.format("acme").writer().orElseThrow();
+            writer.write(acme, spec, canonical);
+        }
+        // acme ships no tokenizer: the loader takes the tokenizer.json beside the checkpoint.
+        Files.copy(SharedModels.storiesHf().resolve("tokenizer.json"), acme.resolve("tokenizer.json"));
+        assertReference(acme, "acme", "acme");
+    }
+
+    private static void assertReference(Path model, String format, String plugin) throws IOException {
+        try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(model).withPlugins(plugins()))) {
+            assertThat(loaded.format().format().name()).isEqualTo(format);
+            assertThat(loaded.format().pluginName()).isEqualTo(plugin);
+            Generator generator = new Generator(loaded);
+            int[] prompt = generator.encodePrompt("Once upon a time");
+            Completion completion = generator.generate(prompt, SamplingParams.greedy(), 252, 0, t -> {});
+            int[] shown = new int[prompt.length - 1 + completion.tokens().size()];
+            System.arraycopy(prompt, 1, shown, 0, prompt.length - 1);
+            System.arraycopy(completion.tokenIds(), 0, shown, prompt.length - 1, completion.tokens().size());
+            assertThat(loaded.tokenizer().decode(prompt[0], shown)).isEqualTo(SharedModels.referenceOnceUponATime());
+        }
+    }
+}
