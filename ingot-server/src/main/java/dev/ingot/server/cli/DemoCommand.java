@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code ingot demo}: the end-to-end demo, in one process, with no input and no network. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole mission in one process: writes a seeded random model in the example 'acme' format with",
-                "the acme plugin (loaded from a plugin jar), loads it by detection, runs rollouts, pushes live weight updates",
-                "in acme's tensor names (one deliberately broken), and prints timings. Needs no model files and no network."})
+        description = "The whole mission in one process, no model files, no network: a seeded random model written in "
+                + "the example 'acme' format by the acme plugin (loaded from its jar), loaded by detection, rollouts, "
+                + "live weight updates in acme's tensor names (one deliberately broken), timings.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
