@@ -27,7 +27,7 @@ run_maven() {
     echo "ingot: Maven (mvn) not found on PATH; install Apache Maven 3.8 or newer." >&2
     return 1
   fi
-  (cd "$INGOT_ROOT" && mvn -B -ntp "$@")
+  (cd "$INGOT_ROOT" && mvn -B -ntp -Dstyle.color=never "$@")
 }
 
 # The JVM flags every engine process needs.
