@@ -1,5 +1,6 @@
 package dev.ingot.engine.weights;
 
+import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -34,8 +35,21 @@ public final class WeightGeneration {
         this.version = version;
         this.label = label == null ? "" : label;
         this.spec = spec;
-        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.tensors = Collections.unmodifiableMap(inCanonicalOrder(spec, tensors));
         this.memory = new ArrayList<>(memory);
+    }
+
+    /** Listings (inspect, GET /v1/weights) show a generation's tensors in the model's order, however they arrived. */
+    private static Map<String, Tensor> inCanonicalOrder(ModelSpec spec, Map<String, Tensor> tensors) {
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        for (String name : CanonicalWeights.expected(spec).keySet()) {
+            Tensor t = tensors.get(name);
+            if (t != null) {
+                ordered.put(name, t);
+            }
+        }
+        tensors.forEach(ordered::putIfAbsent);
+        return ordered;
     }
 
     /** A generation whose tensors live in {@code arena} and in {@code alsoOwned} (e.g. a mapped checkpoint). */
