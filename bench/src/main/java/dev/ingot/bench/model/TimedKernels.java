@@ -49,6 +49,16 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
+    public void add(float[] x, float[] y, int n) {
+        delegate.add(x, y, n);
+    }
+
+    @Override
+    public void scaleByWeight(float[] x, int xOffset, float scale, float[] weight, float[] out, int outOffset, int n) {
+        delegate.scaleByWeight(x, xOffset, scale, weight, out, outOffset, n);
+    }
+
+    @Override
     public String describe() {
         return delegate.describe();
     }

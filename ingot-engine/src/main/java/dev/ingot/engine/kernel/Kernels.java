@@ -56,6 +56,27 @@ public interface Kernels extends AutoCloseable {
         }
     }
 
+    /**
+     * {@code y[i] += x[i]} for {@code i < n}: the residual adds. Element-wise, so a row gets the same
+     * result in any batch.
+     */
+    default void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += x[i];
+        }
+    }
+
+    /**
+     * {@code out[outOffset + i] = weight[i] * (scale * x[xOffset + i])} for {@code i < n}: RMSNorm after
+     * its sum of squares. Two roundings per element, in this order, in every implementation (no fused
+     * multiply-add), so vector and scalar code agree bit for bit.
+     */
+    default void scaleByWeight(float[] x, int xOffset, float scale, float[] weight, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOffset + i] = weight[i] * (scale * x[xOffset + i]);
+        }
+    }
+
     /** One line for {@code --stats}: implementation, vector width, threads. */
     String describe();
 

@@ -100,6 +100,30 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void add(float[] x, float[] y, int n) {
+        int bound = n - n % LANES;
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector.fromArray(FLOATS, y, i).add(FloatVector.fromArray(FLOATS, x, i)).intoArray(y, i);
+        }
+        for (int i = bound; i < n; i++) {
+            y[i] += x[i];
+        }
+    }
+
+    @Override
+    public void scaleByWeight(float[] x, int xOffset, float scale, float[] weight, float[] out, int outOffset, int n) {
+        int bound = n - n % LANES;
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector.fromArray(FLOATS, x, xOffset + i).mul(scale)
+                    .mul(FloatVector.fromArray(FLOATS, weight, i))
+                    .intoArray(out, outOffset + i);
+        }
+        for (int i = bound; i < n; i++) {
+            out[outOffset + i] = weight[i] * (scale * x[xOffset + i]);
+        }
+    }
+
+    @Override
     public String describe() {
         return "Vector API, " + Lanes.shape() + ", " + threads + (threads == 1 ? " thread" : " threads");
     }

@@ -3,6 +3,8 @@ package dev.ingot.engine.model;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.WeightMatrix;
 import dev.ingot.spi.format.ModelSpec;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Llama-family decoder (Llama 2/3, Mistral): token embedding, RMSNorm, rotate-half RoPE,
@@ -15,6 +17,11 @@ public final class LlamaModel {
     private final ModelSpec spec;
     private final Kernels kernels;
     private final RotaryEmbedding rope;
+    /**
+     * Scratch of the last finished call, taken by the next one. Concurrent callers (tests, a
+     * generator beside the scheduler) find it taken and allocate their own, so no two passes share arrays.
+     */
+    private final AtomicReference<ForwardScratch> spare = new AtomicReference<>();
 
     public LlamaModel(ModelSpec spec, Kernels kernels) {
         this.spec = spec;
@@ -44,109 +51,110 @@ public final class LlamaModel {
      */
     public float[] forward(LlamaWeights w, ForwardBatch batch) {
         int rows = batch.size();
+        ForwardScratch scratch = spare.getAndSet(null);
+        if (scratch == null || scratch.rows < rows) {
+            scratch = new ForwardScratch(spec, rows);
+        }
+        float[] logits = forward(w, batch, scratch);
+        if (scratch.worthKeeping()) {
+            spare.set(scratch);
+        }
+        return logits;
+    }
+
+    private float[] forward(LlamaWeights w, ForwardBatch batch, ForwardScratch s) {
+        int rows = batch.size();
         int dim = spec.hiddenSize();
         int qDim = spec.queryDim();
         int kvDim = spec.kvDim();
-        int ffn = spec.ffnSize();
         for (int r = 0; r < rows; r++) {
             batch.caches()[r].ensure(batch.positions()[r] + 1);
         }
-
-        float[] x = new float[rows * dim];
-        float[] xn = new float[rows * dim];
-        float[] q = new float[rows * qDim];
-        float[] k = new float[rows * kvDim];
-        float[] v = new float[rows * kvDim];
-        float[] att = new float[rows * qDim];
-        float[] gate = new float[rows * ffn];
-        float[] up = new float[rows * ffn];
-        float[] delta = new float[rows * dim];
-        float[][] qkv = {q, k, v};
-        float[][] gateUp = {gate, up};
-        int half = spec.headDim() / 2;
-        float[] cos = new float[rows * half];
-        float[] sin = new float[rows * half];
-        float[] rowCos = new float[half];
-        float[] rowSin = new float[half];
-
+        float[] x = s.x;
+        float[] xn = s.xn;
+        float[] q = s.q;
+        float[] k = s.k;
+        float[] v = s.v;
+        float[] delta = s.delta;
         for (int r = 0; r < rows; r++) {
             w.embed(batch.tokens()[r], x, r * dim);
-            rope.angles(batch.positions()[r], rowCos, rowSin);
-            System.arraycopy(rowCos, 0, cos, r * half, half);
-            System.arraycopy(rowSin, 0, sin, r * half, half);
         }
 
         for (int l = 0; l < spec.layers(); l++) {
             LayerWeights layer = w.layers[l];
             rmsNorm(x, layer.attnNorm(), xn, rows, dim);
-            kernels.matmul(new WeightMatrix[] {layer.q(), layer.k(), layer.v()}, xn, qkv, rows);
+            kernels.matmul(new WeightMatrix[] {layer.q(), layer.k(), layer.v()}, xn, s.qkv, rows);
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(cos, r * half, rowCos, 0, half);
-                System.arraycopy(sin, r * half, rowSin, 0, half);
-                rope.rotate(q, r * qDim, spec.heads(), rowCos, rowSin);
-                rope.rotate(k, r * kvDim, spec.kvHeads(), rowCos, rowSin);
                 KvCache cache = batch.caches()[r];
                 int pos = batch.positions()[r];
+                rope.rotate(q, r * qDim, spec.heads(), pos);
+                rope.rotate(k, r * kvDim, spec.kvHeads(), pos);
                 System.arraycopy(k, r * kvDim, cache.keys(l), pos * kvDim, kvDim);
                 System.arraycopy(v, r * kvDim, cache.values(l), pos * kvDim, kvDim);
             }
             for (int r = 0; r < rows; r++) {
-                attend(l, q, r * qDim, batch.caches()[r], batch.positions()[r], att, r * qDim);
+                attend(l, q, r * qDim, batch.caches()[r], batch.positions()[r], s, r * qDim);
             }
-            kernels.matmul(layer.o(), att, delta, rows);
-            add(x, delta);
+            kernels.matmul(layer.o(), s.att, delta, rows);
+            kernels.add(delta, x, rows * dim);
 
             rmsNorm(x, layer.ffnNorm(), xn, rows, dim);
-            kernels.matmul(new WeightMatrix[] {layer.gate(), layer.up()}, xn, gateUp, rows);
-            swiglu(gate, up);
-            kernels.matmul(layer.down(), gate, delta, rows);
-            add(x, delta);
+            kernels.matmul(new WeightMatrix[] {layer.gate(), layer.up()}, xn, s.gateUp, rows);
+            swiglu(s.gate, s.up, rows * spec.ffnSize());
+            kernels.matmul(layer.down(), s.gate, delta, rows);
+            kernels.add(delta, x, rows * dim);
         }
 
         int logitRows = batch.logitRows();
-        float[] last = new float[logitRows * dim];
-        int j = 0;
-        for (int r = 0; r < rows; r++) {
-            if (batch.wantLogits()[r]) {
-                System.arraycopy(x, r * dim, last, j * dim, dim);
-                j++;
+        float[] logits = new float[logitRows * spec.vocabSize()];
+        if (logitRows == 0) {
+            return logits;
+        }
+        // The rows that want logits, packed: x itself when that is every row (decoding), else copied into delta.
+        float[] last = x;
+        if (logitRows < rows) {
+            last = delta;
+            int j = 0;
+            for (int r = 0; r < rows; r++) {
+                if (batch.wantLogits()[r]) {
+                    System.arraycopy(x, r * dim, last, j * dim, dim);
+                    j++;
+                }
             }
         }
-        float[] lastNormed = new float[logitRows * dim];
-        rmsNorm(last, w.finalNorm, lastNormed, logitRows, dim);
-        float[] logits = new float[logitRows * spec.vocabSize()];
-        if (logitRows > 0) {
-            kernels.matmul(w.lmHead, lastNormed, logits, logitRows);
-        }
+        rmsNorm(last, w.finalNorm, xn, logitRows, dim);
+        kernels.matmul(w.lmHead, xn, logits, logitRows);
         return logits;
     }
 
-    /** Causal (optionally windowed) attention of one row's query heads over its cache. */
-    private void attend(int layer, float[] q, int qOffset, KvCache cache, int pos, float[] out, int outOffset) {
+    /** Causal (optionally windowed) attention of one row's query heads over its cache, into {@code s.att}. */
+    private void attend(int layer, float[] q, int qOffset, KvCache cache, int pos, ForwardScratch s, int outOffset) {
         int headDim = spec.headDim();
         int kvDim = spec.kvDim();
         int group = spec.heads() / spec.kvHeads();
         int start = spec.slidingWindow() > 0 ? Math.max(0, pos - spec.slidingWindow() + 1) : 0;
         float[] keys = cache.keys(layer);
         float[] values = cache.values(layer);
-        float[] scores = new float[pos + 1 - start];
+        int length = pos + 1 - start;
+        float[] scores = s.scores(length);
+        float[] out = s.att;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         for (int h = 0; h < spec.heads(); h++) {
             int kvOffset = (h / group) * headDim;
             int qh = qOffset + h * headDim;
             float max = Float.NEGATIVE_INFINITY;
             for (int t = start; t <= pos; t++) {
-                float s = kernels.dot(q, qh, keys, t * kvDim + kvOffset, headDim) * scale;
-                scores[t - start] = s;
-                max = Math.max(max, s);
+                float score = kernels.dot(q, qh, keys, t * kvDim + kvOffset, headDim) * scale;
+                scores[t - start] = score;
+                max = Math.max(max, score);
             }
             float sum = 0f;
-            for (int i = 0; i < scores.length; i++) {
+            for (int i = 0; i < length; i++) {
                 scores[i] = (float) Math.exp(scores[i] - max);
                 sum += scores[i];
             }
             int oh = outOffset + h * headDim;
-            java.util.Arrays.fill(out, oh, oh + headDim, 0f);
+            Arrays.fill(out, oh, oh + headDim, 0f);
             for (int t = start; t <= pos; t++) {
                 kernels.axpy(scores[t - start] / sum, values, t * kvDim + kvOffset, out, oh, headDim);
             }
@@ -159,23 +167,15 @@ public final class LlamaModel {
             int base = r * dim;
             float ss = kernels.dot(x, base, x, base, dim);
             float inv = (float) (1.0 / Math.sqrt(ss / dim + spec.normEps()));
-            for (int i = 0; i < dim; i++) {
-                out[base + i] = weight[i] * (inv * x[base + i]);
-            }
+            kernels.scaleByWeight(x, base, inv, weight, out, base, dim);
         }
     }
 
-    /** {@code gate = silu(gate) * up}. */
-    private static void swiglu(float[] gate, float[] up) {
-        for (int i = 0; i < gate.length; i++) {
+    /** {@code gate = silu(gate) * up} over the first {@code n} elements. */
+    private static void swiglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-        }
-    }
-
-    private static void add(float[] x, float[] delta) {
-        for (int i = 0; i < x.length; i++) {
-            x[i] += delta[i];
         }
     }
 }

@@ -2,15 +2,27 @@ package dev.ingot.engine.model;
 
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.RopeScaling;
+import java.util.Arrays;
 
 /** Rotate-half RoPE: within each head, element {@code i} rotates with element {@code i + headDim/2}. */
 final class RotaryEmbedding {
 
     private final int headDim;
     private final double[] inverseFrequencies;
+    private final int maxPositions;
+
+    /**
+     * Cosines and sines of positions {@code [0, positions)}, {@code headDim/2} of each per position.
+     * One immutable object so a reader never sees the cosines of one growth with the sines of another.
+     */
+    private record Table(int positions, float[] cos, float[] sin) {}
+
+    /** Grown by doubling to the longest position seen; every entry is computed once, always the same way. */
+    private volatile Table table = new Table(0, new float[0], new float[0]);
 
     RotaryEmbedding(ModelSpec spec) {
         this.headDim = spec.headDim();
+        this.maxPositions = spec.maxPositions();
         int half = headDim / 2;
         inverseFrequencies = new double[half];
         for (int i = 0; i < half; i++) {
@@ -40,25 +52,57 @@ final class RotaryEmbedding {
         };
     }
 
-    /** Cosines and sines for {@code position}, {@code headDim/2} of each. */
-    void angles(int position, float[] cos, float[] sin) {
-        for (int i = 0; i < inverseFrequencies.length; i++) {
-            double angle = position * inverseFrequencies[i];
-            cos[i] = (float) Math.cos(angle);
-            sin[i] = (float) Math.sin(angle);
+    /**
+     * The table covering {@code position}. Each entry is the same float whichever growth computed it,
+     * so a row's result does not depend on what other rows (or calls) grew the table before.
+     */
+    private Table covering(int position) {
+        Table t = table;
+        if (position < t.positions()) {
+            return t;
+        }
+        synchronized (this) {
+            t = table;
+            if (position < t.positions()) {
+                return t;
+            }
+            int positions = Math.max(64, t.positions());
+            while (positions <= position) {
+                positions *= 2;
+            }
+            positions = Math.max(position + 1, Math.min(positions, maxPositions));
+            int half = inverseFrequencies.length;
+            float[] cos = Arrays.copyOf(t.cos(), positions * half);
+            float[] sin = Arrays.copyOf(t.sin(), positions * half);
+            for (int p = t.positions(); p < positions; p++) {
+                for (int i = 0; i < half; i++) {
+                    double angle = p * inverseFrequencies[i];
+                    cos[p * half + i] = (float) Math.cos(angle);
+                    sin[p * half + i] = (float) Math.sin(angle);
+                }
+            }
+            t = new Table(positions, cos, sin);
+            table = t;
+            return t;
         }
     }
 
-    /** Rotates {@code heads} consecutive heads starting at {@code offset}. */
-    void rotate(float[] x, int offset, int heads, float[] cos, float[] sin) {
+    /** Rotates {@code heads} consecutive heads starting at {@code offset} to {@code position}. */
+    void rotate(float[] x, int offset, int heads, int position) {
+        Table t = covering(position);
+        float[] cos = t.cos();
+        float[] sin = t.sin();
         int half = headDim / 2;
+        int angles = position * half;
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headDim;
             for (int i = 0; i < half; i++) {
                 float x0 = x[base + i];
                 float x1 = x[base + i + half];
-                x[base + i] = x0 * cos[i] - x1 * sin[i];
-                x[base + i + half] = x0 * sin[i] + x1 * cos[i];
+                float c = cos[angles + i];
+                float s = sin[angles + i];
+                x[base + i] = x0 * c - x1 * s;
+                x[base + i + half] = x0 * s + x1 * c;
             }
         }
     }

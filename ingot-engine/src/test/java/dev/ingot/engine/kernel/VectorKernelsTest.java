@@ -285,6 +285,32 @@ class VectorKernelsTest {
     }
 
     @Test
+    void addAndScaleByWeightRoundEachElementLikeIeeeFloatArithmetic() {
+        Random random = new Random(17);
+        for (int n : new int[] {0, 1, 7, 16, 17, 100, 1000}) {
+            float[] x = Matrices.uniform(n + 5, random);
+            float[] y = Matrices.uniform(n + 2, random);
+            float[] sum = y.clone();
+            kernels.add(x, sum, n);
+            for (int i = 0; i < n + 2; i++) {
+                // A float sum or product computed in double and rounded once is the correctly rounded float result.
+                float want = i < n ? (float) ((double) y[i] + x[i]) : y[i];
+                assertThat(sum[i]).as("add n=%d i=%d", n, i).isEqualTo(want);
+            }
+
+            float[] weight = Matrices.uniform(n, random);
+            float scale = 1.7f + random.nextFloat();
+            float[] out = new float[n + 4];
+            kernels.scaleByWeight(x, 5, scale, weight, out, 4, n);
+            for (int i = 0; i < n; i++) {
+                float scaled = (float) ((double) scale * x[5 + i]);
+                float want = (float) ((double) weight[i] * scaled);
+                assertThat(out[4 + i]).as("scaleByWeight n=%d i=%d", n, i).isEqualTo(want);
+            }
+        }
+    }
+
+    @Test
     void badShapesAreRejectedWithTheMatrixName() {
         WeightMatrix w = Matrices.random(DType.F32, 4, 8, new Random(1));
         assertThatThrownBy(() -> kernels.matmul(w, new float[15], new float[8], 2))

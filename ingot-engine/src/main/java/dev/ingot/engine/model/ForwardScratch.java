@@ -1,0 +1,60 @@
+package dev.ingot.engine.model;
+
+import dev.ingot.spi.format.ModelSpec;
+
+/**
+ * The activations of one forward pass, sized for up to {@link #rows} rows. Kept between calls so a
+ * decode step does not allocate (and zero) a dozen arrays; a pass only reads what it wrote itself
+ * in the same pass, so stale contents from an earlier call never matter.
+ */
+final class ForwardScratch {
+
+    /**
+     * Scratch for more rows than this is not kept: decode batches are small, while keeping a long
+     * prompt's prefill scratch (gate and up alone are rows x ffn floats each) would pin megabytes.
+     */
+    static final int MAX_KEPT_ROWS = 64;
+
+    final int rows;
+    final float[] x;
+    final float[] xn;
+    final float[] q;
+    final float[] k;
+    final float[] v;
+    final float[] att;
+    final float[] gate;
+    final float[] up;
+    final float[] delta;
+    final float[][] qkv;
+    final float[][] gateUp;
+    /** Attention scores of one head, grown on demand to the longest sequence seen. */
+    float[] scores = new float[64];
+
+    ForwardScratch(ModelSpec spec, int rows) {
+        this.rows = rows;
+        int dim = spec.hiddenSize();
+        x = new float[rows * dim];
+        xn = new float[rows * dim];
+        q = new float[rows * spec.queryDim()];
+        k = new float[rows * spec.kvDim()];
+        v = new float[rows * spec.kvDim()];
+        att = new float[rows * spec.queryDim()];
+        gate = new float[rows * spec.ffnSize()];
+        up = new float[rows * spec.ffnSize()];
+        delta = new float[rows * dim];
+        qkv = new float[][] {q, k, v};
+        gateUp = new float[][] {gate, up};
+    }
+
+    /** The score buffer, at least {@code n} long. */
+    float[] scores(int n) {
+        if (scores.length < n) {
+            scores = new float[Math.max(n, scores.length * 2)];
+        }
+        return scores;
+    }
+
+    boolean worthKeeping() {
+        return rows <= MAX_KEPT_ROWS;
+    }
+}
