@@ -59,6 +59,16 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
+    public void swiglu(float[] gate, float[] up, int n) {
+        delegate.swiglu(gate, up, n);
+    }
+
+    @Override
+    public float expShiftedSum(float[] x, int n, float shift) {
+        return delegate.expShiftedSum(x, n, shift);
+    }
+
+    @Override
     public String describe() {
         return delegate.describe();
     }

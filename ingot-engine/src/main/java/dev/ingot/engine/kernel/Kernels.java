@@ -77,6 +77,30 @@ public interface Kernels extends AutoCloseable {
         }
     }
 
+    /**
+     * {@code gate[i] = gate[i] / (1 + e^-gate[i]) * up[i]} for {@code i < n}: SiLU-gated MLP. Element-wise;
+     * implementations may use their own exp but must compute each element the same way wherever it sits.
+     */
+    default void swiglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    /**
+     * {@code x[i] = e^(x[i] - shift)} for {@code i < n}, returning their sum: the numerators of a softmax.
+     * The summation order may differ between implementations but depends only on {@code n}.
+     */
+    default float expShiftedSum(float[] x, int n, float shift) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.exp(x[i] - shift);
+            sum += x[i];
+        }
+        return sum;
+    }
+
     /** One line for {@code --stats}: implementation, vector width, threads. */
     String describe();
 

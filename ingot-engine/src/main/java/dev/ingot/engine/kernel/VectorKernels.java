@@ -123,6 +123,38 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /** SwiGLU with {@link FastExp}: the scalar default spends most of a small model's non-matmul time in {@code Math.exp}. */
+    @Override
+    public void swiglu(float[] gate, float[] up, int n) {
+        int bound = n - n % LANES;
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector g = FloatVector.fromArray(FLOATS, gate, i);
+            g.div(FastExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(FLOATS, up, i)).intoArray(gate, i);
+        }
+        for (int i = bound; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + FastExp.exp(-g)) * up[i];
+        }
+    }
+
+    /** Lane-wise sums folded by {@link Lanes#sumLanes}, then the tail in order: the order depends on {@code n} only. */
+    @Override
+    public float expShiftedSum(float[] x, int n, float shift) {
+        int bound = n - n % LANES;
+        FloatVector sums = FloatVector.zero(FLOATS);
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector e = FastExp.exp(FloatVector.fromArray(FLOATS, x, i).sub(shift));
+            e.intoArray(x, i);
+            sums = sums.add(e);
+        }
+        float sum = Lanes.sumLanes(sums);
+        for (int i = bound; i < n; i++) {
+            x[i] = FastExp.exp(x[i] - shift);
+            sum += x[i];
+        }
+        return sum;
+    }
+
     @Override
     public String describe() {
         return "Vector API, " + Lanes.shape() + ", " + threads + (threads == 1 ? " thread" : " threads");

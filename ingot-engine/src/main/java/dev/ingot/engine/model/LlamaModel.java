@@ -100,7 +100,7 @@ public final class LlamaModel {
 
             rmsNorm(x, layer.ffnNorm(), xn, rows, dim);
             kernels.matmul(new WeightMatrix[] {layer.gate(), layer.up()}, xn, s.gateUp, rows);
-            swiglu(s.gate, s.up, rows * spec.ffnSize());
+            kernels.swiglu(s.gate, s.up, rows * spec.ffnSize());
             kernels.matmul(layer.down(), s.gate, delta, rows);
             kernels.add(delta, x, rows * dim);
         }
@@ -148,11 +148,7 @@ public final class LlamaModel {
                 scores[t - start] = score;
                 max = Math.max(max, score);
             }
-            float sum = 0f;
-            for (int i = 0; i < length; i++) {
-                scores[i] = (float) Math.exp(scores[i] - max);
-                sum += scores[i];
-            }
+            float sum = kernels.expShiftedSum(scores, length, max);
             int oh = outOffset + h * headDim;
             Arrays.fill(out, oh, oh + headDim, 0f);
             for (int t = start; t <= pos; t++) {
@@ -168,14 +164,6 @@ public final class LlamaModel {
             float ss = kernels.dot(x, base, x, base, dim);
             float inv = (float) (1.0 / Math.sqrt(ss / dim + spec.normEps()));
             kernels.scaleByWeight(x, base, inv, weight, out, base, dim);
-        }
-    }
-
-    /** {@code gate = silu(gate) * up} over the first {@code n} elements. */
-    private static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 }
