@@ -1,5 +1,6 @@
 package dev.ingot.engine.format.hf;
 
+import dev.ingot.engine.load.CanonicalWeightSet;
 import dev.ingot.engine.safetensors.SafetensorsWriter;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.CheckpointWriter;
@@ -25,7 +26,13 @@ final class HfCheckpointWriter implements CheckpointWriter {
         if (Files.exists(location) && !Files.isDirectory(location)) {
             throw new CheckpointException(location + ": format hf writes a folder, but this is a file");
         }
-        String config = HfConfigWriter.json(spec); // before any file is touched: an unwritable spec leaves no trace
+        // checked before any file is touched: an unwritable spec or a wrong tensor leaves no trace
+        String config = HfConfigWriter.json(spec);
+        CanonicalWeightSet checked = new CanonicalWeightSet(spec);
+        for (Tensor tensor : canonical.values()) {
+            checked.put(tensor, "tensor '" + tensor.name() + "' written to " + location);
+        }
+        checked.complete("hf checkpoint " + location);
         Files.createDirectories(location);
         Path configFile = location.resolve(HfConfig.FILE_NAME);
         Path configPartial = location.resolve(HfConfig.FILE_NAME + ".partial");
