@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ingot.engine.format.hf.HfConfig;
 import dev.ingot.engine.plugin.testing.JarBuilder;
 import dev.ingot.engine.safetensors.SafetensorsTensorSource;
+import dev.ingot.server.cli.testing.CliRun;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ingot convert} with the built-in Hugging Face writer, on the real stories260K weights: the
@@ -35,38 +33,26 @@ class ConvertCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run ingot(String... args) {
-        CommandLine cli = IngotCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    private static Run convert(Path out, String to, String... more) {
+    private static CliRun convert(Path out, String to, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("convert", "--model", SharedModels.storiesHf().toString(),
                 "--to", to, "--out", out.toString()));
         args.addAll(List.of(more));
-        return ingot(args.toArray(String[]::new));
+        return CliRun.ingot(args.toArray(String[]::new));
     }
 
     private static String greedy(Path model) {
-        Run run = ingot("generate", "--model", model.toString(), "--prompt", "Once upon a time", "--temperature", "0",
+        CliRun run = CliRun.ingot("generate", "--model", model.toString(), "--prompt", "Once upon a time", "--temperature", "0",
                 "--max-tokens", "252");
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         return run.out();
     }
 
     @Test
     void f16ConversionRunsAndReproducesRunC() throws IOException {
         Path out = temp.resolve("stories-f16");
-        Run run = convert(out, "hf", "--dtype", "F16");
+        CliRun run = convert(out, "hf", "--dtype", "F16");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("to " + out + " (hf)").contains("tensors").contains("MB as F16");
         assertThat(dtypes(out.resolve("model.safetensors"))).containsOnly(DType.F16);
         assertThat(out.resolve("tokenizer.json")).hasSameBinaryContentAs(SharedModels.storiesHf().resolve("tokenizer.json"));
@@ -76,9 +62,9 @@ class ConvertCommandTest {
     @Test
     void bf16ConversionLoadsAndEveryValueIsTheSourceRoundedToBf16Precision() throws IOException {
         Path out = temp.resolve("stories-bf16");
-        Run run = convert(out, "hf", "--dtype", "BF16");
+        CliRun run = convert(out, "hf", "--dtype", "BF16");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(dtypes(out.resolve("model.safetensors"))).containsOnly(DType.BF16);
         try (SafetensorsTensorSource source = SafetensorsTensorSource.open(SharedModels.storiesHf().resolve("model.safetensors"));
                 SafetensorsTensorSource converted = SafetensorsTensorSource.open(out.resolve("model.safetensors"))) {
@@ -102,9 +88,9 @@ class ConvertCommandTest {
     @Test
     void f32RoundTripKeepsEveryTensorByteForByteAndTheConfig() throws IOException {
         Path out = temp.resolve("stories-f32");
-        Run run = convert(out, "hf", "--dtype", "F32");
+        CliRun run = convert(out, "hf", "--dtype", "F32");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(HfConfig.read(out.resolve("config.json"))).isEqualTo(HfConfig.read(SharedModels.storiesHf().resolve("config.json")));
         try (SafetensorsTensorSource source = SafetensorsTensorSource.open(SharedModels.storiesHf().resolve("model.safetensors"));
                 SafetensorsTensorSource converted = SafetensorsTensorSource.open(out.resolve("model.safetensors"))) {
@@ -125,9 +111,9 @@ class ConvertCommandTest {
     @Test
     void anUnknownTargetFormatIsOneLineNamingTheKnownOnes() {
         Path out = temp.resolve("never");
-        Run run = convert(out, "nosuch");
+        CliRun run = convert(out, "nosuch");
 
-        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo("error: unknown format 'nosuch'; known formats: hf");
         assertThat(out).doesNotExist();
     }
@@ -138,9 +124,9 @@ class ConvertCommandTest {
         new JarBuilder().source("test.readonly.ReadOnlyPlugin", READ_ONLY_PLUGIN).service("test.readonly.ReadOnlyPlugin")
                 .write(plugins.resolve("read-only.jar"));
         Path out = temp.resolve("never");
-        Run run = convert(out, "readonly", "--plugins", plugins.toString());
+        CliRun run = convert(out, "readonly", "--plugins", plugins.toString());
 
-        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err().strip())
                 .isEqualTo("error: format 'readonly' cannot be written (it has no writer); formats with a writer: hf");
         assertThat(out).doesNotExist();
@@ -151,14 +137,14 @@ class ConvertCommandTest {
         Path out = Files.createDirectories(temp.resolve("occupied"));
         Files.writeString(out.resolve("notes.txt"), "keep me");
 
-        Run refused = convert(out, "hf");
-        assertThat(refused.exit()).isEqualTo(1);
+        CliRun refused = convert(out, "hf");
+        assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err().strip())
                 .isEqualTo("error: " + out + ": the output folder exists and is not empty; choose another --out or pass --force");
         assertThat(out.resolve("config.json")).doesNotExist();
 
-        Run forced = convert(out, "hf", "--force");
-        assertThat(forced.exit()).as(forced.err()).isZero();
+        CliRun forced = convert(out, "hf", "--force");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
         assertThat(out.resolve("notes.txt")).hasContent("keep me");
         assertThat(greedy(out)).isEqualTo(SharedModels.referenceOnceUponATime() + System.lineSeparator());
     }
@@ -166,9 +152,9 @@ class ConvertCommandTest {
     @Test
     void anEmptyOutputFolderIsUsedAsItIs() throws IOException {
         Path out = Files.createDirectories(temp.resolve("empty"));
-        Run run = convert(out, "hf");
+        CliRun run = convert(out, "hf");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(out.resolve("config.json")).exists();
         assertThat(out.resolve("model.safetensors")).exists();
     }
