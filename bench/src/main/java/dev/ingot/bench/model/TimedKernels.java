@@ -64,8 +64,8 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
-    public float expShiftedSum(float[] x, int n, float shift) {
-        return delegate.expShiftedSum(x, n, shift);
+    public float expShiftedSum(float[] x, int offset, int n, float shift) {
+        return delegate.expShiftedSum(x, offset, n, shift);
     }
 
     @Override

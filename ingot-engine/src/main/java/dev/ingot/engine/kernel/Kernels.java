@@ -89,12 +89,12 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
-     * {@code x[i] = e^(x[i] - shift)} for {@code i < n}, returning their sum: the numerators of a softmax.
-     * The summation order may differ between implementations but depends only on {@code n}.
+     * {@code x[offset + i] = e^(x[offset + i] - shift)} for {@code i < n}, returning their sum: the numerators
+     * of a softmax. The summation order may differ between implementations but depends only on {@code n}.
      */
-    default float expShiftedSum(float[] x, int n, float shift) {
+    default float expShiftedSum(float[] x, int offset, int n, float shift) {
         float sum = 0f;
-        for (int i = 0; i < n; i++) {
+        for (int i = offset; i < offset + n; i++) {
             x[i] = (float) Math.exp(x[i] - shift);
             sum += x[i];
         }

@@ -139,16 +139,16 @@ public final class VectorKernels implements Kernels {
 
     /** Lane-wise sums folded by {@link Lanes#sumLanes}, then the tail in order: the order depends on {@code n} only. */
     @Override
-    public float expShiftedSum(float[] x, int n, float shift) {
+    public float expShiftedSum(float[] x, int offset, int n, float shift) {
         int bound = n - n % LANES;
         FloatVector sums = FloatVector.zero(FLOATS);
         for (int i = 0; i < bound; i += LANES) {
-            FloatVector e = FastExp.exp(FloatVector.fromArray(FLOATS, x, i).sub(shift));
-            e.intoArray(x, i);
+            FloatVector e = FastExp.exp(FloatVector.fromArray(FLOATS, x, offset + i).sub(shift));
+            e.intoArray(x, offset + i);
             sums = sums.add(e);
         }
         float sum = Lanes.sumLanes(sums);
-        for (int i = bound; i < n; i++) {
+        for (int i = offset + bound; i < offset + n; i++) {
             x[i] = FastExp.exp(x[i] - shift);
             sum += x[i];
         }

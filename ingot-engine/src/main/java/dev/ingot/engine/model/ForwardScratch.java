@@ -27,8 +27,9 @@ final class ForwardScratch {
     final float[] delta;
     final float[][] qkv;
     final float[][] gateUp;
-    /** Attention scores of one head, grown on demand to the longest sequence seen. */
-    float[] scores = new float[64];
+    /** Attention scores of all heads of one row, grown on demand to the longest sequence seen. */
+    private float[] scores = new float[64];
+    private float[] headSums = new float[0];
 
     ForwardScratch(ModelSpec spec, int rows) {
         this.rows = rows;
@@ -52,6 +53,14 @@ final class ForwardScratch {
             scores = new float[Math.max(n, scores.length * 2)];
         }
         return scores;
+    }
+
+    /** One softmax denominator per head, at least {@code heads} long. */
+    float[] headSums(int heads) {
+        if (headSums.length < heads) {
+            headSums = new float[heads];
+        }
+        return headSums;
     }
 
     boolean worthKeeping() {

@@ -127,32 +127,44 @@ public final class LlamaModel {
         return logits;
     }
 
-    /** Causal (optionally windowed) attention of one row's query heads over its cache, into {@code s.att}. */
+    /**
+     * Causal (optionally windowed) attention of one row's query heads over its cache, into {@code s.att}.
+     * Positions are the outer loop, so each cached key and value row ({@code kvDim} floats, all heads) is
+     * read once, front to back; head by head the same rows would be read {@code heads} times with a stride,
+     * which at batch 8 left attention waiting on memory. Every head's scores and sums are computed exactly
+     * as before (per element, in increasing position order), so the loop order does not change a bit.
+     */
     private void attend(int layer, float[] q, int qOffset, KvCache cache, int pos, ForwardScratch s, int outOffset) {
+        int heads = spec.heads();
         int headDim = spec.headDim();
         int kvDim = spec.kvDim();
-        int group = spec.heads() / spec.kvHeads();
+        int group = heads / spec.kvHeads();
         int start = spec.slidingWindow() > 0 ? Math.max(0, pos - spec.slidingWindow() + 1) : 0;
         float[] keys = cache.keys(layer);
         float[] values = cache.values(layer);
         int length = pos + 1 - start;
-        float[] scores = s.scores(length);
+        float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
+        float[] sums = s.headSums(heads);
         float[] out = s.att;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        for (int h = 0; h < spec.heads(); h++) {
-            int kvOffset = (h / group) * headDim;
-            int qh = qOffset + h * headDim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int t = start; t <= pos; t++) {
-                float score = kernels.dot(q, qh, keys, t * kvDim + kvOffset, headDim) * scale;
-                scores[t - start] = score;
-                max = Math.max(max, score);
+        for (int t = start; t <= pos; t++) {
+            for (int h = 0; h < heads; h++) {
+                int kvOffset = (h / group) * headDim;
+                scores[h * length + t - start] = kernels.dot(q, qOffset + h * headDim, keys, t * kvDim + kvOffset, headDim) * scale;
             }
-            float sum = kernels.expShiftedSum(scores, length, max);
-            int oh = outOffset + h * headDim;
-            Arrays.fill(out, oh, oh + headDim, 0f);
-            for (int t = start; t <= pos; t++) {
-                kernels.axpy(scores[t - start] / sum, values, t * kvDim + kvOffset, out, oh, headDim);
+        }
+        for (int h = 0; h < heads; h++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = h * length; i < (h + 1) * length; i++) {
+                max = Math.max(max, scores[i]);
+            }
+            sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
+        }
+        Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
+        for (int t = start; t <= pos; t++) {
+            for (int h = 0; h < heads; h++) {
+                int kvOffset = (h / group) * headDim;
+                kernels.axpy(scores[h * length + t - start] / sums[h], values, t * kvDim + kvOffset, out, outOffset + h * headDim, headDim);
             }
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -306,6 +307,39 @@ class VectorKernelsTest {
                 float scaled = (float) ((double) scale * x[5 + i]);
                 float want = (float) ((double) weight[i] * scaled);
                 assertThat(out[4 + i]).as("scaleByWeight n=%d i=%d", n, i).isEqualTo(want);
+            }
+        }
+    }
+
+    @Test
+    void softmaxNumeratorsAndSwigluStayCloseToMathExpAndTouchOnlyTheirRange() {
+        Random random = new Random(19);
+        for (int n : new int[] {1, 7, 16, 17, 100}) {
+            float[] x = new float[n + 6];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (random.nextFloat() - 0.5f) * 40f;
+            }
+            float[] before = x.clone();
+            float sum = kernels.expShiftedSum(x, 3, n, 2.5f);
+            double exactSum = 0;
+            for (int i = 0; i < x.length; i++) {
+                if (i < 3 || i >= 3 + n) {
+                    assertThat(x[i]).as("outside the range, n=%d i=%d", n, i).isEqualTo(before[i]);
+                    continue;
+                }
+                double exact = Math.exp((double) (before[i] - 2.5f));
+                exactSum += exact;
+                assertThat((double) x[i]).as("exp n=%d i=%d", n, i).isCloseTo(exact, org.assertj.core.data.Offset.offset(2.0 * Math.ulp((float) exact)));
+            }
+            assertThat((double) sum).as("sum n=%d", n).isCloseTo(exactSum, org.assertj.core.data.Offset.offset(exactSum * 1e-5));
+
+            float[] gate = Arrays.copyOf(before, n);
+            float[] up = Matrices.uniform(n, random);
+            kernels.swiglu(gate, up, n);
+            for (int i = 0; i < n; i++) {
+                double g = before[i];
+                double exact = g / (1 + Math.exp(-g)) * up[i];
+                assertThat((double) gate[i]).as("swiglu n=%d i=%d", n, i).isCloseTo(exact, org.assertj.core.data.Offset.offset(4.0 * Math.ulp((float) exact) + 1e-30));
             }
         }
     }
