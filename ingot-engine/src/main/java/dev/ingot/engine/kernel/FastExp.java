@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@code e^x} in float lanes for softmax and SiLU, within 1 ulp of {@link Math#exp} over
- * {@code [-87.33, 88.3]} (every 97th float checked in {@code FastExpTest}; worst 0.91 ulp). Built only from adds, multiplies and fused
- * multiply-adds, which Java defines exactly in every execution tier, so a lane's result never depends
- * on which lanes it shares a vector with or whether the code is compiled; the Vector API's own
- * {@code EXP} is not specified that tightly. {@link #exp(float)} is the same arithmetic for loop tails.
+ * {@code [-87.33, 88.3]} (every 97th float checked in {@code FastExpTest}; worst 0.91 ulp). Built only
+ * from adds, multiplies and fused multiply-adds, which Java defines exactly in every execution tier,
+ * so a lane's result never depends on which lanes it shares a vector with or whether the code is
+ * compiled; the Vector API's own {@code EXP} is not specified that tightly. {@link #exp(float)} is the same arithmetic for loop tails.
  *
  * <p>Method: {@code x = n ln2 + r} with {@code |r| <= ln2/2} ({@code ln2} split in two so {@code r} is
  * exact to float precision), {@code e^r} by its Taylor series to degree 7 (truncation below 1e-8
@@ -21,7 +21,10 @@ final class FastExp {
 
     /** Below this e^x is under the smallest normal float; the result is 0 there (Math.exp gives at most 1.2e-38). */
     static final float MIN_INPUT = -87.33f;
-    /** Above this {@code 2^n} would need exponent 128; inputs saturate here (e^88.3 is 2.2e38). */
+    /**
+     * Above this {@code 2^n} would need exponent 128; larger inputs, infinity included, give e^88.3 = 2.2e38.
+     * SiLU only meets them as {@code e^-g} for {@code g < -88}, where it is 0 to float precision either way.
+     */
     static final float MAX_INPUT = 88.3f;
 
     private static final float LOG2E = 1.44269504f;
