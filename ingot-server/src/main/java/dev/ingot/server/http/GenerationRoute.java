@@ -13,12 +13,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * What both generation endpoints do once they have parsed their request: submit one scheduler request
  * per prompt, then either wait and answer with one JSON document or stream server-sent events as the
- * tokens come. A client that disconnects mid-stream has its requests cancelled.
+ * tokens come. A client that disconnects, mid-stream or while a whole answer is generating, has its
+ * requests cancelled.
  */
 final class GenerationRoute {
 
@@ -41,8 +43,7 @@ final class GenerationRoute {
             if (stream) {
                 stream(ctx, requests, includeUsage, format, events, id, created);
             } else {
-                List<SequenceResult> results = events.awaitAll();
-                writeNow(ctx, Json.write(complete(requests, format, results, id, created)));
+                answerWhole(ctx, requests, format, events, handles, id, created);
             }
         } catch (SseWriter.ClientGone | InterruptedException e) {
             handles.forEach(RequestHandle::cancel);
@@ -53,6 +54,25 @@ final class GenerationRoute {
             handles.forEach(RequestHandle::cancel);
             throw e;
         }
+    }
+
+    /**
+     * Waits for every choice, then answers with one document. Nothing is written meanwhile, so a
+     * {@link HangupWatch} cancels the requests if the client goes away while they generate.
+     */
+    private void answerWhole(Context ctx, List<GenerationRequest> requests, ResponseFormat format, ChoiceEvents events,
+            List<RequestHandle> handles, String id, long created) throws InterruptedException {
+        Optional<HangupWatch> watch = HangupWatch.start(ctx, () -> handles.forEach(RequestHandle::cancel));
+        List<SequenceResult> results;
+        try {
+            results = events.awaitAll();
+        } finally {
+            watch.ifPresent(HangupWatch::close);
+        }
+        if (watch.map(HangupWatch::tookBytes).orElse(false)) {
+            ctx.header("Connection", "close");
+        }
+        writeNow(ctx, Json.write(complete(requests, format, results, id, created)));
     }
 
     /**
