@@ -108,21 +108,37 @@ final class GenerationRoute {
             ChoiceEvents events, String id, long created) throws InterruptedException {
         SseWriter sse = new SseWriter(ctx);
         int n = requests.getFirst().n();
+        // A choice whose prompt is scored opens when the scores come (they travel in its opening chunk).
+        boolean[] awaitingScores = new boolean[events.total()];
         for (int i = 0; i < events.total(); i++) {
-            format.openingChoice(i, requests.get(i / n).prompt()).ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+            awaitingScores[i] = requests.get(i / n).scorePrompt();
+            if (!awaitingScores[i]) {
+                format.openingChoice(i, requests.get(i / n).prompt()).ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+            }
         }
         int ended = 0;
         int completionTokens = 0;
         List<List<Long>> versions = new ArrayList<>();
         while (ended < events.total()) {
             ChoiceEvents.Indexed next = events.take();
+            int index = next.index();
             switch (next.event()) {
+                case GenerationEvent.PromptScored p -> {
+                    awaitingScores[index] = false;
+                    format.scoredOpeningChoice(index, requests.get(index / n).prompt(), p.scores())
+                            .ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+                }
                 case GenerationEvent.Token t -> {
                     completionTokens++;
                     sse.send(chunk(id, format, created, format.tokenChoice(next.index(), t)));
                 }
                 case GenerationEvent.Finished f -> {
                     ended++;
+                    if (awaitingScores[index]) { // ended (cancelled, aborted) before its prompt was in
+                        awaitingScores[index] = false;
+                        format.scoredOpeningChoice(index, requests.get(index / n).prompt(), f.result().promptScores())
+                                .ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+                    }
                     versions.add(f.result().weightVersions());
                     sse.send(chunk(id, format, created, format.closingChoice(next.index(), f)));
                 }
