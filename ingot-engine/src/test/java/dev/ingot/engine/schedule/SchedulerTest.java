@@ -168,6 +168,32 @@ class SchedulerTest {
     }
 
     @Test
+    void eachChoiceHearsItsPromptScoresBeforeItsFirstTokenAndOnlyWhenAskedFor() throws Exception {
+        int[] prompt = prompt("Scores come first");
+        Scheduler scheduler = scheduler(RandomModel.model(), store(1, WEIGHTS_A), new SchedulerConfig(4, 5));
+        for (boolean score : new boolean[] {true, false}) {
+            GenerationStream stream = new GenerationStream();
+            scheduler.submit(new GenerationRequest(prompt, SamplingParams.greedy(), 3, 4, 1, List.of(), score), stream);
+            List<List<GenerationEvent>> byChoice = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int ended = 0; ended < 3; ) {
+                GenerationEvent e = stream.take();
+                byChoice.get(e.choice()).add(e);
+                ended += e instanceof GenerationEvent.Finished ? 1 : 0;
+            }
+            for (List<GenerationEvent> events : byChoice) {
+                SequenceResult result = ((GenerationEvent.Finished) events.getLast()).result();
+                if (score) {
+                    assertThat(events.getFirst()).isInstanceOf(GenerationEvent.PromptScored.class);
+                    assertThat(((GenerationEvent.PromptScored) events.getFirst()).scores()).hasSize(prompt.length - 1)
+                            .isEqualTo(result.promptScores());
+                    assertThat(events.get(1)).isInstanceOf(GenerationEvent.Token.class);
+                }
+                assertThat(events.stream().filter(GenerationEvent.PromptScored.class::isInstance)).hasSize(score ? 1 : 0);
+            }
+        }
+    }
+
+    @Test
     void maxBatchBoundsTheRunningSequencesAndTheRestWaitInTheQueue() throws Exception {
         Scheduler scheduler = scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults().withMaxBatch(2));
         Set<Long> active = new HashSet<>();
