@@ -117,13 +117,19 @@ class StoriesServerTest {
         }
     }
 
-    @Test
-    void echoWithLogprobsScoresThePromptTooAndTheTokensSpellTheText() throws Exception {
+    /** The greedy reference request, echoing its prompt with two alternatives per token. */
+    private static ObjectNode echoWithLogprobs() {
         ObjectNode body = greedyReference();
         body.put("max_tokens", 12);
         body.put("echo", true);
         body.put("logprobs", 2);
         body.put("return_token_ids", true);
+        return body;
+    }
+
+    @Test
+    void echoWithLogprobsScoresThePromptTooAndTheTokensSpellTheText() throws Exception {
+        ObjectNode body = echoWithLogprobs();
 
         JsonNode choice = client.complete(body).get("choices").get(0);
 
@@ -149,11 +155,7 @@ class StoriesServerTest {
 
     @Test
     void aStreamedEchoWithLogprobsOpensWithThePromptsLogprobsAndAddsUpToTheWholeAnswer() throws Exception {
-        ObjectNode body = greedyReference();
-        body.put("max_tokens", 12);
-        body.put("echo", true);
-        body.put("logprobs", 2);
-        body.put("return_token_ids", true);
+        ObjectNode body = echoWithLogprobs();
         JsonNode whole = client.complete(body).get("choices").get(0).get("logprobs");
         body.put("stream", true);
 
