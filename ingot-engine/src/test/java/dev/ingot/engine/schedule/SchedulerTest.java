@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -427,7 +428,15 @@ class SchedulerTest {
         Scheduler scheduler = scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults().withMaxBatch(1));
         GenerationStream running = new GenerationStream();
         GenerationStream queued = new GenerationStream();
-        scheduler.submit(GenerationRequest.greedy(prompt("Long"), 90), running);
+        // The random model writes 90 tokens in a few milliseconds, which a loaded machine can spend
+        // between two lines of this test: the first token holds the scheduler thread well past the grace.
+        AtomicInteger heard = new AtomicInteger();
+        scheduler.submit(GenerationRequest.greedy(prompt("Long"), 90), event -> {
+            running.on(event);
+            if (heard.getAndIncrement() == 0) {
+                LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            }
+        });
         scheduler.submit(GenerationRequest.greedy(prompt("Queued"), 90), queued);
         running.take(); // wait until it is generating
 
