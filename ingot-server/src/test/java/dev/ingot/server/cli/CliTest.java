@@ -2,33 +2,23 @@ package dev.ingot.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingot.server.cli.testing.CliRun;
 import dev.ingot.testkit.SharedModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The {@code ingot} command as a user runs it, output captured. */
 class CliTest {
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cli = IngotCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.ingot(args);
     }
 
     @Test
     void generatePrintsRunCsReferenceText() {
-        Run run = run("generate", "--model", SharedModels.storiesHf().toString(), "--prompt", "Once upon a time",
+        CliRun run = run("generate", "--model", SharedModels.storiesHf().toString(), "--prompt", "Once upon a time",
                 "--temperature", "0", "--max-tokens", "252");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo(SharedModels.referenceOnceUponATime() + System.lineSeparator());
@@ -36,7 +26,7 @@ class CliTest {
 
     @Test
     void statsGoToStderr() {
-        Run run = run("generate", "--model", SharedModels.storiesHf().toString(), "--prompt", "Once", "--max-tokens", "8",
+        CliRun run = run("generate", "--model", SharedModels.storiesHf().toString(), "--prompt", "Once", "--max-tokens", "8",
                 "--seed", "1", "--stats");
         assertThat(run.exitCode()).isZero();
         assertThat(run.err()).contains("load:", "decode:", "kernels:", "MB read per token", "seed 1");
@@ -45,7 +35,7 @@ class CliTest {
 
     @Test
     void inspectListsTheSharedModelsTensors() {
-        Run run = run("inspect", SharedModels.storiesHf().toString());
+        CliRun run = run("inspect", SharedModels.storiesHf().toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("format:     hf (plugin builtin)", "tensors (47)", "layers         5",
                 "heads          8 (kv heads 4, head dim 8)", "model.layers.4.mlp.down_proj.weight");
@@ -53,7 +43,7 @@ class CliTest {
 
     @Test
     void aMissingModelIsOneLineOnStderr(@TempDir Path temp) {
-        Run run = run("generate", "--model", temp.resolve("nope").toString(), "--prompt", "x");
+        CliRun run = run("generate", "--model", temp.resolve("nope").toString(), "--prompt", "x");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo("error: no such file or folder: " + temp.resolve("nope"));
     }
@@ -61,7 +51,7 @@ class CliTest {
     @Test
     void aFolderNoFormatClaimsNamesTheKnownFormats(@TempDir Path temp) throws Exception {
         Files.writeString(temp.resolve("notes.txt"), "not a model");
-        Run run = run("inspect", temp.toString());
+        CliRun run = run("inspect", temp.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("error: no format recognises " + temp).contains("hf");
         assertThat(run.err().strip().lines()).hasSize(1);

@@ -6,6 +6,7 @@ import dev.ingot.engine.safetensors.StrictJson;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.format.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
@@ -120,5 +121,11 @@ public final class HfFormat implements CheckpointFormat {
     @Override
     public WeightMapper mapper(ModelSpec spec) {
         return new HfWeightMapper(spec);
+    }
+
+    /** Canonical names are hf's own names, so writing is config.json plus the tensors as they are. */
+    @Override
+    public Optional<CheckpointWriter> writer() {
+        return Optional.of(new HfCheckpointWriter());
     }
 }

@@ -1,0 +1,201 @@
+package dev.ingot.server.cli;
+
+import dev.ingot.engine.load.CanonicalWeightSet;
+import dev.ingot.engine.load.ElementConversion;
+import dev.ingot.engine.load.WeightLoader;
+import dev.ingot.engine.plugin.FormatChoice;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.CheckpointWriter;
+import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.tensor.DType;
+import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tensor.TensorInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ingot convert}: opens any checkpoint a plugin can read, loads it into canonical weights exactly
+ * as the engine does, and hands them to another format's {@code CheckpointWriter}.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert a checkpoint to another format (any format whose plugin provides a writer).")
+public final class ConvertCommand implements Callable<Integer> {
+
+    /** The element types a converted checkpoint may be stored in: the ones the engine keeps. */
+    enum TargetType { F32, BF16, F16 }
+
+    /** Files a Hugging Face tokenizer consists of; copied along so the converted checkpoint runs on its own. */
+    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "Checkpoint file or folder to convert.")
+    Path model;
+
+    @Option(names = "--format", paramLabel = "NAME[@PLUGIN]", description = "Its format (default: detected).")
+    String format;
+
+    @Mixin
+    PluginOptions pluginOptions = new PluginOptions();
+
+    @Option(names = "--to", required = true, paramLabel = "FORMAT[@PLUGIN]", description = "The format to write.")
+    String to;
+
+    @Option(names = "--out", required = true, paramLabel = "PATH",
+            description = "Where to write (a folder, or a file for single-file formats); must not exist or be empty.")
+    Path out;
+
+    @Option(names = "--dtype", paramLabel = "F32|BF16|F16",
+            description = "Store every tensor in this type (default: keep each tensor's own type).")
+    TargetType dtype;
+
+    @Option(names = "--force", description = "Write into an existing, non-empty folder (or over an existing file).")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(model)) {
+            throw new CheckpointException("no such file or folder: " + model);
+        }
+        refuseOccupiedOutput();
+        long start = System.nanoTime();
+        try (PluginHost host = PluginHost.discover(pluginOptions.config(System::getenv).withFormatOption(format))) {
+            CheckpointWriter writer = writerOf(host, to);
+            FormatChoice choice = host.select(model, ModelOptions.formatName(format));
+            try (Checkpoint checkpoint = host.open(choice, model, OpenOptions.defaults()); Arena arena = Arena.ofConfined()) {
+                CanonicalWeightSet weights = new CanonicalWeightSet(checkpoint.spec());
+                WeightLoader.loadAll(checkpoint.tensors(), checkpoint.mapper(), weights, arena, model.toString());
+                Map<String, Tensor> canonical = weights.complete("checkpoint " + model);
+                if (dtype != null) {
+                    canonical = converted(canonical, DType.valueOf(dtype.name()), arena);
+                }
+                writeFresh(writer, checkpoint, canonical);
+                Optional<Path> tokenizerCopied = copyTokenizer();
+                printSummary(choice, canonical, tokenizerCopied, System.nanoTime() - start);
+            }
+        }
+        return 0;
+    }
+
+    /** A write that fails leaves no output behind when {@code --out} did not exist before (nothing half-done). */
+    private void writeFresh(CheckpointWriter writer, Checkpoint checkpoint, Map<String, Tensor> canonical) throws IOException {
+        boolean existed = Files.exists(out);
+        try {
+            writer.write(out, checkpoint.spec(), canonical);
+        } catch (IOException | RuntimeException e) {
+            if (!existed) {
+                deleteRecursively(out);
+            }
+            throw e;
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Nothing already at {@code --out} is overwritten unless asked: a conversion must not mix with old files. */
+    private void refuseOccupiedOutput() throws IOException {
+        if (force || !Files.exists(out)) {
+            return;
+        }
+        if (Files.isDirectory(out)) {
+            try (Stream<Path> entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new CheckpointException(out + ": the output folder exists and is not empty; choose another --out or pass --force");
+                }
+            }
+        } else {
+            throw new CheckpointException(out + ": the output file exists; choose another --out or pass --force");
+        }
+    }
+
+    /** The target's writer, or an error naming the formats that can be written. */
+    private static CheckpointWriter writerOf(PluginHost host, String target) throws CheckpointException {
+        CheckpointFormat format = host.format(target);
+        Optional<CheckpointWriter> writer = format.writer();
+        if (writer.isEmpty()) {
+            List<String> writable = host.formats().stream().filter(f -> f.writer().isPresent()).map(CheckpointFormat::name)
+                    .sorted().toList();
+            throw new CheckpointException("format '" + format.name() + "' cannot be written (it has no writer); formats with a writer: "
+                    + String.join(", ", writable));
+        }
+        return writer.get();
+    }
+
+    /** Every tensor in {@code type}; tensors already in it are passed on as they are. */
+    private static Map<String, Tensor> converted(Map<String, Tensor> canonical, DType type, Arena arena) {
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (Tensor tensor : canonical.values()) {
+            TensorInfo info = tensor.info();
+            if (info.dtype() == type) {
+                result.put(tensor.name(), tensor);
+                continue;
+            }
+            TensorInfo target = new TensorInfo(info.name(), type, info.shape());
+            MemorySegment data = arena.allocate(target.byteSize(), type.byteSize());
+            ElementConversion.convert(tensor.data(), info.dtype(), data, type, info.shape().elementCount());
+            result.put(tensor.name(), new Tensor(target, data));
+        }
+        return result;
+    }
+
+    /**
+     * The source's Hugging Face tokenizer files, copied into the folder that now holds the checkpoint
+     * (the output folder, or a single file's own folder) when that folder has no tokenizer.json yet:
+     * the loader looks for one there.
+     */
+    private Optional<Path> copyTokenizer() throws IOException {
+        Path sourceFolder = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
+        Path targetFolder = Files.isDirectory(out) ? out : out.toAbsolutePath().getParent();
+        if (Files.exists(targetFolder.resolve(TOKENIZER_FILES.getFirst()))
+                || !Files.isRegularFile(sourceFolder.resolve(TOKENIZER_FILES.getFirst()))) {
+            return Optional.empty();
+        }
+        for (String name : TOKENIZER_FILES) {
+            Path source = sourceFolder.resolve(name);
+            if (Files.isRegularFile(source) && !Files.exists(targetFolder.resolve(name))) {
+                Files.copy(source, targetFolder.resolve(name));
+            }
+        }
+        return Optional.of(targetFolder.resolve(TOKENIZER_FILES.getFirst()));
+    }
+
+    private void printSummary(FormatChoice source, Map<String, Tensor> canonical, Optional<Path> tokenizer, long nanos) {
+        long bytes = canonical.values().stream().mapToLong(t -> t.info().byteSize()).sum();
+        PrintWriter printer = spec.commandLine().getOut();
+        printer.printf(Locale.ROOT, "converted %s (%s) to %s (%s): %d tensors, %.1f MB%s in %.2f s%s%n", model,
+                source.format().name(), out, to, canonical.size(), bytes / 1e6,
+                dtype == null ? "" : " as " + dtype, nanos / 1e9,
+                tokenizer.map(t -> "; copied the tokenizer to " + t).orElse(""));
+        printer.flush();
+    }
+}
