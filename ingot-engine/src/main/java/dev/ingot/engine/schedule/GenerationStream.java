@@ -43,6 +43,7 @@ public final class GenerationStream implements GenerationListener {
         while (ended < n) {
             switch (take()) {
                 case GenerationEvent.Token token -> { }
+                case GenerationEvent.PromptScored scored -> { }
                 case GenerationEvent.Finished finished -> {
                     results.add(finished.result());
                     ended++;

@@ -434,6 +434,9 @@ public final class Scheduler implements AutoCloseable {
         }
         running.addAll(choices);
         for (Sequence s : choices) {
+            if (request.scorePrompt()) {
+                emit(s.submission, new GenerationEvent.PromptScored(s.choice, s.promptScores));
+            }
             sampleNext(s, logits, offset);
         }
     }

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -165,6 +166,32 @@ class SchedulerTest {
         assertThat(whole.tokens().getFirst().token()).isEqualTo(alone(prompt, SamplingParams.greedy(), 3, 0).tokens().getFirst().token());
         assertThat(run(scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults()),
                 GenerationRequest.greedy(prompt, 3)).getFirst().promptScores()).isEmpty();
+    }
+
+    @Test
+    void eachChoiceHearsItsPromptScoresBeforeItsFirstTokenAndOnlyWhenAskedFor() throws Exception {
+        int[] prompt = prompt("Scores come first");
+        Scheduler scheduler = scheduler(RandomModel.model(), store(1, WEIGHTS_A), new SchedulerConfig(4, 5));
+        for (boolean score : new boolean[] {true, false}) {
+            GenerationStream stream = new GenerationStream();
+            scheduler.submit(new GenerationRequest(prompt, SamplingParams.greedy(), 3, 4, 1, List.of(), score), stream);
+            List<List<GenerationEvent>> byChoice = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int ended = 0; ended < 3; ) {
+                GenerationEvent e = stream.take();
+                byChoice.get(e.choice()).add(e);
+                ended += e instanceof GenerationEvent.Finished ? 1 : 0;
+            }
+            for (List<GenerationEvent> events : byChoice) {
+                SequenceResult result = ((GenerationEvent.Finished) events.getLast()).result();
+                if (score) {
+                    assertThat(events.getFirst()).isInstanceOf(GenerationEvent.PromptScored.class);
+                    assertThat(((GenerationEvent.PromptScored) events.getFirst()).scores()).hasSize(prompt.length - 1)
+                            .isEqualTo(result.promptScores());
+                    assertThat(events.get(1)).isInstanceOf(GenerationEvent.Token.class);
+                }
+                assertThat(events.stream().filter(GenerationEvent.PromptScored.class::isInstance)).hasSize(score ? 1 : 0);
+            }
+        }
     }
 
     @Test
@@ -401,7 +428,15 @@ class SchedulerTest {
         Scheduler scheduler = scheduler(RandomModel.model(), store(1, WEIGHTS_A), SchedulerConfig.defaults().withMaxBatch(1));
         GenerationStream running = new GenerationStream();
         GenerationStream queued = new GenerationStream();
-        scheduler.submit(GenerationRequest.greedy(prompt("Long"), 90), running);
+        // The random model writes 90 tokens in a few milliseconds, which a loaded machine can spend
+        // between two lines of this test: the first token holds the scheduler thread well past the grace.
+        AtomicInteger heard = new AtomicInteger();
+        scheduler.submit(GenerationRequest.greedy(prompt("Long"), 90), event -> {
+            running.on(event);
+            if (heard.getAndIncrement() == 0) {
+                LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            }
+        });
         scheduler.submit(GenerationRequest.greedy(prompt("Queued"), 90), queued);
         running.take(); // wait until it is generating
 

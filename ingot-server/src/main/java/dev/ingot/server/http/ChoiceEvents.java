@@ -64,6 +64,7 @@ final class ChoiceEvents {
             Indexed next = take();
             switch (next.event()) {
                 case GenerationEvent.Token t -> { }
+                case GenerationEvent.PromptScored p -> { }
                 case GenerationEvent.Finished f -> {
                     results[next.index()] = f.result();
                     ended++;

@@ -82,6 +82,15 @@ final class CompletionFormat implements ResponseFormat {
     }
 
     @Override
+    public Optional<ObjectNode> scoredOpeningChoice(int index, int[] prompt, List<SampledToken> promptScores) {
+        Optional<ObjectNode> opening = openingChoice(index, prompt);
+        if (echo && logprobs) {
+            opening.ifPresent(choice -> choice.set("logprobs", promptLogprobs(prompt, promptScores)));
+        }
+        return opening;
+    }
+
+    @Override
     public ObjectNode tokenChoice(int index, GenerationEvent.Token token) {
         ObjectNode choice = ChoiceFields.choice(index);
         choice.put("text", token.text());
@@ -110,14 +119,25 @@ final class CompletionFormat implements ResponseFormat {
      */
     private ObjectNode echoedLogprobs(int[] prompt, SequenceResult result) {
         ObjectNode out = legacyLogprobs(-1, List.of(), 0);
+        int offset = appendPromptLogprobs(out, prompt, result.promptScores());
+        appendLogprobs(out, prompt[prompt.length - 1], result.tokens(), offset);
+        return out;
+    }
+
+    /** The prompt's part of the echoed log-probabilities (alone, a streamed echo's opening chunk). */
+    private ObjectNode promptLogprobs(int[] prompt, List<SampledToken> promptScores) {
+        ObjectNode out = legacyLogprobs(-1, List.of(), 0);
+        appendPromptLogprobs(out, prompt, promptScores);
+        return out;
+    }
+
+    /** Appends the prompt's tokens to the legacy lists in {@code out}; returns the text offset after them. */
+    private int appendPromptLogprobs(ObjectNode out, int[] prompt, List<SampledToken> promptScores) {
         out.withArrayProperty("tokens").add(TokenText.text(tokenizer, -1, prompt[0]));
         out.withArrayProperty("token_logprobs").addNull();
         out.withArrayProperty("top_logprobs").addNull();
         out.withArrayProperty("text_offset").add(0);
-        int offset = TokenText.text(tokenizer, -1, prompt[0]).length();
-        offset = appendLogprobs(out, prompt[0], result.promptScores(), offset);
-        appendLogprobs(out, prompt[prompt.length - 1], result.tokens(), offset);
-        return out;
+        return appendLogprobs(out, prompt[0], promptScores, TokenText.text(tokenizer, -1, prompt[0]).length());
     }
 
     /** OpenAI's legacy shape: parallel lists, top alternatives as {token text: log-probability} maps. */

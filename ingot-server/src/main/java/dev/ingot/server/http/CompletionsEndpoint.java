@@ -33,8 +33,8 @@ final class CompletionsEndpoint {
         int topLogprobs = params.integer("logprobs", 0, limits.maxTopLogprobs()).orElse(-1);
         int maxTokens = options.maxTokens().orElse(DEFAULT_MAX_TOKENS);
         List<GenerationRequest> requests = new ArrayList<>();
-        // echo with logprobs scores the prompt too (not when streaming: the prompt's chunk goes out first).
-        boolean scorePrompt = echo && topLogprobs >= 0 && !options.stream();
+        // echo with logprobs scores the prompt too; a stream sends the scores in the choice's opening chunk.
+        boolean scorePrompt = echo && topLogprobs >= 0;
         for (int[] prompt : prompts) {
             requests.add(new GenerationRequest(prompt, options.sampling(), options.n(), maxTokens, Math.max(0, topLogprobs),
                     options.stop(), scorePrompt));

@@ -13,12 +13,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * What both generation endpoints do once they have parsed their request: submit one scheduler request
  * per prompt, then either wait and answer with one JSON document or stream server-sent events as the
- * tokens come. A client that disconnects mid-stream has its requests cancelled.
+ * tokens come. A client that disconnects, mid-stream or while a whole answer is generating, has its
+ * requests cancelled.
  */
 final class GenerationRoute {
 
@@ -41,8 +43,7 @@ final class GenerationRoute {
             if (stream) {
                 stream(ctx, requests, includeUsage, format, events, id, created);
             } else {
-                List<SequenceResult> results = events.awaitAll();
-                writeNow(ctx, Json.write(complete(requests, format, results, id, created)));
+                answerWhole(ctx, requests, format, events, handles, id, created);
             }
         } catch (SseWriter.ClientGone | InterruptedException e) {
             handles.forEach(RequestHandle::cancel);
@@ -53,6 +54,25 @@ final class GenerationRoute {
             handles.forEach(RequestHandle::cancel);
             throw e;
         }
+    }
+
+    /**
+     * Waits for every choice, then answers with one document. Nothing is written meanwhile, so a
+     * {@link HangupWatch} cancels the requests if the client goes away while they generate.
+     */
+    private void answerWhole(Context ctx, List<GenerationRequest> requests, ResponseFormat format, ChoiceEvents events,
+            List<RequestHandle> handles, String id, long created) throws InterruptedException {
+        Optional<HangupWatch> watch = HangupWatch.start(ctx, () -> handles.forEach(RequestHandle::cancel));
+        List<SequenceResult> results;
+        try {
+            results = events.awaitAll();
+        } finally {
+            watch.ifPresent(HangupWatch::close);
+        }
+        if (watch.map(HangupWatch::tookBytes).orElse(false)) {
+            ctx.header("Connection", "close");
+        }
+        writeNow(ctx, Json.write(complete(requests, format, results, id, created)));
     }
 
     /**
@@ -88,21 +108,37 @@ final class GenerationRoute {
             ChoiceEvents events, String id, long created) throws InterruptedException {
         SseWriter sse = new SseWriter(ctx);
         int n = requests.getFirst().n();
+        // A choice whose prompt is scored opens when the scores come (they travel in its opening chunk).
+        boolean[] awaitingScores = new boolean[events.total()];
         for (int i = 0; i < events.total(); i++) {
-            format.openingChoice(i, requests.get(i / n).prompt()).ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+            awaitingScores[i] = requests.get(i / n).scorePrompt();
+            if (!awaitingScores[i]) {
+                format.openingChoice(i, requests.get(i / n).prompt()).ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+            }
         }
         int ended = 0;
         int completionTokens = 0;
         List<List<Long>> versions = new ArrayList<>();
         while (ended < events.total()) {
             ChoiceEvents.Indexed next = events.take();
+            int index = next.index();
             switch (next.event()) {
+                case GenerationEvent.PromptScored p -> {
+                    awaitingScores[index] = false;
+                    format.scoredOpeningChoice(index, requests.get(index / n).prompt(), p.scores())
+                            .ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+                }
                 case GenerationEvent.Token t -> {
                     completionTokens++;
                     sse.send(chunk(id, format, created, format.tokenChoice(next.index(), t)));
                 }
                 case GenerationEvent.Finished f -> {
                     ended++;
+                    if (awaitingScores[index]) { // ended (cancelled, aborted) before its prompt was in
+                        awaitingScores[index] = false;
+                        format.scoredOpeningChoice(index, requests.get(index / n).prompt(), f.result().promptScores())
+                                .ifPresent(choice -> sse.send(chunk(id, format, created, choice)));
+                    }
                     versions.add(f.result().weightVersions());
                     sse.send(chunk(id, format, created, format.closingChoice(next.index(), f)));
                 }

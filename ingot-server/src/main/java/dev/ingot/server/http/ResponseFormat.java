@@ -1,8 +1,10 @@
 package dev.ingot.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.schedule.GenerationEvent;
 import dev.ingot.engine.schedule.SequenceResult;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +25,14 @@ interface ResponseFormat {
 
     /** A streamed choice sent before the first token (chat's role, an echoed prompt), if any. */
     Optional<ObjectNode> openingChoice(int index, int[] prompt);
+
+    /**
+     * The opening of a choice whose request scored its prompt, sent once the scores are in (before its
+     * first token): an echoed prompt with its log-probabilities. By default the plain opening.
+     */
+    default Optional<ObjectNode> scoredOpeningChoice(int index, int[] prompt, List<SampledToken> promptScores) {
+        return openingChoice(index, prompt);
+    }
 
     /** A streamed choice carrying one sampled token. */
     ObjectNode tokenChoice(int index, GenerationEvent.Token token);

@@ -9,6 +9,8 @@ import dev.ingot.engine.schedule.SchedulerConfig;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -90,6 +92,68 @@ class ShutdownAndCancelTest {
             // The batch of one is free again.
             Client.Reply next = client.post("/v1/completions", body(3));
             assertThat(next.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpBeforeItsWholeAnswerHasItsRequestCancelled() throws Exception {
+        try (IngotServer server = serve(Duration.ofSeconds(10))) {
+            byte[] json = Client.JSON.writeValueAsBytes(body(90));
+            try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/completions HTTP/1.1\r\nHost: " + server.uri().getAuthority()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(json);
+                out.flush();
+                while (generatedTokens(server) == 0) {
+                    Thread.sleep(2);
+                }
+            } // hangs up without reading a byte
+
+            awaitIdle(server);
+            assertThat(generatedTokens(server)).as("stopped well before its 90 tokens").isLessThan(60);
+            Client.Reply next = new Client(server.uri()).post("/v1/completions", body(3));
+            assertThat(next.status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * A client that pipelines its next request while the first generates: the watch has to read those
+     * bytes to tell them from a hang-up, so the first answer still comes whole and closes the connection.
+     */
+    @Test
+    void aPipelinedRequestGetsTheFirstAnswerWholeAndAClosedConnection() throws Exception {
+        try (IngotServer server = serve(Duration.ofSeconds(10))) {
+            byte[] json = Client.JSON.writeValueAsBytes(body(20));
+            byte[] request = ("POST /v1/completions HTTP/1.1\r\nHost: " + server.uri().getAuthority()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n"
+                    + new String(json, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+            try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request);
+                while (generatedTokens(server) == 0) {
+                    Thread.sleep(2);
+                }
+                socket.getOutputStream().write(request);
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+                assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nConnection: close\r\n");
+                JsonNode first = Client.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+                assertThat(first.get("choices").get(0).get("finish_reason").asText()).isEqualTo("length");
+                assertThat(first.get("usage").get("completion_tokens").asInt()).isEqualTo(20);
+            }
+        }
+    }
+
+    @Test
+    void aWholeAnswerStillGoesOutOnAConnectionThatStaysOpen() throws Exception {
+        try (IngotServer server = serve(Duration.ofSeconds(10))) {
+            Client client = new Client(server.uri());
+            for (int i = 0; i < 2; i++) { // the second on the kept-alive connection the watch has watched
+                JsonNode reply = client.complete(body(5));
+                assertThat(reply.get("choices").get(0).get("finish_reason").asText()).isEqualTo("length");
+            }
         }
     }
 

@@ -16,14 +16,22 @@ import java.util.concurrent.locks.LockSupport;
  * The random test model on the reference kernels slowed to a few milliseconds per forward pass, so
  * a test has time to act while a request runs (hang up, shut down, swap weights).
  */
-final class SlowModel {
+public final class SlowModel {
 
     static final Duration STEP = Duration.ofMillis(4);
 
     private SlowModel() {}
 
     static LoadedModel loaded(Path location, long seed) throws IOException {
-        LoadedModel l = RandomModel.loaded(location, seed);
+        return slowed(RandomModel.loaded(location, seed));
+    }
+
+    /**
+     * {@code l} on the reference kernels slowed by {@link #STEP} a forward pass; its arithmetic is that
+     * of {@code new LlamaModel(spec, new ScalarKernels())}, so an unslowed twin computes the same tokens.
+     */
+    public static LoadedModel slowed(LoadedModel l) {
+        l.model().kernels().close(); // replaced: its threads (if any) are not needed
         return new LoadedModel(l.location(), l.spec(), l.format(), l.tokenizer(), l.weights(),
                 new LlamaModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
     }

@@ -117,13 +117,19 @@ class StoriesServerTest {
         }
     }
 
-    @Test
-    void echoWithLogprobsScoresThePromptTooAndTheTokensSpellTheText() throws Exception {
+    /** The greedy reference request, echoing its prompt with two alternatives per token. */
+    private static ObjectNode echoWithLogprobs() {
         ObjectNode body = greedyReference();
         body.put("max_tokens", 12);
         body.put("echo", true);
         body.put("logprobs", 2);
         body.put("return_token_ids", true);
+        return body;
+    }
+
+    @Test
+    void echoWithLogprobsScoresThePromptTooAndTheTokensSpellTheText() throws Exception {
+        ObjectNode body = echoWithLogprobs();
 
         JsonNode choice = client.complete(body).get("choices").get(0);
 
@@ -145,6 +151,37 @@ class StoriesServerTest {
             spelled.append(logprobs.get("tokens").get(i).asText());
         }
         assertThat(spelled).hasToString(choice.get("text").asText());
+    }
+
+    @Test
+    void aStreamedEchoWithLogprobsOpensWithThePromptsLogprobsAndAddsUpToTheWholeAnswer() throws Exception {
+        ObjectNode body = echoWithLogprobs();
+        JsonNode whole = client.complete(body).get("choices").get(0).get("logprobs");
+        body.put("stream", true);
+
+        List<JsonNode> events = client.stream("/v1/completions", body);
+
+        JsonNode opening = events.getFirst().get("choices").get(0);
+        List<Integer> prompt = Client.ints(opening.get("prompt_token_ids"));
+        JsonNode promptLogprobs = opening.get("logprobs");
+        assertThat(promptLogprobs.get("tokens")).as("one entry per prompt token").hasSize(prompt.size());
+        assertThat(promptLogprobs.get("token_logprobs").get(0).isNull()).as("the first token has no context").isTrue();
+        double[][] reference = referenceLogSoftmax(prompt);
+        for (int i = 1; i < prompt.size(); i++) {
+            assertThat(promptLogprobs.get("token_logprobs").get(i).asDouble()).as("prompt token %d", i)
+                    .isCloseTo(reference[i - 1][prompt.get(i)], within(1e-4));
+        }
+        // The opening's lists, then each token chunk's, are the non-streamed answer's lists.
+        for (String field : List.of("tokens", "token_logprobs", "top_logprobs", "text_offset")) {
+            List<JsonNode> streamed = new ArrayList<>();
+            for (JsonNode event : events) {
+                JsonNode logprobs = event.path("choices").path(0).path("logprobs");
+                logprobs.path(field).forEach(streamed::add);
+            }
+            List<JsonNode> expected = new ArrayList<>();
+            whole.get(field).forEach(expected::add);
+            assertThat(streamed).as(field).isEqualTo(expected);
+        }
     }
 
     private static double[][] referenceLogSoftmax(List<Integer> sequence) {
