@@ -1,6 +1,7 @@
 package dev.ingot.spi;
 
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.model.ModelArchitecture;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
 import dev.ingot.spi.update.UpdateTransport;
 import java.util.List;
@@ -17,7 +18,7 @@ public interface IngotPlugin {
      * {@link #spiVersion()}: javac inlines it into the plugin's class file, so the value the
      * engine reads at run time is the version the plugin was compiled against.
      */
-    String SPI_VERSION = "1.0";
+    String SPI_VERSION = "2.0";
 
     /** A short, unique, human name such as {@code llama2c}. */
     String name();
@@ -29,6 +30,11 @@ public interface IngotPlugin {
     String spiVersion();
 
     default List<CheckpointFormat> formats() {
+        return List.of();
+    }
+
+    /** Model architectures this plugin runs (forward passes assembled from the engine's blocks). */
+    default List<ModelArchitecture> architectures() {
         return List.of();
     }
 

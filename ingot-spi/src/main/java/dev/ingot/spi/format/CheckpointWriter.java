@@ -1,5 +1,7 @@
 package dev.ingot.spi.format;
 
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,8 +16,12 @@ public interface CheckpointWriter {
 
     /**
      * Writes a checkpoint of {@code spec} into {@code location} (a folder, or a file for single-file
-     * formats). {@code canonical} holds exactly the names of {@link CanonicalWeights#expected(ModelSpec)},
-     * in canonical layout. The writer applies its format's inverse layout (renames, fusions, permutations).
+     * formats). {@code config} is the spec in Hugging Face vocabulary, as the spec's architecture describes it
+     * ({@link dev.ingot.spi.model.ModelArchitecture#describe}), for formats that store a config as it is.
+     * {@code canonical} holds exactly the weights the spec's architecture needs
+     * ({@link dev.ingot.spi.model.ModelArchitecture#weights}), in canonical names and layout. The writer
+     * applies its format's inverse layout (renames, fusions, permutations) and refuses, with a
+     * {@link dev.ingot.spi.CheckpointException}, an architecture or a type its format cannot hold.
      */
-    void write(Path location, ModelSpec spec, Map<String, Tensor> canonical) throws IOException;
+    void write(Path location, ModelSpec spec, ModelConfig config, Map<String, Tensor> canonical) throws IOException;
 }

@@ -21,23 +21,32 @@ public sealed interface TensorOp {
         @Override
         public TensorInfo apply(TensorInfo in) {
             requireRank(in, 2, this);
+            if (in.dtype().isQuantized()) {
+                throw new IllegalArgumentException(in.name() + ": a " + in.dtype()
+                        + " matrix cannot be transposed: its blocks run along rows");
+            }
             return new TensorInfo(in.name(), in.dtype(), Shape.of(in.shape().dim(1), in.shape().dim(0)));
         }
     }
 
     /**
-     * Reorders the rows of a q or k projection from the interleaved RoPE layout (Meta, llama2.c,
-     * Mistral: pairs {@code (2i, 2i+1)} rotate together) to the rotate-half layout (Hugging Face:
-     * rows {@code i} and {@code i + headDim/2} rotate together), head by head.
+     * Reorders the rows of a q or k projection (or its bias) from the interleaved RoPE layout (Meta,
+     * llama2.c, Mistral, llama.cpp's Llama: pairs {@code (2i, 2i+1)} rotate together) to the rotate-half
+     * layout (Hugging Face: rows {@code i} and {@code i + headDim/2} rotate together), head by head.
+     * Both the head count and the head size are given, so a GQA k tensor with the wrong count of heads
+     * is refused instead of being silently permuted with the query's head size.
      */
-    record RopeInterleavedToHalves(int heads) implements TensorOp {
+    record RopeInterleavedToHalves(int heads, int headDim) implements TensorOp {
         @Override
         public TensorInfo apply(TensorInfo in) {
-            requireRank(in, 2, this);
+            if (in.shape().rank() < 1 || in.shape().rank() > 2) {
+                throw new IllegalArgumentException(in.name() + ": " + getClass().getSimpleName()
+                        + " needs a matrix or a bias vector, got shape " + in.shape());
+            }
             long rows = in.shape().dim(0);
-            if (heads <= 0 || rows % heads != 0 || (rows / heads) % 2 != 0) {
-                throw new IllegalArgumentException(in.name() + ": " + rows + " rows cannot be split into "
-                        + heads + " heads of even size");
+            if (heads <= 0 || headDim <= 0 || headDim % 2 != 0 || rows != (long) heads * headDim) {
+                throw new IllegalArgumentException(in.name() + ": " + rows + " rows are not " + heads
+                        + " heads of " + headDim + " (even) rows each");
             }
             return in;
         }
@@ -68,11 +77,14 @@ public sealed interface TensorOp {
         }
     }
 
-    /** Converts floating-point elements to another floating-point type (F64, F32, F16, BF16). */
+    /**
+     * Converts floating-point elements to another type: between F64, F32, F16 and BF16, and from FP8
+     * or a GGML quantized type to one of those (dequantizing as the type's definition says).
+     */
     record Convert(DType to) implements TensorOp {
         @Override
         public TensorInfo apply(TensorInfo in) {
-            if (!in.dtype().isFloatingPoint() || !to.isFloatingPoint()) {
+            if (!in.dtype().isFloatingPoint() || !to.isFloatingPoint() || to.isQuantized()) {
                 throw new IllegalArgumentException(in.name() + ": cannot convert " + in.dtype() + " to " + to);
             }
             return new TensorInfo(in.name(), to, in.shape());

@@ -1,4 +1,4 @@
-package dev.ingot.spi.format;
+package dev.ingot.spi.model;
 
 /** How rotary position frequencies are scaled beyond the trained context. */
 public sealed interface RopeScaling {
