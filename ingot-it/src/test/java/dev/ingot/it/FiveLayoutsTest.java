@@ -16,7 +16,7 @@ import dev.ingot.plugins.gguf.testing.GgufCopy;
 import dev.ingot.plugins.gguf.testing.GgufWriter;
 import dev.ingot.plugins.mistral.testing.MistralCopy;
 import dev.ingot.spi.format.CheckpointWriter;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.testkit.SharedModels;

@@ -6,8 +6,8 @@ import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.weights.WeightGeneration;
 import java.io.IOException;
@@ -32,10 +32,10 @@ public final class DecodeProbe {
                 .withThreads(threads);
         try (LoadedModel loaded = ModelLoader.load(options);
                 TimedKernels kernels = new TimedKernels(threads > 0 ? Kernels.best(threads) : Kernels.best())) {
-            LlamaModel timed = new LlamaModel(loaded.spec(), kernels);
+            DecoderModel timed = new DecoderModel(loaded.spec(), kernels);
             WeightGeneration generation = loaded.weights().acquire();
             try {
-                LlamaWeights weights = LlamaWeights.of(generation);
+                DecoderWeights weights = DecoderWeights.of(generation);
                 KvCache cache = timed.newCache(warmup + steps + 1);
                 int bos = Math.max(0, loaded.spec().bosTokenId());
                 float[] logits = timed.forward(weights, ForwardBatch.prefill(new int[] {bos}, 0, cache));

@@ -2,7 +2,7 @@ package dev.ingot.bench.serve;
 
 import dev.ingot.bench.BenchOptions;
 import dev.ingot.engine.kernel.Kernels;
-import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.schedule.GenerationEvent;
 import dev.ingot.engine.schedule.GenerationRequest;
 import dev.ingot.engine.schedule.GenerationStream;
@@ -37,7 +37,7 @@ public final class BatchingCommand {
         RandomLlama llama = RandomLlama.about110M();
         out.printf("model: %s, %.1fM parameters, BF16 random weights%n", llama.describe(), llama.parameters() / 1e6);
         try (Kernels kernels = Kernels.best(options.threads()); WeightStore store = new WeightStore(llama.generation(1))) {
-            LlamaModel model = new LlamaModel(llama.spec(), kernels);
+            DecoderModel model = new DecoderModel(llama.spec(), kernels);
             out.println("kernels: " + kernels.describe());
             out.printf("each sequence: %d prompt tokens, %d generated%n%n", PROMPT_TOKENS, maxTokens);
             out.printf("%6s  %12s  %10s  %12s  %10s  %6s%n", "batch", "tokens/s", "vs batch 1", "decode tok/s", "vs batch 1",
@@ -61,7 +61,7 @@ public final class BatchingCommand {
     private record Measurement(double tokensPerSecond, double decodePerSecond, long steps) {}
 
     /** B requests at once, each greedy with its own prompt; tokens/s over the wall time of the whole batch. */
-    private static Measurement runOnce(LlamaModel model, WeightStore store, RandomLlama llama, int batch, int maxTokens)
+    private static Measurement runOnce(DecoderModel model, WeightStore store, RandomLlama llama, int batch, int maxTokens)
             throws InterruptedException {
         Scheduler scheduler = Scheduler.start(model, store, llama.tokenizer(), new SchedulerConfig(batch, 512));
         try {

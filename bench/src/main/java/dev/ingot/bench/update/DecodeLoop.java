@@ -2,8 +2,8 @@ package dev.ingot.bench.update;
 
 import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import java.util.ArrayList;
@@ -26,13 +26,13 @@ final class DecodeLoop implements AutoCloseable {
 
     private static final int CONTEXT = 128;
 
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final WeightStore weights;
     private final List<Step> steps = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    DecodeLoop(LlamaModel model, WeightStore weights) {
+    DecodeLoop(DecoderModel model, WeightStore weights) {
         this.model = model;
         this.weights = weights;
         this.thread = Thread.ofPlatform().name("bench-decode").start(this::run);
@@ -51,7 +51,7 @@ final class DecodeLoop implements AutoCloseable {
             long start = System.nanoTime();
             WeightGeneration g = weights.acquire();
             try {
-                model.forward(LlamaWeights.of(g), ForwardBatch.prefill(new int[] {token}, position, cache));
+                model.forward(DecoderWeights.of(g), ForwardBatch.prefill(new int[] {token}, position, cache));
             } finally {
                 g.unpin();
             }

@@ -4,8 +4,8 @@ import dev.ingot.actor.PushResult;
 import dev.ingot.actor.WeightPusher;
 import dev.ingot.bench.serve.RandomLlama;
 import dev.ingot.engine.kernel.Kernels;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.update.CheckpointReloader;
@@ -16,7 +16,7 @@ import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.weights.WeightStore;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
@@ -73,9 +73,9 @@ public final class UpdatesCommand {
         try (Kernels kernels = Kernels.best(threads);
                 PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
                 Arena clientArena = Arena.ofShared()) {
-            LlamaModel model = new LlamaModel(spec, kernels);
+            DecoderModel model = new DecoderModel(spec, kernels);
             UpdateManager updates = new UpdateManager(store, "hf", MapperSource.of(plugins), UpdateLimits.defaults(),
-                    LlamaWeights::of);
+                    DecoderWeights::of);
             WeightRoutes routes = new WeightRoutes(updates, new CheckpointReloader(updates, plugins, ReloadRoots.none()),
                     WeightApiConfig.withToken(TOKEN));
             Javalin app = Javalin.create(c -> c.showJavalinBanner = false);

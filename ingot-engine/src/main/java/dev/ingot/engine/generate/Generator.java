@@ -2,14 +2,14 @@ package dev.ingot.engine.generate;
 
 import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import dev.ingot.engine.sample.SamplingParams;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  */
 public final class Generator {
 
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final WeightStore weights;
     private final Tokenizer tokenizer;
     private final Set<Integer> stopTokens = new HashSet<>();
@@ -32,7 +32,7 @@ public final class Generator {
         this(loaded.model(), loaded.weights(), loaded.tokenizer());
     }
 
-    public Generator(LlamaModel model, WeightStore weights, Tokenizer tokenizer) {
+    public Generator(DecoderModel model, WeightStore weights, Tokenizer tokenizer) {
         this.model = model;
         this.weights = weights;
         this.tokenizer = tokenizer;
@@ -80,7 +80,7 @@ public final class Generator {
             WeightGeneration generation = weights.acquire();
             float[] logits;
             try {
-                logits = model.forward(LlamaWeights.of(generation), batch);
+                logits = model.forward(DecoderWeights.of(generation), batch);
                 lastVersion = generation.version();
                 if (firstVersion < 0) {
                     firstVersion = lastVersion;

@@ -1,17 +1,15 @@
 package dev.ingot.engine.generate;
 
 import dev.ingot.engine.kernel.Kernels;
-import dev.ingot.engine.load.CanonicalWeightSet;
-import dev.ingot.engine.load.WeightLoader;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.plugin.FormatChoice;
+import dev.ingot.engine.load.CheckpointPipeline;
+import dev.ingot.engine.load.OpenedCheckpoint;
+import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -22,7 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** Opens a checkpoint through whichever plugin claims it and makes it servable. */
+/** Opens a checkpoint through the reading pipeline (format, architecture, mapper) and makes it servable. */
 public final class ModelLoader {
 
     private ModelLoader() {}
@@ -40,27 +38,21 @@ public final class ModelLoader {
 
     private static LoadedModel load(LoadOptions options, PluginHost host, long start) throws IOException {
         Path location = options.location();
-        if (!Files.exists(location)) {
-            throw new CheckpointException("no such file or folder: " + location);
-        }
-        FormatChoice choice = host.select(location, options.format());
-        Checkpoint checkpoint = host.open(choice, location, new OpenOptions(options.tokenizer(), options.properties()));
+        OpenedCheckpoint opened = CheckpointPipeline.open(host, location, options.format());
         Arena arena = Arena.ofShared();
         try {
-            ModelSpec spec = checkpoint.spec();
-            CanonicalWeightSet weights = new CanonicalWeightSet(spec);
-            WeightLoader.loadAll(checkpoint.tensors(), checkpoint.mapper(), weights, arena, location.toString());
-            Map<String, Tensor> tensors = weights.complete("checkpoint " + location);
-            Tokenizer tokenizer = tokenizer(options, checkpoint, host, location, spec);
-            WeightGeneration generation = WeightGeneration.of(options.initialVersion(),
-                    choice.format().name() + ":" + location.getFileName(), spec, tensors, arena, checkpoint);
+            ModelSpec spec = opened.spec();
+            Map<String, Tensor> tensors = opened.canonicalWeights(arena);
+            Tokenizer tokenizer = tokenizer(options, opened.checkpoint(), host, location, spec);
+            WeightGeneration generation = WeightGeneration.of(options.initialVersion(), opened.label(), opened.model(),
+                    tensors, arena, opened);
             Kernels kernels = options.threads() > 0 ? Kernels.best(options.threads()) : Kernels.best();
-            LlamaModel model = new LlamaModel(spec, kernels);
-            return new LoadedModel(location, spec, choice, tokenizer, new WeightStore(generation), model, host,
-                    Duration.ofNanos(System.nanoTime() - start));
+            DecoderModel model = new DecoderModel(opened.model(), kernels);
+            return new LoadedModel(location, spec, opened.format(), opened.architecture(), tokenizer, new WeightStore(generation),
+                    model, host, Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException | RuntimeException e) {
             arena.close();
-            checkpoint.close();
+            opened.close();
             throw e;
         }
     }

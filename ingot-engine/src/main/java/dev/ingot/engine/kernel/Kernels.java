@@ -89,6 +89,18 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
+     * {@code gate[i] = gelu(gate[i]) * up[i]} for {@code i < n}, GELU in its tanh approximation
+     * ({@code 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3)))}, as Gemma's {@code gelu_pytorch_tanh}): GeGLU.
+     */
+    default void geglu(float[] gate, float[] up, int n) {
+        final double c = Math.sqrt(2.0 / Math.PI);
+        for (int i = 0; i < n; i++) {
+            double g = gate[i];
+            gate[i] = (float) (0.5 * g * (1.0 + Math.tanh(c * (g + 0.044715 * g * g * g)))) * up[i];
+        }
+    }
+
+    /**
      * {@code x[offset + i] = e^(x[offset + i] - shift)} for {@code i < n}, returning their sum: the numerators
      * of a softmax. The summation order may differ between implementations but depends only on {@code n}.
      */

@@ -1,9 +1,8 @@
 package dev.ingot.engine.load;
 
+import dev.ingot.engine.model.ModelDefinition;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.tensor.Shape;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import java.util.ArrayList;
@@ -13,16 +12,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Canonical tensors gathered for a model, checked one by one against what the spec needs: a known
- * name, the right shape, a storable type, each at most once. Used by the initial load and by updates.
+ * Canonical tensors gathered for a model, checked one by one against the weights its architecture
+ * names: a known name, the right shape, a type that slot accepts and the engine stores, each at most
+ * once. Used by the initial load and by updates.
  */
 public final class CanonicalWeightSet {
 
-    private final Map<String, Shape> expected;
+    private final Map<String, WeightSlot> expected;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
 
-    public CanonicalWeightSet(ModelSpec spec) {
-        this.expected = CanonicalWeights.expected(spec);
+    public CanonicalWeightSet(ModelDefinition model) {
+        this.expected = model.weights();
     }
 
     /**
@@ -30,13 +30,17 @@ public final class CanonicalWeightSet {
      * (e.g. "native tensor 'layers.0.wq' of /x/model.bin") for messages.
      */
     public void check(TensorInfo canonical, String origin) throws CheckpointException {
-        Shape want = expected.get(canonical.name());
-        if (want == null) {
+        WeightSlot slot = expected.get(canonical.name());
+        if (slot == null) {
             throw new CheckpointException(origin + " maps to '" + canonical.name() + "', which is not a weight of this model");
         }
-        if (!want.equals(canonical.shape())) {
+        if (!slot.shape().equals(canonical.shape())) {
             throw new CheckpointException(origin + ": '" + canonical.name() + "' has shape " + canonical.shape()
-                    + " but the model needs " + want);
+                    + " but the model needs " + slot.shape());
+        }
+        if (!slot.accepts(canonical.dtype())) {
+            throw new CheckpointException(origin + ": '" + canonical.name() + "' is " + canonical.dtype()
+                    + "; this weight must be " + slot.acceptedTypes());
         }
         if (!TensorTransformer.isStorable(canonical.dtype())) {
             throw new CheckpointException(origin + ": '" + canonical.name() + "' is " + canonical.dtype()

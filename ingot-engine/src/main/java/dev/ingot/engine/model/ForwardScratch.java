@@ -1,7 +1,5 @@
 package dev.ingot.engine.model;
 
-import dev.ingot.spi.format.ModelSpec;
-
 /**
  * The activations of one forward pass, sized for up to {@link #rows} rows. Kept between calls so a
  * decode step does not allocate (and zero) a dozen arrays; a pass only reads what it wrote itself
@@ -31,17 +29,17 @@ final class ForwardScratch {
     private float[] scores = new float[64];
     private float[] headSums = new float[0];
 
-    ForwardScratch(ModelSpec spec, int rows) {
+    /** Sized for the widest layer: {@code qDim}, {@code kvDim} and {@code ffn} are maxima over the layers. */
+    ForwardScratch(int dim, int qDim, int kvDim, int ffn, int rows) {
         this.rows = rows;
-        int dim = spec.hiddenSize();
         x = new float[rows * dim];
         xn = new float[rows * dim];
-        q = new float[rows * spec.queryDim()];
-        k = new float[rows * spec.kvDim()];
-        v = new float[rows * spec.kvDim()];
-        att = new float[rows * spec.queryDim()];
-        gate = new float[rows * spec.ffnSize()];
-        up = new float[rows * spec.ffnSize()];
+        q = new float[rows * qDim];
+        k = new float[rows * kvDim];
+        v = new float[rows * kvDim];
+        att = new float[rows * qDim];
+        gate = new float[rows * ffn];
+        up = new float[rows * ffn];
         delta = new float[rows * dim];
         qkv = new float[][] {q, k, v};
         gateUp = new float[][] {gate, up};

@@ -1,13 +1,19 @@
 package dev.ingot.engine.model;
 
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.RopeScaling;
+import dev.ingot.spi.model.RopeScaling;
+import dev.ingot.spi.model.blueprint.Rope;
 import java.util.Arrays;
 
-/** Rotate-half RoPE: within each head, element {@code i} rotates with element {@code i + headDim/2}. */
+/**
+ * RoPE over the first {@code rotaryDims} elements of each head: element {@code i} rotates with
+ * {@code i + rotaryDims/2} (rotate-half) or {@code 2i} with {@code 2i+1} (interleaved); the rest of
+ * the head passes unchanged (partial rotary).
+ */
 final class RotaryEmbedding {
 
     private final int headDim;
+    private final int rotaryDims;
+    private final Rope.Pairing pairing;
     private final double[] inverseFrequencies;
     private final int maxPositions;
 
@@ -20,14 +26,16 @@ final class RotaryEmbedding {
     /** Grown by doubling to the longest position seen; every entry is computed once, always the same way. */
     private volatile Table table = new Table(0, new float[0], new float[0]);
 
-    RotaryEmbedding(ModelSpec spec) {
-        this.headDim = spec.headDim();
-        this.maxPositions = spec.maxPositions();
-        int half = headDim / 2;
+    RotaryEmbedding(Rope rope, int headDim, int maxPositions) {
+        this.headDim = headDim;
+        this.rotaryDims = rope.rotaryDims();
+        this.pairing = rope.pairing();
+        this.maxPositions = maxPositions;
+        int half = rotaryDims / 2;
         inverseFrequencies = new double[half];
         for (int i = 0; i < half; i++) {
-            double base = 1.0 / Math.pow(spec.ropeTheta(), (2.0 * i) / headDim);
-            inverseFrequencies[i] = scaled(base, spec.ropeScaling());
+            double base = 1.0 / Math.pow(rope.theta(), (2.0 * i) / rotaryDims);
+            inverseFrequencies[i] = scaled(base, rope.scaling());
         }
     }
 
@@ -92,17 +100,21 @@ final class RotaryEmbedding {
         Table t = covering(position);
         float[] cos = t.cos();
         float[] sin = t.sin();
-        int half = headDim / 2;
+        int half = rotaryDims / 2;
         int angles = position * half;
+        // the pair (i, i + stride) at element base + i * step: rotate-half is step 1 / stride half, interleaved step 2 / stride 1
+        int step = pairing == Rope.Pairing.HALVES ? 1 : 2;
+        int stride = pairing == Rope.Pairing.HALVES ? half : 1;
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headDim;
             for (int i = 0; i < half; i++) {
-                float x0 = x[base + i];
-                float x1 = x[base + i + half];
+                int a = base + i * step;
+                float x0 = x[a];
+                float x1 = x[a + stride];
                 float c = cos[angles + i];
                 float s = sin[angles + i];
-                x[base + i] = x0 * c - x1 * s;
-                x[base + i + half] = x0 * s + x1 * c;
+                x[a] = x0 * c - x1 * s;
+                x[a + stride] = x0 * s + x1 * c;
             }
         }
     }

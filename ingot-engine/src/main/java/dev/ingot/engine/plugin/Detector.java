@@ -34,7 +34,8 @@ final class Detector<T> {
         String describe() {
             String who = provider.name() + " (plugin '" + provider.plugin().name() + "')";
             return detection == null ? who + " failed: " + failure
-                    : who + " " + detection.confidence() + (detection.reason().isBlank() ? "" : " - " + detection.reason());
+                    : who + " " + detection.tier().name().toLowerCase(java.util.Locale.ROOT)
+                            + (detection.reason().isBlank() ? "" : " - " + detection.reason());
         }
     }
 
@@ -71,13 +72,13 @@ final class Detector<T> {
 
     private Optional<Scored<T>> bestOf(List<Scored<T>> scored, Path location) throws CheckpointException {
         List<Scored<T>> matches = scored.stream().filter(Scored::matches)
-                .sorted(Comparator.comparingInt((Scored<T> s) -> s.detection().confidence()).reversed())
+                .sorted(Comparator.comparing((Scored<T> s) -> s.detection().tier()).reversed())
                 .toList();
         if (matches.isEmpty()) {
             return Optional.empty();
         }
-        int top = matches.getFirst().detection().confidence();
-        List<Scored<T>> best = matches.stream().filter(s -> s.detection().confidence() == top).toList();
+        Detection.Tier top = matches.getFirst().detection().tier();
+        List<Scored<T>> best = matches.stream().filter(s -> s.detection().tier() == top).toList();
         for (Scored<T> s : best) {
             NameConflict conflict = conflicts.apply(s.provider().name());
             if (conflict != null) {
@@ -88,7 +89,8 @@ final class Detector<T> {
         if (best.size() > 1) {
             String tied = best.stream().map(s -> "'" + s.provider().name() + "' (plugin '" + s.provider().plugin().name() + "')")
                     .collect(Collectors.joining(" and "));
-            throw new CheckpointException("cannot tell the " + kind + " of " + location + ": " + tied + " all score " + top
+            throw new CheckpointException("cannot tell the " + kind + " of " + location + ": " + tied + " all claim it at tier "
+                    + top.name().toLowerCase(java.util.Locale.ROOT)
                     + "; " + listing(scored));
         }
         return Optional.of(best.getFirst());

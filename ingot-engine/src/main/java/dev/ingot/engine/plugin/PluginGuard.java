@@ -15,11 +15,6 @@ final class PluginGuard {
 
     private PluginGuard() {}
 
-    @FunctionalInterface
-    interface PluginCode<T> {
-        T run() throws IOException;
-    }
-
     /** What plugin code threw, other than a {@link CheckpointException}. */
     static final class PluginFault extends Exception {
         PluginFault(Throwable cause) {

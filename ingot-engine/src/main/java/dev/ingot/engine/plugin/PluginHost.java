@@ -1,14 +1,15 @@
 package dev.ingot.engine.plugin;
 
-import dev.ingot.engine.plugin.PluginGuard.PluginCode;
 import dev.ingot.engine.plugin.PluginGuard.PluginFault;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.engine.services.Services;
+import dev.ingot.spi.model.ModelArchitecture;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
@@ -45,7 +46,9 @@ public final class PluginHost implements AutoCloseable {
     private final List<RefusedPlugin> refused = new ArrayList<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final List<URLClassLoader> loaders = new ArrayList<>();
+    private final Services services = new Services();
     private ProviderRegistry<CheckpointFormat> formats;
+    private ProviderRegistry<ModelArchitecture> architectures;
     private ProviderRegistry<UpdateTransport> transports;
     private List<Provided<TokenizerProvider>> tokenizers;
     private boolean closed;
@@ -77,6 +80,8 @@ public final class PluginHost implements AutoCloseable {
                 .sorted()
                 .forEach(name -> warn("--plugins-enabled names '" + name + "', but no plugin of that name was found")));
         formats = new ProviderRegistry<>("format", "--format", provided(LoadedPlugin::formats), config.formatWinners(), this::warn);
+        architectures = new ProviderRegistry<>("architecture", "--architecture", provided(LoadedPlugin::architectures), Map.of(),
+                this::warn);
         transports = new ProviderRegistry<>("transport", "--transport", provided(LoadedPlugin::transports), Map.of(), this::warn);
         tokenizers = provided(LoadedPlugin::tokenizers);
     }
@@ -154,6 +159,7 @@ public final class PluginHost implements AutoCloseable {
     /** Format and transport names that are unavailable because several plugins provide them. */
     public List<NameConflict> conflicts() {
         List<NameConflict> all = new ArrayList<>(formats.conflicts());
+        all.addAll(architectures.conflicts());
         all.addAll(transports.conflicts());
         return all;
     }
@@ -186,10 +192,10 @@ public final class PluginHost implements AutoCloseable {
     public FormatChoice select(Path location, Optional<String> formatName) throws IOException {
         if (formatName.isPresent()) {
             Provided<CheckpointFormat> chosen = formats.get(parse(formatName.get()));
-            return new FormatChoice(chosen.impl(), chosen.plugin().name(), Detection.yes(100, "chosen with --format"));
+            return new FormatChoice(chosen.impl(), chosen.plugin().name(), Detection.signature("chosen with --format"));
         }
-        Detector<CheckpointFormat> detector = new Detector<>("format", "--format NAME", CheckpointFormat::detect,
-                formats::conflict, this::warn);
+        Detector<CheckpointFormat> detector = new Detector<>("format", "--format NAME",
+                (format, path) -> format.detect(path, services), formats::conflict, this::warn);
         Detector.Scored<CheckpointFormat> best = detector.best(formats.detectionCandidates(), location);
         return new FormatChoice(best.provider().impl(), best.provider().plugin().name(), best.detection());
     }
@@ -199,15 +205,102 @@ public final class PluginHost implements AutoCloseable {
      * own message and passes unchanged; anything else it throws becomes
      * {@code plugin 'x' (jar) failed to open PATH: cause}.
      */
-    public Checkpoint open(FormatChoice choice, Path location, OpenOptions options) throws CheckpointException {
+    public Checkpoint open(FormatChoice choice, Path location) throws CheckpointException {
         return guarded(choice.pluginName(), choice.format(), "failed to open " + location,
-                () -> choice.format().open(location, options));
+                () -> choice.format().open(location, services));
     }
 
-    /** The chosen format's weight mapper for {@code spec}, with the same guard as {@link #open}. */
+    /** {@code plugin 'acme' (/plugins/acme.jar)}, for messages. */
+    String label(String pluginName) {
+        LoadedPlugin plugin = plugins.get(pluginName);
+        return plugin != null ? plugin.label() : "plugin '" + pluginName + "'";
+    }
+
+    /** Wraps an opened checkpoint so every later call into it is guarded like {@link #open}. */
+    public Checkpoint guard(Checkpoint checkpoint, FormatChoice choice, Path location) {
+        return new GuardedCheckpoint(checkpoint, this, choice, location);
+    }
+
+    /** The engine services handed to plugins. */
+    public Services services() {
+        return services;
+    }
+
+    // ---- architectures -------------------------------------------------------------------------
+
+    /** The architectures that can be used by name (contested names are left out). */
+    public List<ModelArchitecture> architectures() {
+        return architectures.available().stream().map(Provided::impl).toList();
+    }
+
+    /**
+     * The architecture that runs a model of {@code config}: the first class name in its
+     * {@code "architectures"} that a plugin answers to, else its {@code "model_type"}. None is one line
+     * naming what the config asks for and what every plugin provides.
+     */
+    public ArchitectureChoice architectureFor(ModelConfig config) throws CheckpointException {
+        List<String> classes = config.architectures();
+        for (String hfClass : classes) {
+            Optional<ArchitectureChoice> found = unique(hfClass, a -> a.hfArchitectures().contains(hfClass));
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        Optional<String> modelType = config.modelType();
+        if (modelType.isPresent()) {
+            Optional<ArchitectureChoice> found = unique(modelType.get(), a -> a.modelTypes().contains(modelType.get()));
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        String wanted = (classes.isEmpty() ? "" : String.join(", ", classes) + " ")
+                + modelType.map(t -> "(model_type " + t + ")").orElse(classes.isEmpty() ? "(none: the config has no \"architectures\" or \"model_type\")" : "");
+        throw new CheckpointException(config.origin() + ": no plugin provides architecture " + wanted.trim()
+                + "; searched " + searchedArchitectures() + "; add the plugin that provides it with --plugins DIR");
+    }
+
+    /** The architecture with this name ({@code NAME} or {@code NAME@plugin}), e.g. the one a served spec names. */
+    public ArchitectureChoice architecture(String name) throws CheckpointException {
+        Provided<ModelArchitecture> p = architectures.get(parse(name));
+        return new ArchitectureChoice(p.impl(), p.plugin().name());
+    }
+
+    private Optional<ArchitectureChoice> unique(String wanted, java.util.function.Predicate<ModelArchitecture> answers)
+            throws CheckpointException {
+        List<Provided<ModelArchitecture>> matches = architectures.available().stream()
+                .filter(p -> answers.test(p.impl())).toList();
+        if (matches.size() > 1) {
+            throw new CheckpointException("architecture " + wanted + " is provided by several plugins: "
+                    + String.join(", ", matches.stream().map(p -> p.label("architecture")).toList())
+                    + "; remove all but one from the plugin path");
+        }
+        return matches.stream().findFirst().map(p -> new ArchitectureChoice(p.impl(), p.plugin().name()));
+    }
+
+    private String searchedArchitectures() {
+        List<String> parts = new ArrayList<>();
+        for (LoadedPlugin plugin : plugins.values()) {
+            List<String> names = plugin.architectures().stream().map(e -> e.impl().hfArchitectures())
+                    .flatMap(List::stream).toList();
+            parts.add(plugin.name() + (names.isEmpty() ? " (none)" : " (" + String.join(", ", names) + ")"));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** Runs architecture code under the plugin guard: its bugs are reported as that plugin's failure. */
+    public <T> T callArchitecture(ArchitectureChoice choice, String failedTo, PluginCode<T> code) throws CheckpointException {
+        return guarded(choice.pluginName(), choice.architecture(), failedTo, code);
+    }
+
+    /** Runs format (or checkpoint, mapper, tensor source) code under the plugin guard. */
+    public <T> T callFormat(FormatChoice choice, String failedTo, PluginCode<T> code) throws CheckpointException {
+        return guarded(choice.pluginName(), choice.format(), failedTo, code);
+    }
+
+    /** The chosen format's weight mapper for {@code spec}, with the same guard as {@link #open}; calls into it are guarded too. */
     public WeightMapper mapper(FormatChoice choice, ModelSpec spec) throws CheckpointException {
         return guarded(choice.pluginName(), choice.format(), "failed to make the weight mapper of format '"
-                + choice.format().name() + "'", () -> choice.format().mapper(spec));
+                + choice.format().name() + "'", () -> new GuardedMapper(choice.format().mapper(spec), this, choice));
     }
 
     // ---- tokenizers ----------------------------------------------------------------------------
@@ -254,7 +347,7 @@ public final class PluginHost implements AutoCloseable {
 
     // ---- plumbing ------------------------------------------------------------------------------
 
-    private <T> T guarded(String pluginName, Object extension, String failedTo, PluginCode<T> code) throws CheckpointException {
+    <T> T guarded(String pluginName, Object extension, String failedTo, PluginCode<T> code) throws CheckpointException {
         LoadedPlugin plugin = plugins.get(pluginName);
         ClassLoader loader = plugin != null ? plugin.loader() : extension.getClass().getClassLoader();
         String label = plugin != null ? plugin.label() : "plugin '" + pluginName + "'";

@@ -9,14 +9,16 @@ import java.util.List;
  * @param origin     the jar holding its plugin class, or the class path for a built-in
  */
 public record PluginInfo(String name, String version, String spiVersion, PluginOrigin origin,
-        List<ExtensionInfo> formats, List<ExtensionInfo> tokenizers, List<ExtensionInfo> transports) {
+        List<ExtensionInfo> formats, List<ExtensionInfo> architectures, List<ExtensionInfo> tokenizers,
+        List<ExtensionInfo> transports) {
 
     public PluginInfo {
         formats = List.copyOf(formats);
+        architectures = List.copyOf(architectures);
         tokenizers = List.copyOf(tokenizers);
         transports = List.copyOf(transports);
     }
 
-    /** A format, tokenizer provider or transport: its name and one-line description. */
+    /** A format, architecture, tokenizer provider or transport: its name and one-line description. */
     public record ExtensionInfo(String name, String description) {}
 }

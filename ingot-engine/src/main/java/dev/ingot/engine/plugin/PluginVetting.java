@@ -1,10 +1,10 @@
 package dev.ingot.engine.plugin;
 
-import dev.ingot.engine.plugin.PluginGuard.PluginCode;
 import dev.ingot.engine.plugin.PluginGuard.PluginFault;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.SpiVersion;
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.model.ModelArchitecture;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
 import dev.ingot.spi.update.UpdateTransport;
 import java.util.ArrayList;
@@ -61,6 +61,7 @@ final class PluginVetting {
             String version = ask(loader, plugin::version, "version()");
             return new Accepted(new LoadedPlugin(name, version, spi, origin, loader,
                     extensions(loader, plugin::formats, "format", CheckpointFormat::name, CheckpointFormat::description),
+                    extensions(loader, plugin::architectures, "architecture", ModelArchitecture::name, ModelArchitecture::description),
                     extensions(loader, plugin::tokenizers, "tokenizer", TokenizerProvider::name, TokenizerProvider::description),
                     extensions(loader, plugin::transports, "transport", UpdateTransport::name, UpdateTransport::description)));
         } catch (Rejection e) {

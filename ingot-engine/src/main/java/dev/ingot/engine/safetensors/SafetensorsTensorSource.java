@@ -43,6 +43,32 @@ public final class SafetensorsTensorSource implements TensorSource {
         return new SafetensorsTensorSource(List.of(opened), tensors);
     }
 
+    /** Several files as one source, in the order given; a tensor name in two files is an error. */
+    public static SafetensorsTensorSource openFiles(List<Path> paths) throws IOException {
+        if (paths.isEmpty()) {
+            throw new CheckpointException("no safetensors files given");
+        }
+        List<SafetensorsFile> opened = new ArrayList<>();
+        try {
+            Map<String, Located> tensors = new LinkedHashMap<>();
+            for (Path path : paths) {
+                SafetensorsFile file = SafetensorsFile.open(path);
+                opened.add(file);
+                for (SafetensorsEntry entry : file.header().entries()) {
+                    Located earlier = tensors.putIfAbsent(entry.name(), new Located(file, entry));
+                    if (earlier != null) {
+                        throw new CheckpointException(path + ": tensor '" + entry.name() + "' is also in "
+                                + earlier.file().path().getFileName());
+                    }
+                }
+            }
+            return new SafetensorsTensorSource(opened, tensors);
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
     /**
      * Opens every shard of the index once and checks that the index and the shards agree: each
      * listed tensor is in its shard, and no tensor sits in two shards or in a shard the index does

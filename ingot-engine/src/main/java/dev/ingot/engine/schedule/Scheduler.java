@@ -4,13 +4,13 @@ import dev.ingot.engine.generate.FinishReason;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.update.SwapPolicy;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class Scheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
     private static final long IDLE_WAIT_MILLIS = 50;
 
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final WeightStore weights;
     private final Tokenizer tokenizer;
     private final SchedulerConfig config;
@@ -90,7 +90,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private Scheduler(LlamaModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
+    private Scheduler(DecoderModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
         this.model = model;
         this.weights = weights;
         this.tokenizer = tokenizer;
@@ -104,7 +104,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** Starts the scheduler thread for a model; it runs until {@link #shutdown} or {@link #close}. */
-    public static Scheduler start(LlamaModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
+    public static Scheduler start(DecoderModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
         Scheduler scheduler = new Scheduler(model, weights, tokenizer, config);
         scheduler.thread.start();
         return scheduler;
@@ -347,7 +347,7 @@ public final class Scheduler implements AutoCloseable {
         ForwardBatch batch = batchOf(group);
         float[] logits;
         try {
-            logits = model.forward(LlamaWeights.of(generation), batch);
+            logits = model.forward(DecoderWeights.of(generation), batch);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "forward pass on " + generation + " failed", e);
             String message = "the model failed on " + generation + ": " + e.getMessage();

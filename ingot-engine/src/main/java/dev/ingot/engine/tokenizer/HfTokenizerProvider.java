@@ -43,11 +43,11 @@ public final class HfTokenizerProvider implements TokenizerProvider {
         boolean named = file.getFileName().toString().equals(HfTokenizerLoader.FILE_NAME);
         String type = modelType(file);
         if ("BPE".equals(type)) {
-            return Detection.yes(named ? 95 : 80, "JSON tokenizer with a BPE model");
+            return named ? Detection.layout("tokenizer.json with a BPE model") : Detection.weak("JSON tokenizer with a BPE model, not named tokenizer.json");
         }
         if (named && type != null) {
             // Ours by name: claim it weakly so that opening it explains what is unsupported.
-            return Detection.yes(10, "tokenizer.json with model type \"" + type + "\", which this reader does not support");
+            return Detection.weak("tokenizer.json with model type \"" + type + "\", which this reader does not support");
         }
         return Detection.no(type == null ? "not a JSON tokenizer" : "JSON tokenizer with model type \"" + type + "\"");
     }

@@ -3,7 +3,7 @@ package dev.ingot.engine.update;
 import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.tensor.TensorSource;
@@ -40,19 +40,19 @@ public final class CheckpointReloader {
 
     public CommitResult reload(Reload reload) throws UpdateRejectedException {
         Path location = roots.check(reload.path());
-        FormatChoice choice;
+        OpenedCheckpoint opened;
         try {
-            choice = plugins.select(location, reload.format());
+            opened = CheckpointPipeline.open(plugins, location, reload.format());
         } catch (IOException e) {
             throw new UpdateRejectedException(e.getMessage(), e);
         }
-        String formatName = choice.format().name();
-        try (Checkpoint checkpoint = plugins.open(choice, location, OpenOptions.defaults())) {
-            requireSameModel(checkpoint.spec(), location);
+        String formatName = opened.format().format().name();
+        try (opened) {
+            requireSameModel(opened.spec(), location);
             UpdateRequest request = new UpdateRequest(reload.version(), UpdateMode.FULL, formatName, reload.label(),
                     reload.policy(), reload.force());
-            try (StagedUpdate update = updates.begin(request, checkpoint.mapper())) {
-                TensorSource tensors = checkpoint.tensors();
+            try (StagedUpdate update = updates.begin(request, opened.mapper())) {
+                TensorSource tensors = opened.checkpoint().tensors();
                 for (TensorInfo info : tensors.list()) {
                     update.put(tensors.read(info.name()));
                 }
@@ -62,11 +62,11 @@ public final class CheckpointReloader {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new UpdateRejectedException("reloading " + location + " with format '" + formatName + "' (plugin "
-                    + choice.pluginName() + ") failed: " + e.getMessage(), e);
+                    + opened.format().pluginName() + ") failed: " + e.getMessage(), e);
         }
     }
 
-    /** The checkpoint must describe the served model: same shapes and the same arithmetic. */
+    /** The checkpoint must describe the served model: same architecture, shapes and arithmetic. */
     private void requireSameModel(ModelSpec other, Path location) throws UpdateRejectedException {
         ModelSpec served = updates.spec();
         List<String> differences = new ArrayList<>();
@@ -82,6 +82,7 @@ public final class CheckpointReloader {
         compare(differences, "rope scaling", served.ropeScaling(), other.ropeScaling());
         compare(differences, "norm eps", served.normEps(), other.normEps());
         compare(differences, "tied embeddings", served.tiedEmbeddings(), other.tiedEmbeddings());
+        compare(differences, "architecture properties", served.properties(), other.properties());
         if (!differences.isEmpty()) {
             throw new UpdateRejectedException(location + " is not the served model: " + String.join(", ", differences));
         }

@@ -2,7 +2,7 @@ package dev.ingot.engine.update;
 
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.update.UpdateRejectedException;
 
@@ -16,15 +16,13 @@ public interface MapperSource {
     /** The mapper for {@code format}'s native names, or a rejection naming the formats that exist. */
     WeightMapper mapper(String format, ModelSpec spec) throws UpdateRejectedException;
 
-    /** The installed formats' own mappers ({@code PluginHost.format(name).mapper(spec)}). */
+    /** The installed formats' own mappers, made and called under the plugin guard. */
     static MapperSource of(PluginHost plugins) {
         return (format, spec) -> {
             try {
-                return plugins.format(format).mapper(spec);
-            } catch (CheckpointException e) {
+                return plugins.mapper(plugins.select(null, Optional.of(format)), spec);
+            } catch (IOException e) {
                 throw new UpdateRejectedException(e.getMessage(), e);
-            } catch (RuntimeException e) {
-                throw new UpdateRejectedException("format '" + format + "' failed to make a weight mapper: " + e, e);
             }
         };
     }

@@ -2,12 +2,13 @@ package dev.ingot.engine.update;
 
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.load.CanonicalWeightSet;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.ModelDefinition;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.weights.SharedMemory;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
@@ -46,6 +47,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
     private static final int REMEMBERED_ENDINGS = 256;
 
     private final WeightStore store;
+    private final ModelDefinition model;
     private final ModelSpec spec;
     private final MapperSource mappers;
     private final UpdateLimits limits;
@@ -81,11 +83,12 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         this.limits = limits;
         this.prepare = prepare;
         WeightGeneration served = store.peek();
-        this.spec = served.spec();
+        this.model = served.model();
+        this.spec = model.spec();
         Map<String, DType> types = new LinkedHashMap<>();
         served.tensors().forEach((name, t) -> types.put(name, t.info().dtype()));
         this.servedTypes = Map.copyOf(types);
-        this.rules = new CanonicalWeightSet(spec);
+        this.rules = new CanonicalWeightSet(model);
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ingot-update-reaper").factory());
         long period = Math.max(20, limits.idleTimeout().toMillis() / 4);
         reaper.scheduleWithFixedDelay(this::abortIdle, period, period, TimeUnit.MILLISECONDS);
@@ -94,7 +97,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
     /** Updates for a loaded model: formats from its plugin host, the model's weight table prepared before each swap. */
     public static UpdateManager forModel(LoadedModel model, UpdateLimits limits) {
         return new UpdateManager(model.weights(), model.format().format().name(), MapperSource.of(model.plugins()), limits,
-                LlamaWeights::of);
+                DecoderWeights::of);
     }
 
     @Override
@@ -104,6 +107,11 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
 
     public ModelSpec spec() {
         return spec;
+    }
+
+    /** The served model's structure: what every update is checked against. */
+    public ModelDefinition model() {
+        return model;
     }
 
     public UpdateLimits limits() {
@@ -175,7 +183,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
             if (staged.isEmpty()) {
                 throw new UpdateRejectedException(what + " sends no tensors");
             }
-            CanonicalWeightSet set = new CanonicalWeightSet(spec);
+            CanonicalWeightSet set = new CanonicalWeightSet(model);
             try {
                 for (Tensor t : staged.values()) {
                     set.put(t, what);
@@ -214,7 +222,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
             throw new UpdateRejectedException(e.getMessage() + "; a FULL update must send every weight", e);
         }
         SharedMemory memory = SharedMemory.ofArenas("update " + update.id(), update.arenasForCommit());
-        return new WeightGeneration(update.request().version(), update.request().label(), spec, inCanonicalOrder(tensors),
+        return new WeightGeneration(update.request().version(), update.request().label(), model, inCanonicalOrder(tensors),
                 List.of(memory));
     }
 
@@ -235,7 +243,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
                 }
             }
             memory.add(SharedMemory.ofArenas("update " + update.id(), update.arenasForCommit()));
-            return new WeightGeneration(update.request().version(), update.request().label(), spec, merged, memory);
+            return new WeightGeneration(update.request().version(), update.request().label(), model, merged, memory);
         } finally {
             base.unpin();
         }

@@ -1,7 +1,7 @@
 package dev.ingot.engine.weights;
 
-import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.engine.model.ModelDefinition;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ public final class WeightGeneration {
 
     private final long version;
     private final String label;
-    private final ModelSpec spec;
+    private final ModelDefinition model;
     private final Map<String, Tensor> tensors;
     private final List<SharedMemory> memory;
     private final AtomicInteger pins = new AtomicInteger(1); // the store's own reference, dropped by retire()
@@ -31,18 +31,18 @@ public final class WeightGeneration {
      * @param memory the memory the tensors live in; the generation takes over one reference to each
      *               and releases them when it is released
      */
-    public WeightGeneration(long version, String label, ModelSpec spec, Map<String, Tensor> tensors, List<SharedMemory> memory) {
+    public WeightGeneration(long version, String label, ModelDefinition model, Map<String, Tensor> tensors, List<SharedMemory> memory) {
         this.version = version;
         this.label = label == null ? "" : label;
-        this.spec = spec;
-        this.tensors = Collections.unmodifiableMap(inCanonicalOrder(spec, tensors));
+        this.model = model;
+        this.tensors = Collections.unmodifiableMap(inCanonicalOrder(model, tensors));
         this.memory = new ArrayList<>(memory);
     }
 
     /** Listings (inspect, GET /v1/weights) show a generation's tensors in the model's order, however they arrived. */
-    private static Map<String, Tensor> inCanonicalOrder(ModelSpec spec, Map<String, Tensor> tensors) {
+    private static Map<String, Tensor> inCanonicalOrder(ModelDefinition model, Map<String, Tensor> tensors) {
         Map<String, Tensor> ordered = new LinkedHashMap<>();
-        for (String name : CanonicalWeights.expected(spec).keySet()) {
+        for (String name : model.weights().keySet()) {
             Tensor t = tensors.get(name);
             if (t != null) {
                 ordered.put(name, t);
@@ -53,12 +53,12 @@ public final class WeightGeneration {
     }
 
     /** A generation whose tensors live in {@code arena} and in {@code alsoOwned} (e.g. a mapped checkpoint). */
-    public static WeightGeneration of(long version, String label, ModelSpec spec, Map<String, Tensor> tensors, Arena arena,
+    public static WeightGeneration of(long version, String label, ModelDefinition model, Map<String, Tensor> tensors, Arena arena,
             AutoCloseable... alsoOwned) {
         AutoCloseable[] resources = new AutoCloseable[alsoOwned.length + 1];
         resources[0] = arena::close;
         System.arraycopy(alsoOwned, 0, resources, 1, alsoOwned.length);
-        return new WeightGeneration(version, label, spec, tensors, List.of(new SharedMemory("weights v" + version, resources)));
+        return new WeightGeneration(version, label, model, tensors, List.of(new SharedMemory("weights v" + version, resources)));
     }
 
     /** The memory this generation's tensors live in: a PARTIAL update retains it for the tensors it keeps. */
@@ -75,7 +75,11 @@ public final class WeightGeneration {
     }
 
     public ModelSpec spec() {
-        return spec;
+        return model.spec();
+    }
+
+    public ModelDefinition model() {
+        return model;
     }
 
     public Map<String, Tensor> tensors() {

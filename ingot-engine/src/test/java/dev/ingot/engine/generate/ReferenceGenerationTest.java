@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.load.ElementConversion;
 import dev.ingot.engine.model.ForwardBatch;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.safetensors.SafetensorsTensorSource;
 import dev.ingot.engine.safetensors.SafetensorsWriter;
 import dev.ingot.engine.safetensors.ShardedSafetensorsWriter;
@@ -116,7 +116,7 @@ class ReferenceGenerationTest {
         WeightGeneration generation = loaded.weights().acquire();
         float[] flat;
         try {
-            flat = loaded.model().forward(LlamaWeights.of(generation), batch);
+            flat = loaded.model().forward(DecoderWeights.of(generation), batch);
         } finally {
             generation.unpin();
         }

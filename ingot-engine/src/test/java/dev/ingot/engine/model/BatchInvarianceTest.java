@@ -39,8 +39,8 @@ class BatchInvarianceTest {
 
     @Test
     void aDecodeRowGetsTheSameLogitsAloneAndInABatch() {
-        LlamaModel model = new LlamaModel(RandomModel.SPEC, kernels);
-        LlamaWeights weights = LlamaWeights.of(generation);
+        DecoderModel model = new DecoderModel(RandomModel.SPEC, kernels);
+        DecoderWeights weights = DecoderWeights.of(generation);
         KvCache[] caches = prefilled(model, weights);
         int rows = caches.length;
         int vocab = RandomModel.SPEC.vocabSize();
@@ -69,8 +69,8 @@ class BatchInvarianceTest {
 
     @Test
     void concurrentCallersOnOneModelGetTheirOwnResults() throws Exception {
-        LlamaModel model = new LlamaModel(RandomModel.SPEC, kernels);
-        LlamaWeights weights = LlamaWeights.of(generation);
+        DecoderModel model = new DecoderModel(RandomModel.SPEC, kernels);
+        DecoderWeights weights = DecoderWeights.of(generation);
         float[][] sequential = new float[PROMPT_LENGTHS.length][];
         for (int r = 0; r < PROMPT_LENGTHS.length; r++) {
             sequential[r] = model.forward(weights, ForwardBatch.prefill(prompt(r), 0, model.newCache()));
@@ -92,7 +92,7 @@ class BatchInvarianceTest {
         }
     }
 
-    private static KvCache[] prefilled(LlamaModel model, LlamaWeights weights) {
+    private static KvCache[] prefilled(DecoderModel model, DecoderWeights weights) {
         KvCache[] caches = new KvCache[PROMPT_LENGTHS.length];
         for (int r = 0; r < caches.length; r++) {
             caches[r] = model.newCache();

@@ -49,7 +49,7 @@ class PluginIsolationTest {
                 "engine=" + Plugin.sees("dev.ingot.engine.plugin.PluginHost")
                 + " jackson=" + Plugin.sees("com.fasterxml.jackson.databind.ObjectMapper")
                 + " junit=" + Plugin.sees("org.junit.jupiter.api.Test")
-                + " spi=" + Plugin.sees("dev.ingot.spi.format.ModelSpec")
+                + " spi=" + Plugin.sees("dev.ingot.spi.model.ModelSpec")
                 + " jdk=" + Plugin.sees("java.sql.Connection")
                 + " engineResource=" + (Plugin.class.getClassLoader().getResource("dev/ingot/engine/plugin/PluginHost.class") == null ? "hidden" : "visible")
                 + " ownResource=" + (Plugin.class.getClassLoader().getResource("test/plugin/peek/Plugin.class") == null ? "hidden" : "visible")

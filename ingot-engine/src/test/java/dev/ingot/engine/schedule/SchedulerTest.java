@@ -11,7 +11,7 @@ import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.ScalarKernels;
 import dev.ingot.engine.kernel.WeightMatrix;
-import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
 import dev.ingot.engine.weights.WeightGeneration;
@@ -56,7 +56,7 @@ class SchedulerTest {
         return store;
     }
 
-    private Scheduler scheduler(LlamaModel model, WeightStore store, SchedulerConfig config) {
+    private Scheduler scheduler(DecoderModel model, WeightStore store, SchedulerConfig config) {
         Scheduler scheduler = Scheduler.start(model, store, tokenizer, config);
         toClose.add(scheduler);
         return scheduler;
@@ -131,7 +131,7 @@ class SchedulerTest {
     @Test
     void nChoicesShareOnePrefillAndEachFollowsItsOwnSeed() throws Exception {
         CountingKernels kernels = new CountingKernels();
-        LlamaModel model = new LlamaModel(RandomModel.SPEC, kernels);
+        DecoderModel model = new DecoderModel(RandomModel.SPEC, kernels);
         Scheduler scheduler = scheduler(model, store(1, WEIGHTS_A), SchedulerConfig.defaults());
         int[] prompt = prompt("A shared beginning of some length");
         SamplingParams params = new SamplingParams(1.0, 1, 0, 77);
@@ -263,7 +263,7 @@ class SchedulerTest {
         Completion free = alone(prompt, SamplingParams.greedy(), 20, 0);
         int eos = free.tokens().get(6).token();
         int firstEos = List.of(free.tokens().stream().map(SampledToken::token).toArray(Integer[]::new)).indexOf(eos);
-        LlamaModel model = new LlamaModel(RandomModel.SPEC.toBuilder().eosTokenIds(List.of(eos)).build(), new ScalarKernels());
+        DecoderModel model = new DecoderModel(RandomModel.SPEC.toBuilder().eosTokenIds(List.of(eos)).build(), new ScalarKernels());
         Scheduler scheduler = scheduler(model, store(1, WEIGHTS_A), SchedulerConfig.defaults());
 
         SequenceResult result = run(scheduler, GenerationRequest.greedy(prompt, 20)).getFirst();

@@ -2,7 +2,7 @@ package dev.ingot.engine.testing;
 
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.kernel.ScalarKernels;
-import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
@@ -10,7 +10,7 @@ import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
@@ -37,8 +37,8 @@ public final class RandomModel {
 
     private RandomModel() {}
 
-    public static LlamaModel model() {
-        return new LlamaModel(SPEC, new ScalarKernels());
+    public static DecoderModel model() {
+        return new DecoderModel(SPEC, new ScalarKernels());
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.generate.Utf8Accumulator;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.sample.SamplingParams;
 import dev.ingot.engine.weights.WeightGeneration;
 import java.io.PrintWriter;
@@ -92,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer> {
         WeightGeneration generation = loaded.weights().acquire();
         long bytesPerToken;
         try {
-            bytesPerToken = LlamaWeights.of(generation).bytesPerToken();
+            bytesPerToken = DecoderWeights.of(generation).bytesPerToken();
         } finally {
             generation.unpin();
         }

@@ -3,7 +3,7 @@ package dev.ingot.server.demo;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.CheckpointWriter;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.ingot.server.demo;
 
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import java.nio.file.Path;
 import java.util.List;
 

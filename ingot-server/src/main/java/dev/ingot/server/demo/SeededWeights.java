@@ -1,7 +1,7 @@
 package dev.ingot.server.demo;
 
 import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;

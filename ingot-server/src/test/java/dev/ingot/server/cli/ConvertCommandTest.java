@@ -178,7 +178,7 @@ class ConvertCommandTest {
             import dev.ingot.spi.format.Checkpoint;
             import dev.ingot.spi.format.CheckpointFormat;
             import dev.ingot.spi.format.Detection;
-            import dev.ingot.spi.format.ModelSpec;
+            import dev.ingot.spi.model.ModelSpec;
             import dev.ingot.spi.format.OpenOptions;
             import dev.ingot.spi.mapping.WeightMapper;
             import java.nio.file.Path;

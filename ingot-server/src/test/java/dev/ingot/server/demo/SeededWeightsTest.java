@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;

@@ -3,10 +3,10 @@ package dev.ingot.server.http;
 import dev.ingot.engine.kernel.ScalarKernels;
 import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
-import dev.ingot.engine.model.LlamaModel;
-import dev.ingot.engine.model.LlamaWeights;
+import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.weights.WeightGeneration;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelSpec;
 import java.util.List;
 
 /**
@@ -19,7 +19,7 @@ final class ReferenceLogits {
 
     /** Row {@code i} is the distribution of the token after {@code tokens[0..i]}. */
     static double[][] logSoftmax(ModelSpec spec, WeightGeneration weights, List<Integer> tokens) {
-        LlamaModel model = new LlamaModel(spec, new ScalarKernels());
+        DecoderModel model = new DecoderModel(spec, new ScalarKernels());
         int n = tokens.size();
         int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
         int[] positions = new int[n];
@@ -31,7 +31,7 @@ final class ReferenceLogits {
             caches[i] = cache;
             want[i] = true;
         }
-        float[] logits = model.forward(LlamaWeights.of(weights), new ForwardBatch(ids, positions, caches, want));
+        float[] logits = model.forward(DecoderWeights.of(weights), new ForwardBatch(ids, positions, caches, want));
         int vocab = spec.vocabSize();
         double[][] out = new double[n][vocab];
         for (int r = 0; r < n; r++) {

@@ -4,7 +4,7 @@ import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.ScalarKernels;
 import dev.ingot.engine.kernel.WeightMatrix;
-import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.testing.RandomModel;
 import dev.ingot.spi.format.CanonicalWeights;
 import java.io.IOException;
@@ -28,12 +28,12 @@ public final class SlowModel {
 
     /**
      * {@code l} on the reference kernels slowed by {@link #STEP} a forward pass; its arithmetic is that
-     * of {@code new LlamaModel(spec, new ScalarKernels())}, so an unslowed twin computes the same tokens.
+     * of {@code new DecoderModel(spec, new ScalarKernels())}, so an unslowed twin computes the same tokens.
      */
     public static LoadedModel slowed(LoadedModel l) {
         l.model().kernels().close(); // replaced: its threads (if any) are not needed
         return new LoadedModel(l.location(), l.spec(), l.format(), l.tokenizer(), l.weights(),
-                new LlamaModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
+                new DecoderModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
     }
 
     /** Pauses once per forward pass, at the LM head. */

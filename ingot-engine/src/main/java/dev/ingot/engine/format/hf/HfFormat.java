@@ -1,39 +1,34 @@
 package dev.ingot.engine.format.hf;
 
 import dev.ingot.engine.safetensors.SafetensorsIndex;
-import dev.ingot.engine.safetensors.SafetensorsTensorSource;
-import dev.ingot.engine.safetensors.StrictJson;
 import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.json.JsonValue;
 import dev.ingot.spi.mapping.WeightMapper;
-import dev.ingot.spi.tokenizer.TokenizerProvider;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The Hugging Face layout: a folder with {@code config.json} and {@code model.safetensors} (or a
  * sharded set with {@code model.safetensors.index.json}), or one {@code .safetensors} file inside such
- * a folder. Tensor names are already canonical.
+ * a folder. Tensor names are already canonical; {@code config.json} is already the engine's config
+ * vocabulary. Which architecture runs it is the architectures' business, not the format's.
  */
 public final class HfFormat implements CheckpointFormat {
 
     public static final String NAME = "hf";
+    public static final String CONFIG_FILE = "config.json";
     static final String WEIGHTS_FILE = "model.safetensors";
-
-    private final TokenizerProvider tokenizers;
-
-    /** @param tokenizers opens the folder's {@code tokenizer.json} when the engine asks for the checkpoint's tokenizer */
-    public HfFormat(TokenizerProvider tokenizers) {
-        this.tokenizers = Objects.requireNonNull(tokenizers, "tokenizers");
-    }
+    /** Real configs are a few kilobytes; this only stops a hostile one from filling the heap. */
+    static final long MAX_CONFIG_BYTES = 16L << 20;
 
     @Override
     public String name() {
@@ -42,43 +37,27 @@ public final class HfFormat implements CheckpointFormat {
 
     @Override
     public String description() {
-        return "Hugging Face folder: config.json + model.safetensors or a sharded model.safetensors.index.json (Llama, Mistral)";
+        return "Hugging Face folder: config.json + model.safetensors or a sharded model.safetensors.index.json (any architecture a plugin provides)";
     }
 
     @Override
-    public Detection detect(Path location) throws IOException {
+    public Detection detect(Path location, EngineServices engine) {
         if (Files.isDirectory(location)) {
-            if (!Files.isRegularFile(location.resolve(HfConfig.FILE_NAME))) {
-                return Detection.no("no " + HfConfig.FILE_NAME + " in the folder");
+            if (!Files.isRegularFile(location.resolve(CONFIG_FILE))) {
+                return Detection.no("no " + CONFIG_FILE + " in the folder");
             }
             Optional<Path> weights = weightsIn(location);
-            if (weights.isEmpty()) {
-                return Detection.no(HfConfig.FILE_NAME + " but neither " + WEIGHTS_FILE + " nor " + SafetensorsIndex.FILE_NAME);
-            }
-            return architectureCheck(location, 90, HfConfig.FILE_NAME + " and " + weights.get().getFileName());
+            return weights.isEmpty()
+                    ? Detection.no(CONFIG_FILE + " but neither " + WEIGHTS_FILE + " nor " + SafetensorsIndex.FILE_NAME)
+                    : Detection.layout(CONFIG_FILE + " and " + weights.get().getFileName());
         }
         String fileName = location.getFileName() == null ? "" : location.getFileName().toString();
         boolean weightsFile = fileName.endsWith(".safetensors") || fileName.equals(SafetensorsIndex.FILE_NAME);
         Path folder = location.toAbsolutePath().getParent();
-        if (weightsFile && Files.isRegularFile(location) && Files.isRegularFile(folder.resolve(HfConfig.FILE_NAME))) {
-            return architectureCheck(folder, 80, fileName + " beside " + HfConfig.FILE_NAME);
+        if (weightsFile && Files.isRegularFile(location) && Files.isRegularFile(folder.resolve(CONFIG_FILE))) {
+            return Detection.layout(fileName + " beside " + CONFIG_FILE);
         }
-        return Detection.no("not a Hugging Face folder or a .safetensors file beside a " + HfConfig.FILE_NAME);
-    }
-
-    /**
-     * A folder that looks right but names an architecture we cannot run still matches, weakly, so a
-     * plugin that knows it can win and, failing that, the user gets the "not supported" message.
-     */
-    private static Detection architectureCheck(Path folder, int confidence, String reason) {
-        Path config = folder.resolve(HfConfig.FILE_NAME);
-        try {
-            HfConfig.architecture(config, StrictJson.readObjectFile(config));
-            return Detection.yes(confidence, reason);
-        } catch (IOException e) {
-            // an unreadable config or an architecture we lack: still ours in shape, so open explains
-            return Detection.yes(20, reason + ", but " + e.getMessage());
-        }
+        return Detection.no("not a Hugging Face folder or a .safetensors file beside a " + CONFIG_FILE);
     }
 
     /** Single file first, as transformers looks for it first. */
@@ -92,7 +71,7 @@ public final class HfFormat implements CheckpointFormat {
     }
 
     @Override
-    public Checkpoint open(Path location, OpenOptions options) throws IOException {
+    public Checkpoint open(Path location, EngineServices engine) throws IOException {
         Path folder;
         Path weights;
         if (Files.isDirectory(location)) {
@@ -102,8 +81,8 @@ public final class HfFormat implements CheckpointFormat {
         } else if (Files.isRegularFile(location)) {
             folder = location.toAbsolutePath().getParent();
             String fileName = location.getFileName().toString();
-            if (fileName.equals(HfConfig.FILE_NAME)) {
-                return open(folder, options);
+            if (fileName.equals(CONFIG_FILE)) {
+                return open(folder, engine);
             }
             if (!fileName.endsWith(".safetensors") && !fileName.endsWith(".index.json")) {
                 throw new CheckpointException(location + ": format hf opens a folder, a .safetensors file or "
@@ -113,9 +92,16 @@ public final class HfFormat implements CheckpointFormat {
         } else {
             throw new CheckpointException(location + ": no such file or folder");
         }
-        ModelSpec spec = HfConfig.read(folder.resolve(HfConfig.FILE_NAME));
-        SafetensorsTensorSource tensors = SafetensorsTensorSource.open(weights);
-        return new HfCheckpoint(spec, tensors, mapper(spec), folder, tokenizers);
+        ModelConfig config = readConfig(folder.resolve(CONFIG_FILE), engine);
+        return new HfCheckpoint(config, engine.safetensors(weights), folder, engine);
+    }
+
+    static ModelConfig readConfig(Path file, EngineServices engine) throws IOException {
+        JsonValue root = engine.readJson(file, MAX_CONFIG_BYTES);
+        if (!(root instanceof JsonValue.JsonObject object)) {
+            throw new CheckpointException(file + ": must be a JSON object, got " + root.kind());
+        }
+        return new ModelConfig(file.toString(), object);
     }
 
     @Override

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.RopeScaling;
+import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.RopeScaling;
 import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -11,7 +11,7 @@ import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.generate.LoadOptions;
 import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.kernel.ScalarKernels;
-import dev.ingot.engine.model.LlamaModel;
+import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.safetensors.SafetensorsFile;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
@@ -167,7 +167,7 @@ class SwapPoliciesOverHttpTest {
                 SafetensorsFile changed = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
                 WeightPusher pusher = WeightPusher.builder(URI.create(ws.base())).token(TOKEN).build()) {
             Tensor update = changed.read(CHANGED);
-            Generator generator = new Generator(new LlamaModel(ws.model.spec(), new ScalarKernels()), ws.store, ws.model.tokenizer());
+            Generator generator = new Generator(new DecoderModel(ws.model.spec(), new ScalarKernels()), ws.store, ws.model.tokenizer());
             List<Integer> out = new ArrayList<>();
             generator.generate(generator.encodePrompt(PROMPT), SamplingParams.greedy(), maxTokens, 0, (SampledToken t) -> {
                 out.add(t.token());

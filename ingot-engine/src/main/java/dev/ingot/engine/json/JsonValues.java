@@ -1,0 +1,80 @@
+package dev.ingot.engine.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ingot.spi.json.JsonValue;
+import dev.ingot.spi.json.JsonValue.JsonArray;
+import dev.ingot.spi.json.JsonValue.JsonBoolean;
+import dev.ingot.spi.json.JsonValue.JsonNull;
+import dev.ingot.spi.json.JsonValue.JsonNumber;
+import dev.ingot.spi.json.JsonValue.JsonObject;
+import dev.ingot.spi.json.JsonValue.JsonString;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Converts between Jackson's trees (the engine's JSON) and the SPI's {@link JsonValue} (what plugins see). */
+public final class JsonValues {
+
+    private JsonValues() {}
+
+    public static JsonValue of(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return JsonValue.NULL;
+        }
+        if (node.isObject()) {
+            Map<String, JsonValue> members = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                members.put(e.getKey(), of(e.getValue()));
+            }
+            return new JsonObject(members);
+        }
+        if (node.isArray()) {
+            List<JsonValue> elements = new ArrayList<>(node.size());
+            for (JsonNode e : node) {
+                elements.add(of(e));
+            }
+            return new JsonArray(elements);
+        }
+        if (node.isTextual()) {
+            return new JsonString(node.textValue());
+        }
+        if (node.isBoolean()) {
+            return new JsonBoolean(node.booleanValue());
+        }
+        if (node.isNumber()) {
+            // integers keep every digit; floating literals keep their shortest round-trip form
+            return new JsonNumber(node.isIntegralNumber() ? node.bigIntegerValue().toString() : literal(node));
+        }
+        throw new IllegalArgumentException("unexpected JSON node " + node.getNodeType());
+    }
+
+    private static String literal(JsonNode node) {
+        return node.isBigDecimal() ? node.decimalValue().toString() : Double.toString(node.doubleValue());
+    }
+
+    public static JsonNode toJackson(JsonValue value) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (value) {
+            case JsonObject o -> {
+                ObjectNode node = f.objectNode();
+                o.members().forEach((k, v) -> node.set(k, toJackson(v)));
+                yield node;
+            }
+            case JsonArray a -> {
+                ArrayNode node = f.arrayNode();
+                a.elements().forEach(e -> node.add(toJackson(e)));
+                yield node;
+            }
+            case JsonString s -> f.textNode(s.value());
+            case JsonBoolean b -> f.booleanNode(b.value());
+            case JsonNull n -> f.nullNode();
+            case JsonNumber n -> n.isIntegral() ? f.numberNode(new BigDecimal(n.literal()).toBigIntegerExact())
+                    : f.numberNode(n.doubleValue());
+        };
+    }
+}

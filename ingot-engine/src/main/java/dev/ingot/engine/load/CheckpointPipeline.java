@@ -1,0 +1,69 @@
+package dev.ingot.engine.load;
+
+import dev.ingot.engine.model.ModelDefinition;
+import dev.ingot.engine.plugin.ArchitectureChoice;
+import dev.ingot.engine.plugin.FormatChoice;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The one way a checkpoint is read, whatever reads it: the format is chosen (by name or detection)
+ * and opens the location; its config names an architecture, which some plugin must provide; the
+ * architecture parses the config into a spec and describes the model; the format gives its mapper.
+ * Every step that runs plugin code runs under the plugin guard, and the first failure is one line
+ * naming the plugin, the file and what went wrong.
+ */
+public final class CheckpointPipeline {
+
+    private CheckpointPipeline() {}
+
+    public static OpenedCheckpoint open(PluginHost host, Path location, Optional<String> formatName) throws IOException {
+        if (!Files.exists(location)) {
+            throw new CheckpointException("no such file or folder: " + location);
+        }
+        FormatChoice format = host.select(location, formatName);
+        Checkpoint checkpoint = host.guard(host.open(format, location), format, location);
+        try {
+            ModelConfig config = checkpoint.config();
+            ArchitectureChoice architecture = host.architectureFor(config);
+            ModelDefinition model = define(host, architecture, config);
+            WeightMapper mapper = host.mapper(format, model.spec());
+            return new OpenedCheckpoint(location, format, architecture, checkpoint, config, model, mapper);
+        } catch (IOException | RuntimeException e) {
+            try {
+                checkpoint.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The architecture's spec and blueprint for {@code config}, each call guarded and checked. */
+    public static ModelDefinition define(PluginHost host, ArchitectureChoice architecture, ModelConfig config)
+            throws CheckpointException {
+        String name = architecture.architecture().name();
+        ModelSpec spec = host.callArchitecture(architecture, "failed to read " + config.origin() + " as architecture '" + name + "'",
+                () -> architecture.architecture().parse(config));
+        if (!spec.architecture().equals(name)) {
+            throw new CheckpointException("architecture '" + name + "' (plugin '" + architecture.pluginName()
+                    + "') parsed " + config.origin() + " into a spec for '" + spec.architecture() + "'; it must name itself");
+        }
+        return define(host, architecture, spec);
+    }
+
+    /** The blueprint and weights of {@code spec}, from its architecture, guarded and checked. */
+    public static ModelDefinition define(PluginHost host, ArchitectureChoice architecture, ModelSpec spec)
+            throws CheckpointException {
+        return host.callArchitecture(architecture, "failed to describe a '" + spec.architecture() + "' model",
+                () -> ModelDefinition.of(architecture.architecture(), spec));
+    }
+}

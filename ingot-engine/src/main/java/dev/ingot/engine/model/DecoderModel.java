@@ -1,0 +1,268 @@
+package dev.ingot.engine.model;
+
+import dev.ingot.engine.kernel.Kernels;
+import dev.ingot.engine.kernel.WeightMatrix;
+import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.blueprint.DecoderBlueprint;
+import dev.ingot.spi.model.blueprint.DecoderLayer;
+import dev.ingot.spi.model.blueprint.Mlp;
+import dev.ingot.spi.model.blueprint.Rope;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs a {@link DecoderBlueprint} — whatever architecture described it — with the engine's kernels:
+ * embedding (optionally scaled), per layer RMSNorm, fused q/k/v projections with optional biases and
+ * per-head q/k norms, RoPE, grouped-query attention over the KV cache (optionally windowed), optional
+ * post-norms, a gated MLP, then the final norm and the LM head. Stateless apart from its configuration:
+ * weights come per call (a pinned generation), state lives in the caches. One pass serves a whole
+ * batch, so every weight matrix is read once per step.
+ */
+public final class DecoderModel {
+
+    private final ModelDefinition definition;
+    private final ModelSpec spec;
+    private final Kernels kernels;
+    private final LayerPlan[] plans;
+    private final int[] kvDims;
+    private final int dim;
+    private final float embeddingScale;
+    private final double finalEps;
+    private final int maxQDim;
+    private final int maxKvDim;
+    private final int maxFfn;
+    /**
+     * Scratch of the last finished call, taken by the next one. Concurrent callers (tests, a
+     * generator beside the scheduler) find it taken and allocate their own, so no two passes share arrays.
+     */
+    private final AtomicReference<ForwardScratch> spare = new AtomicReference<>();
+
+    public DecoderModel(ModelDefinition definition, Kernels kernels) {
+        this.definition = definition;
+        this.spec = definition.spec();
+        this.kernels = kernels;
+        DecoderBlueprint blueprint = definition.blueprint();
+        this.dim = blueprint.hiddenSize();
+        this.embeddingScale = (float) blueprint.embedding().scale();
+        this.finalEps = blueprint.finalNorm().eps();
+        Map<String, RotaryEmbedding> ropes = new HashMap<>(); // layers with the same RoPE share one table
+        plans = new LayerPlan[blueprint.layers().size()];
+        kvDims = new int[plans.length];
+        int q = 0;
+        int kv = 0;
+        int ffn = 0;
+        for (int l = 0; l < plans.length; l++) {
+            DecoderLayer layer = blueprint.layers().get(l);
+            Rope rope = layer.attention().rope();
+            int headDim = layer.attention().headDim();
+            RotaryEmbedding table = ropes.computeIfAbsent(rope + "/" + headDim,
+                    key -> new RotaryEmbedding(rope, headDim, spec.maxPositions()));
+            plans[l] = LayerPlan.of(layer, table);
+            kvDims[l] = plans[l].kvDim();
+            q = Math.max(q, plans[l].qDim());
+            kv = Math.max(kv, plans[l].kvDim());
+            ffn = Math.max(ffn, plans[l].ffn());
+        }
+        maxQDim = q;
+        maxKvDim = kv;
+        maxFfn = ffn;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public ModelDefinition definition() {
+        return definition;
+    }
+
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    public KvCache newCache() {
+        return new KvCache(kvDims, spec.maxPositions());
+    }
+
+    public KvCache newCache(int maxPositions) {
+        return new KvCache(kvDims, Math.min(maxPositions, spec.maxPositions()));
+    }
+
+    /**
+     * Runs one forward pass and returns the logits of the rows that asked for them,
+     * {@code vocabSize} floats per such row, in row order.
+     */
+    public float[] forward(DecoderWeights w, ForwardBatch batch) {
+        int rows = batch.size();
+        ForwardScratch scratch = spare.getAndSet(null);
+        if (scratch == null || scratch.rows < rows) {
+            scratch = new ForwardScratch(dim, maxQDim, maxKvDim, maxFfn, rows);
+        }
+        float[] logits = forward(w, batch, scratch);
+        if (scratch.worthKeeping()) {
+            spare.set(scratch);
+        }
+        return logits;
+    }
+
+    private float[] forward(DecoderWeights w, ForwardBatch batch, ForwardScratch s) {
+        int rows = batch.size();
+        for (int r = 0; r < rows; r++) {
+            batch.caches()[r].ensure(batch.positions()[r] + 1);
+        }
+        float[] x = s.x;
+        float[] xn = s.xn;
+        float[] q = s.q;
+        float[] k = s.k;
+        float[] v = s.v;
+        float[] delta = s.delta;
+        for (int r = 0; r < rows; r++) {
+            w.embed(batch.tokens()[r], embeddingScale, x, r * dim);
+        }
+
+        for (int l = 0; l < plans.length; l++) {
+            LayerPlan p = plans[l];
+            LayerWeights layer = w.layers[l];
+            int qDim = p.qDim();
+            int kvDim = p.kvDim();
+            rmsNorm(x, layer.inputNorm(), xn, rows, dim, p.inputEps());
+            kernels.matmul(new WeightMatrix[] {layer.q(), layer.k(), layer.v()}, xn, s.qkv, rows);
+            addBias(layer.qBias(), q, rows, qDim);
+            addBias(layer.kBias(), k, rows, kvDim);
+            addBias(layer.vBias(), v, rows, kvDim);
+            for (int r = 0; r < rows; r++) {
+                KvCache cache = batch.caches()[r];
+                int pos = batch.positions()[r];
+                if (layer.qNorm() != null) {
+                    rmsNorm(q, r * qDim, layer.qNorm(), p.heads(), p.headDim(), p.qkEps());
+                    rmsNorm(k, r * kvDim, layer.kNorm(), p.kvHeads(), p.headDim(), p.qkEps());
+                }
+                p.rope().rotate(q, r * qDim, p.heads(), pos);
+                p.rope().rotate(k, r * kvDim, p.kvHeads(), pos);
+                System.arraycopy(k, r * kvDim, cache.keys(l), pos * kvDim, kvDim);
+                System.arraycopy(v, r * kvDim, cache.values(l), pos * kvDim, kvDim);
+            }
+            for (int r = 0; r < rows; r++) {
+                attend(l, p, q, r * qDim, batch.caches()[r], batch.positions()[r], s, r * qDim);
+            }
+            kernels.matmul(layer.o(), s.att, delta, rows);
+            addBias(layer.oBias(), delta, rows, dim);
+            if (layer.postAttentionNorm() != null) {
+                rmsNorm(delta, layer.postAttentionNorm(), delta, rows, dim, p.postAttentionEps());
+            }
+            kernels.add(delta, x, rows * dim);
+
+            rmsNorm(x, layer.mlpNorm(), xn, rows, dim, p.mlpEps());
+            kernels.matmul(new WeightMatrix[] {layer.gate(), layer.up()}, xn, s.gateUp, rows);
+            if (p.activation() == Mlp.Activation.SILU) {
+                kernels.swiglu(s.gate, s.up, rows * p.ffn());
+            } else {
+                kernels.geglu(s.gate, s.up, rows * p.ffn());
+            }
+            kernels.matmul(layer.down(), s.gate, delta, rows);
+            if (layer.postMlpNorm() != null) {
+                rmsNorm(delta, layer.postMlpNorm(), delta, rows, dim, p.postMlpEps());
+            }
+            kernels.add(delta, x, rows * dim);
+        }
+
+        int vocab = w.lmHead.rows();
+        int logitRows = batch.logitRows();
+        float[] logits = new float[logitRows * vocab];
+        if (logitRows == 0) {
+            return logits;
+        }
+        // The rows that want logits, packed: x itself when that is every row (decoding), else copied into delta.
+        float[] last = x;
+        if (logitRows < rows) {
+            last = delta;
+            int j = 0;
+            for (int r = 0; r < rows; r++) {
+                if (batch.wantLogits()[r]) {
+                    System.arraycopy(x, r * dim, last, j * dim, dim);
+                    j++;
+                }
+            }
+        }
+        rmsNorm(last, w.finalNorm, xn, logitRows, dim, finalEps);
+        kernels.matmul(w.lmHead, xn, logits, logitRows);
+        return logits;
+    }
+
+    /** {@code x[r * n + i] += bias[i]}, for layers whose blueprint has the bias. */
+    private static void addBias(float[] bias, float[] x, int rows, int n) {
+        if (bias == null) {
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int base = r * n;
+            for (int i = 0; i < n; i++) {
+                x[base + i] += bias[i];
+            }
+        }
+    }
+
+    /**
+     * Causal (optionally windowed) attention of one row's query heads over its cache, into {@code s.att}.
+     * Positions are the outer loop, so each cached key and value row ({@code kvDim} floats, all heads) is
+     * read once, front to back; head by head the same rows would be read {@code heads} times with a stride,
+     * which at batch 8 left attention waiting on memory. Every head's scores and sums are computed exactly
+     * as before (per element, in increasing position order), so the loop order does not change a bit.
+     */
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, ForwardScratch s, int outOffset) {
+        int heads = p.heads();
+        int headDim = p.headDim();
+        int kvDim = p.kvDim();
+        int group = p.group();
+        int start = p.window() > 0 ? Math.max(0, pos - p.window() + 1) : 0;
+        float[] keys = cache.keys(layer);
+        float[] values = cache.values(layer);
+        int length = pos + 1 - start;
+        float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
+        float[] sums = s.headSums(heads);
+        float[] out = s.att;
+        float scale = p.scale();
+        for (int t = start; t <= pos; t++) {
+            for (int h = 0; h < heads; h++) {
+                int kvOffset = (h / group) * headDim;
+                scores[h * length + t - start] = kernels.dot(q, qOffset + h * headDim, keys, t * kvDim + kvOffset, headDim) * scale;
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = h * length; i < (h + 1) * length; i++) {
+                max = Math.max(max, scores[i]);
+            }
+            sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
+        }
+        Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
+        for (int t = start; t <= pos; t++) {
+            for (int h = 0; h < heads; h++) {
+                int kvOffset = (h / group) * headDim;
+                kernels.axpy(scores[h * length + t - start] / sums[h], values, t * kvDim + kvOffset, out, outOffset + h * headDim, headDim);
+            }
+        }
+    }
+
+    /** {@code out = x / rms(x) * weight}, row by row ({@code out} may be {@code x}). */
+    private void rmsNorm(float[] x, float[] weight, float[] out, int rows, int n, double eps) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * n;
+            float ss = kernels.dot(x, base, x, base, n);
+            float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+            kernels.scaleByWeight(x, base, inv, weight, out, base, n);
+        }
+    }
+
+    /** Per-head RMSNorm in place: {@code heads} consecutive heads of {@code headDim} from {@code offset}. */
+    private void rmsNorm(float[] x, int offset, float[] weight, int heads, int headDim, double eps) {
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * headDim;
+            float ss = kernels.dot(x, base, x, base, headDim);
+            float inv = (float) (1.0 / Math.sqrt(ss / headDim + eps));
+            kernels.scaleByWeight(x, base, inv, weight, x, base, headDim);
+        }
+    }
+}

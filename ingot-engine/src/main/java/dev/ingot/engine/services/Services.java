@@ -1,0 +1,91 @@
+package dev.ingot.engine.services;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ingot.engine.json.JsonValues;
+import dev.ingot.engine.safetensors.SafetensorsTensorSource;
+import dev.ingot.engine.safetensors.StrictJson;
+import dev.ingot.engine.tokenizer.HfTokenizerProvider;
+import dev.ingot.engine.tokenizer.sentencepiece.SentencePieceTokenizer;
+import dev.ingot.engine.tokenizer.ByteLevelBpeTokenizers;
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.engine.EngineServices;
+import dev.ingot.spi.engine.MappedTensor;
+import dev.ingot.spi.json.JsonValue;
+import dev.ingot.spi.tensor.TensorSource;
+import dev.ingot.spi.tokenizer.ByteLevelBpeVocabulary;
+import dev.ingot.spi.tokenizer.SentencePieceVocabulary;
+import dev.ingot.spi.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The engine's {@link EngineServices}: the same validated readers the built-in format uses. Stateless. */
+public final class Services implements EngineServices {
+
+    @Override
+    public TensorSource safetensors(Path file) throws IOException {
+        return SafetensorsTensorSource.open(file);
+    }
+
+    @Override
+    public TensorSource safetensors(List<Path> files) throws IOException {
+        return SafetensorsTensorSource.openFiles(files);
+    }
+
+    @Override
+    public TensorSource mapped(Path file, List<MappedTensor> tensors) throws IOException {
+        return MappedFileTensorSource.open(file, tensors);
+    }
+
+    @Override
+    public JsonValue readJson(Path file, long maxBytes) throws IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file + ": no such file", e);
+        }
+        if (size > maxBytes) {
+            throw new CheckpointException(file + ": " + size + " bytes, more than the " + maxBytes + " allowed for this file");
+        }
+        return parseJson(Files.readString(file), file.toString());
+    }
+
+    @Override
+    public JsonValue parseJson(String text, String origin) throws IOException {
+        try {
+            JsonNode root = StrictJson.readTree(text);
+            return JsonValues.of(root);
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(origin + ": not well-formed JSON: " + StrictJson.describe(e), e);
+        }
+    }
+
+    @Override
+    public String toJson(JsonValue value) {
+        return JsonValues.toJackson(value).toString();
+    }
+
+    @Override
+    public Tokenizer tokenizerJson(Path file) throws IOException {
+        return new HfTokenizerProvider().open(file);
+    }
+
+    @Override
+    public Tokenizer sentencePiece(Path modelFile) throws IOException {
+        return SentencePieceTokenizer.fromModelFile(modelFile);
+    }
+
+    @Override
+    public Tokenizer sentencePiece(SentencePieceVocabulary vocabulary) throws IOException {
+        return SentencePieceTokenizer.fromVocabulary(vocabulary);
+    }
+
+    @Override
+    public Tokenizer byteLevelBpe(ByteLevelBpeVocabulary vocabulary) throws IOException {
+        return ByteLevelBpeTokenizers.build(vocabulary);
+    }
+}
