@@ -140,7 +140,7 @@ final class ProtoReader {
         expect(LENGTH_DELIMITED, name);
         int lengthAt = position;
         long length = readVarint();
-        if (length > end - position) {
+        if (Long.compareUnsigned(length, end - position) > 0) { // unsigned: a 64-bit length is not negative
             throw problem(name + " at byte " + lengthAt + " claims " + Long.toUnsignedString(length)
                     + " bytes but only " + (end - position) + " remain");
         }
