@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Encoding: normalise ({@link SpaceNormalizer}), segment ({@link BpeSegmenter} or
  * {@link UnigramSegmenter}), then spell what no piece covers with {@code <0xXX>} byte pieces when the
- * model has byte fallback, else with unk. Decoding is token by token, as the SPI wants, following
+ * model has byte fallback, else with one unk per run of uncovered characters. Decoding is token by token, as the SPI wants, following
  * SentencePiece's rules: control pieces are invisible, byte pieces give their byte, {@code ▁} is a
  * space, and the dummy-prefix space of the first piece of a text (at the start or after BOS) is dropped.
  */
@@ -72,10 +72,16 @@ public final class SentencePieceTokenizer implements Tokenizer {
         List<Segment> segments = segmenter.segment(normalizer.normalize(text));
         int[] ids = new int[segments.size()];
         int count = 0;
+        boolean previousWasUnknown = false;
         for (Segment segment : segments) {
-            if (segment.id() != table.unkId() || !vocabulary.byteFallback()) {
-                ids = ensure(ids, count + 1);
-                ids[count++] = segment.id();
+            boolean unknown = segment.id() == table.unkId();
+            if (!unknown || !vocabulary.byteFallback()) {
+                // Without byte fallback SentencePiece joins a run of unknown characters into one unk.
+                if (!(unknown && previousWasUnknown)) {
+                    ids = ensure(ids, count + 1);
+                    ids[count++] = segment.id();
+                }
+                previousWasUnknown = unknown;
                 continue;
             }
             byte[] bytes = segment.text().getBytes(StandardCharsets.UTF_8);

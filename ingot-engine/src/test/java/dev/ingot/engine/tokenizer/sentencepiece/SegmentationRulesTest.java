@@ -90,7 +90,7 @@ class SegmentationRulesTest {
                 .tokenizer(ModelType.BPE, false, false);
 
         assertThat(pieces(tokenizer, "x<tag>y")).containsExactly("x", "<tag>", "y");
-        assertThat(pieces(tokenizer, "<tag")).containsExactly("<unk>", "<unk>", "<unk>", "<unk>");
+        assertThat(pieces(tokenizer, "x<tag")).containsExactly("x", "<unk>");
     }
 
     @Test
@@ -100,6 +100,8 @@ class SegmentationRulesTest {
         SentencePieceTokenizer bytes = v.bytes().tokenizer(ModelType.BPE, true, true);
 
         assertThat(pieces(plain, "aé")).containsExactly("▁", "a", "<unk>");
+        // A run of unknown characters is one unk, as SentencePiece joins them.
+        assertThat(pieces(plain, "éüa ñ")).containsExactly("▁", "<unk>", "a", "▁", "<unk>");
         assertThat(plain.decode(-1, plain.encode("aé"))).isEqualTo("a \u2047 ");
         assertThat(pieces(bytes, "aé")).containsExactly("▁", "a", "<0xC3>", "<0xA9>");
         assertThat(bytes.decode(-1, bytes.encode("aé"))).isEqualTo("aé");
@@ -132,6 +134,7 @@ class SegmentationRulesTest {
         SentencePieceTokenizer bytes = v.bytes().tokenizer(ModelType.UNIGRAM, false, true);
 
         assertThat(pieces(plain, "aqa")).containsExactly("a", "<unk>", "a");
+        assertThat(pieces(plain, "aqqa")).containsExactly("a", "<unk>", "a");
         assertThat(pieces(bytes, "a😀")).containsExactly("a", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>");
         // Whatever score it was given, a user-defined piece scores its byte length times the best normal score, less 0.1.
         assertThat(pieces(plain, "zz")).containsExactly("zz");
