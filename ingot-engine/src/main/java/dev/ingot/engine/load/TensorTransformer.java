@@ -1,5 +1,6 @@
 package dev.ingot.engine.load;
 
+import dev.ingot.engine.tensor.quant.Dequantizer;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -54,11 +55,21 @@ public final class TensorTransformer {
                 if (c.to() == in.info().dtype()) {
                     yield in;
                 }
-                if (!ElementConversion.supports(in.info().dtype()) || !ElementConversion.supports(c.to())) {
+                if (!ElementConversion.canRead(in.info().dtype()) || !ElementConversion.supports(c.to())) {
                     throw new CheckpointException(in.name() + ": conversion from " + in.info().dtype() + " to " + c.to() + " is not supported");
                 }
+                long elements = in.info().shape().elementCount();
                 MemorySegment dst = arena.allocate(out.byteSize(), 64);
-                ElementConversion.convert(in.data(), in.info().dtype(), dst, c.to(), in.info().shape().elementCount());
+                if (in.info().dtype().isQuantized()) {
+                    // decoded as the type's definition says, then narrowed if the target is not F32
+                    MemorySegment f32 = c.to() == DType.F32 ? dst : arena.allocate(elements * 4, 64);
+                    Dequantizer.toF32(in.data(), in.info().dtype(), f32, elements);
+                    if (f32 != dst) {
+                        ElementConversion.convert(f32, DType.F32, dst, c.to(), elements);
+                    }
+                } else {
+                    ElementConversion.convert(in.data(), in.info().dtype(), dst, c.to(), elements);
+                }
                 yield new Tensor(out, dst);
             }
             case TensorOp.Custom custom -> {

@@ -1,5 +1,6 @@
 package dev.ingot.engine.load;
 
+import dev.ingot.engine.plugin.PluginFailureException;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.WeightMapper;
@@ -42,6 +43,8 @@ public final class WeightLoader {
         TensorMapping mapping;
         try {
             mapping = mapper.map(info);
+        } catch (PluginFailureException e) {
+            throw new CheckpointException(e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new CheckpointException(origin(info, where) + ": the mapper failed: " + e, e);
         }
@@ -81,8 +84,9 @@ public final class WeightLoader {
     }
 
     /**
-     * Floating-point tensors in a type the engine does not keep (F64, FP8) get a conversion to F32
-     * appended, so formats need not declare the obvious.
+     * Floating-point tensors in a type the engine does not compute with yet (F64, FP8, GGML quantized
+     * types) get a conversion to F32 appended, so formats hand tensors over as stored and need not
+     * declare the obvious.
      */
     private static List<TensorMapping.Target> withStorableType(List<TensorMapping.Target> targets, TensorInfo info) {
         List<TensorMapping.Target> result = new ArrayList<>(targets.size());
@@ -94,8 +98,7 @@ public final class WeightLoader {
                 result.add(target);
                 continue;
             }
-            if (!described.dtype().isWeightType() && described.dtype().isFloatingPoint()
-                    && ElementConversion.supports(described.dtype())) {
+            if (!described.dtype().isWeightType() && ElementConversion.canRead(described.dtype())) {
                 List<TensorOp> ops = new ArrayList<>(target.ops());
                 ops.add(new TensorOp.Convert(DType.F32));
                 result.add(new TensorMapping.Target(target.canonicalName(), ops));

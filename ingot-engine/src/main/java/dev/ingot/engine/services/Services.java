@@ -6,6 +6,8 @@ import dev.ingot.engine.json.JsonValues;
 import dev.ingot.engine.safetensors.SafetensorsTensorSource;
 import dev.ingot.engine.safetensors.StrictJson;
 import dev.ingot.engine.tokenizer.HfTokenizerProvider;
+import dev.ingot.engine.tokenizer.sentencepiece.ModelType;
+import dev.ingot.engine.tokenizer.sentencepiece.PieceType;
 import dev.ingot.engine.tokenizer.sentencepiece.SentencePieceTokenizer;
 import dev.ingot.engine.tokenizer.ByteLevelBpeTokenizers;
 import dev.ingot.spi.CheckpointException;
@@ -81,11 +83,18 @@ public final class Services implements EngineServices {
 
     @Override
     public Tokenizer sentencePiece(SentencePieceVocabulary vocabulary) throws IOException {
-        return SentencePieceTokenizer.fromVocabulary(vocabulary);
+        return SentencePieceTokenizer.fromVocabulary(new dev.ingot.engine.tokenizer.sentencepiece.SentencePieceVocabulary(
+                vocabulary.pieces(), vocabulary.scores(),
+                vocabulary.types().stream().map(t -> PieceType.valueOf(t.name())).toList(),
+                vocabulary.bosId(), vocabulary.eosId(), vocabulary.unkId(),
+                vocabulary.model() == SentencePieceVocabulary.Model.BPE ? ModelType.BPE : ModelType.UNIGRAM,
+                vocabulary.addDummyPrefix(), vocabulary.byteFallback(),
+                // llama.cpp keeps runs of spaces for these vocabularies, as Llama's own tokenizer.model says
+                false, dev.ingot.engine.tokenizer.sentencepiece.SentencePieceVocabulary.DEFAULT_UNKNOWN_SURFACE));
     }
 
     @Override
     public Tokenizer byteLevelBpe(ByteLevelBpeVocabulary vocabulary) throws IOException {
-        return ByteLevelBpeTokenizers.build(vocabulary);
+        return ByteLevelBpeTokenizers.build(vocabulary, "byte-level BPE vocabulary");
     }
 }

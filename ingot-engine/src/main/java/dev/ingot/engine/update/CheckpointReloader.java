@@ -1,10 +1,9 @@
 package dev.ingot.engine.update;
 
-import dev.ingot.engine.plugin.FormatChoice;
+import dev.ingot.engine.load.CheckpointPipeline;
+import dev.ingot.engine.load.OpenedCheckpoint;
 import dev.ingot.engine.plugin.PluginHost;
-import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.model.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.tensor.TensorSource;
 import dev.ingot.spi.update.CommitResult;

@@ -1,8 +1,9 @@
 package dev.ingot.engine.update;
 
 import dev.ingot.engine.plugin.PluginHost;
-import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.model.ModelSpec;
+import java.io.IOException;
+import java.util.Optional;
 import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.update.UpdateRejectedException;
 

@@ -21,6 +21,8 @@ public final class StandardDecoder {
     private final ModelSpec spec;
     private boolean qkvBias;
     private boolean qkNorm;
+    private boolean outputBias;
+    private int slidingWindowFrom;
     private Norm.Style normStyle = Norm.Style.WEIGHT;
     private Rope.Pairing ropePairing = Rope.Pairing.HALVES;
     private int rotaryDims;
@@ -45,6 +47,21 @@ public final class StandardDecoder {
     /** Per-head RMSNorm of q and k before RoPE ({@code ...self_attn.q_norm.weight}), as in Qwen3. */
     public StandardDecoder qkNorm(boolean on) {
         qkNorm = on;
+        return this;
+    }
+
+    /** The output projection carries a bias ({@code ...o_proj.bias}), as Qwen3 with {@code attention_bias}. */
+    public StandardDecoder outputBias(boolean on) {
+        outputBias = on;
+        return this;
+    }
+
+    /**
+     * The spec's sliding window applies only to layers from {@code layer} on; earlier layers attend to
+     * everything (Qwen2's {@code max_window_layers}). Default 0: every layer.
+     */
+    public StandardDecoder slidingWindowFrom(int layer) {
+        slidingWindowFrom = layer;
         return this;
     }
 
@@ -83,9 +100,12 @@ public final class StandardDecoder {
             Attention.Builder attention = Attention.builder(HfNames.q(i), HfNames.k(i), HfNames.v(i), HfNames.o(i))
                     .heads(spec.heads(), spec.kvHeads(), spec.headDim())
                     .rope(rope)
-                    .slidingWindow(spec.slidingWindow());
+                    .slidingWindow(i >= slidingWindowFrom ? spec.slidingWindow() : 0);
             if (qkvBias) {
                 attention.qkvBias(HfNames.qBias(i), HfNames.kBias(i), HfNames.vBias(i));
+            }
+            if (outputBias) {
+                attention.outputBias(HfNames.oBias(i));
             }
             if (qkNorm) {
                 attention.qkNorm(new Norm(HfNames.qNorm(i), spec.headDim(), eps, normStyle),
