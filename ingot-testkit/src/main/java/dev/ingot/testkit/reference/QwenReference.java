@@ -234,7 +234,27 @@ public final class QwenReference {
         return new Linear(w.get(prefix + ".weight"), bias ? w.get(prefix + ".bias") : null, out, in);
     }
 
-    static int argmax(double[] v) {
+    /**
+     * How far the best logit is ahead of the runner-up. With 151936 random logits this can be well under 1e-3, so an
+     * engine check that compares greedy tokens should compare logits with a tolerance and only insist on the same
+     * argmax where this margin is larger than that tolerance.
+     */
+    public static double topTwoMargin(double[] logits) {
+        double first = Double.NEGATIVE_INFINITY;
+        double second = Double.NEGATIVE_INFINITY;
+        for (double v : logits) {
+            if (v > first) {
+                second = first;
+                first = v;
+            } else if (v > second) {
+                second = v;
+            }
+        }
+        return first - second;
+    }
+
+    /** The index of the largest value, the lowest on a tie (as torch.argmax). */
+    public static int argmax(double[] v) {
         int best = 0;
         for (int j = 1; j < v.length; j++) {
             if (v[j] > v[best]) {

@@ -20,6 +20,8 @@ import java.util.Random;
  * model: linears ~ N(0, 1/fan_in) keep activations near unit size, so attention scores are O(1) (not uniform) and the
  * top logits are typically separated by far more than float32 rounding; biases ~ N(0, 0.5) so a dropped bias
  * shows; norm weights ~ 1 + N(0, 0.2) and q/k norm weights ~ 1 + N(0, 0.5) so a missing or misplaced norm shows.
+ * Embeddings ~ N(0, 0.1): small next to the blocks' outputs, otherwise a tied head mostly sees the current token's
+ * own embedding in the residual stream and greedy decoding just repeats the last token.
  */
 public final class RandomQwenCheckpoint {
 
@@ -81,7 +83,7 @@ public final class RandomQwenCheckpoint {
                 std = 0.5;
             } else if (name.equals("model.embed_tokens.weight")) {
                 mean = 0;
-                std = 1.0;
+                std = 0.1;
             } else {
                 mean = 0;
                 std = 1.0 / Math.sqrt(shape[1]);

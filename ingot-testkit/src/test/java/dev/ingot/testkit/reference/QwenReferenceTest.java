@@ -141,6 +141,8 @@ class QwenReferenceTest {
             assertThat(QwenReference.argmax(logits[2 + s])).isEqualTo(generated[s]);
         }
         assertThat(QwenReference.argmax(new double[] {1, 3, 3, 2})).isEqualTo(1);
+        assertThat(QwenReference.topTwoMargin(new double[] {1, 3, 2.5, -4})).isEqualTo(0.5);
+        assertThat(QwenReference.topTwoMargin(new double[] {3, 1, 3})).isEqualTo(0.0);
     }
 
     @Test
