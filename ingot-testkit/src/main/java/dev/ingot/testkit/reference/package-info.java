@@ -15,8 +15,9 @@
  *       {@code head_dim^-0.5}.</li>
  *   <li>Qwen3 q_norm/k_norm: one RMSNorm of size head_dim per layer for q and one for k, applied to every head
  *       separately, after the projection and BEFORE RoPE, with the model's rms_norm_eps.</li>
- *   <li>RoPE is rotate-half: dimension i pairs with i + head_dim/2 (not i+1). A GGUF-converted model has q/k rows
- *       permuted for the interleaved layout; a safetensors one does not.</li>
+ *   <li>RoPE is rotate-half: dimension i pairs with i + head_dim/2 (not i+1), over the whole head_dim, with
+ *       {@code inv_freq[i] = theta^(-2i/head_dim)} (divided by the factor for linear rope_scaling). Position ids are
+ *       0..n-1; no BOS is prepended by the Qwen tokenizer ({@code add_bos_token} false).</li>
  *   <li>GQA: query head h uses key/value head {@code h / (heads / kv_heads)}.</li>
  *   <li>RMSNorm is {@code w * x / sqrt(mean(x^2) + eps)} (no 1+w, no mean subtraction); transformers computes the
  *       statistics in float32 and multiplies by the weight after casting back to the activation dtype.</li>
