@@ -46,7 +46,14 @@ public final class ModelProtoReader {
     private ModelProtoReader() {}
 
     public static SentencePieceVocabulary read(Path file) throws IOException {
-        byte[] data = readBounded(file);
+        return parse(file, readBounded(file));
+    }
+
+    /** Parses the bytes of a model file; {@code file} only names it in errors. */
+    static SentencePieceVocabulary parse(Path file, byte[] data) throws TokenizerFileException {
+        if (data.length == 0) {
+            throw new TokenizerFileException(file, "the file is empty, not a SentencePiece model");
+        }
         ProtoReader model = new ProtoReader(file, data, "ModelProto");
         List<String> pieces = new ArrayList<>();
         List<Float> scores = new ArrayList<>();
@@ -84,11 +91,7 @@ public final class ModelProtoReader {
             throw new TokenizerFileException(file, size + " bytes is too large for a SentencePiece model (at most "
                     + MAX_FILE_BYTES + ")");
         }
-        byte[] data = Files.readAllBytes(file);
-        if (data.length == 0) {
-            throw new TokenizerFileException(file, "the file is empty, not a SentencePiece model");
-        }
-        return data;
+        return Files.readAllBytes(file);
     }
 
     private static void readPiece(ProtoReader entry, List<String> pieces, List<Float> scores, List<PieceType> types)

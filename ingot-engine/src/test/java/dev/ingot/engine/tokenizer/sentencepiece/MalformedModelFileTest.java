@@ -145,28 +145,26 @@ class MalformedModelFileTest {
 
     /** Cut anywhere, or with any byte changed, the real file either still reads or is refused cleanly. */
     @Test
-    void everyTruncationAndRandomCorruptionEndsCleanly() throws IOException {
+    void everyTruncationAndRandomCorruptionEndsCleanly() {
         Path file = dir.resolve("damaged.model");
-        for (int length = 0; length < real.length; length += 7) {
-            Files.write(file, Arrays.copyOf(real, length));
-            readsOrIsRefused(file, "truncated to " + length + " bytes");
+        for (int length = 0; length < real.length; length += 3) {
+            readsOrIsRefused(file, Arrays.copyOf(real, length), "truncated to " + length + " bytes");
         }
         Random random = new Random(20240601);
-        for (int round = 0; round < 600; round++) {
+        for (int round = 0; round < 2000; round++) {
             byte[] damaged = real.clone();
             int at = random.nextInt(damaged.length);
             damaged[at] = (byte) random.nextInt(256);
-            Files.write(file, damaged);
-            readsOrIsRefused(file, "byte " + at + " set to " + (damaged[at] & 0xFF));
+            readsOrIsRefused(file, damaged, "byte " + at + " set to " + (damaged[at] & 0xFF));
         }
     }
 
-    private static void readsOrIsRefused(Path file, String damage) {
+    private static void readsOrIsRefused(Path file, byte[] bytes, String damage) {
         try {
-            SentencePieceTokenizer.fromModelFile(file);
+            SentencePieceTokenizer.fromVocabulary(ModelProtoReader.parse(file, bytes)).encode("Once upon a time");
         } catch (TokenizerFileException e) {
             assertThat(e.getMessage()).as(damage).startsWith(file.toString()).doesNotContain("\n");
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             fail(damage + " ended in " + e, e);
         }
     }
