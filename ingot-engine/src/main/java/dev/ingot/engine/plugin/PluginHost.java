@@ -5,6 +5,7 @@ import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.engine.services.Services;
 import dev.ingot.spi.model.ModelArchitecture;
@@ -219,6 +220,28 @@ public final class PluginHost implements AutoCloseable {
     /** Wraps an opened checkpoint so every later call into it is guarded like {@link #open}. */
     public Checkpoint guard(Checkpoint checkpoint, FormatChoice choice, Path location) {
         return new GuardedCheckpoint(checkpoint, this, choice, location);
+    }
+
+    /**
+     * The writer of the format {@code name} ({@code NAME} or {@code NAME@plugin}); a format without one is
+     * an error listing the formats that have one.
+     */
+    public WriterChoice writer(String name) throws CheckpointException {
+        Provided<CheckpointFormat> p = formats.get(parse(name));
+        FormatChoice choice = new FormatChoice(p.impl(), p.plugin().name(), Detection.signature("chosen to write"));
+        Optional<CheckpointWriter> writer = callFormat(choice, "failed to give its writer", () -> p.impl().writer());
+        if (writer.isEmpty()) {
+            List<String> writable = new ArrayList<>();
+            for (Provided<CheckpointFormat> f : formats.available()) {
+                FormatChoice c = new FormatChoice(f.impl(), f.plugin().name(), Detection.signature("listing"));
+                if (callFormat(c, "failed to give its writer", () -> f.impl().writer()).isPresent()) {
+                    writable.add(f.name());
+                }
+            }
+            throw new CheckpointException("format '" + p.name() + "' cannot be written (it has no writer); formats with a writer: "
+                    + String.join(", ", writable.stream().sorted().toList()));
+        }
+        return new WriterChoice(choice, writer.get());
     }
 
     /** The engine services handed to plugins. */

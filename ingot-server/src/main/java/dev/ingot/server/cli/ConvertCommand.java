@@ -1,15 +1,13 @@
 package dev.ingot.server.cli;
 
-import dev.ingot.engine.load.CanonicalWeightSet;
+import dev.ingot.engine.load.CheckpointPipeline;
 import dev.ingot.engine.load.ElementConversion;
-import dev.ingot.engine.load.WeightLoader;
+import dev.ingot.engine.load.OpenedCheckpoint;
 import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.engine.plugin.WriterChoice;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.CheckpointFormat;
-import dev.ingot.spi.format.CheckpointWriter;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelConfig;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -81,28 +79,32 @@ public final class ConvertCommand implements Callable<Integer> {
         refuseOccupiedOutput();
         long start = System.nanoTime();
         try (PluginHost host = PluginHost.discover(pluginOptions.config(System::getenv).withFormatOption(format))) {
-            CheckpointWriter writer = writerOf(host, to);
-            FormatChoice choice = host.select(model, ModelOptions.formatName(format));
-            try (Checkpoint checkpoint = host.open(choice, model, OpenOptions.defaults()); Arena arena = Arena.ofConfined()) {
-                CanonicalWeightSet weights = new CanonicalWeightSet(checkpoint.spec());
-                WeightLoader.loadAll(checkpoint.tensors(), checkpoint.mapper(), weights, arena, model.toString());
-                Map<String, Tensor> canonical = weights.complete("checkpoint " + model);
+            WriterChoice writer = host.writer(to);
+            try (OpenedCheckpoint opened = CheckpointPipeline.open(host, model, ModelOptions.formatName(format));
+                    Arena arena = Arena.ofConfined()) {
+                Map<String, Tensor> canonical = opened.canonicalWeights(arena);
                 if (dtype != null) {
                     canonical = converted(canonical, DType.valueOf(dtype.name()), arena);
                 }
-                writeFresh(writer, checkpoint, canonical);
+                ModelConfig config = host.callArchitecture(opened.architecture(), "failed to describe the model",
+                        () -> opened.architecture().architecture().describe(opened.spec()));
+                writeFresh(host, writer, opened, config, canonical);
                 Optional<Path> tokenizerCopied = copyTokenizer();
-                printSummary(choice, canonical, tokenizerCopied, System.nanoTime() - start);
+                printSummary(opened.format(), canonical, tokenizerCopied, System.nanoTime() - start);
             }
         }
         return 0;
     }
 
     /** A write that fails leaves no output behind when {@code --out} did not exist before (nothing half-done). */
-    private void writeFresh(CheckpointWriter writer, Checkpoint checkpoint, Map<String, Tensor> canonical) throws IOException {
+    private void writeFresh(PluginHost host, WriterChoice writer, OpenedCheckpoint opened, ModelConfig config,
+            Map<String, Tensor> canonical) throws IOException {
         boolean existed = Files.exists(out);
         try {
-            writer.write(out, checkpoint.spec(), canonical);
+            host.callFormat(writer.format(), "failed to write " + out, () -> {
+                writer.writer().write(out, opened.spec(), config, canonical);
+                return Boolean.TRUE;
+            });
         } catch (IOException | RuntimeException e) {
             if (!existed) {
                 deleteRecursively(out);
@@ -136,19 +138,6 @@ public final class ConvertCommand implements Callable<Integer> {
         } else {
             throw new CheckpointException(out + ": the output file exists; choose another --out or pass --force");
         }
-    }
-
-    /** The target's writer, or an error naming the formats that can be written. */
-    private static CheckpointWriter writerOf(PluginHost host, String target) throws CheckpointException {
-        CheckpointFormat format = host.format(target);
-        Optional<CheckpointWriter> writer = format.writer();
-        if (writer.isEmpty()) {
-            List<String> writable = host.formats().stream().filter(f -> f.writer().isPresent()).map(CheckpointFormat::name)
-                    .sorted().toList();
-            throw new CheckpointException("format '" + format.name() + "' cannot be written (it has no writer); formats with a writer: "
-                    + String.join(", ", writable));
-        }
-        return writer.get();
     }
 
     /** Every tensor in {@code type}; tensors already in it are passed on as they are. */

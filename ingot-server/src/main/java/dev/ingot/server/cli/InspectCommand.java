@@ -2,9 +2,9 @@ package dev.ingot.server.cli;
 
 import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginHost;
-import dev.ingot.spi.format.Checkpoint;
+import dev.ingot.engine.load.CheckpointPipeline;
+import dev.ingot.engine.load.OpenedCheckpoint;
 import dev.ingot.spi.model.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.model.RopeScaling;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -41,13 +41,15 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (PluginHost host = PluginHost.discover(plugins.config(System::getenv).withFormatOption(format))) {
-            FormatChoice choice = host.select(location, ModelOptions.formatName(format));
-            try (Checkpoint checkpoint = host.open(choice, location, OpenOptions.defaults())) {
-                out.printf("checkpoint: %s%n", location);
-                out.printf("format:     %s (plugin %s) — %s%n", choice.format().name(), choice.pluginName(),
-                        choice.detection().reason());
-                printSpec(out, checkpoint.spec());
-                printTensors(out, checkpoint);
+            try (OpenedCheckpoint opened = CheckpointPipeline.open(host, location, ModelOptions.formatName(format))) {
+                FormatChoice choice = opened.format();
+                out.printf("checkpoint:   %s%n", location);
+                out.printf("format:       %s (plugin %s) — %s%n", choice.format().name(), choice.pluginName(),
+                        choice.detection());
+                out.printf("architecture: %s (plugin %s) — %s%n", opened.architecture().architecture().name(),
+                        opened.architecture().pluginName(), opened.architecture().architecture().description());
+                printSpec(out, opened.spec());
+                printTensors(out, opened);
             }
         }
         out.flush();
@@ -71,6 +73,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (s.slidingWindow() > 0) {
             out.printf("  sliding window %d%n", s.slidingWindow());
         }
+        s.properties().forEach((property, value) -> out.printf("  %-14s %s%n", property.name(), value));
     }
 
     private static String describe(RopeScaling scaling) {
@@ -82,8 +85,8 @@ public final class InspectCommand implements Callable<Integer> {
         };
     }
 
-    private static void printTensors(PrintWriter out, Checkpoint checkpoint) {
-        List<TensorInfo> tensors = checkpoint.tensors().list();
+    private static void printTensors(PrintWriter out, OpenedCheckpoint opened) {
+        List<TensorInfo> tensors = opened.checkpoint().tensors().list();
         int nameWidth = Math.max(4, tensors.stream().mapToInt(t -> t.name().length()).max().orElse(4));
         long total = 0;
         out.println();
@@ -92,7 +95,7 @@ public final class InspectCommand implements Callable<Integer> {
         for (TensorInfo t : tensors) {
             total += t.byteSize();
             out.printf("  %-" + nameWidth + "s  %-5s  %-16s  %12d  %s%n", t.name(), t.dtype(), t.shape(), t.byteSize(),
-                    describe(checkpoint.mapper().map(t)));
+                    describe(opened.mapper().map(t)));
         }
         out.printf("  total %d bytes (%.2f MB)%n", total, total / 1e6);
     }

@@ -6,7 +6,6 @@ import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
 import dev.ingot.spi.update.UpdateRequest;
@@ -92,7 +91,8 @@ public final class PushCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (PluginHost host = PluginHost.discover(pluginOptions.config(System::getenv))) {
             FormatChoice choice = host.select(model, Optional.ofNullable(format));
-            try (Checkpoint checkpoint = host.open(choice, model, OpenOptions.defaults());
+            // only the format is needed: the server maps and checks the native tensors against its own model
+            try (Checkpoint checkpoint = host.guard(host.open(choice, model), choice, model);
                     WeightPusher pusher = WeightPusher.builder(to).token(secret).retries(retries)
                             .bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20)))).build()) {
                 UpdateRequest request = new UpdateRequest(version, partial ? UpdateMode.PARTIAL : UpdateMode.FULL,

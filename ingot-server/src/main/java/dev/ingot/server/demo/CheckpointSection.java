@@ -1,5 +1,6 @@
 package dev.ingot.server.demo;
 
+import dev.ingot.engine.builtin.LlamaArchitecture;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.CheckpointWriter;
@@ -28,7 +29,7 @@ final class CheckpointSection {
                         + "%.2f M parameters drawn from seed %d", spec.layers(), spec.hiddenSize(), spec.heads(), spec.kvHeads(),
                 spec.ffnSize(), spec.vocabSize(), parameters / 1e6, seed));
         long start = System.nanoTime();
-        writer.write(folder, spec, weights);
+        writer.write(folder, spec, LlamaArchitecture.llama().describe(spec), weights);
         long nanos = System.nanoTime() - start;
         vocabulary.write(folder);
         List<Path> files = listFiles(folder);

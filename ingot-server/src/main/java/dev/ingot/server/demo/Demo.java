@@ -7,7 +7,7 @@ import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
@@ -80,7 +80,7 @@ public final class Demo {
             RolloutSection rolloutSection = new RolloutSection(out, timings, rollouts, settings.prompts());
             rolloutSection.run(engine.currentVersion());
 
-            DemoActor actor = new DemoActor(engine, model.plugins().format(PluginSection.ACME), spec, work);
+            DemoActor actor = new DemoActor(engine, model.plugins().format(PluginSection.ACME), model.plugins().services(), spec, work);
             Map<String, Tensor> version2 = SeededWeights.step(version1, Demo::isMlpOrHead, STEP_SIZE, settings.seed() + 2, arena);
             out.section("The actor pushes a PARTIAL update (the MLPs and the head) in acme's tensor names");
             UpdateSection.show(out, timings, actor.push(2, UpdateMode.PARTIAL, "trainer step 1", version2, Demo::isAcmeMlpOrHead,
@@ -107,7 +107,7 @@ public final class Demo {
     }
 
     private static boolean isMlpOrHead(String canonicalName) {
-        return canonicalName.contains(".mlp.") || canonicalName.equals(CanonicalWeights.LM_HEAD);
+        return canonicalName.contains(".mlp.") || canonicalName.equals(HfNames.LM_HEAD);
     }
 
     /** The same tensors in acme's names: the actor speaks its own format. */

@@ -4,7 +4,8 @@ import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.model.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.tensor.TensorSource;
@@ -33,12 +34,14 @@ final class DemoActor {
 
     private final WeightUpdates engine;
     private final CheckpointFormat format;
+    private final EngineServices services;
     private final CheckpointWriter writer;
     private final ModelSpec spec;
     private final Path workFolder;
 
-    DemoActor(WeightUpdates engine, CheckpointFormat format, ModelSpec spec, Path workFolder) {
+    DemoActor(WeightUpdates engine, CheckpointFormat format, EngineServices services, ModelSpec spec, Path workFolder) {
         this.engine = engine;
+        this.services = services;
         this.format = format;
         this.writer = format.writer().orElseThrow(() -> new IllegalStateException(
                 "format '" + format.name() + "' cannot write checkpoints, so the actor cannot produce its tensors"));
@@ -54,8 +57,8 @@ final class DemoActor {
             Predicate<String> selected, UnaryOperator<List<Tensor>> tamper) throws IOException {
         UpdateRequest request = new UpdateRequest(version, mode, format.name(), label, SwapPolicy.FINISH, false);
         Path folder = workFolder.resolve("update-v" + version + "-" + mode.name().toLowerCase(java.util.Locale.ROOT));
-        writer.write(folder, spec, canonical);
-        try (Checkpoint written = format.open(folder, OpenOptions.defaults())) {
+        writer.write(folder, spec, LlamaArchitecture.llama().describe(spec), canonical);
+        try (Checkpoint written = format.open(folder, services)) {
             List<Tensor> tensors = tamper.apply(nativeTensors(written.tensors(), selected));
             long start = System.nanoTime();
             int sent = 0;

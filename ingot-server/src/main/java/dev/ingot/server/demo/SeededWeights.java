@@ -1,6 +1,8 @@
 package dev.ingot.server.demo;
 
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
@@ -31,15 +33,17 @@ final class SeededWeights {
     static Map<String, Tensor> initial(ModelSpec spec, long seed, Arena arena) {
         Random random = new Random(seed);
         Map<String, Tensor> out = new LinkedHashMap<>();
-        CanonicalWeights.expected(spec).forEach((name, shape) -> {
+        for (WeightSlot slot : LlamaArchitecture.llama().weights(spec)) {
+            String name = slot.name();
+            var shape = slot.shape();
             float[] values = new float[Math.toIntExact(shape.elementCount())];
             boolean norm = shape.rank() == 1;
-            double scale = norm ? 0.1 : name.equals(CanonicalWeights.EMBED) ? 1.0 : 1.0 / Math.sqrt(shape.dim(1));
+            double scale = norm ? 0.1 : name.equals(HfNames.EMBED) ? 1.0 : 1.0 / Math.sqrt(shape.dim(1));
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) ((norm ? 1.0 : 0.0) + scale * random.nextGaussian());
             }
             out.put(name, tensor(name, shape, values, arena));
-        });
+        }
         return out;
     }
 

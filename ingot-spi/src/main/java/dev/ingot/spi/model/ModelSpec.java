@@ -221,6 +221,8 @@ public final class ModelSpec {
         public Builder maxPositions(int v) { maxPositions = v; return this; }
         public Builder bosTokenId(int v) { bosTokenId = v; return this; }
         public Builder eosTokenIds(List<Integer> v) { eosTokenIds = List.copyOf(v); return this; }
+        /** One end-of-sequence token. */
+        public Builder eosTokenId(int v) { eosTokenIds = List.of(v); return this; }
         public Builder slidingWindow(int v) { slidingWindow = v; return this; }
 
         /** Sets an architecture's own property; setting its default removes the entry, so equal specs stay equal. */
