@@ -345,7 +345,7 @@ public final class PluginHost implements AutoCloseable {
     /** Opens {@code file} with the chosen provider, guarded like {@link #open}. */
     public Tokenizer openTokenizer(TokenizerChoice choice, Path file) throws CheckpointException {
         return guarded(choice.pluginName(), choice.provider(), "failed to open tokenizer " + file,
-                () -> choice.provider().open(file));
+                () -> choice.provider().open(file, services));
     }
 
     public List<TokenizerProvider> tokenizers() {

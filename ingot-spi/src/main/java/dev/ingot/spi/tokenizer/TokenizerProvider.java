@@ -1,5 +1,6 @@
 package dev.ingot.spi.tokenizer;
 
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Detection;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,4 +19,14 @@ public interface TokenizerProvider {
     Detection detect(Path file) throws IOException;
 
     Tokenizer open(Path file) throws IOException;
+
+    /**
+     * Opens the file with the engine's services at hand, for providers that read a vocabulary and let
+     * the engine's own tokenizers run it ({@link EngineServices#sentencePiece(SentencePieceVocabulary)},
+     * {@link EngineServices#byteLevelBpe(ByteLevelBpeVocabulary)}). The engine calls this one; by
+     * default it is {@link #open(Path)}.
+     */
+    default Tokenizer open(Path file, EngineServices engine) throws IOException {
+        return open(file);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ingot.plugins.gguf;
 
+import dev.ingot.spi.tensor.DType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -57,23 +58,29 @@ enum GgmlType {
         return blockBytes;
     }
 
-    boolean isBlockQuantized() {
-        return blockElements > 1;
-    }
-
     static Optional<GgmlType> byId(long id) {
         return Arrays.stream(values()).filter(t -> t.id == id).findFirst();
     }
 
-    /** The quantized type whose blocks are {@code blockBytes} long; every block size above is distinct. */
-    static Optional<GgmlType> quantizedByBlockBytes(long blockBytes) {
-        return Arrays.stream(values()).filter(t -> t.isBlockQuantized() && t.blockBytes == blockBytes).findFirst();
+    /**
+     * The engine type a tensor of this type is handed over as, exactly as stored; empty for types
+     * the engine does not compute with (the other quantizations, integers, F64), which are refused at open.
+     */
+    Optional<DType> dtype() {
+        return switch (this) {
+            case F32 -> Optional.of(DType.F32);
+            case F16 -> Optional.of(DType.F16);
+            case BF16 -> Optional.of(DType.BF16);
+            case Q8_0 -> Optional.of(DType.Q8_0);
+            case Q4_0 -> Optional.of(DType.Q4_0);
+            case Q4_K -> Optional.of(DType.Q4_K);
+            case Q6_K -> Optional.of(DType.Q6_K);
+            case Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q5_K, Q8_K, I8, I16, I32, I64, F64 -> Optional.empty();
+        };
     }
 
-    /** The types this plugin turns into engine weights. */
-    static final List<GgmlType> SUPPORTED = List.of(F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K);
-
-    boolean isSupported() {
-        return SUPPORTED.contains(this);
+    /** The types this plugin hands to the engine, for messages. */
+    static List<GgmlType> supported() {
+        return Arrays.stream(values()).filter(t -> t.dtype().isPresent()).toList();
     }
 }

@@ -1,14 +1,24 @@
 package dev.ingot.plugins.gguf;
 
 import dev.ingot.spi.CheckpointException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -50,6 +60,41 @@ final class GgufHeaderReader {
             }
         }
         return true;
+    }
+
+    /**
+     * Parses the header of {@code file} and checks where it puts the tensor data. The file is mapped
+     * only while the header is read: everything kept is copied out, and the tensors are mapped later
+     * by the engine.
+     */
+    static GgufHeader read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": a GGUF checkpoint is a single .gguf file");
+        }
+        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            MemorySegment bytes = size == 0 ? MemorySegment.ofArray(new byte[0])
+                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            GgufHeader header = read(file, bytes);
+            GgufLayoutCheck.check(file, header, size);
+            return header;
+        }
+    }
+
+    /**
+     * What detection needs, from the first 8 bytes only: empty when there is no GGUF magic, else the
+     * version field (unsigned).
+     */
+    static Optional<Long> magicVersion(Path file) throws IOException {
+        byte[] head = new byte[8];
+        int read;
+        try (InputStream in = Files.newInputStream(file)) {
+            read = in.readNBytes(head, 0, head.length);
+        }
+        if (read < MAGIC.length || !Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            return Optional.empty();
+        }
+        return Optional.of(read < 8 ? -1L : ByteBuffer.wrap(head, 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFF_FFFFL);
     }
 
     static GgufHeader read(Path file, MemorySegment bytes) throws CheckpointException {

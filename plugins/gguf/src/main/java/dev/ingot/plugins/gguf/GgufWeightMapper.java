@@ -1,113 +1,91 @@
 package dev.ingot.plugins.gguf;
 
-import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.mapping.RuleMapper;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.mapping.WeightMapper;
-import dev.ingot.spi.tensor.DType;
-import dev.ingot.spi.tensor.Shape;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.TensorInfo;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * GGUF's llama tensor names to the canonical ones, plus the two things GGUF does to the data:
+ * llama.cpp's tensor names ({@code token_embd}, {@code blk.N.attn_q}, …) to Hugging Face's, for the
+ * Llama and Qwen families. Types pass through as stored (quantized blocks included); matrices need no
+ * transpose, GGUF's {@code ne = [in, out]} being the bytes of a row-major {@code [out, in]}.
  *
- * <ul>
- *   <li><b>q/k rows.</b> llama.cpp's converter ({@code convert_hf_to_gguf.py}, {@code LlamaModel.modify_tensors})
- *       runs every {@code q_proj}/{@code k_proj} weight through {@code LlamaModel.permute(w, n_head, n_kv_head)}:
- *       {@code reshape(heads, 2, rows/heads/2, cols).swapaxes(1, 2)}, which puts Hugging Face's rotate-half
- *       row pairs {@code (i, i + half)} next to each other as {@code (2i, 2i+1)}, the interleaved pairing
- *       GGML's "normal" RoPE uses. {@code attn_k} uses the kv head count. The canonical layout is rotate-half,
- *       so the mapper undoes it with {@link TensorOp.RopeInterleavedToHalves}.
- *   <li><b>Quantized blocks.</b> A quantized tensor arrives as {@code U8[..., blocks, blockBytes]} (see
- *       {@link GgufTensorEntry#nativeInfo()}); the block length names the GGML type, and a {@link TensorOp.Custom}
- *       step decodes it to F32 of the logical shape before any other step.
- * </ul>
- *
- * Matrices need no transpose: GGUF's {@code ne = [in, out]} is the same bytes as a row-major {@code [out, in]}.
+ * <p>The q/k row order depends on the architecture, as llama.cpp's converter ({@code convert_hf_to_gguf})
+ * decides it: {@code LlamaModel.modify_tensors} (Llama, and Mistral, which it writes as {@code llama})
+ * runs q/k weights and biases through {@code permute}, {@code reshape(heads, 2, headDim/2, ...).swapaxes(1, 2)},
+ * turning Hugging Face's rotate-half pairs {@code (i, i + headDim/2)} into GGML's interleaved pairs
+ * {@code (2i, 2i+1)}, k with the kv head count. The mapper undoes that with
+ * {@link TensorOp.RopeInterleavedToHalves}. {@code Qwen2Model}/{@code Qwen3Model} do not permute
+ * (GGML runs them with NEOX rope, which is rotate-half), so their rows pass through.
  */
 final class GgufWeightMapper implements WeightMapper {
 
-    private final WeightMapper names;
+    private static final Set<String> INTERLEAVED_ROPE = Set.of("llama", "mistral");
+    private static final Set<String> ROTATE_HALF_ROPE = Set.of("qwen2", "qwen3");
+    /** At most 9 digits, so the layer number always parses. */
+    private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d{1,9})\\.(.+)");
+    private static final Map<String, IntFunction<String>> LAYER = Map.ofEntries(
+            Map.entry("attn_norm.weight", HfNames::attnNorm),
+            Map.entry("attn_q.weight", HfNames::q),
+            Map.entry("attn_k.weight", HfNames::k),
+            Map.entry("attn_v.weight", HfNames::v),
+            Map.entry("attn_output.weight", HfNames::o),
+            Map.entry("attn_q.bias", HfNames::qBias),
+            Map.entry("attn_k.bias", HfNames::kBias),
+            Map.entry("attn_v.bias", HfNames::vBias),
+            Map.entry("attn_q_norm.weight", HfNames::qNorm),
+            Map.entry("attn_k_norm.weight", HfNames::kNorm),
+            Map.entry("ffn_norm.weight", HfNames::ffnNorm),
+            Map.entry("ffn_gate.weight", HfNames::gate),
+            Map.entry("ffn_up.weight", HfNames::up),
+            Map.entry("ffn_down.weight", HfNames::down));
+
+    private final ModelSpec spec;
 
     GgufWeightMapper(ModelSpec spec) {
-        RuleMapper.Builder rules = RuleMapper.builder()
-                .rename("token_embd.weight", CanonicalWeights.EMBED)
-                .rename("blk.{i}.attn_norm.weight", "model.layers.{i}.input_layernorm.weight")
-                .rename("blk.{i}.attn_q.weight", "model.layers.{i}.self_attn.q_proj.weight",
-                        new TensorOp.RopeInterleavedToHalves(spec.heads()))
-                .rename("blk.{i}.attn_k.weight", "model.layers.{i}.self_attn.k_proj.weight",
-                        new TensorOp.RopeInterleavedToHalves(spec.kvHeads()))
-                .rename("blk.{i}.attn_v.weight", "model.layers.{i}.self_attn.v_proj.weight")
-                .rename("blk.{i}.attn_output.weight", "model.layers.{i}.self_attn.o_proj.weight")
-                .rename("blk.{i}.ffn_norm.weight", "model.layers.{i}.post_attention_layernorm.weight")
-                .rename("blk.{i}.ffn_gate.weight", "model.layers.{i}.mlp.gate_proj.weight")
-                .rename("blk.{i}.ffn_up.weight", "model.layers.{i}.mlp.up_proj.weight")
-                .rename("blk.{i}.ffn_down.weight", "model.layers.{i}.mlp.down_proj.weight")
-                .rename("output_norm.weight", CanonicalWeights.FINAL_NORM);
-        if (!spec.tiedEmbeddings()) {
-            rules.rename("output.weight", CanonicalWeights.LM_HEAD);
-        }
-        this.names = rules.build();
+        this.spec = spec;
     }
 
     @Override
-    public TensorMapping map(TensorInfo nativeTensor) {
-        Optional<GgmlType> undecodable = Decoding.blockType(nativeTensor).filter(t -> !t.isSupported());
-        if (undecodable.isPresent()) {
-            return TensorMapping.unknown("raw " + undecodable.get() + " blocks; this plugin decodes " + GgmlType.SUPPORTED);
+    public TensorMapping map(TensorInfo tensor) {
+        switch (tensor.name()) {
+            case "token_embd.weight": return TensorMapping.to(HfNames.EMBED);
+            case "output_norm.weight": return TensorMapping.to(HfNames.FINAL_NORM);
+            case "output.weight":
+                return spec.tiedEmbeddings() ? TensorMapping.unknown("'output.weight' for a model whose LM head is the embedding")
+                        : TensorMapping.to(HfNames.LM_HEAD);
+            case GgufConfig.ROPE_FACTORS: return TensorMapping.skip("precomputed RoPE frequency factors");
+            default: break;
         }
-        Optional<Decoding> decoding = Decoding.of(nativeTensor);
-        if (decoding.isEmpty()) {
-            return names.map(nativeTensor);
+        Matcher m = BLOCK.matcher(tensor.name());
+        IntFunction<String> canonical = m.matches() ? LAYER.get(m.group(2)) : null;
+        if (canonical == null) {
+            return TensorMapping.unknown("not a tensor name llama.cpp writes for llama, qwen2 or qwen3");
         }
-        Decoding decode = decoding.get();
-        TensorMapping mapping = names.map(decode.output());
-        if (!(mapping instanceof TensorMapping.Mapped mapped)) {
-            return mapping;
+        int layer = Integer.parseInt(m.group(1));
+        if (layer >= spec.layers()) {
+            return TensorMapping.unknown("layer " + layer + " of a model with " + spec.layers() + " layers");
         }
-        List<TensorMapping.Target> targets = new ArrayList<>();
-        for (TensorMapping.Target target : mapped.targets()) {
-            List<TensorOp> ops = new ArrayList<>();
-            ops.add(decode.op());
-            ops.addAll(target.ops());
-            targets.add(new TensorMapping.Target(target.canonicalName(), ops));
+        String part = m.group(2);
+        boolean isQ = part.startsWith("attn_q.");
+        if (!isQ && !part.startsWith("attn_k.")) {
+            return TensorMapping.to(canonical.apply(layer));
         }
-        return new TensorMapping.Mapped(targets);
-    }
-
-    /** How a raw quantized tensor becomes F32: the type its block length names, and the logical result. */
-    private record Decoding(GgmlType type, TensorInfo output) {
-
-        /** The block-quantized type a raw {@code U8[..., blocks, blockBytes]} tensor holds, if it is one. */
-        static Optional<GgmlType> blockType(TensorInfo in) {
-            long[] dims = in.shape().dims();
-            if (in.dtype() != DType.U8 || dims.length < 2) {
-                return Optional.empty();
-            }
-            return GgmlType.quantizedByBlockBytes(dims[dims.length - 1]);
+        if (ROTATE_HALF_ROPE.contains(spec.architecture())) {
+            return TensorMapping.to(canonical.apply(layer));
         }
-
-        static Optional<Decoding> of(TensorInfo in) {
-            long[] dims = in.shape().dims();
-            Optional<GgmlType> type = blockType(in);
-            if (type.isEmpty() || !type.get().isSupported()) {
-                return Optional.empty();
-            }
-            long[] logical = Arrays.copyOf(dims, dims.length - 1);
-            logical[logical.length - 1] = Math.multiplyExact(dims[dims.length - 2], (long) type.get().blockElements());
-            return Optional.of(new Decoding(type.get(), new TensorInfo(in.name(), DType.F32, new Shape(logical))));
+        if (!INTERLEAVED_ROPE.contains(spec.architecture())) {
+            return TensorMapping.unknown("architecture '" + spec.architecture()
+                    + "': no known q/k row order for GGUF files of it (llama, mistral: interleaved; qwen2, qwen3: rotate-half)");
         }
-
-        TensorOp op() {
-            GgmlType t = type;
-            return new TensorOp.Custom("dequantize " + t + " to F32", DType.F32, output.shape(),
-                    (input, out) -> BlockDecoder.decode(t, input.data(), out));
-        }
+        return TensorMapping.to(canonical.apply(layer),
+                new TensorOp.RopeInterleavedToHalves(isQ ? spec.heads() : spec.kvHeads(), spec.headDim()));
     }
 }

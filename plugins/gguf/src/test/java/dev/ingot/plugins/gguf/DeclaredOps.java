@@ -1,5 +1,6 @@
 package dev.ingot.plugins.gguf;
 
+import dev.ingot.engine.tensor.quant.Dequantizer;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -11,11 +12,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Carries out the ops a mapper declares, as the engine would, so tests can see the canonical values
- * without the engine: the row permutation is our own second implementation (Hugging Face's
- * convention: canonical row {@code r < half} of a head is native row {@code 2r}, row {@code half + r}
- * is native row {@code 2r + 1}); a custom step runs the plugin's kernel into fresh memory, which is
- * exactly what the engine does with it.
+ * Carries out the ops a mapper declares, as the engine would, so tests can see the canonical values:
+ * the row permutation is our own second implementation (Hugging Face's convention: canonical row
+ * {@code r < half} of a head is native row {@code 2r}, row {@code half + r} is native row {@code 2r + 1};
+ * rows move whole, so quantized rows move as their blocks), and quantized data is decoded at the end
+ * with the engine's {@link Dequantizer}.
  */
 final class DeclaredOps {
 
@@ -30,20 +31,27 @@ final class DeclaredOps {
         for (TensorOp op : target.ops()) {
             TensorInfo out = op.apply(current.info());
             current = switch (op) {
-                case TensorOp.Custom custom -> {
-                    MemorySegment dst = arena.allocate(out.byteSize(), 64);
-                    custom.kernel().apply(current, dst);
-                    yield new Tensor(out, dst);
-                }
-                case TensorOp.RopeInterleavedToHalves(int heads) -> new Tensor(out, interleavedToHalves(current, heads, arena));
+                case TensorOp.RopeInterleavedToHalves(int heads, int headDim) ->
+                        new Tensor(out, interleavedToHalves(current, heads, headDim, arena));
                 default -> throw new AssertionError("the GGUF mapper declares no " + op);
             };
         }
-        return floats(current);
+        return floats(current, arena);
     }
 
     static float[] floats(Tensor tensor) {
+        try (Arena arena = Arena.ofConfined()) {
+            return floats(tensor, arena);
+        }
+    }
+
+    private static float[] floats(Tensor tensor, Arena arena) {
         int n = Math.toIntExact(tensor.info().shape().elementCount());
+        if (tensor.info().dtype().isQuantized()) {
+            MemorySegment f32 = arena.allocate((long) n * Float.BYTES, 64);
+            Dequantizer.toF32(tensor.data(), tensor.info().dtype(), f32, n);
+            return f32.toArray(F32);
+        }
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
             out[i] = switch (tensor.info().dtype()) {
@@ -56,10 +64,11 @@ final class DeclaredOps {
         return out;
     }
 
-    private static MemorySegment interleavedToHalves(Tensor in, int heads, Arena arena) {
-        long rows = in.info().shape().dim(0);
-        long rowBytes = in.info().byteSize() / rows;
-        long headDim = rows / heads;
+    private static MemorySegment interleavedToHalves(Tensor in, int heads, int headDim, Arena arena) {
+        long rowBytes = in.info().rowBytes();
+        if (in.info().shape().rank() == 1) {
+            rowBytes = in.info().byteSize() / in.info().shape().dim(0); // a bias: one element per row
+        }
         long half = headDim / 2;
         MemorySegment out = arena.allocate(in.info().byteSize(), 64);
         for (long h = 0; h < heads; h++) {

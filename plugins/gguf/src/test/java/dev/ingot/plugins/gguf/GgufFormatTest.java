@@ -6,13 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ingot.plugins.gguf.testing.GgufCopy;
 import dev.ingot.plugins.gguf.testing.GgufWriter.TensorType;
 import dev.ingot.plugins.gguf.testing.HfCheckpoint;
-import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
+import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -22,6 +23,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,21 +49,27 @@ class GgufFormatTest {
         return Files.exists(file) ? file : GgufCopy.write(SharedModels.storiesHf(), file, type);
     }
 
-    @Test
-    void detectsByMagicAndVersion() throws IOException {
-        Detection detection = format.detect(copy(TensorType.F32));
-        assertThat(detection.confidence()).isEqualTo(100);
-        assertThat(detection.reason()).isEqualTo("GGUF magic, version 3");
-        assertThat(format.detect(SharedModels.storiesBin()).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
+    private Checkpoint open(TensorType type) throws IOException {
+        return format.open(copy(type), TestEngine.SERVICES);
     }
 
     @Test
-    void specComesFromTheLlamaMetadataAndMatchesConfigJson() throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(TensorType.F32), OpenOptions.defaults())) {
-            ModelSpec spec = checkpoint.spec();
+    void detectsByMagicAndVersion() throws IOException {
+        Detection detection = format.detect(copy(TensorType.F32), TestEngine.SERVICES);
+        assertThat(detection).isEqualTo(Detection.signature("GGUF magic, version 3"));
+        assertThat(format.detect(SharedModels.storiesBin(), TestEngine.SERVICES).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), TestEngine.SERVICES).matches()).isFalse();
+    }
+
+    @Test
+    void configSaysTheLlamaMetadataInHuggingFaceWords() throws IOException {
+        try (Checkpoint checkpoint = open(TensorType.F32)) {
+            ModelConfig config = checkpoint.config();
+            assertThat(config.origin()).isEqualTo(copy(TensorType.F32) + " (GGUF metadata)");
+            assertThat(config.architectures()).containsExactly("LlamaForCausalLM");
+            assertThat(config.modelType()).contains("llama");
             // config.json of stories260K-hf: 64 / 172 / 5 layers / 8 heads / 4 kv heads / 512 vocab / 512 positions
-            assertThat(spec.architecture()).isEqualTo("llama");
+            ModelSpec spec = TestEngine.spec(config);
             assertThat(spec.hiddenSize()).isEqualTo(64);
             assertThat(spec.ffnSize()).isEqualTo(172);
             assertThat(spec.layers()).isEqualTo(5);
@@ -76,12 +84,13 @@ class GgufFormatTest {
             assertThat(spec.tiedEmbeddings()).isTrue();
             assertThat(spec.bosTokenId()).isEqualTo(1);
             assertThat(spec.eosTokenIds()).containsExactly(2);
+            assertThat(config.bool("attention_bias")).contains(false);
         }
     }
 
     @Test
-    void listsTensorsRowMajorWithGgufNames() throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(TensorType.F32), OpenOptions.defaults())) {
+    void listsTensorsRowMajorWithGgufNamesAsMappedViews() throws IOException {
+        try (Checkpoint checkpoint = open(TensorType.F32)) {
             Map<String, TensorInfo> byName = new HashMap<>();
             checkpoint.tensors().list().forEach(t -> byName.put(t.name(), t));
             assertThat(byName).hasSize(1 + 9 * 5 + 1).doesNotContainKey("output.weight");
@@ -97,17 +106,19 @@ class GgufFormatTest {
     @ParameterizedTest
     @EnumSource(value = TensorType.class, names = {"F32", "F16", "Q8_0", "Q4_0"})
     void mapperProducesEveryCanonicalWeightExactlyOnceWithItsShape(TensorType type) throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(type), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = open(type)) {
+            ModelSpec spec = TestEngine.spec(checkpoint.config());
+            WeightMapper mapper = format.mapper(spec);
             Map<String, Shape> produced = new HashMap<>();
             for (TensorInfo info : checkpoint.tensors().list()) {
-                switch (checkpoint.mapper().map(info)) {
+                switch (mapper.map(info)) {
                     case TensorMapping.Mapped mapped -> {
                         for (TensorMapping.Target target : mapped.targets()) {
                             TensorInfo out = info;
                             for (TensorOp op : target.ops()) {
                                 out = op.apply(out);
                             }
-                            assertThat(out.dtype().isWeightType()).as(target.canonicalName()).isTrue();
+                            assertThat(out.dtype()).as(target.canonicalName()).isEqualTo(info.dtype());
                             assertThat(produced.put(target.canonicalName(), out.shape()))
                                     .as("produced twice: " + target.canonicalName()).isNull();
                         }
@@ -116,7 +127,7 @@ class GgufFormatTest {
                     case TensorMapping.Unknown u -> throw new AssertionError(info.name() + " unknown: " + u.hint());
                 }
             }
-            assertThat(produced).isEqualTo(CanonicalWeights.expected(checkpoint.spec()));
+            assertThat(produced).isEqualTo(TestEngine.expectedWeights(spec));
         }
     }
 
@@ -126,11 +137,11 @@ class GgufFormatTest {
      */
     @Test
     void f32CopyAfterTheDeclaredOpsEqualsHuggingFaceBitForBit() throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(TensorType.F32), OpenOptions.defaults());
-             Arena arena = Arena.ofConfined()) {
+        try (Checkpoint checkpoint = open(TensorType.F32); Arena arena = Arena.ofConfined()) {
+            WeightMapper mapper = format.mapper(TestEngine.spec(checkpoint.config()));
             int compared = 0;
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping.Mapped mapped = (TensorMapping.Mapped) checkpoint.mapper().map(info);
+                TensorMapping.Mapped mapped = (TensorMapping.Mapped) mapper.map(info);
                 for (TensorMapping.Target target : mapped.targets()) {
                     float[] values = DeclaredOps.apply(checkpoint.tensors().read(info.name()), target, arena);
                     assertThat(values).as(target.canonicalName()).containsExactly(hf.get(target.canonicalName()).values());
@@ -142,12 +153,13 @@ class GgufFormatTest {
     }
 
     @Test
-    void qAndKOpsAreThePermutationAndNothingElse() throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(TensorType.F32), OpenOptions.defaults())) {
-            TensorMapping q = checkpoint.mapper().map(checkpoint.tensors().info("blk.0.attn_q.weight").orElseThrow());
-            TensorMapping k = checkpoint.mapper().map(checkpoint.tensors().info("blk.0.attn_k.weight").orElseThrow());
-            assertThat(q).isEqualTo(TensorMapping.to(CanonicalWeights.q(0), new TensorOp.RopeInterleavedToHalves(8)));
-            assertThat(k).isEqualTo(TensorMapping.to(CanonicalWeights.k(0), new TensorOp.RopeInterleavedToHalves(4)));
+    void llamaQAndKOpsAreThePermutationWithTheirHeadCountsAndNothingElse() throws IOException {
+        try (Checkpoint checkpoint = open(TensorType.F32)) {
+            WeightMapper mapper = format.mapper(TestEngine.spec(checkpoint.config()));
+            TensorMapping q = mapper.map(checkpoint.tensors().info("blk.0.attn_q.weight").orElseThrow());
+            TensorMapping k = mapper.map(checkpoint.tensors().info("blk.0.attn_k.weight").orElseThrow());
+            assertThat(q).isEqualTo(TensorMapping.to(HfNames.q(0), new TensorOp.RopeInterleavedToHalves(8, 8)));
+            assertThat(k).isEqualTo(TensorMapping.to(HfNames.k(0), new TensorOp.RopeInterleavedToHalves(4, 8)));
         }
     }
 
@@ -160,10 +172,10 @@ class GgufFormatTest {
     @ParameterizedTest
     @EnumSource(value = TensorType.class, names = {"F16", "Q8_0", "Q4_0"})
     void lossyCopiesDecodeCloseToTheOriginal(TensorType type) throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(type), OpenOptions.defaults());
-             Arena arena = Arena.ofConfined()) {
+        try (Checkpoint checkpoint = open(type); Arena arena = Arena.ofConfined()) {
+            WeightMapper mapper = format.mapper(TestEngine.spec(checkpoint.config()));
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping.Target target = ((TensorMapping.Mapped) checkpoint.mapper().map(info)).targets().getFirst();
+                TensorMapping.Target target = ((TensorMapping.Mapped) mapper.map(info)).targets().getFirst();
                 float[] decoded = DeclaredOps.apply(checkpoint.tensors().read(info.name()), target, arena);
                 float[] original = hf.get(target.canonicalName()).values();
                 // a block lies within one row, and rows move whole, so blocks are the same in either row order
@@ -191,19 +203,32 @@ class GgufFormatTest {
         return max;
     }
 
+    /** Quantized tensors are handed over exactly as stored, and the mapper only renames and permutes their rows. */
     @Test
-    void quantizedTensorsArriveAsRawBlocksAndDecodeToF32() throws IOException {
-        try (Checkpoint checkpoint = format.open(copy(TensorType.Q8_0), OpenOptions.defaults())) {
+    void quantizedTensorsArriveAsTheirGgmlTypeAsStored() throws IOException {
+        try (Checkpoint checkpoint = open(TensorType.Q8_0)) {
             TensorInfo q = checkpoint.tensors().info("blk.0.attn_q.weight").orElseThrow();
-            // [out 64, in 64] as 2 blocks of 34 bytes per row
-            assertThat(q).isEqualTo(TensorInfo.of("blk.0.attn_q.weight", DType.U8, 64, 2, 34));
+            assertThat(q).isEqualTo(TensorInfo.of("blk.0.attn_q.weight", DType.Q8_0, 64, 64));
+            assertThat(checkpoint.tensors().read(q.name()).data().byteSize()).isEqualTo(64 * 2 * 34);
             // ffn_down rows are 172 long, not whole blocks: written as F16 like llama.cpp's fallback
             assertThat(checkpoint.tensors().info("blk.0.ffn_down.weight").orElseThrow().dtype()).isEqualTo(DType.F16);
-            TensorMapping.Target target = ((TensorMapping.Mapped) checkpoint.mapper().map(q)).targets().getFirst();
-            assertThat(target.ops()).hasSize(2);
-            assertThat(target.ops().getFirst()).isInstanceOf(TensorOp.Custom.class);
-            assertThat(((TensorOp.Custom) target.ops().getFirst()).description()).isEqualTo("dequantize Q8_0 to F32");
-            assertThat(target.ops().get(1)).isEqualTo(new TensorOp.RopeInterleavedToHalves(8));
+            TensorMapping mapping = format.mapper(TestEngine.spec(checkpoint.config())).map(q);
+            assertThat(mapping).isEqualTo(TensorMapping.to(HfNames.q(0), new TensorOp.RopeInterleavedToHalves(8, 8)));
+            assertThat(new TensorOp.RopeInterleavedToHalves(8, 8).apply(q)).isEqualTo(q);
         }
+    }
+
+    /** Live updates arrive as tensor descriptions only: the same mapper takes Q4_K/Q6_K rows as they come. */
+    @Test
+    void theMapperPassesAnyStoredTypeThrough() {
+        ModelSpec spec = ModelSpec.builder().hiddenSize(256).layers(1).heads(4).ffnSize(256).vocabSize(2).maxPositions(8).build();
+        for (DType type : List.of(DType.Q4_K, DType.Q6_K, DType.BF16)) {
+            TensorInfo down = TensorInfo.of("blk.0.ffn_down.weight", type, 256, 256);
+            assertThat(format.mapper(spec).map(down)).isEqualTo(TensorMapping.to(HfNames.down(0)));
+        }
+        assertThat(format.mapper(spec).map(TensorInfo.of("blk.1.ffn_down.weight", DType.F32, 256, 256)))
+                .isEqualTo(TensorMapping.unknown("layer 1 of a model with 1 layers"));
+        assertThat(format.mapper(spec).map(TensorInfo.of("rope_freqs.weight", DType.F32, 32)))
+                .isInstanceOf(TensorMapping.Skipped.class);
     }
 }

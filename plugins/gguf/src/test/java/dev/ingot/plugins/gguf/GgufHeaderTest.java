@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ingot.plugins.gguf.testing.GgufWriter;
 import dev.ingot.plugins.gguf.testing.GgufWriter.TensorType;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
-import dev.ingot.spi.format.RopeScaling;
 import dev.ingot.spi.mapping.TensorMapping;
+import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.RopeScaling;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -95,11 +94,11 @@ class GgufHeaderTest {
         Path file = dir.resolve("spec.gguf");
         Files.write(file, f.bytes());
 
-        try (Checkpoint checkpoint = format.open(file, OpenOptions.defaults())) {
-            ModelSpec spec = checkpoint.spec();
+        try (Checkpoint checkpoint = format.open(file, TestEngine.SERVICES)) {
+            ModelSpec spec = TestEngine.spec(checkpoint.config());
             assertThat(spec).isEqualTo(ModelSpec.builder().architecture("llama").hiddenSize(4).layers(1).heads(2)
                     .kvHeads(1).headDim(2).ffnSize(8).vocabSize(5).ropeTheta(500000).ropeScaling(RopeScaling.NONE)
-                    .normEps(1e-6).tiedEmbeddings(true).maxPositions(16).bosTokenId(1).eosTokenId(2).build());
+                    .normEps(1e-6).tiedEmbeddings(true).maxPositions(16).bosTokenId(1).eosTokenIds(List.of(2)).build());
             assertThat(checkpoint.tensors().list()).containsExactly(
                     TensorInfo.of("token_embd.weight", DType.F32, 5, 4),
                     TensorInfo.of("output_norm.weight", DType.F16, 4));
@@ -134,13 +133,13 @@ class GgufHeaderTest {
                 .floats("test.floats", new float[] {1, 2, 3})
                 .tensor("output_norm.weight", TensorType.F32, new long[] {TinyLlama.HIDDEN}, values)
                 .write(dir.resolve("types.gguf"));
-        try (Checkpoint checkpoint = format.open(file, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(file, TestEngine.SERVICES)) {
             Tensor norm = checkpoint.tensors().read("output_norm.weight");
             assertThat(DeclaredOps.floats(norm)).containsExactly(values);
             // the data section starts on a 64-byte boundary of the file
             long fileSize = Files.size(file);
             assertThat((fileSize - TinyLlama.HIDDEN * 4L) % 64).isZero();
-            assertThat(checkpoint.spec().normEps()).isEqualTo(1e-5);
+            assertThat(TestEngine.spec(checkpoint.config()).normEps()).isEqualTo(1e-5);
         }
     }
 
@@ -154,11 +153,11 @@ class GgufHeaderTest {
                 .tensor("output_norm.weight", TensorType.BF16, new long[] {TinyLlama.HIDDEN}, values)
                 .tensor("blk.0.attn_norm.weight", TensorType.F16, new long[] {TinyLlama.HIDDEN}, values)
                 .write(dir.resolve("halves.gguf"));
-        try (Checkpoint checkpoint = format.open(file, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(file, TestEngine.SERVICES)) {
             Tensor bf16 = checkpoint.tensors().read("output_norm.weight");
             assertThat(bf16.info().dtype()).isEqualTo(DType.BF16);
             assertThat(bf16.data().isMapped()).isTrue();
-            assertThat(checkpoint.mapper().map(bf16.info())).isEqualTo(
+            assertThat(format.mapper(TestEngine.spec(checkpoint.config())).map(bf16.info())).isEqualTo(
                     TensorMapping.to("model.norm.weight"));
             float[] decoded = DeclaredOps.floats(bf16);
             for (int i = 0; i < values.length; i++) {

@@ -41,22 +41,34 @@ public final class GgufCopy {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
-    private static final Map<String, String> LAYER_NAMES = Map.of(
-            "input_layernorm.weight", "attn_norm.weight",
-            "self_attn.q_proj.weight", "attn_q.weight",
-            "self_attn.k_proj.weight", "attn_k.weight",
-            "self_attn.v_proj.weight", "attn_v.weight",
-            "self_attn.o_proj.weight", "attn_output.weight",
-            "post_attention_layernorm.weight", "ffn_norm.weight",
-            "mlp.gate_proj.weight", "ffn_gate.weight",
-            "mlp.up_proj.weight", "ffn_up.weight",
-            "mlp.down_proj.weight", "ffn_down.weight");
+    private static final Map<String, String> LAYER_NAMES = Map.ofEntries(
+            Map.entry("self_attn.q_proj.bias", "attn_q.bias"),
+            Map.entry("self_attn.k_proj.bias", "attn_k.bias"),
+            Map.entry("self_attn.v_proj.bias", "attn_v.bias"),
+            Map.entry("self_attn.q_norm.weight", "attn_q_norm.weight"),
+            Map.entry("self_attn.k_norm.weight", "attn_k_norm.weight"),
+            Map.entry("input_layernorm.weight", "attn_norm.weight"),
+            Map.entry("self_attn.q_proj.weight", "attn_q.weight"),
+            Map.entry("self_attn.k_proj.weight", "attn_k.weight"),
+            Map.entry("self_attn.v_proj.weight", "attn_v.weight"),
+            Map.entry("self_attn.o_proj.weight", "attn_output.weight"),
+            Map.entry("post_attention_layernorm.weight", "ffn_norm.weight"),
+            Map.entry("mlp.gate_proj.weight", "ffn_gate.weight"),
+            Map.entry("mlp.up_proj.weight", "ffn_up.weight"),
+            Map.entry("mlp.down_proj.weight", "ffn_down.weight"));
     private static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, BYTE = 6;
 
     private GgufCopy() {}
 
-    /** Converts {@code hfDir}, with scores from {@code ../stories260K/tok512.bin} beside it (the shared models' layout). */
+    /**
+     * Converts {@code hfDir}: a Qwen2/Qwen3 folder ({@code model_type} in config.json) as {@link QwenGgufCopy}
+     * does, a Llama folder with scores from {@code ../stories260K/tok512.bin} beside it (the shared models' layout).
+     */
     public static Path write(Path hfDir, Path out, TensorType type) throws IOException {
+        String modelType = JSON.readTree(hfDir.resolve("config.json").toFile()).path("model_type").asText("llama");
+        if (modelType.equals("qwen2") || modelType.equals("qwen3")) {
+            return QwenGgufCopy.write(hfDir, out, type);
+        }
         return write(hfDir, hfDir.resolveSibling("stories260K").resolve("tok512.bin"), out, type);
     }
 
@@ -99,7 +111,7 @@ public final class GgufCopy {
         return gguf.write(out);
     }
 
-    private static TensorType storedType(TensorType requested, long[] shape) {
+    static TensorType storedType(TensorType requested, long[] shape) {
         if (shape.length == 1) {
             return TensorType.F32;
         }
@@ -107,7 +119,7 @@ public final class GgufCopy {
     }
 
     /** llama.cpp's {@code general.file_type} (LLAMA_FTYPE) for a file mostly of {@code type}. */
-    private static int fileType(TensorType type) {
+    static int fileType(TensorType type) {
         return switch (type) {
             case F32 -> 0;
             case F16 -> 1;
@@ -117,7 +129,7 @@ public final class GgufCopy {
         };
     }
 
-    private static String ggufName(String hfName) {
+    static String ggufName(String hfName) {
         switch (hfName) {
             case "model.embed_tokens.weight": return "token_embd.weight";
             case "model.norm.weight": return "output_norm.weight";

@@ -1,5 +1,8 @@
 package dev.ingot.plugins.gguf.testing;
 
+import dev.ingot.spi.tensor.DType;
+import dev.ingot.spi.tensor.Shape;
+import dev.ingot.spi.tensor.TensorInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,8 +17,9 @@ import java.util.List;
 /**
  * Writes GGUF version 3 files for tests, written from the GGUF spec and independent of the plugin's
  * reader: metadata of every value type, and tensors given as row-major floats (stored as F32, F16,
- * BF16, Q8_0 or Q4_0, quantized the way ggml's reference quantizers do) or as raw bytes with any type
- * id, dimensions and offset (for hostile files).
+ * BF16, Q8_0 or Q4_0, quantized the way ggml's reference quantizers do), as stored bytes of any type
+ * (Q4_K and Q6_K blocks included, {@link #stored}), or as raw bytes with any type id, dimensions and
+ * offset (for hostile files).
  *
  * <pre>{@code
  * new GgufWriter()
@@ -183,6 +187,42 @@ public final class GgufWriter {
             ne[i] = shape[shape.length - 1 - i];
         }
         return rawTensor(name, type.id, ne, null, encode(type, values));
+    }
+
+    /**
+     * A tensor already in its stored bytes, of row-major {@code shape}: plain or GGML block-quantized
+     * ({@code Q8_0}, {@code Q4_0}, {@code Q4_K}, {@code Q6_K}), written as-is with the type's GGML id.
+     */
+    public GgufWriter stored(String name, DType type, long[] shape, byte[] bytes) {
+        long expected = new TensorInfo(name, type, Shape.of(shape)).byteSize();
+        if (bytes.length != expected) {
+            throw new IllegalArgumentException(name + ": " + bytes.length + " bytes but " + type + Arrays.toString(shape)
+                    + " takes " + expected);
+        }
+        long[] ne = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            ne[i] = shape[shape.length - 1 - i];
+        }
+        return rawTensor(name, ggmlTypeId(type), ne, null, bytes);
+    }
+
+    /** GGML's type ids (the GGUF spec's {@code ggml_type}). */
+    public static int ggmlTypeId(DType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q8_0 -> 8;
+            case Q4_K -> 12;
+            case Q6_K -> 14;
+            case I8 -> 24;
+            case I16 -> 25;
+            case I32 -> 26;
+            case I64 -> 27;
+            case F64 -> 28;
+            case BF16 -> 30;
+            default -> throw new IllegalArgumentException("GGUF has no type for " + type);
+        };
     }
 
     /**

@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The parts of a single-file Hugging Face Llama folder the tests need: {@code config.json}, and the
- * F32 tensors of {@code model.safetensors} as float arrays with their shapes, in file order.
+ * The parts of a single-file Hugging Face folder the tests need: {@code config.json}, and the F32,
+ * F16 or BF16 tensors of {@code model.safetensors} as float arrays with their shapes, in file order.
  */
 public final class HfCheckpoint {
 
@@ -41,14 +41,23 @@ public final class HfCheckpoint {
                 continue;
             }
             JsonNode node = entry.getValue();
-            if (!node.get("dtype").asText().equals("F32")) {
-                throw new IOException(hfDir + ": tensor " + entry.getKey() + " is not F32");
-            }
+            String dtype = node.get("dtype").asText();
+            int width = switch (dtype) {
+                case "F32" -> 4;
+                case "F16", "BF16" -> 2;
+                default -> throw new IOException(hfDir + ": tensor " + entry.getKey() + " is " + dtype + ", not F32, F16 or BF16");
+            };
             long begin = node.get("data_offsets").get(0).asLong();
             long end = node.get("data_offsets").get(1).asLong();
-            float[] values = new float[Math.toIntExact((end - begin) / 4)];
-            bytes.slice(Math.toIntExact(8 + headerLength + begin), values.length * 4).order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer().get(values);
+            float[] values = new float[Math.toIntExact((end - begin) / width)];
+            ByteBuffer data = bytes.slice(Math.toIntExact(8 + headerLength + begin), values.length * width).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = switch (dtype) {
+                    case "F32" -> data.getFloat(4 * i);
+                    case "F16" -> Float.float16ToFloat(data.getShort(2 * i));
+                    default -> Float.intBitsToFloat(data.getShort(2 * i) << 16);
+                };
+            }
             long[] shape = new long[node.get("shape").size()];
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = node.get("shape").get(i).asLong();

@@ -1,0 +1,148 @@
+package dev.ingot.engine.tensor.quant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.spi.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Blocks written byte by byte from the block layouts (see {@link GgmlBlocks}); the expected weights
+ * are worked out by hand from the layout, never by the decoder under test.
+ */
+class DequantizerTest {
+
+    private static final short HALF = 0x3800;    // f16 0.5
+    private static final short QUARTER = 0x3400; // f16 0.25
+    private static final short ONE = 0x3C00;     // f16 1.0
+
+    private static ByteBuffer le(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static float[] decode(DType type, int elements, byte[] blocks) {
+        MemorySegment out = MemorySegment.ofArray(new float[elements]);
+        Dequantizer.toF32(MemorySegment.ofArray(blocks), type, out, elements);
+        return out.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    @Test
+    void q8_0IsScaleTimesSignedByte() {
+        ByteBuffer blocks = le(2 * 34);
+        blocks.putShort(HALF);
+        for (int i = 0; i < 32; i++) {
+            blocks.put((byte) (i - 16));          // q = -16 .. 15
+        }
+        blocks.putShort(ONE);
+        blocks.put((byte) 127).put((byte) -128);
+        blocks.put(new byte[30]);
+        float[] w = decode(DType.Q8_0, 64, blocks.array());
+        for (int i = 0; i < 32; i++) {
+            assertThat(w[i]).as("w[%d]", i).isEqualTo((i - 16) * 0.5f);
+        }
+        assertThat(w[32]).isEqualTo(127f);
+        assertThat(w[33]).isEqualTo(-128f);
+        assertThat(w[34]).isZero();
+    }
+
+    @Test
+    void q4_0LowNibblesAreTheFirstHalfAndHighNibblesTheSecond() {
+        ByteBuffer block = le(18);
+        block.putShort(QUARTER);
+        for (int j = 0; j < 16; j++) {
+            block.put((byte) ((15 - j) << 4 | j)); // low nibble j, high nibble 15 - j
+        }
+        float[] w = decode(DType.Q4_0, 32, block.array());
+        for (int j = 0; j < 16; j++) {
+            assertThat(w[j]).as("w[%d]", j).isEqualTo((j - 8) * 0.25f);           // (nibble - 8) * d
+            assertThat(w[j + 16]).as("w[%d]", j + 16).isEqualTo((7 - j) * 0.25f); // (15 - j - 8) * d
+        }
+    }
+
+    /**
+     * d = 1, dmin = 0.5. Scale bytes a = [0x41, 2, 3, 4], b = [0, 1, 2, 3], c = [0x21, 0x02, 0, 0]:
+     * sub-blocks 0..3 have scales 1, 2, 3, 4 and mins 0, 1, 2, 3; sub-block 4 has scale
+     * (0x21 & 15) | (0x41 >> 6) << 4 = 17 and min 0x21 >> 4 = 2; sub-block 5 scale 2, min 0; 6 and 7 zero.
+     * Every quant byte is 0x53: even sub-blocks (low nibbles) read 3, odd ones (high nibbles) read 5.
+     */
+    @Test
+    void q4KSubBlocksUseTheirSixBitScalesAndMins() {
+        ByteBuffer block = le(144);
+        block.putShort(ONE).putShort(HALF);
+        block.put(new byte[] {0x41, 2, 3, 4, 0, 1, 2, 3, 0x21, 0x02, 0, 0});
+        for (int i = 0; i < 128; i++) {
+            block.put((byte) 0x53);
+        }
+        float[] w = decode(DType.Q4_K, 256, block.array());
+        float[] expected = {
+            1 * 3 - 0.5f * 0,   // 3
+            2 * 5 - 0.5f * 1,   // 9.5
+            3 * 3 - 0.5f * 2,   // 8
+            4 * 5 - 0.5f * 3,   // 18.5
+            17 * 3 - 0.5f * 2,  // 50
+            2 * 5 - 0.5f * 0,   // 10
+            0, 0};
+        for (int i = 0; i < 256; i++) {
+            assertThat(w[i]).as("w[%d]", i).isEqualTo(expected[i / 32]);
+        }
+    }
+
+    /**
+     * d = 0.5; scales[k] = k - 8, one per 16 weights. Every ql byte is 0x21 (low nibble 1, high 2) and
+     * every qh byte 0xE4 (2-bit fields 0, 1, 2, 3 from bit 0 up). In each half of 128, weights 0..63
+     * take low nibbles and 64..127 high ones; weights 32k..32k+31 take qh field k. So q - 32 is
+     * 1 - 32 = -31, (1 | 16) - 32 = -15, (2 | 32) - 32 = 2, (2 | 48) - 32 = 18 for the four quarters.
+     */
+    @Test
+    void q6KCombinesLowNibblesHighBitsAndSignedScales() {
+        ByteBuffer block = le(210);
+        for (int i = 0; i < 128; i++) {
+            block.put((byte) 0x21);
+        }
+        for (int i = 0; i < 64; i++) {
+            block.put((byte) 0xE4);
+        }
+        for (int k = 0; k < 16; k++) {
+            block.put((byte) (k - 8));
+        }
+        block.putShort(HALF);
+        float[] w = decode(DType.Q6_K, 256, block.array());
+        int[] quarter = {-31, -15, 2, 18};
+        for (int i = 0; i < 256; i++) {
+            float expected = 0.5f * (i / 16 - 8) * quarter[(i % 128) / 32];
+            assertThat(w[i]).as("w[%d]", i).isEqualTo(expected);
+        }
+    }
+
+    /** A prefix of whole blocks decodes alone: the engine may convert row by row. */
+    @Test
+    void decodesOnlyTheElementsAsked() {
+        ByteBuffer blocks = le(2 * 34);
+        blocks.putShort(ONE).put(new byte[32]).putShort(ONE);
+        for (int i = 0; i < 32; i++) {
+            blocks.put((byte) 3);
+        }
+        MemorySegment out = MemorySegment.ofArray(new float[64]);
+        Dequantizer.toF32(MemorySegment.ofArray(blocks.array()).asSlice(34), DType.Q8_0, out, 32);
+        assertThat(out.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, 31)).isEqualTo(3f);
+        assertThat(out.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, 32)).isZero();
+    }
+
+    @Test
+    void refusesWhatItCannotDecode() {
+        MemorySegment src = MemorySegment.ofArray(new byte[34]);
+        MemorySegment dst = MemorySegment.ofArray(new float[32]);
+        assertThatThrownBy(() -> Dequantizer.toF32(src, DType.F16, dst, 32))
+                .hasMessage("no GGML block decoder for F16; decodable: Q8_0, Q4_0, Q4_K, Q6_K");
+        assertThatThrownBy(() -> Dequantizer.toF32(src, DType.Q8_0, dst, 30))
+                .hasMessage("30 elements are not whole Q8_0 blocks of 32");
+        assertThatThrownBy(() -> Dequantizer.toF32(src, DType.Q8_0, dst, 64))
+                .hasMessage("64 Q8_0 elements need 68 source bytes and 256 float32 bytes, got 34 and 128");
+        assertThat(Dequantizer.supports(DType.Q4_K)).isTrue();
+        assertThat(Dequantizer.supports(DType.BF16)).isFalse();
+    }
+}
