@@ -26,6 +26,19 @@ public final class SharedModels {
         return root.normalize();
     }
 
+    /**
+     * {@code ../shared/tokenizers}, the sibling of the models folder: real tokenizers (Qwen3, DeepSeek V3)
+     * with Hugging Face's own encodings and chat renderings for them.
+     */
+    public static Path tokenizers() {
+        Path folder = root().resolveSibling("tokenizers");
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalStateException("shared tokenizers not found at " + folder.toAbsolutePath()
+                    + " (expected beside the shared models folder)");
+        }
+        return folder;
+    }
+
     /** The Hugging Face layout folder of stories260K. */
     public static Path storiesHf() {
         return root().resolve("stories260K-hf");

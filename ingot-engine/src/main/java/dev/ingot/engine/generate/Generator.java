@@ -7,6 +7,7 @@ import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import dev.ingot.engine.sample.SamplingParams;
+import dev.ingot.engine.tokenizer.PromptBos;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
 import dev.ingot.spi.model.ModelSpec;
@@ -43,17 +44,12 @@ public final class Generator {
         }
     }
 
-    /** BOS (when the model has one) followed by the encoded text. */
+    /**
+     * The encoded text, after BOS when the tokenizer's prompts start with one (Qwen's do not, though its
+     * config.json names a BOS id); the model's BOS id is preferred to the tokenizer's.
+     */
     public int[] encodePrompt(String text) {
-        int[] body = tokenizer.encode(text);
-        int bos = model.spec().bosTokenId() >= 0 ? model.spec().bosTokenId() : tokenizer.bosId();
-        if (bos < 0) {
-            return body;
-        }
-        int[] out = new int[body.length + 1];
-        out[0] = bos;
-        System.arraycopy(body, 0, out, 1, body.length);
-        return out;
+        return PromptBos.prepend(tokenizer, model.spec().bosTokenId(), tokenizer.encode(text));
     }
 
     /**

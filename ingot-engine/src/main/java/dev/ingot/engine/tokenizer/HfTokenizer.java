@@ -1,6 +1,7 @@
 package dev.ingot.engine.tokenizer;
 
 import dev.ingot.spi.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * tokens → normalizer → pre-tokenizer → BPE; decoding runs the file's decoder one token at a time.
  * Immutable, so thread-safe.
  */
-public final class HfTokenizer implements Tokenizer {
+public final class HfTokenizer implements Tokenizer, PromptBos.Aware {
 
     private static final byte[] NOTHING = new byte[0];
 
@@ -29,6 +30,7 @@ public final class HfTokenizer implements Tokenizer {
             BpeModel model,
             PieceDecoder decoder,
             int bosId,
+            boolean addsBos,
             int eosId,
             Optional<String> chatTemplate) {}
 
@@ -69,6 +71,12 @@ public final class HfTokenizer implements Tokenizer {
         return parts.bosId();
     }
 
+    /** Whether prompts start with BOS, as tokenizer_config.json's {@code add_bos_token} or the post-processor says. */
+    @Override
+    public boolean addsBos() {
+        return parts.addsBos();
+    }
+
     @Override
     public int eosId() {
         return parts.eosId();
@@ -107,6 +115,26 @@ public final class HfTokenizer implements Tokenizer {
         return parts.decoder().decode(piece, atStart);
     }
 
+    /**
+     * Decodes a whole sequence as Hugging Face's {@code decode(ids, skip_special_tokens)} does: special
+     * tokens are written as their text unless skipped, and only the very first piece written counts as
+     * the start of the text (where a SentencePiece decoder drops its prefix space), BOS or not.
+     */
+    public String decodeText(int[] ids, boolean skipSpecialTokens) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean atStart = true;
+        for (int token : ids) {
+            checkId(token);
+            if (skipSpecialTokens && parts.special()[token]) {
+                continue;
+            }
+            String piece = parts.pieces()[token];
+            bytes.writeBytes(parts.added()[token] ? piece.getBytes(StandardCharsets.UTF_8) : parts.decoder().decode(piece, atStart));
+            atStart = false;
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
     @Override
     public String piece(int token) {
         checkId(token);
@@ -121,6 +149,6 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public String toString() {
-        return "HfTokenizer(" + parts.model() + ", bos=" + bosId() + ", eos=" + eosId() + ")";
+        return "HfTokenizer(" + parts.model() + ", bos=" + bosId() + (addsBos() ? " (prepended)" : "") + ", eos=" + eosId() + ")";
     }
 }

@@ -63,7 +63,24 @@ final class HfTokenizerLoader {
                 PreTokenizer.fromJson(root.get("pre_tokenizer"), json),
                 bpe,
                 PieceDecoder.fromJson(root.get("decoder"), json),
-                bos, eosId(sidecars, template, table, file), sidecars.chatTemplate()));
+                bos, addsBos(bos, sidecars, template, root.get("post_processor")),
+                eosId(sidecars, template, table, file), sidecars.chatTemplate()));
+    }
+
+    /**
+     * Whether prompts start with BOS: {@code add_bos_token} from tokenizer_config.json when given (Python
+     * transformers rebuilds the post-processor from it, so it wins over tokenizer.json), else whether the
+     * post-processor template puts a BOS first. A post-processor that adds nothing (Qwen's ByteLevel)
+     * means no BOS; a file without any post-processor keeps the Llama convention of BOS when there is one.
+     */
+    private static boolean addsBos(int bos, TokenizerSidecars sidecars, SpecialIds template, JsonNode postProcessor) {
+        if (bos < 0) {
+            return false;
+        }
+        if (sidecars.addBosToken().isPresent()) {
+            return sidecars.addBosToken().get();
+        }
+        return template.bos() >= 0 || postProcessor == null || postProcessor.isNull();
     }
 
     /** Id to piece (an added token's content wins over the vocabulary's entry), and back. */

@@ -15,15 +15,16 @@ import java.util.Optional;
  * template alone, and the model's {@code config.json} the EOS id when nothing else does.
  *
  * @param bosToken     content of {@code bos_token}, when given
+ * @param addBosToken  {@code add_bos_token}, when given: whether encoding a prompt prepends BOS
  * @param eosToken     content of {@code eos_token}, when given
  * @param eosId        {@code eos_token_id} from {@code config.json} (the first, when it lists several)
  * @param chatTemplate the Jinja chat template
  */
-record TokenizerSidecars(Optional<String> bosToken, Optional<String> eosToken, Optional<Integer> eosId,
+record TokenizerSidecars(Optional<String> bosToken, Optional<Boolean> addBosToken, Optional<String> eosToken, Optional<Integer> eosId,
                          Optional<String> chatTemplate) {
 
     static final TokenizerSidecars NONE = new TokenizerSidecars(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty());
+            Optional.empty(), Optional.empty());
 
     static TokenizerSidecars read(Path folder, ObjectMapper mapper) throws IOException {
         if (folder == null) {
@@ -40,6 +41,7 @@ record TokenizerSidecars(Optional<String> bosToken, Optional<String> eosToken, O
         }
         return new TokenizerSidecars(
                 config == null ? Optional.empty() : tokenContent(config.get("bos_token")),
+                config == null ? Optional.empty() : flag(config.get("add_bos_token")),
                 config == null ? Optional.empty() : tokenContent(config.get("eos_token")),
                 modelConfig == null ? Optional.empty() : firstId(modelConfig.get("eos_token_id")),
                 template);
@@ -66,6 +68,10 @@ record TokenizerSidecars(Optional<String> bosToken, Optional<String> eosToken, O
             return Optional.of(node.asText());
         }
         return Optional.ofNullable(JsonFields.optionalText(node, "content"));
+    }
+
+    private static Optional<Boolean> flag(JsonNode node) {
+        return node != null && node.isBoolean() ? Optional.of(node.asBoolean()) : Optional.empty();
     }
 
     private static Optional<Integer> firstId(JsonNode node) {

@@ -1,11 +1,14 @@
 package dev.ingot.server.http;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingot.engine.schedule.GenerationRequest;
 import dev.ingot.server.http.metrics.ServerMetrics;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code POST /v1/chat/completions}: messages through the model's chat template (see
@@ -31,7 +34,8 @@ final class ChatCompletionsEndpoint {
         if (topLogprobs > 0 && !logprobs) {
             throw ApiException.badRequest("top_logprobs", "'top_logprobs' needs 'logprobs' to be true");
         }
-        int[] prompt = model.chatTemplate().encode(messages, model.loaded().tokenizer(), model::encodePrompt);
+        int[] prompt = model.chatTemplate().encode(messages, templateVariables(params), model.loaded().tokenizer(),
+                model::encodePrompt);
         int maxTokens = options.maxTokens().orElse(Math.max(1, model.context() - prompt.length + 1));
         GenerationRequest request = new GenerationRequest(prompt, options.sampling(), options.n(), maxTokens, topLogprobs,
                 options.stop());
@@ -54,6 +58,18 @@ final class ChatCompletionsEndpoint {
             out.add(new ChatTemplate.Message(role.asText(), content(m.get("content"), i)));
         }
         return out;
+    }
+
+    /** {@code chat_template_kwargs} (as vLLM takes it): extra variables for the template, e.g. {@code enable_thinking}. */
+    private static Map<String, Object> templateVariables(Params params) {
+        Optional<JsonNode> kwargs = params.get("chat_template_kwargs");
+        if (kwargs.isEmpty()) {
+            return Map.of();
+        }
+        if (!kwargs.get().isObject()) {
+            throw ApiException.badRequest("chat_template_kwargs", "'chat_template_kwargs' must be an object");
+        }
+        return Json.MAPPER.convertValue(kwargs.get(), new TypeReference<Map<String, Object>>() {});
     }
 
     /** A string, null, or a list of parts of which the text parts are joined. */

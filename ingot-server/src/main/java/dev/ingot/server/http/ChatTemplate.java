@@ -2,12 +2,12 @@ package dev.ingot.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,10 +17,12 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Turns chat messages into prompt tokens with the model's Jinja chat template — the
- * {@code chat_template} of the {@code tokenizer_config.json} beside the model, rendered as Hugging Face
- * does (trim_blocks, lstrip_blocks; {@code messages}, {@code bos_token}, {@code eos_token},
- * {@code add_generation_prompt}, {@code raise_exception}) — or, when the model has none, with
+ * Turns chat messages into prompt tokens with the model's Jinja chat template — {@code chat_template.jinja}
+ * beside the model (newer Hugging Face exports), else the {@code chat_template} of its
+ * {@code tokenizer_config.json} — rendered as Hugging Face does, with Python's Jinja2 semantics
+ * ({@link PythonicJinja}; {@code messages}, {@code bos_token}, {@code eos_token},
+ * {@code add_generation_prompt}, {@code raise_exception}, plus the caller's extra variables such as
+ * {@code enable_thinking}) — or, when the model has none, with
  * {@link #DEFAULT_TEMPLATE}: one {@code role: content} line per message, then {@code assistant:}.
  *
  * <p>A model's own template writes BOS itself when it wants one, so its text is encoded as it
@@ -51,19 +53,23 @@ final class ChatTemplate {
     /** One chat message; {@code content} already flattened to text. */
     record Message(String role, String content) {}
 
-    /** The template from {@code tokenizer_config.json} in (or beside) {@code location}, else the default. */
+    /**
+     * The template in (or beside) {@code location}: {@code chat_template.jinja}, else the one in
+     * {@code tokenizer_config.json} (transformers prefers the .jinja file too), else the default.
+     */
     static ChatTemplate forModel(Path location, Tokenizer tokenizer) throws IOException {
         Path folder = Files.isDirectory(location) ? location : location.toAbsolutePath().getParent();
         String bos = tokenizer.bosId() >= 0 ? tokenizer.piece(tokenizer.bosId()) : "";
         String eos = tokenizer.eosId() >= 0 ? tokenizer.piece(tokenizer.eosId()) : "";
         Path config = folder.resolve("tokenizer_config.json");
-        if (Files.isRegularFile(config)) {
-            JsonNode root = Json.MAPPER.readTree(config.toFile());
-            Optional<String> template = chatTemplate(root.get("chat_template"));
-            if (template.isPresent()) {
-                return new ChatTemplate(template.get(), true, specialToken(root.get("bos_token")).orElse(bos),
-                        specialToken(root.get("eos_token")).orElse(eos));
-            }
+        JsonNode root = Files.isRegularFile(config) ? Json.MAPPER.readTree(config.toFile()) : Json.MAPPER.createObjectNode();
+        Path jinjaFile = folder.resolve("chat_template.jinja");
+        Optional<String> template = Files.isRegularFile(jinjaFile)
+                ? Optional.of(Files.readString(jinjaFile, StandardCharsets.UTF_8))
+                : chatTemplate(root.get("chat_template"));
+        if (template.isPresent()) {
+            return new ChatTemplate(template.get(), true, specialToken(root.get("bos_token")).orElse(bos),
+                    specialToken(root.get("eos_token")).orElse(eos));
         }
         return new ChatTemplate(DEFAULT_TEMPLATE, false, bos, eos);
     }
@@ -74,11 +80,21 @@ final class ChatTemplate {
 
     /** The rendered prompt text, generation prompt included. */
     String render(List<Message> messages) {
+        return render(messages, true, Map.of());
+    }
+
+    /**
+     * The rendered prompt text. {@code variables} are extra template variables, as Hugging Face's
+     * {@code apply_chat_template(..., **kwargs)} passes them (e.g. Qwen3's {@code enable_thinking}); they
+     * may override {@code bos_token} / {@code eos_token} but not the messages or the generation prompt.
+     */
+    String render(List<Message> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
         Map<String, Object> bindings = new HashMap<>();
-        bindings.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
         bindings.put("bos_token", bosText);
         bindings.put("eos_token", eosText);
-        bindings.put("add_generation_prompt", true);
+        bindings.putAll(variables);
+        bindings.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
+        bindings.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result = JINJA.renderForResult(template, bindings);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
@@ -90,7 +106,12 @@ final class ChatTemplate {
 
     /** Prompt ids for the messages; {@code plainPrompt} encodes text the way a completion prompt is (with BOS). */
     int[] encode(List<Message> messages, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
-        String text = render(messages);
+        return encode(messages, Map.of(), tokenizer, plainPrompt);
+    }
+
+    /** As {@link #encode(List, Tokenizer, Function)}, with extra template variables (see {@link #render(List, boolean, Map)}). */
+    int[] encode(List<Message> messages, Map<String, ?> variables, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
+        String text = render(messages, true, variables);
         if (!modelsOwn) {
             return plainPrompt.apply(text);
         }
@@ -132,7 +153,7 @@ final class ChatTemplate {
     }
 
     private static Jinjava jinja() {
-        Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        Jinjava jinjava = PythonicJinja.create();
         jinjava.getGlobalContext().registerFunction(
                 new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
         return jinjava;
