@@ -69,6 +69,6 @@ public final class ByteLevelBpeTokenizers {
                 .put("use_regex", false);
         root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true).put("trim_offsets", true)
                 .put("use_regex", true);
-        throw new CheckpointException("TEMP " + root.size() + Path.of(origin));
+        return HfTokenizerLoader.fromTree(root, Path.of(origin), vocabulary.bosId(), vocabulary.eosId(), vocabulary.addBos());
     }
 }

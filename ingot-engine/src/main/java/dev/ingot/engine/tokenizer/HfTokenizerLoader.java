@@ -32,6 +32,34 @@ final class HfTokenizerLoader {
         }
         JsonFields json = new JsonFields(file);
         JsonNode root = parse(file);
+        Parsed parsed = parse(root, json);
+        TokenizerSidecars sidecars = TokenizerSidecars.read(file.toAbsolutePath().getParent(), MAPPER);
+        SpecialIds template = SpecialIds.fromPostProcessor(root.get("post_processor"), json);
+        int bos = template.bos() >= 0 ? template.bos() : resolve(sidecars.bosToken(), parsed.table(), file, "bos_token");
+        return parsed.tokenizer(bos, addsBos(bos, sidecars, template, root.get("post_processor")),
+                eosId(sidecars, template, parsed.table(), file), sidecars.chatTemplate());
+    }
+
+    /**
+     * A tokenizer described as a tokenizer.json tree by a format that carries its vocabulary itself
+     * (GGUF's byte-level BPE), with the special ids the format states; {@code origin} names it in errors.
+     */
+    static HfTokenizer fromTree(JsonNode root, Path origin, int bos, int eos, boolean addBos) throws IOException {
+        Parsed parsed = parse(root, new JsonFields(origin));
+        return parsed.tokenizer(bos, bos >= 0 && addBos, eos, Optional.empty());
+    }
+
+    /** Everything of a tokenizer.json but its special ids, which come from different places per caller. */
+    private record Parsed(PieceTable table, List<AddedTokens.AddedToken> added, TextNormalizer normalizer,
+            PreTokenizer preTokenizer, BpeModel bpe, PieceDecoder decoder) {
+
+        HfTokenizer tokenizer(int bos, boolean addsBos, int eos, Optional<String> chatTemplate) {
+            return new HfTokenizer(new HfTokenizer.Parts(table.pieces(), table.idOfPiece(), table.special(), table.added(),
+                    new AddedTokens(added), normalizer, preTokenizer, bpe, decoder, bos, addsBos, eos, chatTemplate));
+        }
+    }
+
+    private static Parsed parse(JsonNode root, JsonFields json) throws IOException {
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) {
             throw json.problem("missing \"model\" object (not a Hugging Face tokenizer.json?)");
@@ -51,20 +79,8 @@ final class HfTokenizerLoader {
         BpeModel bpe = new BpeModel(vocab, merges(model, json), options(model), json);
         List<AddedTokens.AddedToken> added = addedTokens(root, json);
 
-        PieceTable table = PieceTable.of(vocab, added);
-        TokenizerSidecars sidecars = TokenizerSidecars.read(file.toAbsolutePath().getParent(), MAPPER);
-        SpecialIds template = SpecialIds.fromPostProcessor(root.get("post_processor"), json);
-        int bos = template.bos() >= 0 ? template.bos() : resolve(sidecars.bosToken(), table, file, "bos_token");
-
-        return new HfTokenizer(new HfTokenizer.Parts(
-                table.pieces(), table.idOfPiece(), table.special(), table.added(),
-                new AddedTokens(added),
-                TextNormalizer.fromJson(root.get("normalizer"), json),
-                PreTokenizer.fromJson(root.get("pre_tokenizer"), json),
-                bpe,
-                PieceDecoder.fromJson(root.get("decoder"), json),
-                bos, addsBos(bos, sidecars, template, root.get("post_processor")),
-                eosId(sidecars, template, table, file), sidecars.chatTemplate()));
+        return new Parsed(PieceTable.of(vocab, added), added, TextNormalizer.fromJson(root.get("normalizer"), json),
+                PreTokenizer.fromJson(root.get("pre_tokenizer"), json), bpe, PieceDecoder.fromJson(root.get("decoder"), json));
     }
 
     /**
