@@ -109,10 +109,12 @@ public final class AcmeWriter {
         float[] take(String name, long... dims) {
             float[] values = canonical.get(name);
             Shape needed = Shape.of(dims);
-            Shape given = values == null ? null : shapes.getOrDefault(name, Shape.of(values.length));
-            if (values == null || values.length != needed.elementCount() || shapes.containsKey(name) && !given.equals(needed)) {
-                throw new IllegalArgumentException(name + " is " + (values == null ? "missing" : "shaped " + given)
-                        + " but the model needs " + needed);
+            if (values == null) {
+                throw new IllegalArgumentException("missing canonical tensor " + name);
+            }
+            Shape given = shapes.getOrDefault(name, Shape.of(values.length));
+            if (values.length != needed.elementCount() || shapes.containsKey(name) && !given.equals(needed)) {
+                throw new IllegalArgumentException(name + " has shape " + given + " but the model needs " + needed);
             }
             taken.add(name);
             return values;
