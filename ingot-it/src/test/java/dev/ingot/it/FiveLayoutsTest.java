@@ -78,6 +78,16 @@ class FiveLayoutsTest {
         assertReference(mistral, "mistral", "mistral");
     }
 
+    /** As Mistral ships its older releases: tokenizer.model (SentencePiece) and no tokenizer.json. */
+    @Test
+    void mistralNativeFolderWithItsSentencePieceTokenizerModel() throws IOException {
+        Path mistral = temp.resolve("mistral-sentencepiece");
+        MistralCopy.writeWithSentencePiece(SharedModels.storiesHf(),
+                SharedModels.root().resolve("stories260K").resolve("tokenizer.model"), mistral);
+        assertThat(mistral.resolve("tokenizer.json")).doesNotExist();
+        assertReference(mistral, "mistral", "mistral");
+    }
+
     @Test
     void ggufFileThroughItsPlugin() throws IOException {
         Path gguf = GgufCopy.write(SharedModels.storiesHf(), temp.resolve("stories260K.gguf"), GgufWriter.TensorType.F32);

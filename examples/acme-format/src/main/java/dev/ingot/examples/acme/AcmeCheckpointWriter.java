@@ -1,9 +1,9 @@
 package dev.ingot.examples.acme;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.CheckpointWriter;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * acme's {@link CheckpointWriter}: what {@code ingot convert} and the demo reach through
  * {@link AcmeFormat#writer()} (they never see {@link AcmeWriter}, which lives in the plugin's class loader).
- * Checks the canonical tensors against the spec, widens them to float and hands them to {@link AcmeWriter}.
- * Writes bf16 when every input tensor is bf16 (nothing to gain from f32), f32 otherwise (f16 widens exactly).
+ * Widens the canonical tensors to float and hands them to {@link AcmeWriter}, which checks them against
+ * the spec. Writes bf16 when every input tensor is bf16 (nothing to gain from f32), f32 otherwise (f16
+ * widens exactly). acme's manifest has its own fields, so the Hugging Face {@code config} is not needed.
  */
 final class AcmeCheckpointWriter implements CheckpointWriter {
 
@@ -27,35 +28,23 @@ final class AcmeCheckpointWriter implements CheckpointWriter {
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Override
-    public void write(Path location, ModelSpec spec, Map<String, Tensor> canonical) throws IOException {
-        Map<String, Shape> expected = CanonicalWeights.expected(spec);
-        for (String name : canonical.keySet()) {
-            if (!expected.containsKey(name)) {
-                throw new CheckpointException(location + ": cannot write tensor '" + name + "': not a weight of this model");
-            }
-        }
+    public void write(Path location, ModelSpec spec, ModelConfig config, Map<String, Tensor> canonical) throws IOException {
         Map<String, float[]> floats = new LinkedHashMap<>();
+        Map<String, Shape> shapes = new LinkedHashMap<>();
         boolean allBf16 = true;
-        for (Map.Entry<String, Shape> entry : expected.entrySet()) {
-            Tensor tensor = canonical.get(entry.getKey());
-            if (tensor == null) {
-                throw new CheckpointException(location + ": cannot write the checkpoint: tensor '" + entry.getKey() + "' is missing");
-            }
-            if (!tensor.info().shape().equals(entry.getValue())) {
-                throw new CheckpointException(location + ": cannot write tensor '" + entry.getKey() + "': shape "
-                        + tensor.info().shape() + " but the model needs " + entry.getValue());
-            }
-            allBf16 &= tensor.info().dtype() == DType.BF16;
-            floats.put(entry.getKey(), toFloats(location, tensor));
+        for (Map.Entry<String, Tensor> entry : canonical.entrySet()) {
+            allBf16 &= entry.getValue().info().dtype() == DType.BF16;
+            floats.put(entry.getKey(), toFloats(location, entry.getKey(), entry.getValue()));
+            shapes.put(entry.getKey(), entry.getValue().info().shape());
         }
         try {
-            AcmeWriter.write(location, spec, floats, allBf16 ? AcmeDType.BF16 : AcmeDType.F32);
+            AcmeWriter.write(location, spec, floats, shapes, allBf16 ? AcmeDType.BF16 : AcmeDType.F32);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(location + ": cannot write an acme checkpoint: " + e.getMessage());
         }
     }
 
-    private static float[] toFloats(Path location, Tensor tensor) throws CheckpointException {
+    private static float[] toFloats(Path location, String name, Tensor tensor) throws CheckpointException {
         MemorySegment data = tensor.data();
         float[] out = new float[Math.toIntExact(tensor.info().shape().elementCount())];
         switch (tensor.info().dtype()) {
@@ -70,8 +59,8 @@ final class AcmeCheckpointWriter implements CheckpointWriter {
                     out[i] = Float.float16ToFloat(data.getAtIndex(HALF, i));
                 }
             }
-            default -> throw new CheckpointException(location + ": cannot write tensor '" + tensor.name() + "': acme stores f32 or bf16, not "
-                    + tensor.info().dtype());
+            default -> throw new CheckpointException(location + ": cannot write tensor '" + name
+                    + "': acme stores f32 or bf16, not " + tensor.info().dtype());
         }
         return out;
     }

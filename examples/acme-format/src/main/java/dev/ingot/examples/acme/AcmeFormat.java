@@ -1,17 +1,18 @@
 package dev.ingot.examples.acme;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.json.JsonValue;
 import dev.ingot.spi.mapping.RuleMapper;
 import dev.ingot.spi.mapping.TensorMapping.Target;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,30 +34,34 @@ public final class AcmeFormat implements CheckpointFormat {
         return "acme example format (acme.json + raw tensor files; fused qkv/gate_up, transposed out/down)";
     }
 
-    /** acme.json is the format's signature; its version field makes the match certain enough. */
+    /**
+     * acme.json with a version number is a marker only acme writes: a signature. An acme.json that
+     * does not parse or has another version is still claimed, weakly, so that opening it explains why.
+     */
     @Override
-    public Detection detect(Path location) throws IOException {
+    public Detection detect(Path location, EngineServices engine) throws IOException {
         Path manifest = location.resolve(AcmeNames.MANIFEST);
         if (!Files.isDirectory(location) || !Files.isRegularFile(manifest)) {
             return Detection.no("no " + AcmeNames.MANIFEST);
         }
         try {
-            int version = AcmeManifest.JSON.readTree(manifest.toFile()).path("acme_version").asInt(-1);
+            JsonValue root = engine.readJson(manifest, AcmeManifest.MAX_BYTES);
+            long version = AcmeManifest.version(root);
             return version == AcmeManifest.VERSION
-                    ? Detection.yes(95, AcmeNames.MANIFEST + " with acme_version " + version)
-                    : Detection.yes(40, AcmeNames.MANIFEST + " with unsupported acme_version " + version);
-        } catch (IOException e) {
-            return Detection.yes(30, AcmeNames.MANIFEST + " that does not parse: " + e.getMessage());
+                    ? Detection.signature(AcmeNames.MANIFEST + " with acme_version " + version)
+                    : Detection.weak(AcmeNames.MANIFEST + " with unsupported acme_version " + version);
+        } catch (CheckpointException e) {
+            return Detection.weak(AcmeNames.MANIFEST + " that does not parse: " + e.getMessage());
         }
     }
 
     @Override
-    public Checkpoint open(Path location, OpenOptions options) throws IOException {
+    public Checkpoint open(Path location, EngineServices engine) throws IOException {
         if (!Files.isDirectory(location)) {
             throw new CheckpointException(location + ": an acme checkpoint is a folder with " + AcmeNames.MANIFEST);
         }
-        AcmeManifest manifest = AcmeManifest.read(location);
-        return new AcmeCheckpoint(manifest.spec(), AcmeTensorSource.map(location, manifest), mapper(manifest.spec()));
+        AcmeManifest manifest = AcmeManifest.read(location, engine);
+        return new AcmeCheckpoint(manifest.config(), AcmeTensorSource.map(location, manifest, engine));
     }
 
     /**
@@ -70,13 +75,13 @@ public final class AcmeFormat implements CheckpointFormat {
         long kv = spec.kvDim();
         long mlp = spec.ffnSize();
         RuleMapper.Builder rules = RuleMapper.builder()
-                .rename(AcmeNames.EMBED, CanonicalWeights.EMBED)
+                .rename(AcmeNames.EMBED, HfNames.EMBED)
                 .rename("blk.{i}.norm1", "model.layers.{i}.input_layernorm.weight")
                 .split("blk.{i}.attn.qkv", List.of(
-                        new Target("model.layers.{i}.self_attn.q_proj.weight",
-                                List.of(new TensorOp.SliceRows(0, q), new TensorOp.RopeInterleavedToHalves(spec.heads()))),
-                        new Target("model.layers.{i}.self_attn.k_proj.weight",
-                                List.of(new TensorOp.SliceRows(q, kv), new TensorOp.RopeInterleavedToHalves(spec.kvHeads()))),
+                        new Target("model.layers.{i}.self_attn.q_proj.weight", List.of(new TensorOp.SliceRows(0, q),
+                                new TensorOp.RopeInterleavedToHalves(spec.heads(), spec.headDim()))),
+                        new Target("model.layers.{i}.self_attn.k_proj.weight", List.of(new TensorOp.SliceRows(q, kv),
+                                new TensorOp.RopeInterleavedToHalves(spec.kvHeads(), spec.headDim()))),
                         new Target("model.layers.{i}.self_attn.v_proj.weight",
                                 List.of(new TensorOp.SliceRows(q + kv, kv)))))
                 .rename("blk.{i}.attn.out", "model.layers.{i}.self_attn.o_proj.weight", new TensorOp.Transpose())
@@ -85,9 +90,9 @@ public final class AcmeFormat implements CheckpointFormat {
                         new Target("model.layers.{i}.mlp.gate_proj.weight", List.of(new TensorOp.SliceRows(0, mlp))),
                         new Target("model.layers.{i}.mlp.up_proj.weight", List.of(new TensorOp.SliceRows(mlp, mlp)))))
                 .rename("blk.{i}.mlp.down", "model.layers.{i}.mlp.down_proj.weight", new TensorOp.Transpose())
-                .rename(AcmeNames.FINAL_NORM, CanonicalWeights.FINAL_NORM);
+                .rename(AcmeNames.FINAL_NORM, HfNames.FINAL_NORM);
         if (!spec.tiedEmbeddings()) {
-            rules.rename(AcmeNames.HEAD, CanonicalWeights.LM_HEAD);
+            rules.rename(AcmeNames.HEAD, HfNames.LM_HEAD);
         }
         return rules.build();
     }

@@ -1,11 +1,13 @@
 package dev.ingot.examples.acme;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.engine.EngineServices;
+import dev.ingot.spi.json.JsonValue;
+import dev.ingot.spi.json.JsonValue.JsonArray;
+import dev.ingot.spi.json.JsonValue.JsonNumber;
+import dev.ingot.spi.json.JsonValue.JsonObject;
+import dev.ingot.spi.json.JsonValue.JsonString;
+import dev.ingot.spi.model.ModelConfig;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.TensorInfo;
 import java.io.IOException;
@@ -16,112 +18,107 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The parsed {@code acme.json}: {@code acme_version} (1), {@code model} (the hyper-parameters) and
- * {@code tensors} ({@code name -> {file, dtype, shape}}). Parsing checks everything that can be
+ * The parsed {@code acme.json}: {@code acme_version} (1), {@code model} (the hyper-parameters, in
+ * acme's words) and {@code tensors} ({@code name -> {file, dtype, shape}}). The engine's JSON service
+ * parses the file, so the plugin bundles no JSON library. Parsing checks everything that can be
  * checked without reading weights: required fields, dtypes, and that every file exists with exactly
  * the size its dtype and shape need.
+ *
+ * @param config the hyper-parameters said in Hugging Face words, for the engine's Llama architecture
  */
-record AcmeManifest(ModelSpec spec, List<Entry> tensors) {
+record AcmeManifest(ModelConfig config, List<Entry> tensors) {
 
     /** One tensor: its description and its file, already checked to exist with the right size. */
     record Entry(TensorInfo info, Path file) {}
 
     static final int VERSION = 1;
-    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** A manifest lists a few hundred tensors; anything far larger is not one. */
+    static final long MAX_BYTES = 16L << 20;
 
     AcmeManifest {
         tensors = List.copyOf(tensors);
     }
 
-    static AcmeManifest read(Path folder) throws IOException {
+    /** acme's {@code acme_version}, or -1 when the file has none. */
+    static long version(JsonValue root) {
+        return root instanceof JsonObject o && o.get("acme_version").orElse(null) instanceof JsonNumber n && n.isIntegral()
+                ? n.longValue() : -1;
+    }
+
+    static AcmeManifest read(Path folder, EngineServices engine) throws IOException {
         Path file = folder.resolve(AcmeNames.MANIFEST);
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(folder + ": no " + AcmeNames.MANIFEST + " in this acme checkpoint folder");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new CheckpointException(file + ": not valid JSON: " + e.getOriginalMessage());
+        JsonValue root = engine.readJson(file, MAX_BYTES);
+        if (version(root) != VERSION) {
+            throw new CheckpointException(file + ": acme_version must be " + VERSION + ", got " + version(root));
         }
-        if (root == null || root.path("acme_version").asInt(-1) != VERSION) {
-            throw new CheckpointException(file + ": acme_version must be " + VERSION + ", got "
-                    + (root == null ? "nothing" : root.path("acme_version")));
-        }
-        ModelSpec spec = spec(file, root.path("model"));
-        JsonNode tensors = root.path("tensors");
-        if (!tensors.isObject() || tensors.isEmpty()) {
-            throw new CheckpointException(file + ": 'tensors' must be an object of name -> {file, dtype, shape}");
-        }
+        // ModelConfig's typed getters give one-line errors naming the file and the key, for acme's keys too.
+        ModelConfig acme = new ModelConfig(file + ": model", object(file, root, "model"));
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> tensor : tensors.properties()) {
+        for (Map.Entry<String, JsonValue> tensor : object(file, root, "tensors").members().entrySet()) {
             entries.add(entry(folder, file, tensor.getKey(), tensor.getValue()));
         }
-        return new AcmeManifest(spec, entries);
+        if (entries.isEmpty()) {
+            throw new CheckpointException(file + ": 'tensors' lists no tensor");
+        }
+        return new AcmeManifest(inHuggingFaceWords(file, acme), entries);
     }
 
-    private static ModelSpec spec(Path file, JsonNode model) throws CheckpointException {
-        if (!model.isObject()) {
-            throw new CheckpointException(file + ": 'model' must be an object");
-        }
-        try {
-            return ModelSpec.builder()
-                    .architecture("llama")
-                    .hiddenSize(integer(file, model, "width"))
-                    .layers(integer(file, model, "depth"))
-                    .heads(integer(file, model, "heads"))
-                    .kvHeads(integer(file, model, "kv_heads"))
-                    .ffnSize(integer(file, model, "mlp"))
-                    .vocabSize(integer(file, model, "vocab"))
-                    .ropeTheta(number(file, model, "rope_base"))
-                    .normEps(number(file, model, "eps"))
-                    .maxPositions(integer(file, model, "context"))
-                    .tiedEmbeddings(bool(file, model, "tied"))
-                    .bosTokenId(integer(file, model, "bos"))
-                    .eosTokenId(integer(file, model, "eos"))
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file + ": model: " + e.getMessage());
-        }
+    /** acme's hyper-parameters as the keys of a Hugging Face Llama {@code config.json}: the format's one translation. */
+    private static ModelConfig inHuggingFaceWords(Path file, ModelConfig acme) throws CheckpointException {
+        int bos = acme.requiredInt("bos");
+        int eos = acme.requiredInt("eos");
+        return ModelConfig.builder(file.toString())
+                .architecture("LlamaForCausalLM", "llama")
+                .put("hidden_size", acme.requiredInt("width"))
+                .put("num_hidden_layers", acme.requiredInt("depth"))
+                .put("num_attention_heads", acme.requiredInt("heads"))
+                .put("num_key_value_heads", acme.requiredInt("kv_heads"))
+                .put("intermediate_size", acme.requiredInt("mlp"))
+                .put("vocab_size", acme.requiredInt("vocab"))
+                .put("rope_theta", acme.number("rope_base").orElseThrow(() -> acme.fail("missing required field \"rope_base\"")))
+                .put("rms_norm_eps", acme.number("eps").orElseThrow(() -> acme.fail("missing required field \"eps\"")))
+                .put("max_position_embeddings", acme.requiredInt("context"))
+                .put("tie_word_embeddings", acme.bool("tied").orElseThrow(() -> acme.fail("missing required field \"tied\"")))
+                // acme writes -1 for "no such token"; Hugging Face says null
+                .put("bos_token_id", bos < 0 ? JsonValue.NULL : JsonNumber.of(bos))
+                .put("eos_token_id", eos < 0 ? JsonValue.NULL : JsonNumber.of(eos))
+                .build();
     }
 
-    private static Entry entry(Path folder, Path manifest, String name, JsonNode node) throws CheckpointException {
+    private static JsonObject object(Path file, JsonValue root, String key) throws CheckpointException {
+        if (((JsonObject) root).get(key).orElse(null) instanceof JsonObject o) {
+            return o;
+        }
+        throw new CheckpointException(file + ": '" + key + "' must be an object");
+    }
+
+    private static Entry entry(Path folder, Path manifest, String name, JsonValue value) throws IOException {
         String where = manifest + ": tensor '" + name + "'";
-        String dtypeName = node.path("dtype").asText("");
+        if (!(value instanceof JsonObject node)) {
+            throw new CheckpointException(where + " must be an object {file, dtype, shape}");
+        }
+        String dtypeName = node.get("dtype").orElse(null) instanceof JsonString s ? s.value() : "";
         AcmeDType dtype = AcmeDType.fromManifest(dtypeName).orElseThrow(() -> new CheckpointException(
                 where + " has unknown dtype '" + dtypeName + "' (acme knows f32, bf16)"));
-        JsonNode shapeNode = node.path("shape");
-        if (!shapeNode.isArray() || shapeNode.isEmpty()) {
-            throw new CheckpointException(where + " needs a non-empty 'shape' array");
-        }
-        long[] dims = new long[shapeNode.size()];
-        for (int i = 0; i < dims.length; i++) {
-            if (!shapeNode.get(i).canConvertToLong() || !shapeNode.get(i).isIntegralNumber() || shapeNode.get(i).asLong() <= 0) {
-                throw new CheckpointException(where + " has a bad dimension " + shapeNode.get(i));
-            }
-            dims[i] = shapeNode.get(i).asLong();
-        }
-        String relative = node.path("file").asText("");
+        TensorInfo info = new TensorInfo(name, dtype.dtype(), shape(where, node));
+        String relative = node.get("file").orElse(null) instanceof JsonString s ? s.value() : "";
         Path file = folder.resolve(relative).normalize();
         if (relative.isEmpty() || Path.of(relative).isAbsolute() || !file.startsWith(folder.normalize())) {
             throw new CheckpointException(where + " needs a 'file' inside the checkpoint folder, got '" + relative + "'");
         }
-        TensorInfo info = new TensorInfo(name, dtype.dtype(), new Shape(dims));
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(where + ": file " + file + " is missing");
+        }
         long needed;
         try {
             needed = info.byteSize();
         } catch (ArithmeticException e) {
             throw new CheckpointException(where + " shape " + info.shape() + " is too large");
         }
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(where + ": file " + file + " is missing");
-        }
-        long actual;
-        try {
-            actual = Files.size(file);
-        } catch (IOException e) {
-            throw new CheckpointException(where + ": cannot read the size of " + file + ": " + e.getMessage());
-        }
+        long actual = Files.size(file);
         if (actual != needed) {
             throw new CheckpointException(where + ": file " + file + " has " + actual + " bytes but "
                     + dtypeName + info.shape() + " needs " + needed);
@@ -129,27 +126,22 @@ record AcmeManifest(ModelSpec spec, List<Entry> tensors) {
         return new Entry(info, file);
     }
 
-    private static int integer(Path file, JsonNode model, String key) throws CheckpointException {
-        JsonNode value = model.get(key);
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw new CheckpointException(file + ": model." + key + " must be an integer, got " + (value == null ? "nothing" : value));
+    private static Shape shape(String where, JsonObject node) throws CheckpointException {
+        if (!(node.get("shape").orElse(null) instanceof JsonArray array) || array.elements().isEmpty()) {
+            throw new CheckpointException(where + " needs a non-empty 'shape' array");
         }
-        return value.asInt();
-    }
-
-    private static double number(Path file, JsonNode model, String key) throws CheckpointException {
-        JsonNode value = model.get(key);
-        if (value == null || !value.isNumber()) {
-            throw new CheckpointException(file + ": model." + key + " must be a number, got " + (value == null ? "nothing" : value));
+        long[] dims = new long[array.elements().size()];
+        for (int i = 0; i < dims.length; i++) {
+            JsonValue dim = array.elements().get(i);
+            try {
+                dims[i] = dim instanceof JsonNumber n ? n.longValue() : 0;
+            } catch (ArithmeticException e) {
+                dims[i] = 0;
+            }
+            if (dims[i] <= 0) {
+                throw new CheckpointException(where + " has a bad dimension " + dim);
+            }
         }
-        return value.asDouble();
-    }
-
-    private static boolean bool(Path file, JsonNode model, String key) throws CheckpointException {
-        JsonNode value = model.get(key);
-        if (value == null || !value.isBoolean()) {
-            throw new CheckpointException(file + ": model." + key + " must be true or false, got " + (value == null ? "nothing" : value));
-        }
-        return value.asBoolean();
+        return new Shape(dims);
     }
 }

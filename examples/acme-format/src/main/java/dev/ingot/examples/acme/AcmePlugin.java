@@ -4,7 +4,10 @@ import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.CheckpointFormat;
 import java.util.List;
 
-/** The tutorial's example plugin: one format, no tokenizer of its own. */
+/**
+ * The tutorial's example plugin: one format, no tokenizer and no architecture of its own (acme
+ * models are Llamas, which the engine runs).
+ */
 public final class AcmePlugin implements IngotPlugin {
 
     @Override

@@ -1,17 +1,20 @@
 package dev.ingot.examples.acme;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.RopeScaling;
 import dev.ingot.spi.tensor.Shape;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
 
 /**
  * Writes an acme checkpoint from canonical weights (Hugging Face Llama names and layout, row-major
@@ -27,7 +30,8 @@ import java.util.Map;
  *   <li>o_proj and down_proj transposed to {@code [in, out]} (undone by Transpose).</li>
  * </ul>
  *
- * The manifest is written last, so an interrupted write leaves a folder no format recognises.
+ * The manifest is written last, so an interrupted write leaves a folder no format recognises. It is
+ * written by hand: a writer has no engine at hand, and a flat file of numbers and names needs no library.
  */
 public final class AcmeWriter {
 
@@ -39,65 +43,87 @@ public final class AcmeWriter {
     }
 
     /**
-     * Writes an acme folder for {@code spec}. {@code canonical} must hold exactly the tensors of
-     * {@link CanonicalWeights#expected(ModelSpec)}, each with its element count.
+     * Writes an acme folder for {@code spec}. {@code canonical} must hold exactly the weights of a Llama
+     * of that spec, each with its element count; anything else is an {@link IllegalArgumentException}.
      */
     public static void write(Path folder, ModelSpec spec, Map<String, float[]> canonical, AcmeDType dtype) throws IOException {
-        checkInput(spec, canonical);
-        Files.createDirectories(folder.resolve(AcmeNames.TENSOR_FOLDER));
-        ObjectNode manifest = AcmeManifest.JSON.createObjectNode();
-        manifest.put("acme_version", AcmeManifest.VERSION);
-        ObjectNode model = manifest.putObject("model");
-        model.put("width", spec.hiddenSize()).put("depth", spec.layers()).put("heads", spec.heads())
-                .put("kv_heads", spec.kvHeads()).put("mlp", spec.ffnSize()).put("vocab", spec.vocabSize())
-                .put("rope_base", spec.ropeTheta()).put("eps", spec.normEps()).put("context", spec.maxPositions())
-                .put("tied", spec.tiedEmbeddings()).put("bos", spec.bosTokenId())
-                .put("eos", spec.eosTokenIds().isEmpty() ? -1 : spec.eosTokenIds().getFirst());
-        ObjectNode tensors = manifest.putObject("tensors");
-        TensorWriter out = new TensorWriter(folder, dtype, tensors);
+        write(folder, spec, canonical, Map.of(), dtype);
+    }
 
+    /** As above; {@code shapes}, where it names a tensor, must be exactly the shape acme expects for it. */
+    static void write(Path folder, ModelSpec spec, Map<String, float[]> canonical, Map<String, Shape> shapes, AcmeDType dtype)
+            throws IOException {
+        requireWritable(spec);
+        Weights in = new Weights(canonical, shapes, new HashSet<>());
+        Files.createDirectories(folder.resolve(AcmeNames.TENSOR_FOLDER));
+        TensorWriter out = new TensorWriter(folder, dtype, new StringJoiner(",\n    ", "{\n    ", "\n  }"));
         int d = spec.hiddenSize();
-        out.write(AcmeNames.EMBED, canonical.get(CanonicalWeights.EMBED), spec.vocabSize(), d);
+        int q = spec.queryDim();
+        int kv = spec.kvDim();
+        int mlp = spec.ffnSize();
+        out.write(AcmeNames.EMBED, in.take(HfNames.EMBED, spec.vocabSize(), d), spec.vocabSize(), d);
         for (int i = 0; i < spec.layers(); i++) {
-            out.write(AcmeNames.norm1(i), canonical.get(CanonicalWeights.attnNorm(i)), d);
-            float[] q = halvesToInterleaved(canonical.get(CanonicalWeights.q(i)), spec.heads(), d);
-            float[] k = halvesToInterleaved(canonical.get(CanonicalWeights.k(i)), spec.kvHeads(), d);
-            out.write(AcmeNames.qkv(i), concat(q, k, canonical.get(CanonicalWeights.v(i))), spec.queryDim() + 2L * spec.kvDim(), d);
-            out.write(AcmeNames.attnOut(i), transpose(canonical.get(CanonicalWeights.o(i)), d, spec.queryDim()), spec.queryDim(), d);
-            out.write(AcmeNames.norm2(i), canonical.get(CanonicalWeights.ffnNorm(i)), d);
-            out.write(AcmeNames.gateUp(i), concat(canonical.get(CanonicalWeights.gate(i)), canonical.get(CanonicalWeights.up(i))),
-                    2L * spec.ffnSize(), d);
-            out.write(AcmeNames.down(i), transpose(canonical.get(CanonicalWeights.down(i)), d, spec.ffnSize()), spec.ffnSize(), d);
+            out.write(AcmeNames.norm1(i), in.take(HfNames.attnNorm(i), d), d);
+            float[] wq = halvesToInterleaved(in.take(HfNames.q(i), q, d), spec.heads(), d);
+            float[] wk = halvesToInterleaved(in.take(HfNames.k(i), kv, d), spec.kvHeads(), d);
+            out.write(AcmeNames.qkv(i), concat(wq, wk, in.take(HfNames.v(i), kv, d)), q + 2L * kv, d);
+            out.write(AcmeNames.attnOut(i), transpose(in.take(HfNames.o(i), d, q), d, q), q, d);
+            out.write(AcmeNames.norm2(i), in.take(HfNames.ffnNorm(i), d), d);
+            out.write(AcmeNames.gateUp(i), concat(in.take(HfNames.gate(i), mlp, d), in.take(HfNames.up(i), mlp, d)), 2L * mlp, d);
+            out.write(AcmeNames.down(i), transpose(in.take(HfNames.down(i), d, mlp), d, mlp), mlp, d);
         }
-        out.write(AcmeNames.FINAL_NORM, canonical.get(CanonicalWeights.FINAL_NORM), d);
+        out.write(AcmeNames.FINAL_NORM, in.take(HfNames.FINAL_NORM, d), d);
         if (!spec.tiedEmbeddings()) {
-            out.write(AcmeNames.HEAD, canonical.get(CanonicalWeights.LM_HEAD), spec.vocabSize(), d);
+            out.write(AcmeNames.HEAD, in.take(HfNames.LM_HEAD, spec.vocabSize(), d), spec.vocabSize(), d);
         }
+        in.requireAllTaken();
+        String model = "{\"width\": " + d + ", \"depth\": " + spec.layers() + ", \"heads\": " + spec.heads()
+                + ", \"kv_heads\": " + spec.kvHeads() + ", \"mlp\": " + mlp + ", \"vocab\": " + spec.vocabSize()
+                + ", \"rope_base\": " + spec.ropeTheta() + ", \"eps\": " + spec.normEps() + ", \"context\": " + spec.maxPositions()
+                + ", \"tied\": " + spec.tiedEmbeddings() + ", \"bos\": " + spec.bosTokenId()
+                + ", \"eos\": " + (spec.eosTokenIds().isEmpty() ? -1 : spec.eosTokenIds().getFirst()) + "}";
+        String manifest = "{\n  \"acme_version\": " + AcmeManifest.VERSION + ",\n  \"model\": " + model
+                + ",\n  \"tensors\": " + out.entries() + "\n}\n";
         Path temporary = folder.resolve(AcmeNames.MANIFEST + ".tmp");
-        AcmeManifest.JSON.writerWithDefaultPrettyPrinter().writeValue(temporary.toFile(), manifest);
+        Files.writeString(temporary, manifest);
         Files.move(temporary, folder.resolve(AcmeNames.MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void checkInput(ModelSpec spec, Map<String, float[]> canonical) {
+    /** acme has fields for a plain Llama only; anything its manifest cannot say would come back as another model. */
+    private static void requireWritable(ModelSpec spec) {
+        if (!List.of("llama", "mistral").contains(spec.architecture())) {
+            throw new IllegalArgumentException("acme holds Llama-shaped models, not architecture '" + spec.architecture() + "'");
+        }
         if (spec.headDim() * spec.heads() != spec.hiddenSize()) {
             throw new IllegalArgumentException("acme has no head_dim field: head dim " + spec.headDim()
                     + " must be width " + spec.hiddenSize() + " / heads " + spec.heads());
         }
-        Map<String, Shape> expected = CanonicalWeights.expected(spec);
-        for (Map.Entry<String, Shape> entry : expected.entrySet()) {
-            float[] values = canonical.get(entry.getKey());
-            if (values == null) {
-                throw new IllegalArgumentException("missing canonical tensor " + entry.getKey());
-            }
-            if (values.length != entry.getValue().elementCount()) {
-                throw new IllegalArgumentException(entry.getKey() + " has " + values.length + " values but "
-                        + entry.getValue() + " needs " + entry.getValue().elementCount());
-            }
+        if (!(spec.ropeScaling() instanceof RopeScaling.None) || spec.slidingWindow() != 0 || spec.eosTokenIds().size() > 1) {
+            throw new IllegalArgumentException("acme has no fields for RoPE scaling, a sliding window or several EOS tokens");
         }
-        for (String name : canonical.keySet()) {
-            if (!expected.containsKey(name)) {
-                throw new IllegalArgumentException("unexpected canonical tensor " + name + " for this spec");
+    }
+
+    /** The canonical weights, each taken once with its size checked, so a missing or stray one is an error. */
+    private record Weights(Map<String, float[]> canonical, Map<String, Shape> shapes, Set<String> taken) {
+
+        float[] take(String name, long... dims) {
+            float[] values = canonical.get(name);
+            Shape needed = Shape.of(dims);
+            if (values == null) {
+                throw new IllegalArgumentException("missing canonical tensor " + name);
             }
+            Shape given = shapes.getOrDefault(name, Shape.of(values.length));
+            if (values.length != needed.elementCount() || shapes.containsKey(name) && !given.equals(needed)) {
+                throw new IllegalArgumentException(name + " has shape " + given + " but the model needs " + needed);
+            }
+            taken.add(name);
+            return values;
+        }
+
+        void requireAllTaken() {
+            canonical.keySet().stream().filter(name -> !taken.contains(name)).findFirst().ifPresent(name -> {
+                throw new IllegalArgumentException("unexpected canonical tensor " + name + " for this spec");
+            });
         }
     }
 
@@ -129,11 +155,7 @@ public final class AcmeWriter {
     }
 
     private static float[] concat(float[]... parts) {
-        int length = 0;
-        for (float[] part : parts) {
-            length += part.length;
-        }
-        float[] out = new float[length];
+        float[] out = new float[java.util.Arrays.stream(parts).mapToInt(p -> p.length).sum()];
         int at = 0;
         for (float[] part : parts) {
             System.arraycopy(part, 0, out, at, part.length);
@@ -142,8 +164,8 @@ public final class AcmeWriter {
         return out;
     }
 
-    /** Writes one tensor file and its manifest entry. */
-    private record TensorWriter(Path folder, AcmeDType dtype, ObjectNode tensors) {
+    /** Writes one tensor file and collects its manifest entry. */
+    private record TensorWriter(Path folder, AcmeDType dtype, StringJoiner entries) {
 
         void write(String name, float[] values, long... shape) throws IOException {
             String relative = AcmeNames.fileFor(name);
@@ -154,15 +176,14 @@ public final class AcmeWriter {
                     case BF16 -> bytes.putShort(toBf16(value));
                 }
             }
-            try (OutputStream out = Files.newOutputStream(folder.resolve(relative))) {
-                out.write(bytes.array());
-            }
-            ObjectNode entry = tensors.putObject(name);
-            entry.put("file", relative).put("dtype", dtype.manifestName());
-            var dims = entry.putArray("shape");
+            Files.write(folder.resolve(relative), bytes.array());
+            StringJoiner dims = new StringJoiner(", ", "[", "]");
             for (long dim : shape) {
-                dims.add(dim);
+                dims.add(Long.toString(dim));
             }
+            // acme's names and file names are dots, digits and letters: nothing JSON would need escaped
+            entries.add("\"" + name + "\": {\"file\": \"" + relative + "\", \"dtype\": \"" + dtype.manifestName()
+                    + "\", \"shape\": " + dims + "}");
         }
 
         /** Round to nearest even, as every bfloat16 converter does; NaN stays a (quiet) NaN. */

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.format.Detection;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -36,14 +36,14 @@ class AcmeFormatTest {
 
     private static final ModelSpec SMALL = ModelSpec.builder()
             .hiddenSize(32).layers(2).heads(4).kvHeads(2).ffnSize(48).vocabSize(40)
-            .ropeTheta(500000.0).normEps(1e-6).maxPositions(128).bosTokenId(1).eosTokenId(2).build();
+            .ropeTheta(500000.0).normEps(1e-6).maxPositions(128).bosTokenId(1).eosTokenIds(java.util.List.of(2)).build();
 
     private final AcmeFormat format = new AcmeFormat();
 
     static Map<String, float[]> randomWeights(ModelSpec spec, long seed) {
         Random random = new Random(seed);
         Map<String, float[]> weights = new LinkedHashMap<>();
-        CanonicalWeights.expected(spec).forEach((name, shape) -> {
+        Spi.expected(spec).forEach((name, shape) -> {
             float[] values = new float[Math.toIntExact(shape.elementCount())];
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) random.nextGaussian();
@@ -67,15 +67,15 @@ class AcmeFormatTest {
         Map<String, float[]> original = randomWeights(tied, 2);
         AcmeWriter.write(dir, tied, original);
         Map<String, float[]> mapped = mapAll(format, dir);
-        assertThat(mapped).doesNotContainKey(CanonicalWeights.LM_HEAD).containsOnlyKeys(original.keySet());
+        assertThat(mapped).doesNotContainKey(HfNames.LM_HEAD).containsOnlyKeys(original.keySet());
         mapped.forEach((name, values) -> assertThat(values).as(name).containsExactly(original.get(name)));
     }
 
     @Test
     void specAndNativeLayoutAreAcmes(@TempDir Path dir) throws IOException {
         AcmeWriter.write(dir, SMALL, randomWeights(SMALL, 3));
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
-            assertThat(checkpoint.spec()).isEqualTo(SMALL);
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+            assertThat(Spi.spec(checkpoint)).isEqualTo(SMALL);
             Map<String, TensorInfo> infos = new HashMap<>();
             checkpoint.tensors().list().forEach(t -> infos.put(t.name(), t));
             assertThat(infos).hasSize(1 + 6 * 2 + 2);
@@ -86,7 +86,7 @@ class AcmeFormatTest {
             assertThat(checkpoint.tensors().read("head").data().isMapped()).isTrue();
             assertThat(checkpoint.tokenizer()).as("acme ships no tokenizer").isEmpty();
         }
-        assertThat(format.detect(dir).confidence()).isGreaterThanOrEqualTo(90);
+        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.SIGNATURE);
     }
 
     /**
@@ -98,7 +98,7 @@ class AcmeFormatTest {
     void storiesInAcmeKeepsLlama2csInterleavedQueries(@TempDir Path dir) throws IOException {
         Map<String, float[]> hf = readF32Safetensors(SharedModels.storiesHf().resolve("model.safetensors"));
         ModelSpec stories = ModelSpec.builder().hiddenSize(64).layers(5).heads(8).kvHeads(4).ffnSize(172).vocabSize(512)
-                .maxPositions(512).tiedEmbeddings(true).bosTokenId(1).eosTokenId(2).build();
+                .maxPositions(512).tiedEmbeddings(true).bosTokenId(1).eosTokenIds(java.util.List.of(2)).build();
         AcmeWriter.write(dir, stories, hf);
 
         byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
@@ -107,7 +107,7 @@ class AcmeFormatTest {
         assertThat(Arrays.copyOf(qkv, 64 * 64 * 4)).isEqualTo(Arrays.copyOfRange(llama2c, wqLayer0, wqLayer0 + 64 * 64 * 4));
 
         ByteBuffer out = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("tensors/blk.0.attn.out.bin"))).order(ByteOrder.LITTLE_ENDIAN);
-        float[] oProj = hf.get(CanonicalWeights.o(0));
+        float[] oProj = hf.get(HfNames.o(0));
         assertThat(out.getFloat((3 * 64 + 5) * 4)).isEqualTo(oProj[5 * 64 + 3]);
         assertThat(out.getFloat((60 * 64 + 7) * 4)).isEqualTo(oProj[7 * 64 + 60]);
     }
@@ -116,10 +116,10 @@ class AcmeFormatTest {
     void bf16FilesHoldTheNearestBfloat16(@TempDir Path dir) throws IOException {
         Map<String, float[]> original = randomWeights(SMALL, 4);
         AcmeWriter.write(dir, SMALL, original, AcmeDType.BF16);
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
             Tensor norm = checkpoint.tensors().read("final_norm");
             assertThat(norm.info().dtype()).isEqualTo(DType.BF16);
-            float[] expected = original.get(CanonicalWeights.FINAL_NORM);
+            float[] expected = original.get(HfNames.FINAL_NORM);
             for (int i = 0; i < expected.length; i++) {
                 short bits = norm.data().get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i);
                 float value = Float.intBitsToFloat(bits << 16);
@@ -138,49 +138,49 @@ class AcmeFormatTest {
         Path qkv = dir.resolve("tensors/blk.0.attn.qkv.bin");
         byte[] qkvBytes = Files.readAllBytes(qkv);
         Files.write(qkv, Arrays.copyOf(qkvBytes, qkvBytes.length - 4));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'blk.0.attn.qkv': file " + qkv + " has 8188 bytes but f32[64, 32] needs 8192");
 
         Files.delete(qkv);
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'blk.0.attn.qkv': file " + qkv + " is missing");
         Files.write(qkv, qkvBytes);
 
-        Files.writeString(manifest, original.replaceFirst("\"dtype\" : \"f32\"", "\"dtype\" : \"int4\""));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        Files.writeString(manifest, original.replaceFirst("\"dtype\": \"f32\"", "\"dtype\": \"int4\""));
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'embed' has unknown dtype 'int4' (acme knows f32, bf16)");
 
-        Files.writeString(manifest, original.replace("\"acme_version\" : 1", "\"acme_version\" : 2"));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        Files.writeString(manifest, original.replace("\"acme_version\": 1", "\"acme_version\": 2"));
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": acme_version must be 1, got 2");
-        assertThat(format.detect(dir).confidence()).isLessThan(90);
+        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.WEAK);
 
-        Files.writeString(manifest, original.replace("\"kv_heads\" : 2,", ""));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        Files.writeString(manifest, original.replace("\"kv_heads\": 2, ", ""));
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(manifest + ": model.kv_heads must be an integer, got nothing");
+                .hasMessage(manifest + ": model: missing required field \"kv_heads\"");
 
-        Files.writeString(manifest, original.replace("\"file\" : \"tensors/embed.bin\"", "\"file\" : \"../embed.bin\""));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        Files.writeString(manifest, original.replace("\"file\": \"tensors/embed.bin\"", "\"file\": \"../embed.bin\""));
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'embed' needs a 'file' inside the checkpoint folder, got '../embed.bin'");
     }
 
     @Test
     void detectsAcmeFoldersOnly(@TempDir Path dir) throws IOException {
-        assertThat(format.detect(dir).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesBin()).matches()).isFalse();
+        assertThat(format.detect(dir, Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesBin(), Spi.ENGINE).matches()).isFalse();
     }
 
     @Test
     void theWriterRefusesIncompleteWeights(@TempDir Path dir) {
         Map<String, float[]> weights = randomWeights(SMALL, 6);
-        weights.remove(CanonicalWeights.up(1));
+        weights.remove(HfNames.up(1));
         assertThatThrownBy(() -> AcmeWriter.write(dir, SMALL, weights))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("missing canonical tensor model.layers.1.mlp.up_proj.weight");
@@ -190,10 +190,10 @@ class AcmeFormatTest {
     /** Opens the folder and computes every canonical tensor the way the engine would, with {@link ReferenceOps}. */
     static Map<String, float[]> mapAll(AcmeFormat format, Path dir) throws IOException {
         Map<String, float[]> canonical = new HashMap<>();
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
-            Map<String, Shape> expected = CanonicalWeights.expected(checkpoint.spec());
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+            Map<String, Shape> expected = Spi.expected(Spi.spec(checkpoint));
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping mapping = checkpoint.mapper().map(info);
+                TensorMapping mapping = format.mapper(Spi.spec(checkpoint)).map(info);
                 assertThat(mapping).as(info.name()).isInstanceOf(TensorMapping.Mapped.class);
                 float[] values = checkpoint.tensors().read(info.name()).data()
                         .toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));

@@ -34,10 +34,9 @@ final class ReferenceOps {
                 }
                 yield new Floats(out, new long[] {cols, rows});
             }
-            case TensorOp.RopeInterleavedToHalves(int heads) -> {
+            case TensorOp.RopeInterleavedToHalves(int heads, int headDim) -> {
                 int rows = (int) in.shape()[0];
                 int cols = (int) in.shape()[1];
-                int headDim = rows / heads;
                 float[] out = new float[in.values().length];
                 for (int row = 0; row < rows; row++) {
                     int r = row % headDim;

@@ -2,8 +2,8 @@ package dev.ingot.plugins.llama2c;
 
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.tensor.TensorSource;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** An opened llama2.c file; its tokenizer, when there is one, is a separate file beside it. */
-record Llama2cCheckpoint(Path file, ModelSpec spec, Llama2cTensorSource tensors, WeightMapper mapper) implements Checkpoint {
+record Llama2cCheckpoint(Path file, ModelConfig config, TensorSource tensors) implements Checkpoint {
 
     /**
      * llama2.c's own convention: {@code tokenizer.bin} beside the model (run.c's default), otherwise
@@ -36,18 +36,15 @@ record Llama2cCheckpoint(Path file, ModelSpec spec, Llama2cTensorSource tensors,
                 }
             }
         }
-        if (candidates.isEmpty()) {
-            return Optional.empty();
-        }
         if (candidates.size() > 1) {
             throw new CheckpointException(file + ": several llama2.c tokenizers beside it (" + candidates.stream()
                     .map(p -> p.getFileName().toString()).sorted().toList() + "); choose one with --tokenizer");
         }
-        return Optional.of(new Llama2cTokenizerProvider().open(candidates.getFirst()));
+        return candidates.isEmpty() ? Optional.empty() : Optional.of(new Llama2cTokenizerProvider().open(candidates.getFirst()));
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         tensors.close();
     }
 }

@@ -1,16 +1,16 @@
 package dev.ingot.plugins.llama2c;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.mapping.RuleMapper;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,45 +34,29 @@ public final class Llama2cFormat implements CheckpointFormat {
         return "llama2.c .bin checkpoint (7 x int32 header, float32 weights, interleaved RoPE)";
     }
 
+    /** A layout claim, not a signature: the evidence is a header whose sizes account for every byte. */
     @Override
-    public Detection detect(Path location) throws IOException {
+    public Detection detect(Path location, EngineServices engine) throws IOException {
         if (!Files.isRegularFile(location)) {
             return Detection.no("not a regular file");
         }
         try {
-            Llama2cLayout layout = checkedLayout(location, Llama2cHeader.read(location));
-            return Detection.yes(95, "llama2.c header accounts for all " + layout.fileSize() + " bytes");
+            Llama2cLayout layout = Llama2cLayout.ofFile(location, Llama2cHeader.read(location));
+            return Detection.layout("llama2.c header accounts for all " + layout.fileSize() + " bytes");
         } catch (CheckpointException e) {
             return Detection.no(e.getMessage());
         }
     }
 
+    /** The engine maps the file once and serves each tensor, layer slices included, as a view of it. */
     @Override
-    public Checkpoint open(Path location, OpenOptions options) throws IOException {
+    public Checkpoint open(Path location, EngineServices engine) throws IOException {
         if (!Files.isRegularFile(location)) {
             throw new CheckpointException(location + ": a llama2.c checkpoint is a single .bin file");
         }
         Llama2cHeader header = Llama2cHeader.read(location);
-        Llama2cLayout layout = checkedLayout(location, header);
-        ModelSpec spec = header.toSpec();
-        return new Llama2cCheckpoint(location, spec, Llama2cTensorSource.map(location, layout), mapper(spec));
-    }
-
-    /** The layout the header implies, if the file is exactly that long; otherwise one line saying how it differs. */
-    static Llama2cLayout checkedLayout(Path file, Llama2cHeader header) throws IOException {
-        Llama2cLayout layout;
-        try {
-            layout = Llama2cLayout.of(header);
-        } catch (ArithmeticException e) {
-            throw new CheckpointException(file + ": not a llama2.c checkpoint: header " + header + " implies more than 2^63 bytes");
-        }
-        long actual = Files.size(file);
-        if (actual != layout.fileSize()) {
-            String how = actual < layout.fileSize() ? "truncated or not llama2.c" : "longer than the weights; not llama2.c or a different export";
-            throw new CheckpointException(file + ": llama2.c header " + header + " implies " + layout.fileSize()
-                    + " bytes but the file has " + actual + " (" + how + ")");
-        }
-        return layout;
+        Llama2cLayout layout = Llama2cLayout.ofFile(location, header);
+        return new Llama2cCheckpoint(location, header.toConfig(location.toString()), engine.mapped(location, layout.tensors()));
     }
 
     /**
@@ -82,23 +66,23 @@ public final class Llama2cFormat implements CheckpointFormat {
     @Override
     public WeightMapper mapper(ModelSpec spec) {
         RuleMapper.Builder rules = RuleMapper.builder()
-                .rename(Llama2cLayout.EMBEDDINGS, CanonicalWeights.EMBED)
+                .rename(Llama2cLayout.EMBEDDINGS, HfNames.EMBED)
                 .rename("layers.{i}.attention_norm", "model.layers.{i}.input_layernorm.weight")
                 .rename("layers.{i}.wq", "model.layers.{i}.self_attn.q_proj.weight",
-                        new TensorOp.RopeInterleavedToHalves(spec.heads()))
+                        new TensorOp.RopeInterleavedToHalves(spec.heads(), spec.headDim()))
                 .rename("layers.{i}.wk", "model.layers.{i}.self_attn.k_proj.weight",
-                        new TensorOp.RopeInterleavedToHalves(spec.kvHeads()))
+                        new TensorOp.RopeInterleavedToHalves(spec.kvHeads(), spec.headDim()))
                 .rename("layers.{i}.wv", "model.layers.{i}.self_attn.v_proj.weight")
                 .rename("layers.{i}.wo", "model.layers.{i}.self_attn.o_proj.weight")
                 .rename("layers.{i}.ffn_norm", "model.layers.{i}.post_attention_layernorm.weight")
                 .rename("layers.{i}.w1", "model.layers.{i}.mlp.gate_proj.weight")
                 .rename("layers.{i}.w2", "model.layers.{i}.mlp.down_proj.weight")
                 .rename("layers.{i}.w3", "model.layers.{i}.mlp.up_proj.weight")
-                .rename(Llama2cLayout.FINAL_NORM, CanonicalWeights.FINAL_NORM)
+                .rename(Llama2cLayout.FINAL_NORM, HfNames.FINAL_NORM)
                 .skip(Llama2cLayout.FREQ_REAL, "precomputed RoPE table; the engine computes its own")
                 .skip(Llama2cLayout.FREQ_IMAG, "precomputed RoPE table; the engine computes its own");
         if (!spec.tiedEmbeddings()) {
-            rules.rename(Llama2cLayout.CLASSIFIER, CanonicalWeights.LM_HEAD);
+            rules.rename(Llama2cLayout.CLASSIFIER, HfNames.LM_HEAD);
         }
         return rules.build();
     }

@@ -1,7 +1,7 @@
 package dev.ingot.plugins.llama2c;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.ModelSpec;
+import dev.ingot.spi.model.ModelConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +18,9 @@ import java.util.Optional;
 record Llama2cHeader(int dim, int hiddenDim, int layers, int heads, int kvHeads, int signedVocabSize, int seqLen) {
 
     static final int BYTES = 7 * Integer.BYTES;
+    /** run.c hard-codes these; the file has no place for them. */
+    static final double ROPE_THETA = 10000.0;
+    static final double NORM_EPS = 1e-5;
 
     /** The first four bytes of llama2.c's later "version 1/2" exports ("ak42" little-endian), which this format is not. */
     private static final int LEGACY_EXPORT_MAGIC = 0x616b3432;
@@ -34,34 +37,30 @@ record Llama2cHeader(int dim, int hiddenDim, int layers, int heads, int kvHeads,
         return dim / heads;
     }
 
-    int kvDim() {
-        return kvHeads * headSize();
-    }
-
     /** Reads the header of {@code file}; errors name the file. */
     static Llama2cHeader read(Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(BYTES).order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(BYTES).order(ByteOrder.LITTLE_ENDIAN);
             while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // keep reading: a channel may return fewer bytes than asked
+                // a channel may return fewer bytes than asked
             }
             if (buffer.hasRemaining()) {
                 throw new CheckpointException(file + ": not a llama2.c checkpoint: " + channel.size()
                         + " bytes is shorter than the " + BYTES + "-byte header");
             }
-            buffer.flip();
-            Llama2cHeader header = new Llama2cHeader(buffer.getInt(), buffer.getInt(), buffer.getInt(),
-                    buffer.getInt(), buffer.getInt(), buffer.getInt(), buffer.getInt());
-            Optional<String> problem = header.problem();
-            if (problem.isPresent()) {
-                throw new CheckpointException(file + ": not a llama2.c checkpoint: " + problem.get());
-            }
-            return header;
         }
+        buffer.flip();
+        Llama2cHeader header = new Llama2cHeader(buffer.getInt(), buffer.getInt(), buffer.getInt(),
+                buffer.getInt(), buffer.getInt(), buffer.getInt(), buffer.getInt());
+        Optional<String> problem = header.problem();
+        if (problem.isPresent()) {
+            throw new CheckpointException(file + ": not a llama2.c checkpoint: " + problem.get());
+        }
+        return header;
     }
 
     /** Why these numbers cannot describe a llama2.c model, if they cannot. */
-    Optional<String> problem() {
+    private Optional<String> problem() {
         if (dim == LEGACY_EXPORT_MAGIC) {
             return Optional.of("it starts with llama2.c's 'ak42' magic (a version 1/2 export), only the original layout is supported");
         }
@@ -77,23 +76,26 @@ record Llama2cHeader(int dim, int hiddenDim, int layers, int heads, int kvHeads,
         return Optional.empty();
     }
 
-    /** The canonical description: llama2.c fixes RoPE theta, norm epsilon and the special tokens in run.c. */
-    ModelSpec toSpec() {
-        return ModelSpec.builder()
-                .architecture("llama")
-                .hiddenSize(dim)
-                .layers(layers)
-                .heads(heads)
-                .kvHeads(kvHeads)
-                .headDim(headSize())
-                .ffnSize(hiddenDim)
-                .vocabSize(vocabSize())
-                .ropeTheta(10000.0)
-                .normEps(1e-5)
-                .tiedEmbeddings(sharedClassifier())
-                .maxPositions(seqLen)
-                .bosTokenId(Llama2cTokenizer.BOS)
-                .eosTokenId(Llama2cTokenizer.EOS)
+    /**
+     * The header in Hugging Face words, plus what run.c fixes in code (RoPE theta, norm epsilon, the
+     * special tokens of its SentencePiece vocabulary): llama2.c models are Llamas.
+     */
+    ModelConfig toConfig(String origin) {
+        return ModelConfig.builder(origin)
+                .architecture("LlamaForCausalLM", "llama")
+                .put("hidden_size", dim)
+                .put("intermediate_size", hiddenDim)
+                .put("num_hidden_layers", layers)
+                .put("num_attention_heads", heads)
+                .put("num_key_value_heads", kvHeads)
+                .put("vocab_size", vocabSize())
+                .put("max_position_embeddings", seqLen)
+                .put("rope_theta", ROPE_THETA)
+                .put("rms_norm_eps", NORM_EPS)
+                .put("bos_token_id", Llama2cTokenizer.BOS)
+                .put("eos_token_id", Llama2cTokenizer.EOS)
+                .put("tie_word_embeddings", sharedClassifier())
+                .put("hidden_act", "silu")
                 .build();
     }
 

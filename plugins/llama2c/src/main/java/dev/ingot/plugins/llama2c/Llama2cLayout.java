@@ -1,8 +1,13 @@
 package dev.ingot.plugins.llama2c;
 
+import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.engine.MappedTensor;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,9 +22,6 @@ import java.util.List;
  * us allocate billions of entries.
  */
 record Llama2cLayout(List<Block> blocks, long fileSize) {
-
-    /** A native tensor and the byte offset of its first element from the start of the file. */
-    record Placed(TensorInfo info, long offset) {}
 
     /** One array in the file: a single tensor ({@code layers == 0}) or {@code layers} stacked slices of {@code shape}. */
     record Block(String name, int layers, Shape shape, long offset) {
@@ -49,7 +51,7 @@ record Llama2cLayout(List<Block> blocks, long fileSize) {
         long dim = h.dim();
         long hidden = h.hiddenDim();
         long qDim = (long) h.heads() * h.headSize();
-        long kvDim = h.kvDim();
+        long kvDim = (long) h.kvHeads() * h.headSize();
         b.single(EMBEDDINGS, h.vocabSize(), dim);
         b.stacked("attention_norm", dim);
         b.stacked("wq", qDim, dim);
@@ -70,17 +72,36 @@ record Llama2cLayout(List<Block> blocks, long fileSize) {
         return new Llama2cLayout(b.blocks, b.offset);
     }
 
-    /** Every native tensor in file order; per-layer slices are named {@code layers.{i}.{part}}. */
-    List<Placed> tensors() {
-        List<Placed> tensors = new ArrayList<>();
+    /**
+     * The layout {@code header} implies, when {@code file} is exactly that long. There is no magic
+     * number, so the exact size is what tells a llama2.c file from anything else.
+     */
+    static Llama2cLayout ofFile(Path file, Llama2cHeader header) throws IOException {
+        Llama2cLayout layout;
+        try {
+            layout = of(header);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(file + ": not a llama2.c checkpoint: header " + header + " implies more than 2^63 bytes");
+        }
+        long actual = Files.size(file);
+        if (actual != layout.fileSize()) {
+            String how = actual < layout.fileSize() ? "truncated or not llama2.c" : "longer than the weights; not llama2.c or a different export";
+            throw new CheckpointException(file + ": llama2.c header " + header + " implies " + layout.fileSize()
+                    + " bytes but the file has " + actual + " (" + how + ")");
+        }
+        return layout;
+    }
+
+    /** Every native tensor in file order, where it starts; per-layer slices are named {@code layers.{i}.{part}}. */
+    List<MappedTensor> tensors() {
+        List<MappedTensor> tensors = new ArrayList<>();
         for (Block block : blocks) {
             if (block.layers() == 0) {
-                tensors.add(new Placed(new TensorInfo(block.name(), DType.F32, block.shape()), block.offset()));
-                continue;
+                tensors.add(new MappedTensor(new TensorInfo(block.name(), DType.F32, block.shape()), block.offset()));
             }
             for (int i = 0; i < block.layers(); i++) {
                 TensorInfo info = new TensorInfo("layers." + i + "." + block.name(), DType.F32, block.shape());
-                tensors.add(new Placed(info, block.offset() + i * block.sliceBytes()));
+                tensors.add(new MappedTensor(info, block.offset() + i * block.sliceBytes()));
             }
         }
         return tensors;

@@ -5,7 +5,10 @@ import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
 import java.util.List;
 
-/** Karpathy's llama2.c: the {@code .bin} checkpoint format and its {@code tok*.bin} tokenizer. */
+/**
+ * Karpathy's llama2.c: the {@code .bin} checkpoint format and its {@code tok*.bin} tokenizer. No
+ * architecture of its own: its models are Llamas, which the engine runs.
+ */
 public final class Llama2cPlugin implements IngotPlugin {
 
     @Override

@@ -34,7 +34,7 @@ public final class Llama2cTokenizerProvider implements TokenizerProvider {
         }
         try {
             Llama2cVocabulary vocabulary = Llama2cVocabulary.read(file);
-            return Detection.yes(90, vocabulary.size() + " scored tokens parse exactly to the end of the file");
+            return Detection.layout(vocabulary.size() + " scored tokens parse exactly to the end of the file");
         } catch (CheckpointException e) {
             return Detection.no(e.getMessage());
         }

@@ -1,10 +1,11 @@
 package dev.ingot.plugins.llama2c;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.CheckpointWriter;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.RopeScaling;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.RopeScaling;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
 import java.io.IOException;
@@ -28,24 +29,21 @@ import java.util.Optional;
  * to {@code 2r}, row {@code r} of the second half to {@code 2r + 1}), then the two RoPE tables the original
  * export writes, then the classifier when it is not the embedding.
  *
- * <p>run.c fixes RoPE theta, the norm epsilon and the special tokens, so a spec that differs there cannot
- * be written: the file would silently describe another model. The file is written beside its final name
- * and moved into place, so a failed write never leaves a file that looks like a checkpoint.
+ * <p>run.c runs one architecture with fixed constants, so a spec it would run differently is refused: the
+ * file would silently describe another model. The file is written beside its final name and moved into
+ * place, so a failed write never leaves a file that looks like a checkpoint.
  */
 final class Llama2cWriter implements CheckpointWriter {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final double ROPE_THETA = 10000.0;
-    private static final double NORM_EPS = 1e-5;
 
     @Override
-    public void write(Path location, ModelSpec spec, Map<String, Tensor> canonical) throws IOException {
+    public void write(Path location, ModelSpec spec, ModelConfig config, Map<String, Tensor> canonical) throws IOException {
         Optional<String> unwritable = unwritable(spec);
         if (unwritable.isPresent()) {
             throw new CheckpointException(location + ": cannot write a llama2.c checkpoint: " + unwritable.get());
         }
-        checkTensors(location, spec, canonical);
         if (Files.isDirectory(location)) {
             throw new CheckpointException(location + ": a llama2.c checkpoint is a single file, and this is a folder");
         }
@@ -56,9 +54,13 @@ final class Llama2cWriter implements CheckpointWriter {
         Path temporary = absolute.resolveSibling(absolute.getFileName() + ".tmp");
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            writeHeader(out, header);
+            writeFully(out, ByteBuffer.allocate(Llama2cHeader.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(header.dim())
+                    .putInt(header.hiddenDim()).putInt(header.layers()).putInt(header.heads()).putInt(header.kvHeads())
+                    .putInt(header.signedVocabSize()).putInt(header.seqLen()).flip());
             for (Llama2cLayout.Block block : Llama2cLayout.of(header).blocks()) {
-                writeBlock(out, block, spec, canonical);
+                for (int layer = 0; layer < Math.max(1, block.layers()); layer++) {
+                    writeFloats(out, values(location, block, layer, spec, canonical));
+                }
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temporary);
@@ -69,14 +71,17 @@ final class Llama2cWriter implements CheckpointWriter {
 
     /** Why run.c could not run this spec as given, if it could not. */
     private static Optional<String> unwritable(ModelSpec spec) {
+        if (!List.of("llama", "mistral").contains(spec.architecture())) {
+            return Optional.of("run.c runs the plain Llama architecture, the model is '" + spec.architecture() + "'");
+        }
         if (spec.headDim() * spec.heads() != spec.hiddenSize()) {
             return Optional.of("head dim " + spec.headDim() + " must be dim " + spec.hiddenSize() + " / heads " + spec.heads());
         }
-        if (spec.ropeTheta() != ROPE_THETA || !(spec.ropeScaling() instanceof RopeScaling.None)) {
+        if (spec.ropeTheta() != Llama2cHeader.ROPE_THETA || !(spec.ropeScaling() instanceof RopeScaling.None)) {
             return Optional.of("run.c uses RoPE theta 10000 without scaling, the model has theta " + spec.ropeTheta()
                     + " and " + spec.ropeScaling());
         }
-        if (spec.normEps() != NORM_EPS) {
+        if (spec.normEps() != Llama2cHeader.NORM_EPS) {
             return Optional.of("run.c uses norm epsilon 1e-5, the model has " + spec.normEps());
         }
         if (spec.bosTokenId() != Llama2cTokenizer.BOS || !spec.eosTokenIds().equals(List.of(Llama2cTokenizer.EOS))) {
@@ -89,65 +94,30 @@ final class Llama2cWriter implements CheckpointWriter {
         return Optional.empty();
     }
 
-    private static void checkTensors(Path location, ModelSpec spec, Map<String, Tensor> canonical) throws CheckpointException {
-        Map<String, Shape> expected = CanonicalWeights.expected(spec);
-        for (String name : canonical.keySet()) {
-            if (!expected.containsKey(name)) {
-                throw new CheckpointException(location + ": cannot write tensor '" + name + "': not a weight of this model");
-            }
-        }
-        for (Map.Entry<String, Shape> entry : expected.entrySet()) {
-            Tensor tensor = canonical.get(entry.getKey());
-            if (tensor == null) {
-                throw new CheckpointException(location + ": cannot write the checkpoint: tensor '" + entry.getKey() + "' is missing");
-            }
-            if (!tensor.info().shape().equals(entry.getValue())) {
-                throw new CheckpointException(location + ": cannot write tensor '" + entry.getKey() + "': shape "
-                        + tensor.info().shape() + " but the model needs " + entry.getValue());
-            }
-            switch (tensor.info().dtype()) {
-                case F32, F16, BF16 -> { }
-                default -> throw new CheckpointException(location + ": cannot write tensor '" + entry.getKey()
-                        + "': llama2.c stores f32, and " + tensor.info().dtype() + " is not a float type that widens to it");
-            }
-        }
+    /** The floats of one array of the file: one tensor, or one layer's slice of a stacked one. */
+    private static float[] values(Path location, Llama2cLayout.Block block, int layer, ModelSpec spec,
+            Map<String, Tensor> canonical) throws CheckpointException {
+        return switch (block.name()) {
+            case Llama2cLayout.FREQ_REAL -> ropeTable(spec, true);
+            case Llama2cLayout.FREQ_IMAG -> ropeTable(spec, false);
+            case "wq" -> halvesToInterleaved(floats(location, canonical, HfNames.q(layer), block.shape()), spec.heads(), spec.hiddenSize());
+            case "wk" -> halvesToInterleaved(floats(location, canonical, HfNames.k(layer), block.shape()), spec.kvHeads(), spec.hiddenSize());
+            default -> floats(location, canonical, canonicalName(block.name(), layer), block.shape());
+        };
     }
 
-    private static void writeHeader(FileChannel out, Llama2cHeader h) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(Llama2cHeader.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.putInt(h.dim()).putInt(h.hiddenDim()).putInt(h.layers()).putInt(h.heads()).putInt(h.kvHeads())
-                .putInt(h.signedVocabSize()).putInt(h.seqLen()).flip();
-        writeFully(out, bytes);
-    }
-
-    /** One array of the file: a single tensor, or every layer's slice of a stacked one in layer order. */
-    private static void writeBlock(FileChannel out, Llama2cLayout.Block block, ModelSpec spec, Map<String, Tensor> canonical)
-            throws IOException {
-        switch (block.name()) {
-            case Llama2cLayout.EMBEDDINGS -> writeFloats(out, floats(canonical.get(CanonicalWeights.EMBED)));
-            case Llama2cLayout.FINAL_NORM -> writeFloats(out, floats(canonical.get(CanonicalWeights.FINAL_NORM)));
-            case Llama2cLayout.CLASSIFIER -> writeFloats(out, floats(canonical.get(CanonicalWeights.LM_HEAD)));
-            case Llama2cLayout.FREQ_REAL -> writeFloats(out, ropeTable(spec, true));
-            case Llama2cLayout.FREQ_IMAG -> writeFloats(out, ropeTable(spec, false));
-            default -> {
-                for (int i = 0; i < block.layers(); i++) {
-                    writeFloats(out, layerPart(block.name(), i, spec, canonical));
-                }
-            }
-        }
-    }
-
-    private static float[] layerPart(String part, int layer, ModelSpec spec, Map<String, Tensor> canonical) {
+    private static String canonicalName(String part, int layer) {
         return switch (part) {
-            case "attention_norm" -> floats(canonical.get(CanonicalWeights.attnNorm(layer)));
-            case "wq" -> halvesToInterleaved(floats(canonical.get(CanonicalWeights.q(layer))), spec.heads(), spec.hiddenSize());
-            case "wk" -> halvesToInterleaved(floats(canonical.get(CanonicalWeights.k(layer))), spec.kvHeads(), spec.hiddenSize());
-            case "wv" -> floats(canonical.get(CanonicalWeights.v(layer)));
-            case "wo" -> floats(canonical.get(CanonicalWeights.o(layer)));
-            case "ffn_norm" -> floats(canonical.get(CanonicalWeights.ffnNorm(layer)));
-            case "w1" -> floats(canonical.get(CanonicalWeights.gate(layer)));
-            case "w2" -> floats(canonical.get(CanonicalWeights.down(layer)));
-            case "w3" -> floats(canonical.get(CanonicalWeights.up(layer)));
+            case Llama2cLayout.EMBEDDINGS -> HfNames.EMBED;
+            case Llama2cLayout.FINAL_NORM -> HfNames.FINAL_NORM;
+            case Llama2cLayout.CLASSIFIER -> HfNames.LM_HEAD;
+            case "attention_norm" -> HfNames.attnNorm(layer);
+            case "wv" -> HfNames.v(layer);
+            case "wo" -> HfNames.o(layer);
+            case "ffn_norm" -> HfNames.ffnNorm(layer);
+            case "w1" -> HfNames.gate(layer);
+            case "w2" -> HfNames.down(layer);
+            case "w3" -> HfNames.up(layer);
             default -> throw new IllegalStateException("the llama2.c layout has an array the writer does not know: " + part);
         };
     }
@@ -158,9 +128,8 @@ final class Llama2cWriter implements CheckpointWriter {
         int half = headDim / 2;
         float[] out = new float[matrix.length];
         for (int row = 0; row < matrix.length / columns; row++) {
-            int head = row / headDim;
             int within = row % headDim;
-            int target = head * headDim + (within < half ? 2 * within : 2 * (within - half) + 1);
+            int target = row - within + (within < half ? 2 * within : 2 * (within - half) + 1);
             System.arraycopy(matrix, row * columns, out, target * columns, columns);
         }
         return out;
@@ -175,7 +144,7 @@ final class Llama2cWriter implements CheckpointWriter {
         float[] out = new float[spec.maxPositions() * half];
         for (int position = 0; position < spec.maxPositions(); position++) {
             for (int i = 0; i < half; i++) {
-                float frequency = (float) (1.0 / Math.pow(ROPE_THETA, (2.0 * i) / spec.headDim()));
+                float frequency = (float) (1.0 / Math.pow(Llama2cHeader.ROPE_THETA, (2.0 * i) / spec.headDim()));
                 float angle = position * frequency;
                 out[position * half + i] = (float) (cosine ? Math.cos(angle) : Math.sin(angle));
             }
@@ -183,10 +152,19 @@ final class Llama2cWriter implements CheckpointWriter {
         return out;
     }
 
-    /** f32 as is; f16 and bf16 widen exactly. */
-    private static float[] floats(Tensor tensor) {
+    /** The named canonical tensor as floats: f32 as is, f16 and bf16 widened exactly; anything else is refused. */
+    private static float[] floats(Path location, Map<String, Tensor> canonical, String name, Shape shape)
+            throws CheckpointException {
+        Tensor tensor = canonical.get(name);
+        if (tensor == null) {
+            throw new CheckpointException(location + ": cannot write the checkpoint: tensor '" + name + "' is missing");
+        }
+        if (!tensor.info().shape().equals(shape)) {
+            throw new CheckpointException(location + ": cannot write tensor '" + name + "': shape "
+                    + tensor.info().shape() + " but the model needs " + shape);
+        }
         MemorySegment data = tensor.data();
-        float[] out = new float[Math.toIntExact(tensor.info().shape().elementCount())];
+        float[] out = new float[Math.toIntExact(shape.elementCount())];
         switch (tensor.info().dtype()) {
             case F32 -> MemorySegment.copy(data, F32, 0, out, 0, out.length);
             case F16 -> {
@@ -199,7 +177,8 @@ final class Llama2cWriter implements CheckpointWriter {
                     out[i] = Float.intBitsToFloat(data.getAtIndex(HALF, i) << 16);
                 }
             }
-            default -> throw new IllegalStateException("checked before writing: " + tensor.info());
+            default -> throw new CheckpointException(location + ": cannot write tensor '" + name
+                    + "': llama2.c stores f32, and " + tensor.info().dtype() + " is not a float type that widens to it");
         }
         return out;
     }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -34,9 +34,22 @@ class Llama2cFormatTest {
     private final Llama2cFormat format = new Llama2cFormat();
 
     @Test
+    void configSaysTheHeaderInHuggingFaceWords() throws IOException {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+            ModelConfig config = checkpoint.config();
+            assertThat(config.architectures()).containsExactly("LlamaForCausalLM");
+            assertThat(config.modelType()).contains("llama");
+            assertThat(config.requiredInt("hidden_size")).isEqualTo(64);
+            assertThat(config.requiredInt("num_key_value_heads")).isEqualTo(4);
+            assertThat(config.bool("tie_word_embeddings")).contains(true);
+            assertThat(config.origin()).isEqualTo(SharedModels.storiesBin().toString());
+        }
+    }
+
+    @Test
     void specComesFromTheHeaderAndRunCsFixedConstants() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
-            ModelSpec spec = checkpoint.spec();
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+            ModelSpec spec = Spi.spec(checkpoint);
             // values from the models README (dim=64, hidden_dim=172, n_layers=5, n_heads=8, n_kv_heads=4, vocab=512, seq_len=512)
             assertThat(spec.architecture()).isEqualTo("llama");
             assertThat(spec.hiddenSize()).isEqualTo(64);
@@ -57,7 +70,7 @@ class Llama2cFormatTest {
 
     @Test
     void listsEveryLayerSliceInFileOrderWithRunCsShapes() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
             List<TensorInfo> tensors = checkpoint.tensors().list();
             // embeddings + 9 per-layer tensors x 5 layers + final norm + 2 RoPE tables; no classifier (tied)
             assertThat(tensors).hasSize(1 + 9 * 5 + 1 + 2);
@@ -81,7 +94,7 @@ class Llama2cFormatTest {
     @Test
     void tensorsAreZeroCopySlicesOfTheMappedFile() throws IOException {
         ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(SharedModels.storiesBin())).order(ByteOrder.LITTLE_ENDIAN);
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
             Tensor embeddings = checkpoint.tensors().read("tok_embeddings");
             assertThat(embeddings.data().isMapped()).isTrue();
             // the first weight sits right after the 28-byte header
@@ -103,10 +116,10 @@ class Llama2cFormatTest {
     @Test
     void mappedTensorsEqualTheHuggingFaceConversionBitForBit() throws IOException {
         HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
             int compared = 0;
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping mapping = checkpoint.mapper().map(info);
+                TensorMapping mapping = format.mapper(Spi.spec(checkpoint)).map(info);
                 if (mapping instanceof TensorMapping.Skipped) {
                     continue;
                 }
@@ -127,12 +140,12 @@ class Llama2cFormatTest {
 
     @Test
     void mapperProducesEveryCanonicalWeightExactlyOnceWithItsShape() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
-            Map<String, Shape> expected = CanonicalWeights.expected(checkpoint.spec());
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+            Map<String, Shape> expected = Spi.expected(Spi.spec(checkpoint));
             Map<String, Shape> produced = new HashMap<>();
             List<String> skipped = new ArrayList<>();
             for (TensorInfo info : checkpoint.tensors().list()) {
-                switch (format.mapper(checkpoint.spec()).map(info)) {
+                switch (format.mapper(Spi.spec(checkpoint)).map(info)) {
                     case TensorMapping.Mapped mapped -> {
                         for (TensorMapping.Target target : mapped.targets()) {
                             TensorInfo out = info;
@@ -158,13 +171,13 @@ class Llama2cFormatTest {
                 .tiedEmbeddings(true).build();
         TensorMapping q = format.mapper(spec).map(TensorInfo.of("layers.3.wq", DType.F32, 64, 64));
         TensorMapping k = format.mapper(spec).map(TensorInfo.of("layers.3.wk", DType.F32, 32, 64));
-        assertThat(q).isEqualTo(TensorMapping.to(CanonicalWeights.q(3), new TensorOp.RopeInterleavedToHalves(8)));
-        assertThat(k).isEqualTo(TensorMapping.to(CanonicalWeights.k(3), new TensorOp.RopeInterleavedToHalves(4)));
+        assertThat(q).isEqualTo(TensorMapping.to(HfNames.q(3), new TensorOp.RopeInterleavedToHalves(8, 8)));
+        assertThat(k).isEqualTo(TensorMapping.to(HfNames.k(3), new TensorOp.RopeInterleavedToHalves(4, 8)));
         assertThat(format.mapper(spec).map(TensorInfo.of("output", DType.F32, 512, 64)))
                 .as("a tied model has no classifier").isInstanceOf(TensorMapping.Unknown.class);
         assertThat(format.mapper(spec.toBuilder().tiedEmbeddings(false).build())
                 .map(TensorInfo.of("output", DType.F32, 512, 64)))
-                .isEqualTo(TensorMapping.to(CanonicalWeights.LM_HEAD));
+                .isEqualTo(TensorMapping.to(HfNames.LM_HEAD));
     }
 
     @Test
@@ -180,28 +193,28 @@ class Llama2cFormatTest {
         }
         Path file = dir.resolve("untied.bin");
         Files.write(file, buffer.array());
-        try (Checkpoint checkpoint = format.open(file, OpenOptions.defaults())) {
-            assertThat(checkpoint.spec().tiedEmbeddings()).isFalse();
-            assertThat(checkpoint.spec().vocabSize()).isEqualTo(3);
+        try (Checkpoint checkpoint = format.open(file, Spi.ENGINE)) {
+            assertThat(Spi.spec(checkpoint).tiedEmbeddings()).isFalse();
+            assertThat(Spi.spec(checkpoint).vocabSize()).isEqualTo(3);
             Tensor output = checkpoint.tensors().read("output");
             assertThat(output.info().shape()).isEqualTo(Shape.of(3, 4));
             // the classifier is the last vocab*dim floats of the file
             assertThat(output.data().get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0))
                     .isEqualTo((float) (floats - (long) vocab * dim));
-            assertThat(checkpoint.mapper().map(output.info())).isEqualTo(TensorMapping.to(CanonicalWeights.LM_HEAD));
+            assertThat(format.mapper(Spi.spec(checkpoint)).map(output.info())).isEqualTo(TensorMapping.to(HfNames.LM_HEAD));
         }
     }
 
     @Test
     void detectsTheRealModelAndNothingElse(@TempDir Path dir) throws IOException {
-        Detection model = format.detect(SharedModels.storiesBin());
-        assertThat(model.confidence()).isGreaterThanOrEqualTo(90);
-        assertThat(format.detect(SharedModels.storiesTokenizer()).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf().resolve("model.safetensors")).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
+        Detection model = format.detect(SharedModels.storiesBin(), Spi.ENGINE);
+        assertThat(model.tier()).isEqualTo(Detection.Tier.LAYOUT);
+        assertThat(format.detect(SharedModels.storiesTokenizer(), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf().resolve("model.safetensors"), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
         Path extraByte = dir.resolve("padded.bin");
         Files.write(extraByte, concat(Files.readAllBytes(SharedModels.storiesBin()), new byte[] {0}));
-        assertThat(format.detect(extraByte).matches()).as(".bin and a good header but one byte too many").isFalse();
+        assertThat(format.detect(extraByte, Spi.ENGINE).matches()).as(".bin and a good header but one byte too many").isFalse();
     }
 
     @Test
@@ -209,7 +222,7 @@ class Llama2cFormatTest {
         Path file = dir.resolve("cut.bin");
         byte[] all = Files.readAllBytes(SharedModels.storiesBin());
         Files.write(file, java.util.Arrays.copyOf(all, all.length - 1000));
-        assertThatThrownBy(() -> format.open(file, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(file, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": llama2.c header (dim 64, hidden_dim 172, n_layers 5, n_heads 8, n_kv_heads 4,"
                         + " vocab_size 512, seq_len 512) implies 1056540 bytes but the file has 1055540 (truncated or not llama2.c)");
@@ -221,7 +234,7 @@ class Llama2cFormatTest {
         ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(5 * 4, -512); // claims an untied classifier
         Path file = dir.resolve("lying.bin");
         Files.write(file, all);
-        assertThatThrownBy(() -> format.open(file, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(file, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(file + ": llama2.c header (dim 64, hidden_dim 172, n_layers 5, n_heads 8, n_kv_heads 4, vocab_size -512")
                 .hasMessageContaining("implies 1187612 bytes but the file has 1056540");
@@ -231,31 +244,32 @@ class Llama2cFormatTest {
     void impossibleHeadersAndShortFilesSayWhy(@TempDir Path dir) throws IOException {
         Path zeros = dir.resolve("zeros.bin");
         Files.write(zeros, new byte[64]);
-        assertThatThrownBy(() -> format.open(zeros, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(zeros, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(zeros + ": not a llama2.c checkpoint: header (dim 0,")
                 .hasMessageEndingWith("has a zero or negative size");
         Path tiny = dir.resolve("tiny.bin");
         Files.write(tiny, new byte[10]);
-        assertThatThrownBy(() -> format.open(tiny, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(tiny, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(tiny + ": not a llama2.c checkpoint: 10 bytes is shorter than the 28-byte header");
         Path huge = dir.resolve("huge.bin");
         ByteBuffer header = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
         header.putInt(1 << 30).putInt(1 << 30).putInt(1 << 30).putInt(2).putInt(2).putInt(1 << 30).putInt(1 << 30);
         Files.write(huge, header.array());
-        assertThatThrownBy(() -> format.open(huge, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(huge, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageEndingWith("implies more than 2^63 bytes");
-        assertThat(format.detect(huge).matches()).isFalse();
+        assertThat(format.detect(huge, Spi.ENGINE).matches()).isFalse();
     }
 
     @Test
     void readingAnUnknownTensorNamesItAndTheFile() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+            // the engine's mapped source says it, naming the tensor
             assertThatThrownBy(() -> checkpoint.tensors().read("layers.5.wq"))
                     .isInstanceOf(CheckpointException.class)
-                    .hasMessage(SharedModels.storiesBin() + ": no tensor 'layers.5.wq' in this llama2.c checkpoint");
+                    .hasMessageContaining("layers.5.wq");
         }
     }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +89,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void detectsTokenizerFilesOnly() throws IOException {
-        assertThat(provider.detect(SharedModels.storiesTokenizer()).confidence()).isGreaterThanOrEqualTo(80);
+        assertThat(provider.detect(SharedModels.storiesTokenizer()).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.LAYOUT);
         assertThat(provider.detect(SharedModels.storiesBin()).matches()).isFalse();
         assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json")).matches()).isFalse();
         assertThat(provider.detect(SharedModels.storiesHf()).matches()).isFalse();
@@ -110,11 +109,11 @@ class Llama2cTokenizerTest {
 
     @Test
     void theCheckpointFindsTheTokenizerBesideIt(@TempDir Path dir) throws IOException {
-        try (Checkpoint checkpoint = new Llama2cFormat().open(SharedModels.storiesBin(), OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = new Llama2cFormat().open(SharedModels.storiesBin(), Spi.ENGINE)) {
             assertThat(checkpoint.tokenizer()).get().extracting(Tokenizer::vocabSize).isEqualTo(512);
         }
         Path model = Files.copy(SharedModels.storiesBin(), dir.resolve("model.bin"));
-        try (Checkpoint checkpoint = new Llama2cFormat().open(model, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = new Llama2cFormat().open(model, Spi.ENGINE)) {
             assertThat(checkpoint.tokenizer()).isEmpty();
             Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tok512.bin"));
             Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tok512-copy.bin"));

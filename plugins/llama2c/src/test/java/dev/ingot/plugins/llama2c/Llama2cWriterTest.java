@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.format.Detection;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointWriter;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -39,7 +39,7 @@ class Llama2cWriterTest {
 
     /** stories260K as its README describes it, with run.c's fixed constants. */
     private static final ModelSpec STORIES = ModelSpec.builder().hiddenSize(64).layers(5).heads(8).kvHeads(4).ffnSize(172)
-            .vocabSize(512).maxPositions(512).tiedEmbeddings(true).bosTokenId(1).eosTokenId(2).build();
+            .vocabSize(512).maxPositions(512).tiedEmbeddings(true).bosTokenId(1).eosTokenIds(java.util.List.of(2)).build();
 
     private final Llama2cFormat format = new Llama2cFormat();
     private final CheckpointWriter writer = format.writer().orElseThrow();
@@ -53,7 +53,7 @@ class Llama2cWriterTest {
     void theHuggingFaceCopyOfStoriesBecomesTheOriginalBin(@TempDir Path dir) throws IOException {
         Map<String, Tensor> canonical = storiesFromHuggingFace();
         Path file = dir.resolve("stories.bin");
-        writer.write(file, STORIES, canonical);
+        writer.write(file, STORIES, Spi.config(STORIES), canonical);
 
         byte[] original = Files.readAllBytes(SharedModels.storiesBin());
         byte[] written = Files.readAllBytes(file);
@@ -72,12 +72,12 @@ class Llama2cWriterTest {
     @Test
     void untiedHalfPrecisionWeightsComeBackThroughTheMapper(@TempDir Path dir) throws IOException {
         ModelSpec spec = ModelSpec.builder().hiddenSize(16).layers(2).heads(4).kvHeads(2).ffnSize(24).vocabSize(10)
-                .maxPositions(8).tiedEmbeddings(false).bosTokenId(1).eosTokenId(2).build();
+                .maxPositions(8).tiedEmbeddings(false).bosTokenId(1).eosTokenIds(java.util.List.of(2)).build();
         Random random = new Random(7);
         Map<String, Tensor> canonical = new LinkedHashMap<>();
         Map<String, float[]> widened = new LinkedHashMap<>();
         boolean bf16 = false;
-        for (Map.Entry<String, Shape> entry : CanonicalWeights.expected(spec).entrySet()) {
+        for (Map.Entry<String, Shape> entry : Spi.expected(spec).entrySet()) {
             int n = Math.toIntExact(entry.getValue().elementCount());
             MemorySegment data = Arena.ofAuto().allocate(2L * n);
             float[] values = new float[n];
@@ -92,14 +92,14 @@ class Llama2cWriterTest {
             bf16 = !bf16;
         }
         Path file = dir.resolve("untied.bin");
-        writer.write(file, spec, canonical);
+        writer.write(file, spec, Spi.config(spec), canonical);
 
-        assertThat(format.detect(file).confidence()).isGreaterThanOrEqualTo(90);
+        assertThat(format.detect(file, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
         Map<String, float[]> mapped = new LinkedHashMap<>();
-        try (Checkpoint checkpoint = format.open(file, OpenOptions.defaults())) {
-            assertThat(checkpoint.spec()).isEqualTo(spec);
+        try (Checkpoint checkpoint = format.open(file, Spi.ENGINE)) {
+            assertThat(Spi.spec(checkpoint)).isEqualTo(spec);
             for (TensorInfo info : checkpoint.tensors().list()) {
-                if (checkpoint.mapper().map(info) instanceof TensorMapping.Mapped m) {
+                if (format.mapper(Spi.spec(checkpoint)).map(info) instanceof TensorMapping.Mapped m) {
                     TensorMapping.Target target = m.targets().getFirst();
                     float[] values = checkpoint.tensors().read(info.name()).data().toArray(F32);
                     long[] shape = info.shape().dims();
@@ -117,17 +117,20 @@ class Llama2cWriterTest {
     @Test
     void specsRunCCannotRunAreRefusedInOneLine(@TempDir Path dir) {
         Path file = dir.resolve("x.bin");
-        assertThatThrownBy(() -> writer.write(file, STORIES.toBuilder().ropeTheta(500000).build(), Map.of()))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": cannot write a llama2.c checkpoint: run.c uses RoPE theta 10000 without scaling,"
-                        + " the model has theta 500000.0 and None[]");
-        assertThatThrownBy(() -> writer.write(file, STORIES.toBuilder().bosTokenId(0).build(), Map.of()))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": cannot write a llama2.c checkpoint: run.c's BOS and EOS are 1 and 2, the model has 0 and [2]");
-        assertThatThrownBy(() -> writer.write(file, STORIES.toBuilder().normEps(1e-6).build(), Map.of()))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": cannot write a llama2.c checkpoint: run.c uses norm epsilon 1e-5, the model has 1.0E-6");
+        assertRefused(file, STORIES.toBuilder().ropeTheta(500000).build(),
+                "run.c uses RoPE theta 10000 without scaling, the model has theta 500000.0 and None[]");
+        assertRefused(file, STORIES.toBuilder().bosTokenId(0).build(), "run.c's BOS and EOS are 1 and 2, the model has 0 and [2]");
+        assertRefused(file, STORIES.toBuilder().normEps(1e-6).build(), "run.c uses norm epsilon 1e-5, the model has 1.0E-6");
+        // another architecture (biases, q/k norms...) would be written as a plain Llama: refused by name
+        assertRefused(file, STORIES.toBuilder().architecture("qwen3").build(),
+                "run.c runs the plain Llama architecture, the model is 'qwen3'");
         assertThat(file).doesNotExist();
+    }
+
+    private void assertRefused(Path file, ModelSpec spec, String why) {
+        assertThatThrownBy(() -> writer.write(file, spec, Spi.config(spec), Map.of()))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessage(file + ": cannot write a llama2.c checkpoint: " + why);
     }
 
     @Test
@@ -136,23 +139,25 @@ class Llama2cWriterTest {
         Path file = dir.resolve("x.bin");
 
         Map<String, Tensor> missing = new LinkedHashMap<>(canonical);
-        missing.remove(CanonicalWeights.v(4));
-        assertThatThrownBy(() -> writer.write(file, STORIES, missing))
+        missing.remove(HfNames.v(4));
+        assertThatThrownBy(() -> writer.write(file, STORIES, Spi.config(STORIES), missing))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": cannot write the checkpoint: tensor 'model.layers.4.self_attn.v_proj.weight' is missing");
 
         Map<String, Tensor> misshapen = new LinkedHashMap<>(canonical);
-        Tensor k = canonical.get(CanonicalWeights.k(0));
+        Tensor k = canonical.get(HfNames.k(0));
         misshapen.put(k.name(), new Tensor(new TensorInfo(k.name(), DType.F32, Shape.of(64, 32)), k.data()));
-        assertThatThrownBy(() -> writer.write(file, STORIES, misshapen))
+        assertThatThrownBy(() -> writer.write(file, STORIES, Spi.config(STORIES), misshapen))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": cannot write tensor 'model.layers.0.self_attn.k_proj.weight': shape [64, 32] but the model needs [32, 64]");
 
-        Map<String, Tensor> untiedHead = new LinkedHashMap<>(canonical);
-        untiedHead.put(CanonicalWeights.LM_HEAD, canonical.get(CanonicalWeights.EMBED));
-        assertThatThrownBy(() -> writer.write(file, STORIES, untiedHead))
+        Map<String, Tensor> integers = new LinkedHashMap<>(canonical);
+        Tensor norm = canonical.get(HfNames.FINAL_NORM);
+        integers.put(norm.name(), new Tensor(new TensorInfo(norm.name(), DType.I32, norm.info().shape()), norm.data()));
+        assertThatThrownBy(() -> writer.write(file, STORIES, Spi.config(STORIES), integers))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": cannot write tensor 'lm_head.weight': not a weight of this model");
+                .hasMessage(file + ": cannot write tensor 'model.norm.weight': llama2.c stores f32, and I32 is not a float"
+                        + " type that widens to it");
 
         assertThat(dir).isEmptyDirectory();
     }
@@ -161,7 +166,7 @@ class Llama2cWriterTest {
     private static Map<String, Tensor> storiesFromHuggingFace() throws IOException {
         HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
         Map<String, Tensor> canonical = new LinkedHashMap<>();
-        CanonicalWeights.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
+        Spi.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
         return canonical;
     }
 

@@ -14,13 +14,12 @@ final class ReferenceOps {
 
     static float[] apply(TensorOp op, float[] values, long[] shape) {
         return switch (op) {
-            case TensorOp.RopeInterleavedToHalves(int heads) -> interleavedToHalves(values, heads, (int) shape[0], (int) shape[1]);
+            case TensorOp.RopeInterleavedToHalves(int heads, int headDim) -> interleavedToHalves(values, heads, headDim, (int) shape[1]);
             default -> throw new UnsupportedOperationException("llama2c declares no " + op);
         };
     }
 
-    private static float[] interleavedToHalves(float[] in, int heads, int rows, int cols) {
-        int headDim = rows / heads;
+    private static float[] interleavedToHalves(float[] in, int heads, int headDim, int cols) {
         int half = headDim / 2;
         float[] out = new float[in.length];
         for (int h = 0; h < heads; h++) {

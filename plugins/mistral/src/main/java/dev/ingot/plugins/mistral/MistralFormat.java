@@ -1,15 +1,16 @@
 package dev.ingot.plugins.mistral;
 
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.format.Detection;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.mapping.RuleMapper;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.mapping.WeightMapper;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import java.util.Optional;
 /**
  * Mistral's own checkpoint layout, as mistral-inference reads it: a folder with {@code params.json}
  * and {@code consolidated*.safetensors} in Meta-style names ({@code layers.N.attention.wq.weight}),
- * q/k rows in the interleaved RoPE order.
+ * q/k rows in the interleaved RoPE order. The engine reads the safetensors and the JSON; this format
+ * is the file names, the params.json keys and the tensor names.
  */
 public final class MistralFormat implements CheckpointFormat {
 
@@ -31,31 +33,30 @@ public final class MistralFormat implements CheckpointFormat {
 
     @Override
     public String description() {
-        return "Mistral native folder (params.json + consolidated*.safetensors, tekken.json)";
+        return "Mistral native folder (params.json + consolidated*.safetensors, tekken.json or tokenizer.model)";
     }
 
+    /** A layout claim: Mistral writes no marker, but params.json beside consolidated safetensors is its folder. */
     @Override
-    public Detection detect(Path location) throws IOException {
-        if (!Files.isDirectory(location)) {
-            return Detection.no("not a folder");
-        }
-        if (!Files.isRegularFile(location.resolve(MistralParams.FILE))) {
-            return Detection.no("no " + MistralParams.FILE);
+    public Detection detect(Path location, EngineServices engine) throws IOException {
+        if (!Files.isDirectory(location) || !Files.isRegularFile(location.resolve(MistralParams.FILE))) {
+            return Detection.no("no " + MistralParams.FILE + " folder");
         }
         Optional<MistralShards> shards;
         try {
             shards = MistralShards.find(location);
         } catch (CheckpointException e) {
-            return Detection.yes(50, "params.json with broken shards: " + e.getMessage());
+            return Detection.weak(MistralParams.FILE + " with broken shards: " + e.getMessage());
         }
         if (shards.isEmpty()) {
             return Detection.no(MistralParams.FILE + " but no consolidated*.safetensors (.pth checkpoints are not supported)");
         }
-        return Detection.yes(90, MistralParams.FILE + " and " + shards.get().files().size() + " consolidated safetensors file(s)");
+        return Detection.layout(MistralParams.FILE + " and " + shards.get().files().getFirst().getFileName()
+                + (shards.get().files().size() > 1 ? " and " + (shards.get().files().size() - 1) + " more shard(s)" : ""));
     }
 
     @Override
-    public Checkpoint open(Path location, OpenOptions options) throws IOException {
+    public Checkpoint open(Path location, EngineServices engine) throws IOException {
         if (!Files.isDirectory(location)) {
             throw new CheckpointException(location + ": a Mistral checkpoint is a folder with params.json and consolidated*.safetensors");
         }
@@ -63,10 +64,10 @@ public final class MistralFormat implements CheckpointFormat {
         if (!Files.isRegularFile(paramsFile)) {
             throw new CheckpointException(location + ": no " + MistralParams.FILE + " in this Mistral checkpoint folder");
         }
-        ModelSpec spec = MistralParams.read(paramsFile);
-        MistralShards shards = MistralShards.find(location).orElseThrow(() -> new CheckpointException(
-                location + ": no " + MistralShards.SINGLE + " or consolidated-*-of-*.safetensors (.pth checkpoints are not supported)"));
-        return new MistralCheckpoint(location, spec, MistralTensorSource.open(location, shards), mapper(spec));
+        ModelConfig config = MistralParams.read(paramsFile, engine);
+        MistralShards shards = MistralShards.find(location).orElseThrow(() -> new CheckpointException(location + ": no "
+                + MistralShards.SINGLE + " or consolidated-*-of-*.safetensors (.pth checkpoints are not supported)"));
+        return new MistralCheckpoint(location, config, shards.open(engine), engine);
     }
 
     /**
@@ -76,21 +77,21 @@ public final class MistralFormat implements CheckpointFormat {
     @Override
     public WeightMapper mapper(ModelSpec spec) {
         RuleMapper.Builder rules = RuleMapper.builder()
-                .rename("tok_embeddings.weight", CanonicalWeights.EMBED)
+                .rename("tok_embeddings.weight", HfNames.EMBED)
                 .rename("layers.{i}.attention_norm.weight", "model.layers.{i}.input_layernorm.weight")
                 .rename("layers.{i}.attention.wq.weight", "model.layers.{i}.self_attn.q_proj.weight",
-                        new TensorOp.RopeInterleavedToHalves(spec.heads()))
+                        new TensorOp.RopeInterleavedToHalves(spec.heads(), spec.headDim()))
                 .rename("layers.{i}.attention.wk.weight", "model.layers.{i}.self_attn.k_proj.weight",
-                        new TensorOp.RopeInterleavedToHalves(spec.kvHeads()))
+                        new TensorOp.RopeInterleavedToHalves(spec.kvHeads(), spec.headDim()))
                 .rename("layers.{i}.attention.wv.weight", "model.layers.{i}.self_attn.v_proj.weight")
                 .rename("layers.{i}.attention.wo.weight", "model.layers.{i}.self_attn.o_proj.weight")
                 .rename("layers.{i}.ffn_norm.weight", "model.layers.{i}.post_attention_layernorm.weight")
                 .rename("layers.{i}.feed_forward.w1.weight", "model.layers.{i}.mlp.gate_proj.weight")
                 .rename("layers.{i}.feed_forward.w2.weight", "model.layers.{i}.mlp.down_proj.weight")
                 .rename("layers.{i}.feed_forward.w3.weight", "model.layers.{i}.mlp.up_proj.weight")
-                .rename("norm.weight", CanonicalWeights.FINAL_NORM);
+                .rename("norm.weight", HfNames.FINAL_NORM);
         if (!spec.tiedEmbeddings()) {
-            rules.rename("output.weight", CanonicalWeights.LM_HEAD);
+            rules.rename("output.weight", HfNames.LM_HEAD);
         }
         return rules.build();
     }

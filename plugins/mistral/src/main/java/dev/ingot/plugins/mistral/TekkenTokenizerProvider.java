@@ -24,7 +24,10 @@ public final class TekkenTokenizerProvider implements TokenizerProvider {
         return "Mistral tekken.json (tiktoken-style byte-level BPE)";
     }
 
-    /** mistral-common recognises these files by name ("tekken" in a .json name); the content must then parse. */
+    /**
+     * mistral-common recognises these files by name ("tekken" in a .json name), a marker only Mistral
+     * uses: with content that parses as a Tekken vocabulary, that is a signature.
+     */
     @Override
     public Detection detect(Path file) throws IOException {
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
@@ -32,8 +35,8 @@ public final class TekkenTokenizerProvider implements TokenizerProvider {
             return Detection.no("not a tekken*.json file");
         }
         try {
-            TekkenVocabulary vocabulary = TekkenVocabulary.read(file);
-            return Detection.yes(95, "tekken vocabulary of " + vocabulary.vocabSize() + " tokens");
+            TekkenVocabulary vocabulary = TekkenVocabulary.from(file, TekkenJson.read(file));
+            return Detection.signature("tekken vocabulary of " + vocabulary.vocabSize() + " tokens");
         } catch (CheckpointException e) {
             return Detection.no(e.getMessage());
         }
@@ -41,6 +44,6 @@ public final class TekkenTokenizerProvider implements TokenizerProvider {
 
     @Override
     public Tokenizer open(Path file) throws IOException {
-        return new TekkenTokenizer(TekkenVocabulary.read(file));
+        return new TekkenTokenizer(TekkenVocabulary.from(file, TekkenJson.read(file)));
     }
 }

@@ -1,10 +1,11 @@
 package dev.ingot.plugins.mistral;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ingot.spi.CheckpointException;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.ingot.spi.json.JsonValue;
+import dev.ingot.spi.json.JsonValue.JsonArray;
+import dev.ingot.spi.json.JsonValue.JsonNumber;
+import dev.ingot.spi.json.JsonValue.JsonObject;
+import dev.ingot.spi.json.JsonValue.JsonString;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,48 +33,45 @@ record TekkenVocabulary(Pattern pattern, List<byte[]> ranks, List<String> specia
             "<pad>", "[IMG_BREAK]", "[IMG_END]", "[PREFIX]", "[MIDDLE]", "[SUFFIX]", "[SYSTEM_PROMPT]",
             "[/SYSTEM_PROMPT]", "[TOOL_CONTENT]");
 
+    /** Tekken files of real models are a few MB (NeMo's 131k-token vocabulary is about 15 MB). */
+    static final long MAX_BYTES = 256L << 20;
+
     int numSpecial() {
         return specials.size();
     }
 
-    static TekkenVocabulary read(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new CheckpointException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.path("config").isObject() || !root.path("vocab").isArray()) {
+    /** Reads the parsed content of {@code file}; errors name the file and the entry. */
+    static TekkenVocabulary from(Path file, JsonValue root) throws CheckpointException {
+        if (!(member(root, "config") instanceof JsonObject config) || !(member(root, "vocab") instanceof JsonArray vocab)) {
             throw new CheckpointException(file + ": not a tekken tokenizer: needs a 'config' object and a 'vocab' array");
         }
-        JsonNode config = root.get("config");
         int vocabSize = positiveInt(file, config, "default_vocab_size");
         int numSpecial = positiveInt(file, config, "default_num_special_tokens");
+        if (!(member(config, "pattern") instanceof JsonString patternText) || patternText.value().isEmpty()) {
+            throw new CheckpointException(file + ": config.pattern is missing");
+        }
         Pattern pattern;
         try {
             // \s and friends are Unicode-aware in tiktoken's regex engine; in Java only with this flag.
-            pattern = Pattern.compile(config.path("pattern").asText(""), Pattern.UNICODE_CHARACTER_CLASS);
+            pattern = Pattern.compile(patternText.value(), Pattern.UNICODE_CHARACTER_CLASS);
         } catch (PatternSyntaxException e) {
             throw new CheckpointException(file + ": config.pattern is not a regex Java accepts: " + e.getDescription());
         }
-        if (config.path("pattern").asText("").isEmpty()) {
-            throw new CheckpointException(file + ": config.pattern is missing");
-        }
         int regular = vocabSize - numSpecial;
-        JsonNode vocab = root.get("vocab");
-        if (regular < 256 || vocab.size() < regular) {
+        if (regular < 256 || vocab.elements().size() < regular) {
             throw new CheckpointException(file + ": default_vocab_size " + vocabSize + " minus " + numSpecial
-                    + " special tokens needs " + regular + " (at least 256) regular tokens, the vocab has " + vocab.size());
+                    + " special tokens needs " + regular + " (at least 256) regular tokens, the vocab has " + vocab.elements().size());
         }
         List<byte[]> ranks = new ArrayList<>(regular);
         for (int rank = 0; rank < regular; rank++) {
-            JsonNode token = vocab.get(rank);
-            if (token.path("rank").asInt(-1) != rank) {
-                throw new CheckpointException(file + ": vocab entry " + rank + " has rank " + token.path("rank") + "; ranks must count up from 0");
+            JsonValue token = vocab.elements().get(rank);
+            if (integer(token, "rank") != rank) {
+                throw new CheckpointException(file + ": vocab entry " + rank + " has rank " + describe(member(token, "rank"))
+                        + "; ranks must count up from 0");
             }
             byte[] bytes;
             try {
-                bytes = Base64.getDecoder().decode(token.path("token_bytes").asText(""));
+                bytes = Base64.getDecoder().decode(member(token, "token_bytes") instanceof JsonString s ? s.value() : "?");
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(file + ": vocab entry " + rank + " has token_bytes that are not base64");
             }
@@ -82,21 +80,20 @@ record TekkenVocabulary(Pattern pattern, List<byte[]> ranks, List<String> specia
             }
             ranks.add(bytes);
         }
-        return new TekkenVocabulary(pattern, ranks, specials(file, root, numSpecial), vocabSize);
+        return new TekkenVocabulary(pattern, ranks, specials(file, member(root, "special_tokens"), numSpecial), vocabSize);
     }
 
-    private static List<String> specials(Path file, JsonNode root, int numSpecial) throws CheckpointException {
+    private static List<String> specials(Path file, JsonValue specials, int numSpecial) throws CheckpointException {
         List<String> named = new ArrayList<>();
-        JsonNode specials = root.get("special_tokens");
-        if (specials == null || specials.isNull()) {
+        if (!(specials instanceof JsonArray list)) {
             named.addAll(LEGACY_SPECIALS);
         } else {
-            for (int id = 0; id < specials.size(); id++) {
-                JsonNode special = specials.get(id);
-                if (special.path("rank").asInt(-1) != id || !special.path("token_str").isTextual()) {
+            for (int id = 0; id < list.elements().size(); id++) {
+                JsonValue special = list.elements().get(id);
+                if (integer(special, "rank") != id || !(member(special, "token_str") instanceof JsonString name)) {
                     throw new CheckpointException(file + ": special_tokens entry " + id + " needs rank " + id + " and a token_str");
                 }
-                named.add(special.get("token_str").asText());
+                named.add(name.value());
             }
         }
         if (named.size() > numSpecial) {
@@ -108,11 +105,30 @@ record TekkenVocabulary(Pattern pattern, List<byte[]> ranks, List<String> specia
         return named;
     }
 
-    private static int positiveInt(Path file, JsonNode config, String key) throws CheckpointException {
-        JsonNode value = config.get(key);
-        if (value == null || !value.canConvertToInt() || value.asInt() <= 0) {
-            throw new CheckpointException(file + ": config." + key + " must be a positive integer, got " + value);
+    /** The member {@code key} of an object, or null when {@code value} is no object or lacks it. */
+    private static JsonValue member(JsonValue value, String key) {
+        return value instanceof JsonObject o ? o.get(key).orElse(null) : null;
+    }
+
+    /** An integer member, or -1 when it is absent, not an integer or out of range. */
+    private static long integer(JsonValue value, String key) {
+        try {
+            return member(value, key) instanceof JsonNumber n && n.isIntegral() ? n.longValue() : -1;
+        } catch (ArithmeticException e) {
+            return -1;
         }
-        return value.asInt();
+    }
+
+    /** A value for a message: a number as written, otherwise what kind of value it is. */
+    private static String describe(JsonValue value) {
+        return value == null ? "nothing" : value instanceof JsonNumber n ? n.literal() : value.kind();
+    }
+
+    private static int positiveInt(Path file, JsonObject config, String key) throws CheckpointException {
+        long value = integer(config, key);
+        if (value <= 0 || value > Integer.MAX_VALUE) {
+            throw new CheckpointException(file + ": config." + key + " must be a positive integer, got " + describe(member(config, key)));
+        }
+        return (int) value;
     }
 }

@@ -7,10 +7,10 @@ import dev.ingot.plugins.mistral.testing.MistralCopy;
 import dev.ingot.plugins.mistral.testing.SafetensorsFiles;
 import dev.ingot.plugins.mistral.testing.SafetensorsFiles.RawTensor;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.format.Detection;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.ModelSpec;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -36,8 +36,9 @@ class MistralFormatTest {
     @Test
     void specComesFromParamsJson(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
-            ModelSpec spec = checkpoint.spec();
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+            assertThat(checkpoint.config().architectures()).containsExactly("MistralForCausalLM");
+            ModelSpec spec = Spi.spec(checkpoint);
             // stories260K (models README): dim 64, hidden 172, 5 layers, 8 heads, 4 kv heads, vocab 512, seq 512, tied
             assertThat(spec.architecture()).isEqualTo("mistral");
             assertThat(List.of(spec.hiddenSize(), spec.ffnSize(), spec.layers(), spec.heads(), spec.kvHeads(),
@@ -54,7 +55,7 @@ class MistralFormatTest {
     @Test
     void tensorsCarryMistralNamesAsZeroCopySlices(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
             List<TensorInfo> tensors = checkpoint.tensors().list();
             assertThat(tensors).hasSize(1 + 9 * 5 + 1);
             assertThat(checkpoint.tensors().info("layers.2.attention.wk.weight")).get()
@@ -76,7 +77,7 @@ class MistralFormatTest {
         byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
         int wqLayer0 = 28 + (512 * 64 + 5 * 64) * 4; // after the header, the embeddings and the attention norms
         byte[] expected = Arrays.copyOfRange(llama2c, wqLayer0, wqLayer0 + 64 * 64 * 4);
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
             byte[] wq = checkpoint.tensors().read("layers.0.attention.wq.weight").data().toArray(ValueLayout.JAVA_BYTE);
             assertThat(wq).isEqualTo(expected);
         }
@@ -91,7 +92,7 @@ class MistralFormatTest {
     @Test
     void shardedCopiesOpenTheSame(@TempDir Path dir) throws IOException {
         MistralCopy.writeSharded(SharedModels.storiesHf(), dir, 3);
-        assertThat(format.detect(dir).confidence()).isGreaterThanOrEqualTo(90);
+        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
         assertMapsBackToHuggingFace(dir);
     }
 
@@ -101,7 +102,7 @@ class MistralFormatTest {
         Files.delete(dir.resolve("consolidated.safetensors.index.json"));
         assertMapsBackToHuggingFace(dir);
         Files.delete(dir.resolve("consolidated-00002-of-00002.safetensors"));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": incomplete or mixed shards [consolidated-00001-of-00002.safetensors];"
                         + " expected consolidated-1...2-of-2");
@@ -109,10 +110,10 @@ class MistralFormatTest {
 
     private void assertMapsBackToHuggingFace(Path dir) throws IOException {
         Map<String, RawTensor> hf = SafetensorsFiles.read(SharedModels.storiesHf().resolve("model.safetensors"));
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
             Map<String, Shape> produced = new HashMap<>();
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping mapping = checkpoint.mapper().map(info);
+                TensorMapping mapping = format.mapper(Spi.spec(checkpoint)).map(info);
                 assertThat(mapping).as(info.name()).isInstanceOf(TensorMapping.Mapped.class);
                 for (TensorMapping.Target target : ((TensorMapping.Mapped) mapping).targets()) {
                     byte[] bytes = checkpoint.tensors().read(info.name()).data().toArray(ValueLayout.JAVA_BYTE);
@@ -125,10 +126,11 @@ class MistralFormatTest {
                     assertThat(bytes).as(target.canonicalName()).isEqualTo(hf.get(target.canonicalName()).bytes());
                 }
             }
-            assertThat(produced).isEqualTo(CanonicalWeights.expected(checkpoint.spec()));
+            assertThat(produced).isEqualTo(Spi.expected(Spi.spec(checkpoint)));
         }
     }
 
+    /** The engine reads the index and the shards; its errors name the file and the tensor. */
     @Test
     void theIndexMustAgreeWithTheShards(@TempDir Path dir) throws IOException {
         MistralCopy.writeSharded(SharedModels.storiesHf(), dir, 2);
@@ -137,55 +139,34 @@ class MistralFormatTest {
 
         Files.writeString(index, original.replace("\"norm.weight\" : \"consolidated-00002-of-00002.safetensors\"",
                 "\"norm.weight\" : \"consolidated-00001-of-00002.safetensors\""));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(dir.resolve("consolidated-00002-of-00002.safetensors") + ": tensor 'norm.weight' is not where"
-                        + " consolidated.safetensors.index.json puts it (consolidated-00001-of-00002.safetensors)");
-
-        Files.writeString(index, original.replace("\"weight_map\" : {", "\"weight_map\" : {\n    \"layers.9.ffn_norm.weight\" : \"consolidated-00001-of-00002.safetensors\","));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessage(dir.resolve("consolidated-00001-of-00002.safetensors") + ": tensor 'layers.9.ffn_norm.weight'"
-                        + " is listed in consolidated.safetensors.index.json but not in the file");
+                .hasMessageContaining("consolidated-0000")
+                .hasMessageContaining("norm.weight");
 
         Files.writeString(index, original.replace("consolidated-00002-of-00002", "consolidated-00002-of-00003"));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(index + ": names shard consolidated-00002-of-00003.safetensors, which is missing");
+                .hasMessageContaining("consolidated-00002-of-00003.safetensors");
     }
 
     @Test
-    void brokenSafetensorsNameTheFileAndTensor(@TempDir Path dir) throws IOException {
+    void brokenSafetensorsNameTheFile(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
         Path file = dir.resolve("consolidated.safetensors");
         Map<String, RawTensor> tensors = SafetensorsFiles.read(file);
-
         RawTensor norm = tensors.get("norm.weight");
         tensors.put("norm.weight", new RawTensor("F32", norm.shape(), Arrays.copyOf(norm.bytes(), 4 * 63)));
         SafetensorsFiles.write(file, tensors);
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": tensor 'norm.weight' has 252 bytes but F32[64] needs 256");
-
-        tensors.put("norm.weight", new RawTensor("Q4_K", norm.shape(), norm.bytes()));
-        SafetensorsFiles.write(file, tensors);
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": tensor 'norm.weight' has unknown dtype \"Q4_K\"");
-
-        tensors.put("norm.weight", norm);
-        SafetensorsFiles.write(file, tensors);
-        byte[] all = Files.readAllBytes(file);
-        Files.write(file, Arrays.copyOf(all, all.length - 100));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageStartingWith(file + ": tensor '")
-                .hasMessageContaining("lie outside the");
+                .hasMessageStartingWith(file.toString())
+                .hasMessageContaining("norm.weight");
 
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, '{', '}'});
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(file + ": not a safetensors file: header length 65535 does not fit in 10 bytes");
+                .hasMessageStartingWith(file.toString());
     }
 
     @Test
@@ -195,19 +176,27 @@ class MistralFormatTest {
         String original = Files.readString(params);
 
         Files.writeString(params, original.replace("{", "{\"moe\": {\"num_experts\": 8, \"num_experts_per_tok\": 2},"));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(params + ": mixture-of-experts checkpoints ('moe') are not supported; only dense Mistral models are");
 
         Files.writeString(params, original.replaceAll("\"n_heads\" : 8,", ""));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(params + ": 'n_heads' must be an integer, got nothing");
+                .hasMessage(params + ": missing required field \"n_heads\"");
 
-        Files.writeString(params, original.replace("\"n_kv_heads\" : 4", "\"n_kv_heads\" : 3"));
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        Files.writeString(params, original.replace("\"n_heads\" : 8", "\"n_heads\" : \"eight\""));
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(params + ": heads (8) must be a multiple of kv heads (3)");
+                .hasMessage(params + ": \"n_heads\" must be a 32-bit integer, got a string");
+
+        // sizes that do not fit together are the architecture's to refuse, naming params.json all the same
+        Files.writeString(params, original.replace("\"n_kv_heads\" : 4", "\"n_kv_heads\" : 3"));
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+            assertThatThrownBy(() -> Spi.spec(checkpoint))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessage(params + ": heads (8) must be a multiple of kv heads (3)");
+        }
     }
 
     @Test
@@ -215,22 +204,22 @@ class MistralFormatTest {
         MistralCopy.write(SharedModels.storiesHf(), dir);
         Path params = dir.resolve("params.json");
         Files.writeString(params, Files.readString(params).replace("\"rope_theta\" : 10000.0,", "\"sliding_window\" : 256,"));
-        try (Checkpoint checkpoint = format.open(dir, OpenOptions.defaults())) {
-            assertThat(checkpoint.spec().slidingWindow()).isEqualTo(256);
-            assertThat(checkpoint.spec().ropeTheta()).isEqualTo(10000.0);
+        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+            assertThat(Spi.spec(checkpoint).slidingWindow()).isEqualTo(256);
+            assertThat(Spi.spec(checkpoint).ropeTheta()).isEqualTo(10000.0);
         }
     }
 
     @Test
     void detectsMistralFoldersOnly(@TempDir Path dir) throws IOException {
-        assertThat(format.detect(SharedModels.storiesHf()).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesBin()).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesBin(), Spi.ENGINE).matches()).isFalse();
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        assertThat(format.detect(dir).confidence()).isGreaterThanOrEqualTo(90);
-        assertThat(format.detect(dir.resolve("consolidated.safetensors")).matches()).isFalse();
+        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
+        assertThat(format.detect(dir.resolve("consolidated.safetensors"), Spi.ENGINE).matches()).isFalse();
         Files.delete(dir.resolve("consolidated.safetensors"));
-        assertThat(format.detect(dir).matches()).isFalse();
-        assertThatThrownBy(() -> format.open(dir, OpenOptions.defaults()))
+        assertThat(format.detect(dir, Spi.ENGINE).matches()).isFalse();
+        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": no consolidated.safetensors or consolidated-*-of-*.safetensors (.pth checkpoints are not supported)");
     }
@@ -242,8 +231,8 @@ class MistralFormatTest {
         TensorInfo output = TensorInfo.of("output.weight", DType.BF16, 512, 64);
         assertThat(format.mapper(tied).map(output)).isInstanceOf(TensorMapping.Unknown.class);
         assertThat(format.mapper(tied.toBuilder().tiedEmbeddings(false).build()).map(output))
-                .isEqualTo(TensorMapping.to(CanonicalWeights.LM_HEAD));
+                .isEqualTo(TensorMapping.to(HfNames.LM_HEAD));
         assertThat(format.mapper(tied).map(TensorInfo.of("layers.0.attention.wk.weight", DType.BF16, 32, 64)))
-                .isEqualTo(TensorMapping.to(CanonicalWeights.k(0), new TensorOp.RopeInterleavedToHalves(4)));
+                .isEqualTo(TensorMapping.to(HfNames.k(0), new TensorOp.RopeInterleavedToHalves(4, 8)));
     }
 }

@@ -13,7 +13,7 @@ final class ReferenceOps {
 
     static byte[] apply(TensorOp op, byte[] bytes, long[] shape) {
         return switch (op) {
-            case TensorOp.RopeInterleavedToHalves(int heads) -> interleavedToHalves(bytes, heads, (int) shape[0]);
+            case TensorOp.RopeInterleavedToHalves(int heads, int headDim) -> interleavedToHalves(bytes, heads, (int) shape[0]);
             default -> throw new UnsupportedOperationException("the Mistral mapper declares no " + op);
         };
     }

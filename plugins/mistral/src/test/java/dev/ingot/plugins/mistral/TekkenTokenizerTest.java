@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.plugins.mistral.testing.MistralCopy;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.OpenOptions;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -121,19 +120,19 @@ class TekkenTokenizerTest {
     @Test
     void detectsByNameAndContent(@TempDir Path dir) throws IOException {
         Path tekken = writeTekken(dir.resolve("tekken.json"), SPECIALS + 256, true);
-        assertThat(provider.detect(tekken).confidence()).isGreaterThanOrEqualTo(90);
+        assertThat(provider.detect(tekken).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.SIGNATURE);
         assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json")).matches()).isFalse();
         Path broken = Files.writeString(dir.resolve("tekken-broken.json"), "{\"config\": {}, \"vocab\": []}");
         assertThat(provider.detect(broken).matches()).isFalse();
         assertThatThrownBy(() -> provider.open(broken))
                 .isInstanceOf(CheckpointException.class)
-                .hasMessage(broken + ": config.default_vocab_size must be a positive integer, got null");
+                .hasMessage(broken + ": config.default_vocab_size must be a positive integer, got nothing");
     }
 
     @Test
     void theCheckpointOffersTekkenOnlyWhenTheFolderHasIt(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        try (Checkpoint checkpoint = new MistralFormat().open(dir, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = new MistralFormat().open(dir, Spi.ENGINE)) {
             // only a Hugging Face tokenizer.json: the engine's own reader handles that
             assertThat(checkpoint.tokenizer()).isEmpty();
             writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true);

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * MistralCopy.write(models.resolve("stories260K-hf"), tempDir);           // consolidated.safetensors
  * MistralCopy.writeSharded(models.resolve("stories260K-hf"), tempDir, 3); // 3 shards + index
+ * MistralCopy.writeWithSentencePiece(hf, models.resolve("stories260K/tokenizer.model"), tempDir); // as Mistral ships it
  * }</pre>
  */
 public final class MistralCopy {
@@ -46,6 +47,16 @@ public final class MistralCopy {
     public static void write(Path hfDir, Path outDir) throws IOException {
         Files.createDirectories(outDir);
         SafetensorsFiles.write(outDir.resolve("consolidated.safetensors"), convert(hfDir, outDir));
+    }
+
+    /**
+     * A copy as Mistral's own releases ship it: {@code consolidated.safetensors}, {@code params.json} and
+     * the SentencePiece {@code tokenizer.model} given, and no Hugging Face {@code tokenizer.json}.
+     */
+    public static void writeWithSentencePiece(Path hfDir, Path tokenizerModel, Path outDir) throws IOException {
+        write(hfDir, outDir);
+        Files.delete(outDir.resolve("tokenizer.json"));
+        Files.copy(tokenizerModel, outDir.resolve("tokenizer.model"));
     }
 
     /**
