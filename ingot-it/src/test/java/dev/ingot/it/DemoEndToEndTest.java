@@ -74,7 +74,7 @@ class DemoEndToEndTest {
     void showsThatAcmeFromItsJarClaimedTheCheckpointAndWhy() {
         assertThat(output).containsPattern("(?m)^ +claimed by +format 'acme' of plugin 'acme', loaded from "
                 + Pattern.quote(acmeJar().toString()) + "$");
-        assertThat(output).containsPattern("(?m)^ +because +acme\\.json with acme_version 1 \\(confidence \\d+\\)$");
+        assertThat(output).containsPattern("(?m)^ +because +acme\\.json with acme_version 1 \\(tier signature\\)$");
     }
 
     @Test

@@ -11,7 +11,10 @@ import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.safetensors.SafetensorsTensorSource;
 import dev.ingot.engine.sample.SamplingParams;
-import dev.ingot.engine.format.hf.HfConfig;
+import dev.ingot.engine.load.CheckpointPipeline;
+import dev.ingot.engine.load.OpenedCheckpoint;
+import java.lang.foreign.Arena;
+import java.util.Optional;
 import dev.ingot.plugins.gguf.testing.GgufCopy;
 import dev.ingot.plugins.gguf.testing.GgufWriter;
 import dev.ingot.plugins.mistral.testing.MistralCopy;
@@ -97,15 +100,12 @@ class FiveLayoutsTest {
     @Test
     void acmeFolderWrittenByItsOwnPluginsWriter() throws IOException {
         Path acme = temp.resolve("acme");
-        ModelSpec spec = HfConfig.read(SharedModels.storiesHf().resolve("config.json"));
         try (PluginHost host = PluginHost.discover(plugins());
-                SafetensorsTensorSource hf = SafetensorsTensorSource.open(SharedModels.storiesHf().resolve("model.safetensors"))) {
-            Map<String, Tensor> canonical = new LinkedHashMap<>();
-            for (TensorInfo info : hf.list()) {
-                canonical.put(info.name(), hf.read(info.name()));
-            }
-            CheckpointWriter writer = host.format("acme").writer().orElseThrow();
-            writer.write(acme, spec, canonical);
+                OpenedCheckpoint hf = CheckpointPipeline.open(host, SharedModels.storiesHf(), Optional.empty());
+                Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> canonical = hf.canonicalWeights(arena);
+            CheckpointWriter writer = host.writer("acme").writer();
+            writer.write(acme, hf.spec(), hf.architecture().architecture().describe(hf.spec()), canonical);
         }
         // acme ships no tokenizer: the loader takes the tokenizer.json beside the checkpoint.
         Files.copy(SharedModels.storiesHf().resolve("tokenizer.json"), acme.resolve("tokenizer.json"));
