@@ -142,19 +142,18 @@ final class GgufConfig {
     /**
      * BOS and EOS from the tokenizer keys. A file whose tokenizer adds no BOS
      * ({@code tokenizer.ggml.add_bos_token = false}, as Qwen's) says {@code bos_token_id: null}, so no
-     * BOS is put before prompts; absent keys stay absent and the architecture's defaults apply.
+     * BOS is put before prompts. A file without the keys has no such token: the file says what it has,
+     * and an architecture's default (Llama's EOS 2) could name a token the vocabulary does not have.
      */
     private void specialTokens(ModelConfig.Builder c) throws CheckpointException {
         Optional<Integer> bos = tokenId(GgufTokenizers.BOS_KEY);
         if (GgufTokenizers.hasTokenizer(meta) && !GgufTokenizers.addsBos(meta)) {
             c.put("bos_token_id", JsonValue.NULL);
-        } else if (bos.isPresent()) {
-            c.put("bos_token_id", bos.get());
+        } else {
+            c.put("bos_token_id", bos.isPresent() ? JsonValue.JsonNumber.of(bos.get()) : JsonValue.NULL);
         }
         Optional<Integer> eos = tokenId(GgufTokenizers.EOS_KEY);
-        if (eos.isPresent()) {
-            c.put("eos_token_id", eos.get());
-        }
+        c.put("eos_token_id", eos.isPresent() ? JsonValue.JsonNumber.of(eos.get()) : JsonValue.NULL);
     }
 
     private Optional<Integer> tokenId(String key) throws CheckpointException {
