@@ -56,7 +56,7 @@ class DemoEndToEndTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev.ingot.examples.acme.AcmePlugin", "dev.ingot.plugins.llama2c.Llama2cPlugin",
-            "dev.ingot.plugins.mistral.MistralPlugin", "dev.ingot.plugins.gguf.GgufPlugin"})
+            "dev.ingot.plugins.mistral.MistralPlugin", "dev.ingot.plugins.gguf.GgufPlugin", "dev.ingot.plugins.qwen.QwenPlugin"})
     void noPluginIsOnTheEnginesClassPath(String pluginClass) {
         assertThatThrownBy(() -> Class.forName(pluginClass)).isInstanceOf(ClassNotFoundException.class);
     }
@@ -66,7 +66,7 @@ class DemoEndToEndTest {
         try (Stream<Path> jars = Files.list(PLUGINS)) {
             assertThat(jars.map(p -> p.getFileName().toString().replaceFirst("-\\d.*", "")))
                     .containsExactlyInAnyOrder("ingot-example-acme-format", "ingot-plugin-llama2c", "ingot-plugin-mistral",
-                            "ingot-plugin-gguf");
+                            "ingot-plugin-gguf", "ingot-plugin-qwen");
         }
     }
 
