@@ -7,7 +7,7 @@ import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.engine.services.Services;
 import dev.ingot.testkit.SharedModels;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -39,7 +39,7 @@ class BuiltinPluginTest {
 
     @Test
     void theCheckpointShipsItsTokenizerJson() throws Exception {
-        try (Checkpoint checkpoint = new BuiltinPlugin().formats().getFirst().open(SHARED, OpenOptions.defaults())) {
+        try (Checkpoint checkpoint = new BuiltinPlugin().formats().getFirst().open(SHARED, new Services())) {
             assertThat(checkpoint.tokenizer()).get().satisfies(t -> {
                 assertThat(t.vocabSize()).isEqualTo(512);
                 assertThat(t.bosId()).isEqualTo(1);

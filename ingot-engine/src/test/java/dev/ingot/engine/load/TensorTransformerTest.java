@@ -49,7 +49,7 @@ class TensorTransformerTest {
         int heads = 2;
         int headDim = 4;
         Tensor in = indexed(heads * headDim, 3);
-        Tensor out = TensorTransformer.apply(in, List.of(new TensorOp.RopeInterleavedToHalves(heads)), "q", arena);
+        Tensor out = TensorTransformer.apply(in, List.of(new TensorOp.RopeInterleavedToHalves(heads, headDim)), "q", arena);
         int[] expectedOldRowForNewRow = {0, 2, 1, 3, 4, 6, 5, 7};
         for (int newRow = 0; newRow < 8; newRow++) {
             assertThat(at(out, newRow, 1)).isEqualTo(expectedOldRowForNewRow[newRow] * 100 + 1);

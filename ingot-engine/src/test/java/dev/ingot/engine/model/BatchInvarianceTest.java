@@ -39,7 +39,7 @@ class BatchInvarianceTest {
 
     @Test
     void aDecodeRowGetsTheSameLogitsAloneAndInABatch() {
-        DecoderModel model = new DecoderModel(RandomModel.SPEC, kernels);
+        DecoderModel model = new DecoderModel(RandomModel.DEFINITION, kernels);
         DecoderWeights weights = DecoderWeights.of(generation);
         KvCache[] caches = prefilled(model, weights);
         int rows = caches.length;
@@ -69,7 +69,7 @@ class BatchInvarianceTest {
 
     @Test
     void concurrentCallersOnOneModelGetTheirOwnResults() throws Exception {
-        DecoderModel model = new DecoderModel(RandomModel.SPEC, kernels);
+        DecoderModel model = new DecoderModel(RandomModel.DEFINITION, kernels);
         DecoderWeights weights = DecoderWeights.of(generation);
         float[][] sequential = new float[PROMPT_LENGTHS.length][];
         for (int r = 0; r < PROMPT_LENGTHS.length; r++) {

@@ -8,7 +8,10 @@ import dev.ingot.engine.plugin.testing.TestPlugin.Mode;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.ModelConfig;
+import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.spi.format.Detection.Tier;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -34,8 +37,8 @@ class FormatSelectionTest {
 
     @Test
     void aFormatNameTwoPluginsClaimIsUnavailableNamingBothJarsUntilTheUserPicksOne() throws Exception {
-        Path one = TestPlugin.named("one").format("acme", 60).format("alpha", 10).writeJar(plugins.resolve("one.jar"));
-        Path two = TestPlugin.named("two").format("acme", 60).writeJar(plugins.resolve("two.jar"));
+        Path one = TestPlugin.named("one").format("acme", Tier.LAYOUT).format("alpha", Tier.WEAK).writeJar(plugins.resolve("one.jar"));
+        Path two = TestPlugin.named("two").format("acme", Tier.LAYOUT).writeJar(plugins.resolve("two.jar"));
         String conflict = "format 'acme' is provided by 2 plugins, 'one' (" + one + ") and 'two' (" + two + "); it is unavailable"
                 + " until you choose one with --format acme@one or --format acme@two";
 
@@ -69,8 +72,8 @@ class FormatSelectionTest {
 
     @Test
     void aFormatWhoseDetectThrowsIsSkippedWithAWarningAndTheOthersStillCompete() throws Exception {
-        Path flaky = TestPlugin.named("flaky").format("flaky", 90, Mode.DETECT_THROWS).writeJar(plugins.resolve("flaky.jar"));
-        TestPlugin.named("solid").format("solid", 40).writeJar(plugins.resolve("solid.jar"));
+        Path flaky = TestPlugin.named("flaky").format("flaky", Tier.SIGNATURE, Mode.DETECT_THROWS).writeJar(plugins.resolve("flaky.jar"));
+        TestPlugin.named("solid").format("solid", Tier.LAYOUT).writeJar(plugins.resolve("solid.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             FormatChoice choice = host.select(location, Optional.empty());
@@ -78,7 +81,7 @@ class FormatSelectionTest {
             assertThat(choice.format().name()).isEqualTo("solid");
             assertThat(choice.pluginName()).isEqualTo("solid");
             // The reason also proves detect ran with the plugin's own loader as the context class loader.
-            assertThat(choice.detection().reason()).isEqualTo("solid scores 40");
+            assertThat(choice.detection().reason()).isEqualTo("solid claims layout");
             assertThat(host.warnings()).containsExactly("format 'flaky' of plugin 'flaky' (" + flaky + ") failed to detect "
                     + location + " and was skipped: java.lang.IllegalStateException: detector bug in flaky");
         }
@@ -86,12 +89,12 @@ class FormatSelectionTest {
 
     @Test
     void aFormatThatThrowsInOpenFailsTheLoadNamingThePluginAndTheCause() throws Exception {
-        Path crashy = TestPlugin.named("crashy").format("crashy", 70, Mode.OPEN_THROWS).writeJar(plugins.resolve("crashy.jar"));
+        Path crashy = TestPlugin.named("crashy").format("crashy", Tier.LAYOUT, Mode.OPEN_THROWS).writeJar(plugins.resolve("crashy.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             FormatChoice choice = host.select(location, Optional.empty());
 
-            assertThatThrownBy(() -> host.open(choice, location, OpenOptions.defaults()))
+            assertThatThrownBy(() -> host.open(choice, location))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessage("plugin 'crashy' (" + crashy + ") failed to open " + location
                             + ": java.lang.ArrayIndexOutOfBoundsException: Index 7 out of bounds for length 4")
@@ -101,34 +104,39 @@ class FormatSelectionTest {
 
     @Test
     void aFormatThatOpensHandsBackItsCheckpoint() throws Exception {
-        TestPlugin.named("works").format("works", 70).writeJar(plugins.resolve("works.jar"));
+        TestPlugin.named("works").format("works", Tier.LAYOUT).writeJar(plugins.resolve("works.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             FormatChoice choice = host.select(location, Optional.of("works"));
             assertThat(choice.detection().reason()).isEqualTo("chosen with --format");
-            try (Checkpoint checkpoint = host.open(choice, location, OpenOptions.defaults())) {
-                assertThat(checkpoint.spec().hiddenSize()).isEqualTo(8);
+            try (Checkpoint checkpoint = host.open(choice, location)) {
+                ModelSpec spec = LlamaArchitecture.llama().parse(checkpoint.config());
+                assertThat(spec.hiddenSize()).isEqualTo(8);
                 assertThat(checkpoint.tensors().list()).isEmpty();
                 assertThatThrownBy(() -> checkpoint.tensors().read("w")).hasMessage(location + ": no tensor w");
             }
-            assertThat(host.mapper(choice, host.open(choice, location, OpenOptions.defaults()).spec())).isNotNull();
+            try (Checkpoint checkpoint = host.open(choice, location)) {
+                ModelConfig config = checkpoint.config();
+                assertThat(host.architectureFor(config).architecture().name()).isEqualTo("llama");
+                assertThat(host.mapper(choice, host.architectureFor(config).architecture().parse(config))).isNotNull();
+            }
         }
     }
 
     @Test
     void aTieAtTheTopIsAnErrorListingEveryCandidateWithItsScoreAndReason() throws Exception {
-        TestPlugin.named("left").format("left", 50).writeJar(plugins.resolve("left.jar"));
-        TestPlugin.named("right").format("right", 50).writeJar(plugins.resolve("right.jar"));
-        TestPlugin.named("low").format("low", 20).writeJar(plugins.resolve("low.jar"));
+        TestPlugin.named("left").format("left", Tier.LAYOUT).writeJar(plugins.resolve("left.jar"));
+        TestPlugin.named("right").format("right", Tier.LAYOUT).writeJar(plugins.resolve("right.jar"));
+        TestPlugin.named("low").format("low", Tier.WEAK).writeJar(plugins.resolve("low.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThatThrownBy(() -> host.select(location, Optional.empty()))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageStartingWith("cannot tell the format of " + location
-                            + ": 'left' (plugin 'left') and 'right' (plugin 'right') all score 50; candidates: ")
-                    .hasMessageContaining("left (plugin 'left') 50 - left scores 50; ")
-                    .hasMessageContaining("right (plugin 'right') 50 - right scores 50; ")
-                    .hasMessageContaining("low (plugin 'low') 20 - low scores 20")
+                            + ": 'left' (plugin 'left') and 'right' (plugin 'right') all claim it at tier layout; candidates: ")
+                    .hasMessageContaining("left (plugin 'left') layout - left claims layout; ")
+                    .hasMessageContaining("right (plugin 'right') layout - right claims layout; ")
+                    .hasMessageContaining("low (plugin 'low') weak - low claims weak")
                     .hasMessageEndingWith("; choose one with --format NAME");
             assertThat(host.select(location, Optional.of("right")).format().name()).isEqualTo("right");
         }
@@ -136,14 +144,14 @@ class FormatSelectionTest {
 
     @Test
     void noMatchIsAnErrorListingEveryCandidateIncludingTheOnesThatFailed() throws Exception {
-        TestPlugin.named("nope").format("nope", 0).writeJar(plugins.resolve("nope.jar"));
-        TestPlugin.named("flaky").format("flaky", 90, Mode.DETECT_THROWS).writeJar(plugins.resolve("flaky.jar"));
+        TestPlugin.named("nope").format("nope", Tier.NO).writeJar(plugins.resolve("nope.jar"));
+        TestPlugin.named("flaky").format("flaky", Tier.SIGNATURE, Mode.DETECT_THROWS).writeJar(plugins.resolve("flaky.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThatThrownBy(() -> host.select(location, Optional.empty()))
                     .hasMessageStartingWith("no format recognises " + location + "; candidates: ")
                     .hasMessageContaining("flaky (plugin 'flaky') failed: java.lang.IllegalStateException: detector bug in flaky")
-                    .hasMessageContaining("nope (plugin 'nope') 0 - nope scores 0")
+                    .hasMessageContaining("nope (plugin 'nope') no - nope claims no")
                     .hasMessageEndingWith("; choose one with --format NAME");
             assertThatThrownBy(() -> host.select(location, Optional.of("acme")))
                     .hasMessageStartingWith("unknown format 'acme'; known formats: ")
@@ -153,7 +161,7 @@ class FormatSelectionTest {
 
     @Test
     void tokenizerProvidersAreChosenByDetectionToo() throws Exception {
-        TestPlugin.named("toks").tokenizer("bpe", 60).tokenizer("spm", 30).writeJar(plugins.resolve("toks.jar"));
+        TestPlugin.named("toks").tokenizer("bpe", Tier.LAYOUT).tokenizer("spm", Tier.WEAK).writeJar(plugins.resolve("toks.jar"));
         Path file = work.resolve("tokenizer.bin");
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
@@ -163,24 +171,24 @@ class FormatSelectionTest {
             assertThatThrownBy(() -> host.openTokenizer(choice, file)).hasMessage(file + ": test tokenizers cannot open files");
         }
 
-        TestPlugin.named("rival").tokenizer("bpe2", 60).writeJar(plugins.resolve("rival.jar"));
+        TestPlugin.named("rival").tokenizer("bpe2", Tier.LAYOUT).writeJar(plugins.resolve("rival.jar"));
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThatThrownBy(() -> host.tokenizerFor(file))
                     .hasMessageStartingWith("cannot tell the tokenizer provider of " + file
-                            + ": 'bpe2' (plugin 'rival') and 'bpe' (plugin 'toks') all score 60; candidates: ");
+                            + ": 'bpe2' (plugin 'rival') and 'bpe' (plugin 'toks') all claim it at tier layout; candidates: ");
         }
     }
 
     @Test
     void noTokenizerMatchIsEmptyOrAnErrorListingTheProviders() throws Exception {
-        TestPlugin.named("toks").tokenizer("never", 0).writeJar(plugins.resolve("toks.jar"));
+        TestPlugin.named("toks").tokenizer("never", Tier.NO).writeJar(plugins.resolve("toks.jar"));
         Path file = work.resolve("vocab.txt");
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThat(host.tokenizerFor(file)).isEmpty();
             assertThatThrownBy(() -> host.selectTokenizer(file))
                     .hasMessageStartingWith("no tokenizer provider recognises " + file + "; candidates: ")
-                    .hasMessageContaining("never (plugin 'toks') 0 - never scores 0");
+                    .hasMessageContaining("never (plugin 'toks') no - never claims no");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ingot.engine.plugin.testing.JarBuilder;
 import dev.ingot.engine.plugin.testing.TestPlugin;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.SpiVersion;
+import dev.ingot.spi.format.Detection.Tier;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,18 +29,18 @@ class PluginDiscoveryTest {
 
     @Test
     void pluginsBuiltForAnotherSpiMajorOrANewerMinorAreRefusedNamingJarAndVersions() throws Exception {
-        Path future = TestPlugin.named("future").spiVersion("2.0").format("future", 50).writeJar(plugins.resolve("future.jar"));
-        Path ancient = TestPlugin.named("ancient").spiVersion("0.9").format("ancient", 50).writeJar(plugins.resolve("ancient.jar"));
+        Path future = TestPlugin.named("future").spiVersion("3.0").format("future", Tier.LAYOUT).writeJar(plugins.resolve("future.jar"));
+        Path ancient = TestPlugin.named("ancient").spiVersion("0.9").format("ancient", Tier.LAYOUT).writeJar(plugins.resolve("ancient.jar"));
         Path newerMinor = TestPlugin.named("newer").spiVersion(SpiVersion.CURRENT.major() + "." + (SpiVersion.CURRENT.minor() + 1))
                 .writeJar(plugins.resolve("newer.jar"));
         Path garbled = TestPlugin.named("garbled").spiVersion("one").writeJar(plugins.resolve("garbled.jar"));
-        TestPlugin.named("current").format("current", 50).writeJar(plugins.resolve("current.jar"));
+        TestPlugin.named("current").format("current", Tier.LAYOUT).writeJar(plugins.resolve("current.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             String engine = SpiVersion.CURRENT.toString();
             assertThat(pluginNames(host)).contains("current").doesNotContain("future", "ancient", "newer", "garbled");
             assertThat(messages(host.refused())).containsExactlyInAnyOrder(
-                    "plugin 'future' (" + future + ") refused: built for SPI 2.0, but this engine provides SPI " + engine
+                    "plugin 'future' (" + future + ") refused: built for SPI 3.0, but this engine provides SPI " + engine
                             + "; it needs a newer Ingot",
                     "plugin 'ancient' (" + ancient + ") refused: built for SPI 0.9, but this engine provides SPI " + engine
                             + "; rebuild it against ingot-spi " + engine,
@@ -56,7 +57,7 @@ class PluginDiscoveryTest {
     void aPluginWhoseConstructorThrowsIsRefusedWithTheRealCause() throws Exception {
         TestPlugin broken = TestPlugin.named("broken").constructor("throw new IllegalStateException(\"licence file /etc/acme.lic missing\");");
         Path jar = broken.writeJar(plugins.resolve("broken.jar"));
-        TestPlugin.named("fine").format("fine", 10).writeJar(plugins.resolve("fine.jar"));
+        TestPlugin.named("fine").format("fine", Tier.WEAK).writeJar(plugins.resolve("fine.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThat(pluginNames(host)).contains("fine");
@@ -96,9 +97,9 @@ class PluginDiscoveryTest {
 
     @Test
     void theAllowListLoadsOnlyTheNamedPluginsAndWarnsAboutNamesItNeverSaw() throws Exception {
-        TestPlugin.named("alpha").format("alpha", 10).writeJar(plugins.resolve("alpha.jar"));
-        Path beta = TestPlugin.named("beta").format("beta", 10).writeJar(plugins.resolve("beta.jar"));
-        TestPlugin.named("gamma").format("gamma", 10).writeJar(plugins.resolve("gamma.jar"));
+        TestPlugin.named("alpha").format("alpha", Tier.WEAK).writeJar(plugins.resolve("alpha.jar"));
+        Path beta = TestPlugin.named("beta").format("beta", Tier.WEAK).writeJar(plugins.resolve("beta.jar"));
+        TestPlugin.named("gamma").format("gamma", Tier.WEAK).writeJar(plugins.resolve("gamma.jar"));
 
         PluginConfig config = PluginConfig.of(List.of(plugins)).withEnabled("alpha, gamma,ghost");
         try (PluginHost host = PluginHost.discover(config)) {
@@ -115,8 +116,8 @@ class PluginDiscoveryTest {
 
     @Test
     void theFirstOfTwoPluginsWithOneNameWins() throws Exception {
-        Path first = TestPlugin.named("twin").format("one", 10).writeJar(plugins.resolve("a-twin.jar"));
-        Path second = TestPlugin.named("twin").format("two", 10).writeJar(plugins.resolve("b-twin.jar"));
+        Path first = TestPlugin.named("twin").format("one", Tier.WEAK).writeJar(plugins.resolve("a-twin.jar"));
+        Path second = TestPlugin.named("twin").format("two", Tier.WEAK).writeJar(plugins.resolve("b-twin.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThat(host.plugins()).filteredOn(p -> p.name().equals("twin")).singleElement()
@@ -128,8 +129,8 @@ class PluginDiscoveryTest {
 
     @Test
     void pluginsThatMisbehaveWhileDescribingThemselvesAreRefused() throws Exception {
-        Path shouting = TestPlugin.named("shouting").format("Big Format", 10).writeJar(plugins.resolve("shouting.jar"));
-        Path twice = TestPlugin.named("twice").format("same", 10).format("same", 20).writeJar(plugins.resolve("twice.jar"));
+        Path shouting = TestPlugin.named("shouting").format("Big Format", Tier.WEAK).writeJar(plugins.resolve("shouting.jar"));
+        Path twice = TestPlugin.named("twice").format("same", Tier.WEAK).format("same", Tier.WEAK).writeJar(plugins.resolve("twice.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThat(messages(host.refused())).containsExactlyInAnyOrder(
@@ -141,7 +142,7 @@ class PluginDiscoveryTest {
 
     @Test
     void theListingShowsWhatEachPluginProvidesAndWhereItCameFrom() throws Exception {
-        Path jar = TestPlugin.named("full").format("fa", 10).format("fb", 10).tokenizer("tk", 10).transport("wire")
+        Path jar = TestPlugin.named("full").format("fa", Tier.WEAK).format("fb", Tier.WEAK).tokenizer("tk", Tier.WEAK).transport("wire")
                 .writeJar(plugins.resolve("full.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
@@ -184,7 +185,7 @@ class PluginDiscoveryTest {
         try (var in = IngotPlugin.class.getResourceAsStream("/" + spiClass)) {
             spiBytes = in.readAllBytes();
         }
-        TestPlugin fat = TestPlugin.named("fat").format("fat", 10);
+        TestPlugin fat = TestPlugin.named("fat").format("fat", Tier.WEAK);
         Path jar = new JarBuilder().source(fat.className(), fat.source()).service(fat.className())
                 .file(spiClass, spiBytes).write(plugins.resolve("fat.jar"));
 
@@ -197,7 +198,7 @@ class PluginDiscoveryTest {
 
     @Test
     void closingTheHostClosesThePluginClassLoaders() throws Exception {
-        TestPlugin.named("closable").format("closable", 10).writeJar(plugins.resolve("closable.jar"));
+        TestPlugin.named("closable").format("closable", Tier.WEAK).writeJar(plugins.resolve("closable.jar"));
         PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)));
         ClassLoader loader = host.format("closable").getClass().getClassLoader();
         String ownClass = TestPlugin.named("closable").className().replace('.', '/') + ".class";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.engine.plugin.testing.TestPlugin;
+import dev.ingot.spi.format.Detection.Tier;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class PluginIsolationTest {
         for (String version : List.of("1", "2")) {
             Path folder = plugins.resolve("plugin-v" + version);
             Path lib = PluginFixtures.libraryJar(folder.resolve("lib.jar"), version);
-            TestPlugin.named("uses-v" + version).format("lib" + version, 10).compiledAgainst(lib)
+            TestPlugin.named("uses-v" + version).format("lib" + version, Tier.WEAK).compiledAgainst(lib)
                     .description("\"sees Lib \" + com.example.shared.Lib.version()")
                     .writeJar(folder.resolve("plugin.jar"));
         }
@@ -45,7 +46,7 @@ class PluginIsolationTest {
         Class.forName("dev.ingot.engine.plugin.PluginHost");
         Class.forName("com.fasterxml.jackson.databind.ObjectMapper");
         Class.forName("org.junit.jupiter.api.Test");
-        TestPlugin.named("peek").format("peek", 10).description("""
+        TestPlugin.named("peek").format("peek", Tier.WEAK).description("""
                 "engine=" + Plugin.sees("dev.ingot.engine.plugin.PluginHost")
                 + " jackson=" + Plugin.sees("com.fasterxml.jackson.databind.ObjectMapper")
                 + " junit=" + Plugin.sees("org.junit.jupiter.api.Test")

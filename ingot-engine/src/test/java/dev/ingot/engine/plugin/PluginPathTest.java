@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.engine.plugin.testing.TestPlugin;
+import dev.ingot.spi.format.Detection.Tier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,7 @@ class PluginPathTest {
 
     @Test
     void aJarCanBeAPluginPathEntryByItself() throws Exception {
-        Path jar = TestPlugin.named("solo").format("solo", 10).writeJar(work.resolve("solo.jar"));
+        Path jar = TestPlugin.named("solo").format("solo", Tier.WEAK).writeJar(work.resolve("solo.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(jar)))) {
             assertThat(pluginNames(host)).contains("solo");
@@ -36,7 +37,7 @@ class PluginPathTest {
     void aSubFolderIsOnePluginWhoseJarsIncludingNestedOnesShareALoader() throws Exception {
         Path folder = plugins.resolve("with-lib");
         Path lib = PluginFixtures.libraryJar(folder.resolve("lib").resolve("shared-lib.jar"), "7");
-        TestPlugin.named("with-lib").format("with-lib", 10).compiledAgainst(lib)
+        TestPlugin.named("with-lib").format("with-lib", Tier.WEAK).compiledAgainst(lib)
                 .description("\"sees Lib \" + com.example.shared.Lib.version()").writeJar(folder.resolve("plugin.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
@@ -47,7 +48,7 @@ class PluginPathTest {
 
     @Test
     void junkOnThePluginPathIsWarnedAboutAndTheRestLoads() throws Exception {
-        TestPlugin.named("good").format("good", 10).writeJar(plugins.resolve("good.jar"));
+        TestPlugin.named("good").format("good", Tier.WEAK).writeJar(plugins.resolve("good.jar"));
         Files.createDirectories(plugins.resolve("empty-plugin"));
         Files.writeString(plugins.resolve("README.txt"), "notes");
         Files.createDirectories(plugins.resolve(".cache"));
@@ -65,7 +66,7 @@ class PluginPathTest {
 
     @Test
     void aFormatOptionWithAnEmptyPluginPartIsAnErrorSayingHowToWriteIt() throws Exception {
-        TestPlugin.named("p").format("acme", 10).writeJar(plugins.resolve("p.jar"));
+        TestPlugin.named("p").format("acme", Tier.WEAK).writeJar(plugins.resolve("p.jar"));
 
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
             assertThatThrownBy(() -> host.select(work, Optional.of("acme@")))

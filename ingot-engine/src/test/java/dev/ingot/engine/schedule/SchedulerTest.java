@@ -16,7 +16,7 @@ import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.update.SwapPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +131,7 @@ class SchedulerTest {
     @Test
     void nChoicesShareOnePrefillAndEachFollowsItsOwnSeed() throws Exception {
         CountingKernels kernels = new CountingKernels();
-        DecoderModel model = new DecoderModel(RandomModel.SPEC, kernels);
+        DecoderModel model = new DecoderModel(RandomModel.DEFINITION, kernels);
         Scheduler scheduler = scheduler(model, store(1, WEIGHTS_A), SchedulerConfig.defaults());
         int[] prompt = prompt("A shared beginning of some length");
         SamplingParams params = new SamplingParams(1.0, 1, 0, 77);
@@ -263,7 +263,7 @@ class SchedulerTest {
         Completion free = alone(prompt, SamplingParams.greedy(), 20, 0);
         int eos = free.tokens().get(6).token();
         int firstEos = List.of(free.tokens().stream().map(SampledToken::token).toArray(Integer[]::new)).indexOf(eos);
-        DecoderModel model = new DecoderModel(RandomModel.SPEC.toBuilder().eosTokenIds(List.of(eos)).build(), new ScalarKernels());
+        DecoderModel model = new DecoderModel(dev.ingot.engine.model.ModelDefinition.of(dev.ingot.engine.builtin.LlamaArchitecture.llama(), RandomModel.SPEC.toBuilder().eosTokenIds(List.of(eos)).build()), new ScalarKernels());
         Scheduler scheduler = scheduler(model, store(1, WEIGHTS_A), SchedulerConfig.defaults());
 
         SequenceResult result = run(scheduler, GenerationRequest.greedy(prompt, 20)).getFirst();
@@ -453,7 +453,7 @@ class SchedulerTest {
 
         @Override
         public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
-            if (w.name().equals(CanonicalWeights.q(0))) {
+            if (w.name().equals(HfNames.q(0))) {
                 rowsThroughFirstQuery.addAndGet(batch);
             }
             inner.matmul(w, x, out, batch);

@@ -2,6 +2,7 @@ package dev.ingot.engine.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
@@ -18,13 +19,13 @@ class HfTokenizerProviderTest {
     @Test
     void recognisesTokenizerJsonAndTheFolderHoldingIt() throws IOException {
         assertThat(provider.name()).isEqualTo("hf-tokenizer-json");
-        assertThat(provider.detect(STORIES_HF.resolve("tokenizer.json")).confidence()).isEqualTo(95);
-        assertThat(provider.detect(STORIES_HF).confidence()).isEqualTo(95);
+        assertThat(provider.detect(STORIES_HF.resolve("tokenizer.json")).tier()).isEqualTo(Detection.Tier.LAYOUT);
+        assertThat(provider.detect(STORIES_HF).tier()).isEqualTo(Detection.Tier.LAYOUT);
     }
 
     @Test
     void recognisesABpeJsonUnderAnotherName() throws Exception {
-        assertThat(provider.detect(ByteLevelBpeTest.fixture()).confidence()).isEqualTo(80);
+        assertThat(provider.detect(ByteLevelBpeTest.fixture()).tier()).isEqualTo(Detection.Tier.WEAK);
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.ingot.engine.update;
 
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.engine.model.ModelDefinition;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
@@ -24,10 +26,16 @@ final class TinyWeights {
     static final ModelSpec SPEC = ModelSpec.builder().hiddenSize(4).layers(1).heads(2).kvHeads(1).ffnSize(6).vocabSize(8)
             .tiedEmbeddings(true).maxPositions(16).build();
 
+    static final ModelDefinition DEFINITION = ModelDefinition.of(LlamaArchitecture.llama(), SPEC);
+
     private TinyWeights() {}
 
     static Map<String, Shape> shapes() {
-        return CanonicalWeights.expected(SPEC);
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        for (WeightSlot slot : DEFINITION.weights().values()) {
+            shapes.put(slot.name(), slot.shape());
+        }
+        return shapes;
     }
 
     /** Element {@code i} of tensor number {@code t} is {@code base + t + i / 1000}. */
@@ -60,7 +68,7 @@ final class TinyWeights {
     }
 
     static WeightStore store(long version, Arena arena, String bf16Name) {
-        return new WeightStore(WeightGeneration.of(version, "initial", SPEC, tensors(arena, 0f, bf16Name), arena));
+        return new WeightStore(WeightGeneration.of(version, "initial", DEFINITION, tensors(arena, 0f, bf16Name), arena));
     }
 
     static float[] floats(Tensor t) {

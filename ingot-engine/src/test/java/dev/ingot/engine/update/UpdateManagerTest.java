@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.mapping.TensorMapping;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.mapping.WeightMapper;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 class UpdateManagerTest {
 
-    private static final String Q = CanonicalWeights.q(0);
+    private static final String Q = HfNames.q(0);
     /** A format whose names are canonical ones with a "t:" prefix and whose matrices arrive transposed. */
     private static final WeightMapper TRANSPOSED = info -> info.name().startsWith("t:")
             ? TensorMapping.to(info.name().substring(2), new TensorOp.Transpose())
@@ -114,7 +114,7 @@ class UpdateManagerTest {
     void partialUpdateChangesOnlyTheTensorItSendsAndKeepsSharingTheRest() throws Exception {
         start();
         WeightGeneration before = store.acquire();
-        Tensor unchanged = before.tensor(CanonicalWeights.down(0));
+        Tensor unchanged = before.tensor(HfNames.down(0));
         before.unpin();
         try (StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL))) {
             update.put(TinyWeights.tensors(inputs, 7f, null).get(Q));
@@ -124,7 +124,7 @@ class UpdateManagerTest {
         WeightGeneration after = store.acquire();
         try {
             assertThat(after.tensors()).hasSameSizeAs(TinyWeights.shapes());
-            assertThat(after.tensor(CanonicalWeights.down(0)).data().address()).as("shared, not copied")
+            assertThat(after.tensor(HfNames.down(0)).data().address()).as("shared, not copied")
                     .isEqualTo(unchanged.data().address());
         } finally {
             after.unpin();
@@ -184,9 +184,9 @@ class UpdateManagerTest {
     @Test
     void nativeNamesGoThroughTheFormatsMapper() throws Exception {
         start();
-        Tensor canonical = TinyWeights.tensors(inputs, 3f, null).get(CanonicalWeights.gate(0)); // [6, 4]
+        Tensor canonical = TinyWeights.tensors(inputs, 3f, null).get(HfNames.gate(0)); // [6, 4]
         float[] want = TinyWeights.floats(canonical);
-        Tensor transposed = new Tensor(TensorInfo.of("t:" + CanonicalWeights.gate(0), DType.F32, 4, 6), inputs.allocate(96, 8));
+        Tensor transposed = new Tensor(TensorInfo.of("t:" + HfNames.gate(0), DType.F32, 4, 6), inputs.allocate(96, 8));
         for (int r = 0; r < 6; r++) {
             for (int c = 0; c < 4; c++) {
                 transposed.data().setAtIndex(TinyWeights.F32, c * 6L + r, want[r * 4 + c]);
@@ -197,7 +197,7 @@ class UpdateManagerTest {
             update.put(transposed);
             update.commit();
         }
-        assertThat(served(CanonicalWeights.gate(0))).containsExactly(want);
+        assertThat(served(HfNames.gate(0))).containsExactly(want);
         assertThat(swaps).containsExactly(SwapPolicy.PAUSE);
     }
 
@@ -205,7 +205,7 @@ class UpdateManagerTest {
     void aWrongShapeRejectsTheWholeUpdateNamingTheTensor() throws Exception {
         start();
         StagedUpdate update = updates.begin(request(2, UpdateMode.FULL));
-        update.put(TinyWeights.tensors(inputs, 5f, null).get(CanonicalWeights.EMBED));
+        update.put(TinyWeights.tensors(inputs, 5f, null).get(HfNames.EMBED));
         Tensor wrong = TinyWeights.filled(inputs, TensorInfo.of(Q, DType.F32, 4, 3), 1f, 0);
         assertThatThrownBy(() -> update.put(wrong)).isInstanceOf(UpdateRejectedException.class)
                 .hasMessageContaining("'" + Q + "' has shape [4, 3] but the model needs [4, 4]")
@@ -229,12 +229,12 @@ class UpdateManagerTest {
         start();
         StagedUpdate update = updates.begin(request(2, UpdateMode.FULL));
         for (Tensor t : TinyWeights.tensors(inputs, 5f, null).values()) {
-            if (!t.name().equals(CanonicalWeights.FINAL_NORM)) {
+            if (!t.name().equals(HfNames.FINAL_NORM)) {
                 update.put(t);
             }
         }
         assertThatThrownBy(update::commit).isInstanceOf(UpdateRejectedException.class)
-                .hasMessageContaining("is missing 1 weight(s): " + CanonicalWeights.FINAL_NORM);
+                .hasMessageContaining("is missing 1 weight(s): " + HfNames.FINAL_NORM);
         assertThat(update.arenasForCommit()).isEmpty();
         assertUnchanged();
         assertThat(updates.openUpdates()).isEmpty();
@@ -358,19 +358,19 @@ class UpdateManagerTest {
         start();
         Map<String, Tensor> all = TinyWeights.tensors(inputs, 40f, null);
         Tensor q = all.get(Q);
-        Tensor k = all.get(CanonicalWeights.k(0));
+        Tensor k = all.get(HfNames.k(0));
         byte[] blob = TestBlobs.blob(List.of(q, k), Map.of());
         byte[] cut = java.util.Arrays.copyOf(blob, blob.length - 10);
         StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL));
         assertThatThrownBy(() -> BucketReader.receive(update, OptionalLong.of(4), Channels.newChannel(new ByteArrayInputStream(cut)),
                 OptionalLong.empty(), UpdateLimits.defaults())).isInstanceOf(BucketRejectedException.class)
-                .hasMessageContaining("bucket seq 4 of update " + update.id() + " was cut off in tensor '" + CanonicalWeights.k(0)
+                .hasMessageContaining("bucket seq 4 of update " + update.id() + " was cut off in tensor '" + HfNames.k(0)
                         + "': the data ended after 22 of its 32 bytes; the bucket is dropped, the update stays open");
         assertThat(update.stagedNames()).as("the complete first tensor of the cut bucket is dropped too").isEmpty();
         send(update, OptionalLong.of(4), blob);
         update.commit();
         assertThat(served(Q)).containsExactly(TinyWeights.floats(q));
-        assertThat(served(CanonicalWeights.k(0))).containsExactly(TinyWeights.floats(k));
+        assertThat(served(HfNames.k(0))).containsExactly(TinyWeights.floats(k));
     }
 
     @Test

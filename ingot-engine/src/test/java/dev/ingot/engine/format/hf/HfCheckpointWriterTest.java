@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ingot.engine.safetensors.SafetensorsTensorSource;
 import dev.ingot.spi.CheckpointException;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.engine.load.CheckpointPipeline;
+import dev.ingot.engine.load.OpenedCheckpoint;
+import dev.ingot.engine.plugin.PluginConfig;
+import dev.ingot.engine.plugin.PluginHost;
+import dev.ingot.engine.services.Services;
 import dev.ingot.spi.format.CheckpointWriter;
+import dev.ingot.spi.model.HfNames;
+import dev.ingot.spi.model.ModelArchitecture;
 import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.model.RopeScaling;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
-import dev.ingot.spi.tokenizer.TokenizerProvider;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -21,6 +28,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +40,25 @@ class HfCheckpointWriterTest {
     Path dir;
 
     private final Arena arena = Arena.ofConfined();
-    private final CheckpointWriter writer = new HfFormat(unusedTokenizers())
-            .writer().orElseThrow();
+    private final CheckpointWriter writer = new HfFormat().writer().orElseThrow();
 
     @AfterEach
     void close() {
         arena.close();
     }
 
-    private static TokenizerProvider unusedTokenizers() {
-        return new TokenizerProvider() {
-            @Override public String name() { return "unused"; }
-            @Override public String description() { return "unused"; }
-            @Override public dev.ingot.spi.format.Detection detect(Path file) { return dev.ingot.spi.format.Detection.no("unused"); }
-            @Override public dev.ingot.spi.tokenizer.Tokenizer open(Path file) throws IOException { throw new IOException("unused"); }
-        };
+    private static ModelArchitecture architecture(ModelSpec spec) {
+        return spec.architecture().equals("mistral") ? LlamaArchitecture.mistral() : LlamaArchitecture.llama();
+    }
+
+    /** Writes as convert does: the architecture describes the spec as config.json. */
+    private void write(Path out, ModelSpec spec, Map<String, Tensor> weights) throws IOException {
+        writer.write(out, spec, architecture(spec).describe(spec), weights);
+    }
+
+    /** Reads back as load does: hf reads config.json, the architecture parses it. */
+    private static ModelSpec readBack(ModelSpec written, Path configFile) throws IOException {
+        return architecture(written).parse(HfFormat.readConfig(configFile, new Services()));
     }
 
     /** A Mistral spec that uses every field config.json can carry, each away from its default. */
@@ -61,9 +73,9 @@ class HfCheckpointWriterTest {
     private Map<String, Tensor> weights(ModelSpec spec) {
         Map<String, Tensor> weights = new LinkedHashMap<>();
         int i = 0;
-        for (Map.Entry<String, Shape> expected : CanonicalWeights.expected(spec).entrySet()) {
+        for (WeightSlot expected : architecture(spec).weights(spec)) {
             DType type = i++ % 2 == 0 ? DType.F32 : DType.BF16;
-            TensorInfo info = new TensorInfo(expected.getKey(), type, expected.getValue());
+            TensorInfo info = new TensorInfo(expected.name(), type, expected.shape());
             weights.put(info.name(), new Tensor(info, arena.allocate(info.byteSize())));
         }
         return weights;
@@ -75,9 +87,9 @@ class HfCheckpointWriterTest {
         Map<String, Tensor> weights = weights(spec);
         Path out = dir.resolve("out");
 
-        writer.write(out, spec, weights);
+        write(out, spec, weights);
 
-        assertThat(HfConfig.read(out.resolve("config.json"))).isEqualTo(spec);
+        assertThat(readBack(spec, out.resolve("config.json"))).isEqualTo(spec);
         try (SafetensorsTensorSource written = SafetensorsTensorSource.open(out.resolve("model.safetensors"))) {
             assertThat(written.list()).containsExactlyInAnyOrderElementsOf(weights.values().stream().map(Tensor::info).toList());
         }
@@ -90,31 +102,42 @@ class HfCheckpointWriterTest {
                 .bosTokenId(1).eosTokenIds(List.of(2)).slidingWindow(0).tiedEmbeddings(true).build();
         Path out = dir.resolve("llama");
 
-        writer.write(out, spec, weights(spec));
+        write(out, spec, weights(spec));
 
-        assertThat(HfConfig.read(out.resolve("config.json"))).isEqualTo(spec);
+        assertThat(readBack(spec, out.resolve("config.json"))).isEqualTo(spec);
         assertThat(Files.readString(out.resolve("config.json"))).contains("\"LlamaForCausalLM\"");
     }
 
     @Test
-    void anArchitectureHfHasNoClassForIsRefusedBeforeAnythingIsWritten() {
-        ModelSpec spec = mistral().toBuilder().architecture("gemma").build();
-        Path out = dir.resolve("gemma");
+    void aQuantizedTensorIsRefusedBeforeAnythingIsWritten() {
+        ModelSpec spec = mistral();
+        Map<String, Tensor> weights = weights(spec);
+        TensorInfo quantized = new TensorInfo(HfNames.o(0), DType.Q8_0, Shape.of(16, 32)); // o_proj is [hidden, heads * headDim]
+        weights.put(quantized.name(), new Tensor(quantized, arena.allocate(quantized.byteSize())));
+        Path out = dir.resolve("quantized");
 
-        assertThatThrownBy(() -> writer.write(out, spec, weights(spec))).isInstanceOf(CheckpointException.class)
-                .hasMessage("format hf cannot write architecture 'gemma'; it writes llama, mistral");
+        assertThatThrownBy(() -> write(out, spec, weights)).isInstanceOf(CheckpointException.class)
+                .hasMessage("tensor 'model.layers.0.self_attn.o_proj.weight' is Q8_0, which safetensors cannot hold;"
+                        + " convert with --dtype F32, BF16 or F16");
         assertThat(out).doesNotExist();
     }
 
+    /** The writer writes what it is given; the engine's pipeline checks the set, so loading the result names what is missing. */
     @Test
-    void aMissingTensorIsRefusedBeforeAnythingIsWritten() {
+    void aMissingTensorIsReportedByTheEnginesPipelineWhenTheCheckpointIsRead() throws IOException {
         ModelSpec spec = mistral();
         Map<String, Tensor> weights = weights(spec);
-        weights.remove(CanonicalWeights.FINAL_NORM);
+        weights.remove(HfNames.FINAL_NORM);
         Path out = dir.resolve("incomplete");
 
-        assertThatThrownBy(() -> writer.write(out, spec, weights)).isInstanceOf(CheckpointException.class)
-                .hasMessage("hf checkpoint " + out + " is missing 1 weight(s): model.norm.weight");
-        assertThat(out).doesNotExist();
+        write(out, spec, weights);
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.builtinOnly());
+                OpenedCheckpoint opened = CheckpointPipeline.open(host, out, Optional.empty());
+                Arena loading = Arena.ofConfined()) {
+            assertThat(opened.spec()).isEqualTo(spec);
+            assertThatThrownBy(() -> opened.canonicalWeights(loading)).isInstanceOf(CheckpointException.class)
+                    .hasMessage("checkpoint " + out + " is missing 1 weight(s): model.norm.weight");
+        }
     }
 }

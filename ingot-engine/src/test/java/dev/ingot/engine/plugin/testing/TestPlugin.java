@@ -1,5 +1,6 @@
 package dev.ingot.engine.plugin.testing;
 
+import dev.ingot.spi.format.Detection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +9,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Writes the source of a small but real plugin: an {@code IngotPlugin} with formats whose detect scores
+ * Writes the source of a small but real plugin: an {@code IngotPlugin} with formats whose detection tiers
  * are fixed, tokenizer providers and transports, each able to misbehave on purpose. {@link #writeJar}
  * compiles it with {@link JarBuilder}.
  */
@@ -16,7 +17,7 @@ public final class TestPlugin {
 
     public enum Mode { OK, DETECT_THROWS, OPEN_THROWS }
 
-    private record FormatSpec(String name, int confidence, Mode mode) {}
+    private record FormatSpec(String name, Detection.Tier tier, Mode mode) {}
 
     private final String name;
     private String spiVersion = "IngotPlugin.SPI_VERSION";
@@ -41,17 +42,18 @@ public final class TestPlugin {
         return this;
     }
 
-    public TestPlugin format(String formatName, int confidence) {
-        return format(formatName, confidence, Mode.OK);
+    /** A format whose detect claims every location at {@code tier} (with reason "NAME claims TIER"). */
+    public TestPlugin format(String formatName, Detection.Tier tier) {
+        return format(formatName, tier, Mode.OK);
     }
 
-    public TestPlugin format(String formatName, int confidence, Mode mode) {
-        formats.add(new FormatSpec(formatName, confidence, mode));
+    public TestPlugin format(String formatName, Detection.Tier tier, Mode mode) {
+        formats.add(new FormatSpec(formatName, tier, mode));
         return this;
     }
 
-    public TestPlugin tokenizer(String tokenizerName, int confidence) {
-        tokenizers.add(new FormatSpec(tokenizerName, confidence, Mode.OK));
+    public TestPlugin tokenizer(String tokenizerName, Detection.Tier tier) {
+        tokenizers.add(new FormatSpec(tokenizerName, tier, Mode.OK));
         return this;
     }
 
@@ -97,12 +99,16 @@ public final class TestPlugin {
 
                 import dev.ingot.spi.CheckpointException;
                 import dev.ingot.spi.IngotPlugin;
+                import dev.ingot.spi.engine.EngineServices;
                 import dev.ingot.spi.format.*;
                 import dev.ingot.spi.mapping.WeightMapper;
+                import dev.ingot.spi.model.ModelConfig;
+                import dev.ingot.spi.model.ModelSpec;
                 import dev.ingot.spi.tensor.*;
                 import dev.ingot.spi.tokenizer.*;
                 import dev.ingot.spi.update.*;
-                import java.io.IOException;
+                import dev.ingot.spi.format.Detection;
+import java.io.IOException;
                 import java.nio.file.Path;
                 import java.util.List;
                 import java.util.Map;
@@ -128,29 +134,32 @@ public final class TestPlugin {
 
                     static final class Fmt implements CheckpointFormat {
                         private final String name;
-                        private final int confidence;
+                        private final Detection.Tier tier;
                         private final String mode;
-                        Fmt(String name, int confidence, String mode) { this.name = name; this.confidence = confidence; this.mode = mode; }
+                        Fmt(String name, String tier, String mode) { this.name = name; this.tier = Detection.Tier.valueOf(tier); this.mode = mode; }
                         public String name() { return name; }
                         public String description() { return %s; }
-                        public Detection detect(Path location) {
+                        public Detection detect(Path location, EngineServices engine) {
                             if (mode.equals("DETECT_THROWS")) throw new IllegalStateException("detector bug in " + name);
                             boolean ownLoader = Thread.currentThread().getContextClassLoader() == Plugin.class.getClassLoader();
-                            String reason = name + " scores " + confidence + (ownLoader ? "" : " (wrong context loader)");
-                            return confidence > 0 ? Detection.yes(confidence, reason) : Detection.no(reason);
+                            String reason = name + " claims " + tier.name().toLowerCase() + (ownLoader ? "" : " (wrong context loader)");
+                            return new Detection(tier, reason);
                         }
-                        public Checkpoint open(Path location, OpenOptions options) throws IOException {
+                        public Checkpoint open(Path location, EngineServices engine) throws IOException {
                             if (mode.equals("OPEN_THROWS")) throw new ArrayIndexOutOfBoundsException("Index 7 out of bounds for length 4");
                             return new Empty(location);
                         }
                         public WeightMapper mapper(ModelSpec spec) { return WeightMapper.identity(); }
                     }
 
-                    /** A checkpoint with a valid spec and no tensors. */
+                    /** A checkpoint with a valid Llama config and no tensors. */
                     record Empty(Path location) implements Checkpoint, TensorSource {
-                        public ModelSpec spec() { return ModelSpec.builder().hiddenSize(8).layers(1).heads(2).ffnSize(16).vocabSize(10).build(); }
+                        public ModelConfig config() {
+                            return ModelConfig.builder(location.toString()).architecture("LlamaForCausalLM", "llama")
+                                    .put("hidden_size", 8).put("num_hidden_layers", 1).put("num_attention_heads", 2)
+                                    .put("intermediate_size", 16).put("vocab_size", 10).build();
+                        }
                         public TensorSource tensors() { return this; }
-                        public WeightMapper mapper() { return WeightMapper.identity(); }
                         public List<TensorInfo> list() { return List.of(); }
                         public Tensor read(String name) throws IOException { throw new CheckpointException(location + ": no tensor " + name); }
                         public void close() {}
@@ -158,11 +167,11 @@ public final class TestPlugin {
 
                     static final class Tok implements TokenizerProvider {
                         private final String name;
-                        private final int confidence;
-                        Tok(String name, int confidence) { this.name = name; this.confidence = confidence; }
+                        private final Detection.Tier tier;
+                        Tok(String name, String tier) { this.name = name; this.tier = Detection.Tier.valueOf(tier); }
                         public String name() { return name; }
                         public String description() { return "test tokenizer " + name; }
-                        public Detection detect(Path file) { return confidence > 0 ? Detection.yes(confidence, name + " scores " + confidence) : Detection.no(name + " scores 0"); }
+                        public Detection detect(Path file) { return new Detection(tier, name + " claims " + tier.name().toLowerCase()); }
                         public Tokenizer open(Path file) throws IOException { throw new CheckpointException(file + ": test tokenizers cannot open files"); }
                     }
 
@@ -177,9 +186,9 @@ public final class TestPlugin {
                     }
                 }
                 """.formatted(packageName(), constructorBody, name, spiVersion,
-                formats.stream().map(f -> "new Fmt(\"" + f.name() + "\", " + f.confidence() + ", \"" + f.mode() + "\")")
+                formats.stream().map(f -> "new Fmt(\"" + f.name() + "\", \"" + f.tier() + "\", \"" + f.mode() + "\")")
                         .collect(Collectors.joining(", ")),
-                tokenizers.stream().map(t -> "new Tok(\"" + t.name() + "\", " + t.confidence() + ")").collect(Collectors.joining(", ")),
+                tokenizers.stream().map(t -> "new Tok(\"" + t.name() + "\", \"" + t.tier() + "\")").collect(Collectors.joining(", ")),
                 transports.stream().map(t -> "new Wire(\"" + t + "\")").collect(Collectors.joining(", ")),
                 description);
     }
