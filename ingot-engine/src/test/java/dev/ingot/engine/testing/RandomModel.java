@@ -2,15 +2,18 @@ package dev.ingot.engine.testing;
 
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.kernel.ScalarKernels;
+import dev.ingot.engine.builtin.LlamaArchitecture;
 import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.ModelDefinition;
+import dev.ingot.engine.plugin.ArchitectureChoice;
 import dev.ingot.engine.plugin.FormatChoice;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
-import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
@@ -33,12 +36,14 @@ public final class RandomModel {
     public static final ModelSpec SPEC = ModelSpec.builder().hiddenSize(32).layers(2).heads(4).kvHeads(2).ffnSize(48)
             .vocabSize(259).maxPositions(96).bosTokenId(ByteTokenizer.BOS).eosTokenIds(List.of()).build();
 
+    public static final ModelDefinition DEFINITION = ModelDefinition.of(LlamaArchitecture.llama(), SPEC);
+
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private RandomModel() {}
 
     public static DecoderModel model() {
-        return new DecoderModel(SPEC, new ScalarKernels());
+        return new DecoderModel(DEFINITION, new ScalarKernels());
     }
 
     /**
@@ -47,8 +52,9 @@ public final class RandomModel {
      */
     public static LoadedModel loaded(Path location, long seed) throws IOException {
         PluginHost host = PluginHost.discover(PluginConfig.builtinOnly());
-        FormatChoice format = new FormatChoice(host.format("hf"), "builtin", new Detection(0, "random weights made by a test"));
-        return new LoadedModel(location, SPEC, format, new ByteTokenizer(false), new WeightStore(generation(1, seed)), model(),
+        FormatChoice format = new FormatChoice(host.format("hf"), "builtin", Detection.signature("random weights made by a test"));
+        ArchitectureChoice architecture = host.architecture("llama");
+        return new LoadedModel(location, SPEC, format, architecture, new ByteTokenizer(false), new WeightStore(generation(1, seed)), model(),
                 host, Duration.ZERO);
     }
 
@@ -57,8 +63,8 @@ public final class RandomModel {
         SplittableRandom random = new SplittableRandom(seed);
         Arena arena = Arena.ofShared();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : CanonicalWeights.expected(SPEC).entrySet()) {
-            Shape shape = e.getValue();
+        for (WeightSlot slot : DEFINITION.weights().values()) {
+            Shape shape = slot.shape();
             long count = shape.elementCount();
             MemorySegment data = arena.allocate(count * 4);
             double scale = shape.rank() == 2 ? 2 / Math.sqrt(shape.dim(1)) : 0;
@@ -66,8 +72,8 @@ public final class RandomModel {
                 float value = shape.rank() == 2 ? (float) ((random.nextDouble() * 2 - 1) * scale) : 1f;
                 data.setAtIndex(F32, i, value);
             }
-            tensors.put(e.getKey(), new Tensor(new TensorInfo(e.getKey(), DType.F32, shape), data));
+            tensors.put(slot.name(), new Tensor(new TensorInfo(slot.name(), DType.F32, shape), data));
         }
-        return WeightGeneration.of(version, "random seed " + seed, SPEC, tensors, arena);
+        return WeightGeneration.of(version, "random seed " + seed, DEFINITION, tensors, arena);
     }
 }
