@@ -32,7 +32,7 @@ public final class DecodeProbe {
                 .withThreads(threads);
         try (LoadedModel loaded = ModelLoader.load(options);
                 TimedKernels kernels = new TimedKernels(threads > 0 ? Kernels.best(threads) : Kernels.best())) {
-            DecoderModel timed = new DecoderModel(loaded.spec(), kernels);
+            DecoderModel timed = new DecoderModel(loaded.model().definition(), kernels);
             WeightGeneration generation = loaded.weights().acquire();
             try {
                 DecoderWeights weights = DecoderWeights.of(generation);

@@ -1,7 +1,7 @@
 package dev.ingot.bench.model;
 
 import dev.ingot.engine.safetensors.SafetensorsWriter;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import java.io.IOException;
@@ -112,21 +112,21 @@ public final class SyntheticModels {
     private static void writeHf(ModelShape s, DType dtype, RandomWeights random, Path folder) throws IOException {
         Files.createDirectories(folder);
         SafetensorsWriter writer = new SafetensorsWriter().metadata(Map.of("format", "pt"));
-        writer.add(CanonicalWeights.EMBED, dtype, Shape.of(s.vocab(), s.dim()), random.random(dtype, (long) s.vocab() * s.dim()));
+        writer.add(HfNames.EMBED, dtype, Shape.of(s.vocab(), s.dim()), random.random(dtype, (long) s.vocab() * s.dim()));
         for (int i = 0; i < s.layers(); i++) {
-            writer.add(CanonicalWeights.attnNorm(i), dtype, Shape.of(s.dim()), random.ones(dtype, s.dim()));
-            matrix(writer, random, dtype, CanonicalWeights.q(i), s.dim(), s.dim());
-            matrix(writer, random, dtype, CanonicalWeights.k(i), s.kvDim(), s.dim());
-            matrix(writer, random, dtype, CanonicalWeights.v(i), s.kvDim(), s.dim());
-            matrix(writer, random, dtype, CanonicalWeights.o(i), s.dim(), s.dim());
-            writer.add(CanonicalWeights.ffnNorm(i), dtype, Shape.of(s.dim()), random.ones(dtype, s.dim()));
-            matrix(writer, random, dtype, CanonicalWeights.gate(i), s.hidden(), s.dim());
-            matrix(writer, random, dtype, CanonicalWeights.up(i), s.hidden(), s.dim());
-            matrix(writer, random, dtype, CanonicalWeights.down(i), s.dim(), s.hidden());
+            writer.add(HfNames.attnNorm(i), dtype, Shape.of(s.dim()), random.ones(dtype, s.dim()));
+            matrix(writer, random, dtype, HfNames.q(i), s.dim(), s.dim());
+            matrix(writer, random, dtype, HfNames.k(i), s.kvDim(), s.dim());
+            matrix(writer, random, dtype, HfNames.v(i), s.kvDim(), s.dim());
+            matrix(writer, random, dtype, HfNames.o(i), s.dim(), s.dim());
+            writer.add(HfNames.ffnNorm(i), dtype, Shape.of(s.dim()), random.ones(dtype, s.dim()));
+            matrix(writer, random, dtype, HfNames.gate(i), s.hidden(), s.dim());
+            matrix(writer, random, dtype, HfNames.up(i), s.hidden(), s.dim());
+            matrix(writer, random, dtype, HfNames.down(i), s.dim(), s.hidden());
         }
-        writer.add(CanonicalWeights.FINAL_NORM, dtype, Shape.of(s.dim()), random.ones(dtype, s.dim()));
+        writer.add(HfNames.FINAL_NORM, dtype, Shape.of(s.dim()), random.ones(dtype, s.dim()));
         if (!s.tied()) {
-            matrix(writer, random, dtype, CanonicalWeights.LM_HEAD, s.vocab(), s.dim());
+            matrix(writer, random, dtype, HfNames.LM_HEAD, s.vocab(), s.dim());
         }
         writer.writeTo(folder.resolve("model.safetensors"));
         Files.writeString(folder.resolve("config.json"), config(s, dtype));

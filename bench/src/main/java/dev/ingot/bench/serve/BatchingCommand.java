@@ -37,7 +37,7 @@ public final class BatchingCommand {
         RandomLlama llama = RandomLlama.about110M();
         out.printf("model: %s, %.1fM parameters, BF16 random weights%n", llama.describe(), llama.parameters() / 1e6);
         try (Kernels kernels = Kernels.best(options.threads()); WeightStore store = new WeightStore(llama.generation(1))) {
-            DecoderModel model = new DecoderModel(llama.spec(), kernels);
+            DecoderModel model = new DecoderModel(llama.definition(), kernels);
             out.println("kernels: " + kernels.describe());
             out.printf("each sequence: %d prompt tokens, %d generated%n%n", PROMPT_TOKENS, maxTokens);
             out.printf("%6s  %12s  %10s  %12s  %10s  %6s%n", "batch", "tokens/s", "vs batch 1", "decode tok/s", "vs batch 1",

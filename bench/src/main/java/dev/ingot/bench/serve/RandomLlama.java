@@ -1,8 +1,10 @@
 package dev.ingot.bench.serve;
 
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.engine.model.ModelDefinition;
 import dev.ingot.engine.weights.WeightGeneration;
-import dev.ingot.spi.format.CanonicalWeights;
 import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.Tensor;
@@ -41,13 +43,18 @@ public record RandomLlama(ModelSpec spec) {
         return new RandomLlama(shape.layers(layers).build());
     }
 
+    /** The builtin llama architecture over {@link #spec}. */
+    public ModelDefinition definition() {
+        return ModelDefinition.of(LlamaArchitecture.llama(), spec);
+    }
+
     /** Bytes of all weights in BF16. */
     public long bytes() {
         return parameters() * DType.BF16.byteSize();
     }
 
     long parameters() {
-        return CanonicalWeights.expected(spec).values().stream().mapToLong(Shape::elementCount).sum();
+        return LlamaArchitecture.llama().weights(spec).stream().mapToLong(slot -> slot.shape().elementCount()).sum();
     }
 
     public String describe() {
@@ -57,15 +64,15 @@ public record RandomLlama(ModelSpec spec) {
     /** Fresh weights (see {@link #tensors}) in an arena the generation owns. */
     public WeightGeneration generation(long version) {
         Arena arena = Arena.ofShared();
-        return WeightGeneration.of(version, "random " + describe(), spec, tensors(version, arena), arena);
+        return WeightGeneration.of(version, "random " + describe(), definition(), tensors(version, arena), arena);
     }
 
     /** Random weights from {@code seed} in {@code arena}: uniform in ±1/sqrt(cols) for matrices, 1 for norms. */
     public Map<String, Tensor> tensors(long seed, Arena arena) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : CanonicalWeights.expected(spec).entrySet()) {
-            Shape shape = e.getValue();
+        for (WeightSlot slot : LlamaArchitecture.llama().weights(spec)) {
+            Shape shape = slot.shape();
             long count = shape.elementCount();
             MemorySegment data = arena.allocate(count * 2, 64);
             double scale = shape.rank() == 2 ? 1 / Math.sqrt(shape.dim(1)) : 0;
@@ -73,7 +80,7 @@ public record RandomLlama(ModelSpec spec) {
                 float value = shape.rank() == 2 ? (float) ((random.nextDouble() * 2 - 1) * scale) : 1f;
                 data.setAtIndex(U16, i, (short) (Float.floatToRawIntBits(value) >>> 16));
             }
-            tensors.put(e.getKey(), new Tensor(new TensorInfo(e.getKey(), DType.BF16, shape), data));
+            tensors.put(slot.name(), new Tensor(new TensorInfo(slot.name(), DType.BF16, shape), data));
         }
         return tensors;
     }

@@ -73,7 +73,7 @@ public final class UpdatesCommand {
         try (Kernels kernels = Kernels.best(threads);
                 PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
                 Arena clientArena = Arena.ofShared()) {
-            DecoderModel model = new DecoderModel(spec, kernels);
+            DecoderModel model = new DecoderModel(store.peek().model(), kernels);
             UpdateManager updates = new UpdateManager(store, "hf", MapperSource.of(plugins), UpdateLimits.defaults(),
                     DecoderWeights::of);
             WeightRoutes routes = new WeightRoutes(updates, new CheckpointReloader(updates, plugins, ReloadRoots.none()),

@@ -3,7 +3,7 @@ package dev.ingot.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.safetensors.SafetensorsWriter;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
 import dev.ingot.testkit.SharedModels;
@@ -87,19 +87,19 @@ class LowHeapTest {
             int[] slice = {0};
             Matrices matrices = (name, rows, cols) -> writer.add(name, DType.BF16, Shape.of(rows, cols),
                     random.asSlice(2L * slice[0]++, (long) rows * cols * 2));
-            matrices.add(CanonicalWeights.EMBED, VOCAB, DIM);
+            matrices.add(HfNames.EMBED, VOCAB, DIM);
             for (int l = 0; l < LAYERS; l++) {
-                writer.add(CanonicalWeights.attnNorm(l), DType.BF16, Shape.of(DIM), ones);
-                writer.add(CanonicalWeights.ffnNorm(l), DType.BF16, Shape.of(DIM), ones);
-                matrices.add(CanonicalWeights.q(l), DIM, DIM);
-                matrices.add(CanonicalWeights.k(l), KV_DIM, DIM);
-                matrices.add(CanonicalWeights.v(l), KV_DIM, DIM);
-                matrices.add(CanonicalWeights.o(l), DIM, DIM);
-                matrices.add(CanonicalWeights.gate(l), HIDDEN, DIM);
-                matrices.add(CanonicalWeights.up(l), HIDDEN, DIM);
-                matrices.add(CanonicalWeights.down(l), DIM, HIDDEN);
+                writer.add(HfNames.attnNorm(l), DType.BF16, Shape.of(DIM), ones);
+                writer.add(HfNames.ffnNorm(l), DType.BF16, Shape.of(DIM), ones);
+                matrices.add(HfNames.q(l), DIM, DIM);
+                matrices.add(HfNames.k(l), KV_DIM, DIM);
+                matrices.add(HfNames.v(l), KV_DIM, DIM);
+                matrices.add(HfNames.o(l), DIM, DIM);
+                matrices.add(HfNames.gate(l), HIDDEN, DIM);
+                matrices.add(HfNames.up(l), HIDDEN, DIM);
+                matrices.add(HfNames.down(l), DIM, HIDDEN);
             }
-            writer.add(CanonicalWeights.FINAL_NORM, DType.BF16, Shape.of(DIM), ones);
+            writer.add(HfNames.FINAL_NORM, DType.BF16, Shape.of(DIM), ones);
             writer.writeTo(folder.resolve("model.safetensors"));
         }
         Files.writeString(folder.resolve("config.json"), """

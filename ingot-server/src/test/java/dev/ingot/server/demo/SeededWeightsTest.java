@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.engine.builtin.LlamaArchitecture;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.model.WeightSlot;
 import dev.ingot.spi.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,10 +27,12 @@ class SeededWeightsTest {
             Map<String, Tensor> a = SeededWeights.initial(SPEC, 5, arena);
             Map<String, Tensor> b = SeededWeights.initial(SPEC, 5, arena);
             Map<String, Tensor> c = SeededWeights.initial(SPEC, 6, arena);
-            assertThat(a.keySet()).containsExactlyElementsOf(CanonicalWeights.expected(SPEC).keySet());
-            a.forEach((name, t) -> assertThat(t.info().shape()).as(name).isEqualTo(CanonicalWeights.expected(SPEC).get(name)));
-            assertThat(floats(a.get(CanonicalWeights.q(2)))).containsExactly(floats(b.get(CanonicalWeights.q(2))));
-            assertThat(floats(a.get(CanonicalWeights.q(2)))).isNotEqualTo(floats(c.get(CanonicalWeights.q(2))));
+            Map<String, WeightSlot> expected = new LinkedHashMap<>();
+            LlamaArchitecture.llama().weights(SPEC).forEach(slot -> expected.put(slot.name(), slot));
+            assertThat(a.keySet()).containsExactlyElementsOf(expected.keySet());
+            a.forEach((name, t) -> assertThat(t.info().shape()).as(name).isEqualTo(expected.get(name).shape()));
+            assertThat(floats(a.get(HfNames.q(2)))).containsExactly(floats(b.get(HfNames.q(2))));
+            assertThat(floats(a.get(HfNames.q(2)))).isNotEqualTo(floats(c.get(HfNames.q(2))));
         }
     }
 
@@ -36,9 +41,9 @@ class SeededWeightsTest {
     void scalesAreTheUsualInitialisation() {
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> w = SeededWeights.initial(SPEC, 1, arena);
-            assertThat(rms(floats(w.get(CanonicalWeights.down(0))))).isCloseTo(1 / Math.sqrt(SPEC.ffnSize()), withinPercentage(5));
-            assertThat(rms(floats(w.get(CanonicalWeights.EMBED)))).isCloseTo(1.0, withinPercentage(5));
-            assertThat(mean(floats(w.get(CanonicalWeights.FINAL_NORM)))).isCloseTo(1.0, offset(0.05));
+            assertThat(rms(floats(w.get(HfNames.down(0))))).isCloseTo(1 / Math.sqrt(SPEC.ffnSize()), withinPercentage(5));
+            assertThat(rms(floats(w.get(HfNames.EMBED)))).isCloseTo(1.0, withinPercentage(5));
+            assertThat(mean(floats(w.get(HfNames.FINAL_NORM)))).isCloseTo(1.0, offset(0.05));
         }
     }
 

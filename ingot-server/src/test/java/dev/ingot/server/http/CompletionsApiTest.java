@@ -118,7 +118,7 @@ class CompletionsApiTest {
         List<Integer> sequence = new ArrayList<>(Client.ints(choice.get("prompt_token_ids")));
         int promptLength = sequence.size();
         sequence.addAll(Client.ints(choice.get("token_ids")));
-        double[][] logSoftmax = ReferenceLogits.logSoftmax(RandomModel.SPEC, RandomModel.generation(1, WEIGHTS), sequence);
+        double[][] logSoftmax = ReferenceLogits.logSoftmax(RandomModel.generation(1, WEIGHTS), sequence);
         JsonNode logprobs = choice.get("logprobs");
         assertThat(logprobs.get("token_logprobs")).hasSize(20);
         for (int i = 0; i < 20; i++) {

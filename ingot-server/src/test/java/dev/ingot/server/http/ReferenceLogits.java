@@ -6,7 +6,6 @@ import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.weights.WeightGeneration;
-import dev.ingot.spi.model.ModelSpec;
 import java.util.List;
 
 /**
@@ -18,8 +17,8 @@ final class ReferenceLogits {
     private ReferenceLogits() {}
 
     /** Row {@code i} is the distribution of the token after {@code tokens[0..i]}. */
-    static double[][] logSoftmax(ModelSpec spec, WeightGeneration weights, List<Integer> tokens) {
-        DecoderModel model = new DecoderModel(spec, new ScalarKernels());
+    static double[][] logSoftmax(WeightGeneration weights, List<Integer> tokens) {
+        DecoderModel model = new DecoderModel(weights.model(), new ScalarKernels());
         int n = tokens.size();
         int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
         int[] positions = new int[n];
@@ -32,7 +31,7 @@ final class ReferenceLogits {
             want[i] = true;
         }
         float[] logits = model.forward(DecoderWeights.of(weights), new ForwardBatch(ids, positions, caches, want));
-        int vocab = spec.vocabSize();
+        int vocab = weights.spec().vocabSize();
         double[][] out = new double[n][vocab];
         for (int r = 0; r < n; r++) {
             double max = Double.NEGATIVE_INFINITY;

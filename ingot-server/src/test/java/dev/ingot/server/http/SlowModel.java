@@ -6,7 +6,7 @@ import dev.ingot.engine.kernel.ScalarKernels;
 import dev.ingot.engine.kernel.WeightMatrix;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.testing.RandomModel;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,12 +28,12 @@ public final class SlowModel {
 
     /**
      * {@code l} on the reference kernels slowed by {@link #STEP} a forward pass; its arithmetic is that
-     * of {@code new DecoderModel(spec, new ScalarKernels())}, so an unslowed twin computes the same tokens.
+     * of {@code new DecoderModel(definition, new ScalarKernels())}, so an unslowed twin computes the same tokens.
      */
     public static LoadedModel slowed(LoadedModel l) {
         l.model().kernels().close(); // replaced: its threads (if any) are not needed
-        return new LoadedModel(l.location(), l.spec(), l.format(), l.tokenizer(), l.weights(),
-                new DecoderModel(l.spec(), new SlowKernels()), l.plugins(), l.loadTime());
+        return new LoadedModel(l.location(), l.spec(), l.format(), l.architecture(), l.tokenizer(), l.weights(),
+                new DecoderModel(l.model().definition(), new SlowKernels()), l.plugins(), l.loadTime());
     }
 
     /** Pauses once per forward pass, at the LM head. */
@@ -42,7 +42,7 @@ public final class SlowModel {
 
         @Override
         public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
-            if (w.name().equals(CanonicalWeights.LM_HEAD)) {
+            if (w.name().equals(HfNames.LM_HEAD)) {
                 LockSupport.parkNanos(STEP.toNanos());
             }
             inner.matmul(w, x, out, batch);

@@ -188,7 +188,7 @@ class StoriesServerTest {
         LoadedModel loaded = server.model().orElseThrow();
         WeightGeneration weights = loaded.weights().acquire();
         try {
-            return ReferenceLogits.logSoftmax(loaded.spec(), weights, sequence);
+            return ReferenceLogits.logSoftmax(weights, sequence);
         } finally {
             weights.unpin();
         }

@@ -7,7 +7,7 @@ import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.safetensors.SafetensorsFile;
 import dev.ingot.engine.safetensors.SafetensorsWriter;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.testkit.SharedModels;
 import io.javalin.Javalin;
 import java.util.List;
@@ -43,7 +43,7 @@ class DeferredRoutesTest {
 
             byte[] norm;
             try (SafetensorsFile file = SafetensorsFile.open(SharedModels.storiesHf().resolve("model.safetensors"))) {
-                norm = new SafetensorsWriter().add(file.read(CanonicalWeights.FINAL_NORM)).toByteArray();
+                norm = new SafetensorsWriter().add(file.read(HfNames.FINAL_NORM)).toByteArray();
             }
             String committed = http.begin(2, "PARTIAL");
             assertThat(http.put("/v1/weights/updates/" + committed + "/buckets", norm).status()).isEqualTo(200);

@@ -10,8 +10,8 @@ import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.spi.format.Checkpoint;
-import dev.ingot.spi.format.CanonicalWeights;
-import dev.ingot.spi.format.OpenOptions;
+import dev.ingot.spi.model.HfNames;
+import java.util.Optional;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
@@ -70,7 +70,7 @@ class LiveUpdateTest {
     /** Pushes every tensor of the checkpoint at {@code location} in its format's native names. */
     private PushResult push(Path location, String format, long version, long bucketBytes) throws Exception {
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)));
-                Checkpoint checkpoint = host.format(format).open(location, OpenOptions.defaults());
+                Checkpoint checkpoint = host.open(host.select(location, Optional.of(format)), location);
                 WeightPusher pusher = pusher(bucketBytes)) {
             return pusher.push(version, UpdateMode.FULL, format, "v" + version, SwapPolicy.FINISH,
                     WeightPusher.tensorsOf(checkpoint.tensors()));
@@ -79,7 +79,7 @@ class LiveUpdateTest {
 
     private List<String> llama2cNames() throws Exception {
         try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)));
-                Checkpoint checkpoint = host.format("llama2c").open(SharedModels.storiesBin(), OpenOptions.defaults())) {
+                Checkpoint checkpoint = host.open(host.select(SharedModels.storiesBin(), Optional.of("llama2c")), SharedModels.storiesBin())) {
             return checkpoint.tensors().list().stream().map(TensorInfo::name).toList();
         }
     }
@@ -111,7 +111,7 @@ class LiveUpdateTest {
         // interleaved; the server maps them with the llama2c plugin's mapper.
         PushResult inLlama2cNames = push(SharedModels.storiesBin(), "llama2c", 3, 300_000);
         assertThat(inLlama2cNames.tensors()).isEqualTo(llama2cNames().size());
-        assertThat(llama2cNames()).doesNotContain(CanonicalWeights.q(0)).doesNotContain(CanonicalWeights.EMBED);
+        assertThat(llama2cNames()).doesNotContain(HfNames.q(0)).doesNotContain(HfNames.EMBED);
         WeightsServer.Generated restored = server.greedy(PROMPT, REFERENCE_TOKENS);
         assertThat(restored.text()).isEqualTo(reference);
         assertThat(restored.lastVersion()).isEqualTo(3);

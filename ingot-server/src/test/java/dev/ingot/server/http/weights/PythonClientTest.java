@@ -3,7 +3,7 @@ package dev.ingot.server.http.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.safetensors.SafetensorsFile;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.testkit.SharedModels;
 import java.lang.foreign.ValueLayout;
@@ -89,7 +89,7 @@ class PythonClientTest {
 
     @Test
     void asAModuleItPushesADictOfBuffersAndReportsRefusals() throws Exception {
-        String norm = CanonicalWeights.FINAL_NORM;
+        String norm = HfNames.FINAL_NORM;
         String script = """
                 import struct, sys
                 from ingot_actor import WeightPusher, IngotError

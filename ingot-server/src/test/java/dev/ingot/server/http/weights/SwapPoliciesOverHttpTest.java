@@ -167,7 +167,7 @@ class SwapPoliciesOverHttpTest {
                 SafetensorsFile changed = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
                 WeightPusher pusher = WeightPusher.builder(URI.create(ws.base())).token(TOKEN).build()) {
             Tensor update = changed.read(CHANGED);
-            Generator generator = new Generator(new DecoderModel(ws.model.spec(), new ScalarKernels()), ws.store, ws.model.tokenizer());
+            Generator generator = new Generator(new DecoderModel(ws.model.model().definition(), new ScalarKernels()), ws.store, ws.model.tokenizer());
             List<Integer> out = new ArrayList<>();
             generator.generate(generator.encodePrompt(PROMPT), SamplingParams.greedy(), maxTokens, 0, (SampledToken t) -> {
                 out.add(t.token());

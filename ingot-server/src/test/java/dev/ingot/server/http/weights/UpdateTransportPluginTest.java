@@ -13,7 +13,7 @@ import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.server.http.IngotServer;
 import dev.ingot.server.http.ServerConfig;
 import dev.ingot.server.http.WeightRouteOptions;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.update.UpdateTransport;
 import dev.ingot.testkit.SharedModels;
 import java.io.InputStream;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpdateTransportPluginTest {
 
-    private static final String NORM = CanonicalWeights.FINAL_NORM;
+    private static final String NORM = HfNames.FINAL_NORM;
 
     @TempDir
     Path dir;

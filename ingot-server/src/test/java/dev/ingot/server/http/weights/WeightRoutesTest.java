@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.safetensors.SafetensorsFile;
 import dev.ingot.engine.safetensors.SafetensorsWriter;
-import dev.ingot.spi.format.CanonicalWeights;
+import dev.ingot.spi.model.HfNames;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class WeightRoutesTest {
 
     private static final String TOKEN = "s3cret-token";
-    private static final String Q = CanonicalWeights.q(2);
+    private static final String Q = HfNames.q(2);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Path MODEL = SharedModels.storiesHf().resolve("model.safetensors");
 
@@ -107,8 +107,8 @@ class WeightRoutesTest {
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.json().path("version").asLong()).isEqualTo(1);
         assertThat(a.json().path("format").asText()).isEqualTo("hf");
-        assertThat(a.json().path("tensors")).hasSize(CanonicalWeights.expected(server.store.peek().spec()).size());
-        assertThat(a.json().path("tensors").get(0).path("name").asText()).isEqualTo(CanonicalWeights.EMBED);
+        assertThat(a.json().path("tensors")).hasSize(server.store.peek().model().weights().size());
+        assertThat(a.json().path("tensors").get(0).path("name").asText()).isEqualTo(HfNames.EMBED);
         assertThat(a.json().path("tensors").get(0).path("dtype").asText()).isEqualTo("F32");
         assertThat(a.json().path("tensors").get(0).path("shape").toString()).isEqualTo("[512,64]");
     }
@@ -127,7 +127,7 @@ class WeightRoutesTest {
         assertThat(commit.json().path("bytes").asLong()).isEqualTo(64 * 64 * 4);
         assertThat(servedVersion()).isEqualTo(2);
         assertThat(served(Q)).isEqualTo(q.data().toArray(ValueLayout.JAVA_BYTE));
-        for (String other : List.of(CanonicalWeights.q(1), CanonicalWeights.k(2), CanonicalWeights.EMBED, CanonicalWeights.FINAL_NORM)) {
+        for (String other : List.of(HfNames.q(1), HfNames.k(2), HfNames.EMBED, HfNames.FINAL_NORM)) {
             assertThat(served(other)).as(other).isEqualTo(original(other));
         }
     }
@@ -208,7 +208,7 @@ class WeightRoutesTest {
         assertThat(http.put("/v1/weights/updates/" + id + "/buckets", blob(scaled(Q, 2f))).status()).isEqualTo(200);
         Http.Answer commit = http.post("/v1/weights/updates/" + id + "/commit", "");
         assertThat(commit.status()).isEqualTo(422);
-        assertThat(commit.errorMessage()).contains("is missing 46 weight(s): " + CanonicalWeights.EMBED);
+        assertThat(commit.errorMessage()).contains("is missing 46 weight(s): " + HfNames.EMBED);
         assertServingTheOriginal();
     }
 
@@ -240,7 +240,7 @@ class WeightRoutesTest {
         start();
         String id = http.begin(2, "PARTIAL");
         Tensor q = scaled(Q, 3f);
-        Tensor k = scaled(CanonicalWeights.k(2), 3f);
+        Tensor k = scaled(HfNames.k(2), 3f);
         byte[] blob = blob(q, k);
         // A raw socket: announce the whole body, send a bit more than half of it, and hang up.
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
@@ -262,7 +262,7 @@ class WeightRoutesTest {
         assertThat(retry.status()).as(retry.json().toString()).isEqualTo(200);
         assertThat(http.post("/v1/weights/updates/" + id + "/commit", "").status()).isEqualTo(200);
         assertThat(served(Q)).isEqualTo(q.data().toArray(ValueLayout.JAVA_BYTE));
-        assertThat(served(CanonicalWeights.k(2))).isEqualTo(k.data().toArray(ValueLayout.JAVA_BYTE));
+        assertThat(served(HfNames.k(2))).isEqualTo(k.data().toArray(ValueLayout.JAVA_BYTE));
     }
 
     /** Waits until no bucket of the update is being received (its staged list can be read). */
