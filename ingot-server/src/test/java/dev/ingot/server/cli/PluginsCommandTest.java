@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ingot.engine.plugin.testing.TestPlugin;
 import dev.ingot.spi.SpiVersion;
+import dev.ingot.spi.format.Detection;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -24,9 +25,9 @@ class PluginsCommandTest {
 
     @Test
     void listsLoadedPluginsInAnAlignedTableThenRefusedOnesAndWarnings() throws Exception {
-        Path acme = TestPlugin.named("acme").format("acme", 50).format("acme-v2", 50).tokenizer("acme-tok", 50)
+        Path acme = TestPlugin.named("acme").format("acme", Detection.Tier.LAYOUT).format("acme-v2", Detection.Tier.LAYOUT).tokenizer("acme-tok", Detection.Tier.LAYOUT)
                 .writeJar(plugins.resolve("acme.jar"));
-        Path future = TestPlugin.named("future").spiVersion("2.0").format("future", 50).writeJar(plugins.resolve("future.jar"));
+        Path future = TestPlugin.named("future").spiVersion("3.0").format("future", Detection.Tier.LAYOUT).writeJar(plugins.resolve("future.jar"));
         Path wire = TestPlugin.named("wire").transport("shm").writeJar(more.resolve("wire.jar"));
         Path missing = plugins.resolve("nowhere");
 
@@ -50,14 +51,14 @@ class PluginsCommandTest {
         assertThat(wireRow.split(" +")).containsExactly("wire", "1.2.3", engine, wire.toString(), "-", "-", "shm");
         assertThat(run.out()).contains("Refused plugins:\n");
         assertThat(lines).anySatisfy(l -> assertThat(l.split(" {2,}")).containsExactly("", "future", future.toString(),
-                "built for SPI 2.0, but this engine provides SPI " + engine + "; it needs a newer Ingot"));
+                "built for SPI 3.0, but this engine provides SPI " + engine + "; it needs a newer Ingot"));
         assertThat(run.out()).endsWith("Warnings:\n  plugin path entry " + missing + " does not exist; ignored\n");
     }
 
     @Test
     void theAllowListLimitsWhatLoads() throws Exception {
-        TestPlugin.named("alpha").format("alpha", 50).writeJar(plugins.resolve("alpha.jar"));
-        TestPlugin.named("beta").format("beta", 50).writeJar(plugins.resolve("beta.jar"));
+        TestPlugin.named("alpha").format("alpha", Detection.Tier.LAYOUT).writeJar(plugins.resolve("alpha.jar"));
+        TestPlugin.named("beta").format("beta", Detection.Tier.LAYOUT).writeJar(plugins.resolve("beta.jar"));
 
         Run run = run(Map.of(), "--plugins", plugins.toString(), "--plugins-enabled", "beta");
 
