@@ -169,17 +169,20 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
-    void everyDTypeTheSpiKnowsIsWrittenAndParsed() throws Exception {
+    void everyDTypeSafetensorsCanHoldIsWrittenAndParsed() throws Exception {
+        // GGML's block-quantized types are DTypes too, but safetensors has no name for them
+        DType[] plain = java.util.Arrays.stream(DType.values()).filter(t -> !t.isQuantized()).toArray(DType[]::new);
+        assertThat(plain).contains(DType.F8_E4M3, DType.F8_E5M2).doesNotContain(DType.Q8_0);
         SafetensorsWriter writer = new SafetensorsWriter();
-        for (DType type : DType.values()) {
+        for (DType type : plain) {
             writer.add(type.name().toLowerCase(), type, Shape.of(2), MemorySegment.ofArray(new byte[2 * type.byteSize()]));
         }
         Path file = dir.resolve("all.safetensors");
         writer.writeTo(file);
 
-        assertThat(PythonSafetensorsCheck.check(file).get("tensors").size()).isEqualTo(DType.values().length);
+        assertThat(PythonSafetensorsCheck.check(file).get("tensors").size()).isEqualTo(plain.length);
         try (SafetensorsFile opened = SafetensorsFile.open(file)) {
-            assertThat(opened.tensors()).extracting(TensorInfo::dtype).containsExactlyInAnyOrder(DType.values());
+            assertThat(opened.tensors()).extracting(TensorInfo::dtype).containsExactlyInAnyOrder(plain);
         }
     }
 }

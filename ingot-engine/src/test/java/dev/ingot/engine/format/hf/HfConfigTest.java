@@ -141,10 +141,10 @@ class HfConfigTest {
     @Test
     void wrongTypesAreNamed() throws IOException {
         Path file = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL.replace("\"vocab_size\": 100", "\"vocab_size\": \"100\"") + "}");
-        assertThatThrownBy(() -> llama(file)).hasMessage(file + ": \"vocab_size\" must be a 32-bit integer, got a string \"100\"");
+        assertThatThrownBy(() -> llama(file)).hasMessage(file + ": \"vocab_size\" must be a 32-bit integer, got a string");
 
         Path tied = config("{\"architectures\": [\"LlamaForCausalLM\"], " + SMALL + ", \"tie_word_embeddings\": 1}");
-        assertThatThrownBy(() -> llama(tied)).hasMessage(tied + ": \"tie_word_embeddings\" must be true or false, got an integer");
+        assertThatThrownBy(() -> llama(tied)).hasMessage(tied + ": \"tie_word_embeddings\" must be true or false, got a number");
     }
 
     @Test
