@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The text of {@code ingot plugins}: the plugin path searched, a table of loaded plugins, then what is
+ * The text of {@code ingot plugins}: the plugin path searched, a table of loaded plugins (with the
+ * formats, architectures, tokenizers and transports each provides), then what is
  * unavailable and why (contested names, refused plugins) and the warnings. Also fit for a server log.
  */
 public final class PluginReport {
@@ -27,10 +28,11 @@ public final class PluginReport {
         if (plugins.isEmpty()) {
             out.append("No plugins loaded.\n");
         } else {
-            TextTable table = new TextTable("NAME", "VERSION", "SPI", "SOURCE", "FORMATS", "TOKENIZERS", "TRANSPORTS");
+            TextTable table = new TextTable("NAME", "VERSION", "SPI", "SOURCE", "FORMATS", "ARCHITECTURES", "TOKENIZERS",
+                    "TRANSPORTS");
             for (PluginInfo p : plugins) {
                 table.row(p.name(), p.version(), p.spiVersion(), p.origin().toString(), names(p.formats()),
-                        names(p.tokenizers()), names(p.transports()));
+                        names(p.architectures()), names(p.tokenizers()), names(p.transports()));
             }
             out.append(table.render());
         }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ingot plugins}: what plugins were found, from where, for which SPI, providing what; and what was refused. */
 @Command(name = "plugins",
-        description = {"Lists the plugins Ingot finds: each one's version, SPI version, source jar, formats, tokenizers and"
-                + " transports, then the plugins it refused and why."})
+        description = {"Lists the plugins Ingot finds: each one's version, SPI version, source jar, formats, architectures,"
+                + " tokenizers and transports, then the plugins it refused and why."})
 public final class PluginsCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")

@@ -183,7 +183,7 @@ class ConvertCommandTest {
             import dev.ingot.spi.format.CheckpointFormat;
             import dev.ingot.spi.format.Detection;
             import dev.ingot.spi.model.ModelSpec;
-            import dev.ingot.spi.format.OpenOptions;
+            import dev.ingot.spi.engine.EngineServices;
             import dev.ingot.spi.mapping.WeightMapper;
             import java.nio.file.Path;
             import java.util.List;
@@ -196,8 +196,8 @@ class ConvertCommandTest {
                     return List.of(new CheckpointFormat() {
                         @Override public String name() { return "readonly"; }
                         @Override public String description() { return "reads nothing, writes nothing"; }
-                        @Override public Detection detect(Path location) { return Detection.no("never"); }
-                        @Override public Checkpoint open(Path location, OpenOptions options) throws CheckpointException {
+                        @Override public Detection detect(Path location, EngineServices engine) { return Detection.no("never"); }
+                        @Override public Checkpoint open(Path location, EngineServices engine) throws CheckpointException {
                             throw new CheckpointException(location + ": readonly opens nothing");
                         }
                         @Override public WeightMapper mapper(ModelSpec spec) { throw new UnsupportedOperationException(); }

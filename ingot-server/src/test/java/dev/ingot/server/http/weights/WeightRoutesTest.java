@@ -197,7 +197,8 @@ class WeightRoutesTest {
                 arena.allocate(172 * 64 * 4, 8));
         Http.Answer a = http.put("/v1/weights/updates/" + id + "/buckets", blob(scaled(Q, 2f), stray));
         assertThat(a.status()).isEqualTo(422);
-        assertThat(a.errorMessage()).contains("'model.layers.9.mlp.up_proj.weight' is not a weight of a llama model with 5 layers");
+        assertThat(a.errorMessage()).contains("tensor 'model.layers.9.mlp.up_proj.weight' (format hf) maps to"
+                + " 'model.layers.9.mlp.up_proj.weight', which is not a weight of this model");
         assertServingTheOriginal();
     }
 
