@@ -47,4 +47,19 @@ class BuiltinPluginTest {
         }
         assertThat(new BuiltinPlugin().tokenizers()).extracting(p -> p.name()).containsExactly("hf-tokenizer-json");
     }
+
+    @Test
+    void anArchitectureNoPluginProvidesIsOneLineNamingWhatWasSearched() {
+        dev.ingot.spi.model.ModelConfig config = dev.ingot.spi.model.ModelConfig.builder("/models/qwen/config.json")
+                .architecture("Qwen3ForCausalLM", "qwen3").put("hidden_size", 64).build();
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.builtinOnly())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.architectureFor(config))
+                    .isInstanceOf(dev.ingot.spi.CheckpointException.class)
+                    .hasMessage("/models/qwen/config.json: no plugin provides architecture Qwen3ForCausalLM (model_type qwen3);"
+                            + " searched builtin (LlamaForCausalLM, MistralForCausalLM); add the plugin that provides it with --plugins DIR")
+                    .message().doesNotContain("\n");
+            assertThat(host.architectures()).extracting(a -> a.name()).containsExactly("llama", "mistral");
+        }
+    }
 }

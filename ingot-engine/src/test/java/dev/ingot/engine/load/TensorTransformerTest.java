@@ -105,4 +105,31 @@ class TensorTransformerTest {
                 .hasMessageContaining("custom step 'dequantize q4' failed")
                 .hasMessageContaining("bad block");
     }
+
+    @Test
+    void convertingAQ8TensorToF32DecodesItAsTheDequantizerDoes() throws Exception {
+        // two rows of 64: four Q8_0 blocks, each an F16 scale and 32 signed bytes
+        int blocks = 4;
+        java.lang.foreign.MemorySegment data = arena.allocate(blocks * 34L);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int b = 0; b < blocks; b++) {
+            data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), b * 34L,
+                    Float.floatToFloat16(0.01f * (b + 1)));
+            for (int j = 0; j < 32; j++) {
+                data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b * 34L + 2 + j, (byte) random.nextInt(-128, 128));
+            }
+        }
+        Tensor q8 = new Tensor(TensorInfo.of("w", DType.Q8_0, 2, 64), data);
+
+        Tensor out = TensorTransformer.apply(q8, List.of(new TensorOp.Convert(DType.F32)), "model.w", arena);
+
+        assertThat(out.info()).isEqualTo(TensorInfo.of("model.w", DType.F32, 2, 64));
+        java.lang.foreign.MemorySegment expected = arena.allocate(128 * 4L);
+        dev.ingot.engine.tensor.quant.Dequantizer.toF32(data, DType.Q8_0, expected, 128);
+        assertThat(out.data().mismatch(expected)).isEqualTo(-1L);
+        // and by the definition: element j of block b is scale_b * q_bj
+        float scale = Float.float16ToFloat(Float.floatToFloat16(0.03f));
+        byte quant = data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 2 * 34L + 2 + 5);
+        assertThat(out.data().getAtIndex(F32, 64 + 5)).isEqualTo(scale * quant);
+    }
 }
