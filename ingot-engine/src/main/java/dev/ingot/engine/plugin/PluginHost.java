@@ -353,7 +353,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private Detector<TokenizerProvider> tokenizerDetector() {
-        return new Detector<>("tokenizer provider", null, TokenizerProvider::detect, name -> null, this::warn);
+        return new Detector<>("tokenizer provider", null, (provider, file) -> provider.detect(file, services), name -> null,
+                this::warn);
     }
 
     // ---- transports ----------------------------------------------------------------------------

@@ -73,7 +73,7 @@ public final class Services implements EngineServices {
 
     @Override
     public Tokenizer tokenizerJson(Path file) throws IOException {
-        return new HfTokenizerProvider().open(file);
+        return new HfTokenizerProvider().open(file, this);
     }
 
     @Override

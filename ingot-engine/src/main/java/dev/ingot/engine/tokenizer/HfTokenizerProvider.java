@@ -3,6 +3,7 @@ package dev.ingot.engine.tokenizer;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
@@ -29,7 +30,7 @@ public final class HfTokenizerProvider implements TokenizerProvider {
     }
 
     @Override
-    public Detection detect(Path location) {
+    public Detection detect(Path location, EngineServices engine) {
         Path file = location;
         if (Files.isDirectory(location)) {
             file = location.resolve(HfTokenizerLoader.FILE_NAME);
@@ -53,7 +54,7 @@ public final class HfTokenizerProvider implements TokenizerProvider {
     }
 
     @Override
-    public Tokenizer open(Path location) throws IOException {
+    public Tokenizer open(Path location, EngineServices engine) throws IOException {
         return HfTokenizer.load(location);
     }
 

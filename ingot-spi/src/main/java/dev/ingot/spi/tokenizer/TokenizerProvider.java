@@ -7,7 +7,10 @@ import java.nio.file.Path;
 
 /**
  * A tokenizer file format ({@code tokenizer.json}, llama2.c {@code tok*.bin}, …). A provider serves
- * any checkpoint format: users pair them with {@code --tokenizer FILE}.
+ * any checkpoint format: users pair them with {@code --tokenizer FILE}. {@code engine} offers the
+ * engine's JSON reader and its tokenizers, so a provider that only carries a vocabulary in its own
+ * container (GGUF) hands it to {@link EngineServices#sentencePiece(SentencePieceVocabulary)} or
+ * {@link EngineServices#byteLevelBpe(ByteLevelBpeVocabulary)} instead of tokenizing itself.
  */
 public interface TokenizerProvider {
 
@@ -15,18 +18,8 @@ public interface TokenizerProvider {
 
     String description();
 
-    /** Scores a file; reads only what it must and never throws for files that are not its own. */
-    Detection detect(Path file) throws IOException;
+    /** Says how sure it is that {@code file} is its own; reads only what it must and never throws for files that are not. */
+    Detection detect(Path file, EngineServices engine) throws IOException;
 
-    Tokenizer open(Path file) throws IOException;
-
-    /**
-     * Opens the file with the engine's services at hand, for providers that read a vocabulary and let
-     * the engine's own tokenizers run it ({@link EngineServices#sentencePiece(SentencePieceVocabulary)},
-     * {@link EngineServices#byteLevelBpe(ByteLevelBpeVocabulary)}). The engine calls this one; by
-     * default it is {@link #open(Path)}.
-     */
-    default Tokenizer open(Path file, EngineServices engine) throws IOException {
-        return open(file);
-    }
+    Tokenizer open(Path file, EngineServices engine) throws IOException;
 }

@@ -171,8 +171,8 @@ import java.io.IOException;
                         Tok(String name, String tier) { this.name = name; this.tier = Detection.Tier.valueOf(tier); }
                         public String name() { return name; }
                         public String description() { return "test tokenizer " + name; }
-                        public Detection detect(Path file) { return new Detection(tier, name + " claims " + tier.name().toLowerCase()); }
-                        public Tokenizer open(Path file) throws IOException { throw new CheckpointException(file + ": test tokenizers cannot open files"); }
+                        public Detection detect(Path file, EngineServices engine) { return new Detection(tier, name + " claims " + tier.name().toLowerCase()); }
+                        public Tokenizer open(Path file, EngineServices engine) throws IOException { throw new CheckpointException(file + ": test tokenizers cannot open files"); }
                     }
 
                     static final class Wire implements UpdateTransport {

@@ -25,7 +25,7 @@ public final class GgufTokenizerProvider implements TokenizerProvider {
     }
 
     @Override
-    public Detection detect(Path file) throws IOException {
+    public Detection detect(Path file, EngineServices engine) throws IOException {
         if (!Files.isRegularFile(file) || GgufHeaderReader.magicVersion(file).isEmpty()) {
             return Detection.no("no GGUF magic");
         }
@@ -41,13 +41,7 @@ public final class GgufTokenizerProvider implements TokenizerProvider {
         }
     }
 
-    /** The engine builds the tokenizer from the vocabulary, so this provider needs its services. */
-    @Override
-    public Tokenizer open(Path file) throws IOException {
-        throw new CheckpointException(file + ": the GGUF vocabulary is turned into a tokenizer by the engine's services,"
-                + " which this engine does not pass to tokenizer providers");
-    }
-
+    /** The engine builds the tokenizer from the vocabulary the file carries. */
     @Override
     public Tokenizer open(Path file, EngineServices engine) throws IOException {
         return GgufTokenizers.open(GgufHeaderReader.read(file).metadata(), engine).orElseThrow(() -> new CheckpointException(

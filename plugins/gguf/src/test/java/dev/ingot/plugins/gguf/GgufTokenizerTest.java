@@ -101,10 +101,10 @@ class GgufTokenizerTest {
     void providerDetectsOnlyGgufFilesWithAVocabulary() throws IOException {
         GgufTokenizerProvider provider = new GgufTokenizerProvider();
         assertThat(provider.name()).isEqualTo("gguf-tokenizer");
-        assertThat(provider.detect(gguf).tier()).isEqualTo(Detection.Tier.SIGNATURE);
-        assertThat(provider.detect(SharedModels.storiesTokenizer()).matches()).isFalse();
+        assertThat(provider.detect(gguf, TestEngine.SERVICES).tier()).isEqualTo(Detection.Tier.SIGNATURE);
+        assertThat(provider.detect(SharedModels.storiesTokenizer(), TestEngine.SERVICES).matches()).isFalse();
         Path bare = new GgufWriter().string("general.architecture", "llama").write(dir.resolve("bare.gguf"));
-        assertThat(provider.detect(bare).matches()).isFalse();
+        assertThat(provider.detect(bare, TestEngine.SERVICES).matches()).isFalse();
         assertThatThrownBy(() -> provider.open(bare, TestEngine.SERVICES)).isInstanceOf(CheckpointException.class)
                 .hasMessage(bare + ": this GGUF file has no embedded tokenizer ('tokenizer.ggml.model' is missing)");
     }

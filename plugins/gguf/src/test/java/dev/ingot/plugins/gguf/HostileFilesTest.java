@@ -33,7 +33,7 @@ class HostileFilesTest {
     /** Opening fails with a single-line CheckpointException starting with the file name. */
     private AbstractThrowableAssert<?, ? extends Throwable> assertRefused(Path file) throws IOException {
         format.detect(file, TestEngine.SERVICES); // must not throw, whatever the file is
-        new GgufTokenizerProvider().detect(file);
+        new GgufTokenizerProvider().detect(file, TestEngine.SERVICES);
         Throwable thrown = null;
         try {
             format.open(file, TestEngine.SERVICES).close();

@@ -26,7 +26,7 @@ record Llama2cCheckpoint(Path file, ModelConfig config, TensorSource tensors) im
         Path folder = file.toAbsolutePath().getParent();
         Path standard = folder.resolve("tokenizer.bin");
         if (Files.isRegularFile(standard)) {
-            return Optional.of(new Llama2cTokenizerProvider().open(standard));
+            return Optional.of(new Llama2cTokenizer(Llama2cVocabulary.read(standard)));
         }
         List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "tok*.bin")) {
@@ -40,7 +40,7 @@ record Llama2cCheckpoint(Path file, ModelConfig config, TensorSource tensors) im
             throw new CheckpointException(file + ": several llama2.c tokenizers beside it (" + candidates.stream()
                     .map(p -> p.getFileName().toString()).sorted().toList() + "); choose one with --tokenizer");
         }
-        return candidates.isEmpty() ? Optional.empty() : Optional.of(new Llama2cTokenizerProvider().open(candidates.getFirst()));
+        return candidates.isEmpty() ? Optional.empty() : Optional.of(new Llama2cTokenizer(Llama2cVocabulary.read(candidates.getFirst())));
     }
 
     @Override

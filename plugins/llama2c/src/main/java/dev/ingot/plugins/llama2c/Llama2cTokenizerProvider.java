@@ -1,6 +1,7 @@
 package dev.ingot.plugins.llama2c;
 
 import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
@@ -28,7 +29,7 @@ public final class Llama2cTokenizerProvider implements TokenizerProvider {
      * records that end exactly at the end of the file. That is very unlikely for anything else.
      */
     @Override
-    public Detection detect(Path file) throws IOException {
+    public Detection detect(Path file, EngineServices engine) throws IOException {
         if (!Files.isRegularFile(file)) {
             return Detection.no("not a regular file");
         }
@@ -41,7 +42,7 @@ public final class Llama2cTokenizerProvider implements TokenizerProvider {
     }
 
     @Override
-    public Tokenizer open(Path file) throws IOException {
+    public Tokenizer open(Path file, EngineServices engine) throws IOException {
         return new Llama2cTokenizer(Llama2cVocabulary.read(file));
     }
 }

@@ -23,7 +23,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void readsTheRealVocabulary() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
         assertThat(tokenizer.vocabSize()).isEqualTo(512);
         assertThat(tokenizer.bosId()).isEqualTo(1);
         assertThat(tokenizer.eosId()).isEqualTo(2);
@@ -34,7 +34,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void encodesThePromptAsRunCDoes() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
         // run.c prints 4 prompt tokens for this prompt (models README)
         int[] tokens = tokenizer.encode("Once upon a time");
         assertThat(tokens).hasSize(4);
@@ -45,7 +45,7 @@ class Llama2cTokenizerTest {
     /** Hugging Face's tokenizer.json for the same vocabulary names each id's piece with ▁ for the space. */
     @Test
     void tokenIdsAgreeWithTheHuggingFaceVocabulary() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
         JsonNode vocab = new ObjectMapper().readTree(SharedModels.storiesHf().resolve("tokenizer.json").toFile()).at("/model/vocab");
         for (int token : tokenizer.encode("Once upon a time, there was a little girl named Lily.")) {
             String hfPiece = tokenizer.piece(token).replace(' ', '\u2581');
@@ -55,7 +55,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void theReferenceStoryRoundTrips() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
         String story = SharedModels.referenceOnceUponATime();
         int[] tokens = tokenizer.encode(story);
         assertThat(tokens.length).isLessThan(story.length() / 2); // merged, not byte by byte
@@ -66,7 +66,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void unknownCharactersFallBackToTheirUtf8Bytes() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
         String text = "naïve ☃";
         int[] tokens = tokenizer.encode(text);
         byte[] snowman = "☃".getBytes(StandardCharsets.UTF_8);
@@ -77,7 +77,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void leadingSpaceIsKeptExceptAfterBos() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer());
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
         int once = tokenizer.encode("Once")[0];
         assertThat(tokenizer.piece(once)).isEqualTo(" Once");
         assertThat(new String(tokenizer.decode(1, once), StandardCharsets.UTF_8)).isEqualTo("Once");
@@ -89,10 +89,10 @@ class Llama2cTokenizerTest {
 
     @Test
     void detectsTokenizerFilesOnly() throws IOException {
-        assertThat(provider.detect(SharedModels.storiesTokenizer()).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.LAYOUT);
-        assertThat(provider.detect(SharedModels.storiesBin()).matches()).isFalse();
-        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json")).matches()).isFalse();
-        assertThat(provider.detect(SharedModels.storiesHf()).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesTokenizer(), Spi.ENGINE).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.LAYOUT);
+        assertThat(provider.detect(SharedModels.storiesBin(), Spi.ENGINE).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json"), Spi.ENGINE).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
     }
 
     @Test
@@ -100,8 +100,8 @@ class Llama2cTokenizerTest {
         byte[] all = Files.readAllBytes(SharedModels.storiesTokenizer());
         Path cut = dir.resolve("tok512.bin");
         Files.write(cut, Arrays.copyOf(all, all.length - 2));
-        assertThat(provider.detect(cut).matches()).isFalse();
-        assertThatThrownBy(() -> provider.open(cut))
+        assertThat(provider.detect(cut, Spi.ENGINE).matches()).isFalse();
+        assertThatThrownBy(() -> provider.open(cut, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(cut + ": token 511 at offset ")
                 .hasMessageContaining("bytes but only");

@@ -1,6 +1,7 @@
 package dev.ingot.plugins.mistral;
 
 import dev.ingot.spi.CheckpointException;
+import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
@@ -29,13 +30,13 @@ public final class TekkenTokenizerProvider implements TokenizerProvider {
      * uses: with content that parses as a Tekken vocabulary, that is a signature.
      */
     @Override
-    public Detection detect(Path file) throws IOException {
+    public Detection detect(Path file, EngineServices engine) throws IOException {
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
         if (!Files.isRegularFile(file) || !name.contains("tekken") || !name.endsWith(".json")) {
             return Detection.no("not a tekken*.json file");
         }
         try {
-            TekkenVocabulary vocabulary = TekkenVocabulary.from(file, TekkenJson.read(file));
+            TekkenVocabulary vocabulary = TekkenVocabulary.from(file, engine.readJson(file, TekkenVocabulary.MAX_BYTES));
             return Detection.signature("tekken vocabulary of " + vocabulary.vocabSize() + " tokens");
         } catch (CheckpointException e) {
             return Detection.no(e.getMessage());
@@ -43,7 +44,7 @@ public final class TekkenTokenizerProvider implements TokenizerProvider {
     }
 
     @Override
-    public Tokenizer open(Path file) throws IOException {
-        return new TekkenTokenizer(TekkenVocabulary.from(file, TekkenJson.read(file)));
+    public Tokenizer open(Path file, EngineServices engine) throws IOException {
+        return new TekkenTokenizer(TekkenVocabulary.from(file, engine.readJson(file, TekkenVocabulary.MAX_BYTES)));
     }
 }

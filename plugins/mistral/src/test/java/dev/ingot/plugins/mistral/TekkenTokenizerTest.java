@@ -80,7 +80,7 @@ class TekkenTokenizerTest {
 
     @Test
     void mergesByLowestRankFirst(@TempDir Path dir) throws IOException {
-        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true));
+        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true), Spi.ENGINE);
         // "hello" -> h e l l o: "he" (256) merges first, then "ll" (257), then "hell" (258); "hello" is no token,
         // and "lo" (264) never gets a chance because its "l" was merged into "ll" earlier.
         // " world" is a whole vocabulary entry, so it is one token without merging.
@@ -97,7 +97,7 @@ class TekkenTokenizerTest {
 
     @Test
     void anyTextRoundTripsThroughBytes(@TempDir Path dir) throws IOException {
-        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true));
+        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true), Spi.ENGINE);
         String text = "Héllo, wörld!\n\n  ☃ 42 <s>";
         int[] tokens = tokenizer.encode(text);
         assertThat(java.util.Arrays.stream(tokens).min().orElseThrow()).as("special tokens never come from text")
@@ -109,7 +109,7 @@ class TekkenTokenizerTest {
     void theVocabularyIsCutToTheModelsSize(@TempDir Path dir) throws IOException {
         // a model vocabulary of 256 regular tokens after 20 specials: no merges at all, one token per byte
         int specials = 20;
-        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), specials + 256, specials, false));
+        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), specials + 256, specials, false), Spi.ENGINE);
         assertThat(tokenizer.vocabSize()).isEqualTo(specials + 256);
         assertThat(tokenizer.encode("hell")).containsExactly(specials + 'h', specials + 'e', specials + 'l', specials + 'l');
         // without special_tokens, mistral-common's legacy list of 20 applies
@@ -120,11 +120,11 @@ class TekkenTokenizerTest {
     @Test
     void detectsByNameAndContent(@TempDir Path dir) throws IOException {
         Path tekken = writeTekken(dir.resolve("tekken.json"), SPECIALS + 256, true);
-        assertThat(provider.detect(tekken).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.SIGNATURE);
-        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json")).matches()).isFalse();
+        assertThat(provider.detect(tekken, Spi.ENGINE).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.SIGNATURE);
+        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json"), Spi.ENGINE).matches()).isFalse();
         Path broken = Files.writeString(dir.resolve("tekken-broken.json"), "{\"config\": {}, \"vocab\": []}");
-        assertThat(provider.detect(broken).matches()).isFalse();
-        assertThatThrownBy(() -> provider.open(broken))
+        assertThat(provider.detect(broken, Spi.ENGINE).matches()).isFalse();
+        assertThatThrownBy(() -> provider.open(broken, Spi.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(broken + ": config.default_vocab_size must be a positive integer, got nothing");
     }
