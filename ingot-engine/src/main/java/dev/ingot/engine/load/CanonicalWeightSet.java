@@ -51,6 +51,18 @@ public final class CanonicalWeightSet {
         }
     }
 
+    /**
+     * Checks the type a tensor arrives in, before the engine converts it to one it computes with: a
+     * norm or a bias must not arrive quantized, even though it would be widened on the way in.
+     */
+    public void checkArrivingType(TensorInfo canonicalAsStored, String origin) throws CheckpointException {
+        WeightSlot slot = expected.get(canonicalAsStored.name());
+        if (slot != null && !slot.accepts(canonicalAsStored.dtype())) {
+            throw new CheckpointException(origin + ": '" + canonicalAsStored.name() + "' is " + canonicalAsStored.dtype()
+                    + "; this weight must be " + slot.acceptedTypes());
+        }
+    }
+
     public void put(Tensor canonical, String origin) throws CheckpointException {
         check(canonical.info(), origin);
         tensors.put(canonical.name(), canonical);

@@ -27,7 +27,7 @@ public final class WeightLoader {
     public static void loadAll(TensorSource source, WeightMapper mapper, CanonicalWeightSet into, Arena arena, String where)
             throws IOException {
         for (TensorInfo info : source.list()) {
-            List<TensorMapping.Target> targets = targets(mapper, info, where);
+            List<TensorMapping.Target> targets = targets(mapper, info, where, into);
             if (targets.isEmpty()) {
                 continue;
             }
@@ -39,7 +39,8 @@ public final class WeightLoader {
     }
 
     /** What the mapper makes of one native tensor: an empty list for skipped tensors, an error for unknown ones. */
-    public static List<TensorMapping.Target> targets(WeightMapper mapper, TensorInfo info, String where) throws CheckpointException {
+    public static List<TensorMapping.Target> targets(WeightMapper mapper, TensorInfo info, String where, CanonicalWeightSet rules)
+            throws CheckpointException {
         TensorMapping mapping;
         try {
             mapping = mapper.map(info);
@@ -52,7 +53,12 @@ public final class WeightLoader {
             case TensorMapping.Skipped skipped -> List.of();
             case TensorMapping.Unknown unknown -> throw new CheckpointException(origin(info, where)
                     + " is not a tensor this format knows" + (unknown.hint().isEmpty() ? "" : " (" + unknown.hint() + ")"));
-            case TensorMapping.Mapped mapped -> withStorableType(mapped.targets(), info);
+            case TensorMapping.Mapped mapped -> {
+                for (TensorInfo declared : describe(info, mapped.targets(), where)) {
+                    rules.checkArrivingType(declared, origin(info, where));
+                }
+                yield withStorableType(mapped.targets(), info);
+            }
         };
     }
 

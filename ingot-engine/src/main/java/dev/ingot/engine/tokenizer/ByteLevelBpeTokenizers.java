@@ -41,9 +41,12 @@ public final class ByteLevelBpeTokenizers {
         ObjectNode vocab = f.objectNode();
         for (int id = 0; id < vocabulary.tokens().size(); id++) {
             String token = vocabulary.tokens().get(id);
-            if (vocabulary.special().get(id)) {
+            ByteLevelBpeVocabulary.Kind kind = vocabulary.kinds().get(id);
+            if (kind != ByteLevelBpeVocabulary.Kind.NORMAL) {
+                // matched whole in input text, as tokenizer.json's added tokens are; only CONTROL ones are special
                 added.addObject().put("id", id).put("content", token).put("single_word", false).put("lstrip", false)
-                        .put("rstrip", false).put("normalized", false).put("special", true);
+                        .put("rstrip", false).put("normalized", false)
+                        .put("special", kind == ByteLevelBpeVocabulary.Kind.CONTROL);
             }
             if (vocab.has(token)) {
                 throw new CheckpointException(origin + ": token '" + token + "' appears twice in the vocabulary (ids "

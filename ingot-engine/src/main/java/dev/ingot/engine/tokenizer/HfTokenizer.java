@@ -14,7 +14,7 @@ import java.util.Optional;
  * tokens → normalizer → pre-tokenizer → BPE; decoding runs the file's decoder one token at a time.
  * Immutable, so thread-safe.
  */
-public final class HfTokenizer implements Tokenizer, PromptBos.Aware {
+public final class HfTokenizer implements Tokenizer {
 
     private static final byte[] NOTHING = new byte[0];
 

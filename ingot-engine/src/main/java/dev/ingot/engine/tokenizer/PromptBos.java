@@ -3,23 +3,16 @@ package dev.ingot.engine.tokenizer;
 import dev.ingot.spi.tokenizer.Tokenizer;
 
 /**
- * Whether a prompt starts with BOS, and which one. The SPI {@link Tokenizer} only names a BOS id; a
- * tokenizer that knows whether its prompts carry it (Hugging Face's {@code add_bos_token}) says so by
- * implementing {@link Aware}. Tokenizers that do not keep the Llama convention: BOS whenever there is one.
+ * Whether a prompt starts with BOS, and which one: the tokenizer says whether
+ * ({@link Tokenizer#addsBos()}, by default whenever it has one), the model's config which id.
  */
 public final class PromptBos {
-
-    /** Implemented by tokenizers that know whether encoding a prompt prepends BOS. */
-    public interface Aware {
-        /** True when a prompt's ids start with BOS (false also when the tokenizer has no BOS). */
-        boolean addsBos();
-    }
 
     private PromptBos() {}
 
     /** Whether {@code tokenizer} wants BOS in front of prompts. */
     public static boolean adds(Tokenizer tokenizer) {
-        return tokenizer instanceof Aware aware ? aware.addsBos() : tokenizer.bosId() >= 0;
+        return tokenizer.addsBos();
     }
 
     /**

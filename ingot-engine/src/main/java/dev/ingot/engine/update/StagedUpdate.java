@@ -346,7 +346,7 @@ public final class StagedUpdate implements UpdateSession {
                 throw reject("tensor '" + nativeName + "' was sent twice");
             }
             try {
-                List<TensorMapping.Target> targets = WeightLoader.targets(mapper, nativeInfo, where());
+                List<TensorMapping.Target> targets = WeightLoader.targets(mapper, nativeInfo, where(), rules);
                 List<TensorInfo> described = WeightLoader.describe(nativeInfo, targets, where());
                 for (TensorInfo c : described) {
                     rules.check(c, "tensor '" + nativeName + "' (format " + request.format() + ")");

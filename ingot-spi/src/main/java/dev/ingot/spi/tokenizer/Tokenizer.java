@@ -14,6 +14,14 @@ public interface Tokenizer {
     /** Beginning-of-sequence token, -1 when the vocabulary has none. */
     int bosId();
 
+    /**
+     * Whether a prompt starts with {@link #bosId()}: Hugging Face's {@code add_bos_token}, GGUF's
+     * {@code tokenizer.ggml.add_bos_token}. Qwen's tokenizers have a BOS-like token but add none.
+     */
+    default boolean addsBos() {
+        return bosId() >= 0;
+    }
+
     /** End-of-sequence token, -1 when the vocabulary has none. */
     int eosId();
 

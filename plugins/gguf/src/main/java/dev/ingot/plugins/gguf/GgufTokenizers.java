@@ -27,6 +27,7 @@ final class GgufTokenizers {
     static final List<String> SUPPORTED_MODELS = List.of("llama", "gpt2");
     /** llama.cpp's token type for control tokens ({@code <|im_end|>}, {@code <s>}). */
     private static final int CONTROL = 3;
+    private static final int USER_DEFINED = 4;
 
     private GgufTokenizers() {}
 
@@ -83,11 +84,12 @@ final class GgufTokenizers {
                 meta.file() + ": metadata 'tokenizer.ggml.merges' (the BPE merges of a 'gpt2' tokenizer) is missing"));
         int[] types = meta.ints(TYPES_KEY).orElse(new int[tokens.size()]);
         requireLength(meta, TYPES_KEY, types.length, tokens.size());
-        List<Boolean> special = new ArrayList<>(tokens.size());
+        List<ByteLevelBpeVocabulary.Kind> kinds = new ArrayList<>(tokens.size());
         for (int type : types) {
-            special.add(type == CONTROL);
+            kinds.add(type == CONTROL ? ByteLevelBpeVocabulary.Kind.CONTROL
+                    : type == USER_DEFINED ? ByteLevelBpeVocabulary.Kind.USER_DEFINED : ByteLevelBpeVocabulary.Kind.NORMAL);
         }
-        return new ByteLevelBpeVocabulary(tokens, merges, special, meta.string("tokenizer.ggml.pre").orElse("default"),
+        return new ByteLevelBpeVocabulary(tokens, merges, kinds, meta.string("tokenizer.ggml.pre").orElse("default"),
                 id(meta, BOS_KEY, -1, tokens.size()), id(meta, EOS_KEY, -1, tokens.size()), addsBos(meta));
     }
 
