@@ -31,9 +31,9 @@ public record OpenedCheckpoint(Path location, FormatChoice format, ArchitectureC
      * views of the checkpoint where no op applies, otherwise written into {@code arena}.
      */
     public Map<String, Tensor> canonicalWeights(Arena arena) throws IOException {
-        CanonicalWeightSet weights = new CanonicalWeightSet(model);
+        CanonicalWeightSet weights = CanonicalWeightSet.forCheckpoint(model);
         WeightLoader.loadAll(checkpoint.tensors(), mapper, weights, arena, location.toString());
-        return weights.complete("checkpoint " + location);
+        return weights.complete("checkpoint " + location, arena);
     }
 
     /** The name users see for this checkpoint's weights: {@code format:file}. */

@@ -57,7 +57,7 @@ public final class WeightLoader {
                 for (TensorInfo declared : describe(info, mapped.targets(), where)) {
                     rules.checkArrivingType(declared, origin(info, where));
                 }
-                yield withStorableType(mapped.targets(), info);
+                yield withStorableType(mapped.targets(), info, rules.keepsFp8AsStored());
             }
         };
     }
@@ -94,7 +94,8 @@ public final class WeightLoader {
      * types) get a conversion to F32 appended, so formats hand tensors over as stored and need not
      * declare the obvious.
      */
-    private static List<TensorMapping.Target> withStorableType(List<TensorMapping.Target> targets, TensorInfo info) {
+    private static List<TensorMapping.Target> withStorableType(List<TensorMapping.Target> targets, TensorInfo info,
+            boolean keepFp8) {
         List<TensorMapping.Target> result = new ArrayList<>(targets.size());
         for (TensorMapping.Target target : targets) {
             TensorInfo described;
@@ -104,7 +105,8 @@ public final class WeightLoader {
                 result.add(target);
                 continue;
             }
-            if (!described.dtype().isWeightType() && ElementConversion.canRead(described.dtype())) {
+            boolean fp8Kept = keepFp8 && Fp8Weights.isFp8(described.dtype());
+            if (!described.dtype().isWeightType() && ElementConversion.canRead(described.dtype()) && !fp8Kept) {
                 List<TensorOp> ops = new ArrayList<>(target.ops());
                 ops.add(new TensorOp.Convert(DType.F32));
                 result.add(new TensorMapping.Target(target.canonicalName(), ops));

@@ -32,4 +32,13 @@ public final class HfNames {
     public static String gate(int layer) { return layer(layer, "mlp.gate_proj.weight"); }
     public static String up(int layer) { return layer(layer, "mlp.up_proj.weight"); }
     public static String down(int layer) { return layer(layer, "mlp.down_proj.weight"); }
+
+    /** The block scales of an FP8 weight, as Hugging Face's fine-grained FP8 checkpoints name them. */
+    public static String scaleInv(String weight) { return weight + "_scale_inv"; }
+
+    /** The weight {@code name} scales, when it is a {@link #scaleInv} name. */
+    public static java.util.Optional<String> scaledWeight(String name) {
+        return name.endsWith("_scale_inv") ? java.util.Optional.of(name.substring(0, name.length() - "_scale_inv".length()))
+                : java.util.Optional.empty();
+    }
 }

@@ -61,7 +61,36 @@ public final class StandardConfig {
                 .maxPositions(c.integer("max_position_embeddings").orElse(defaults.maxPositions()))
                 .bosTokenId(tokenId(c, "bos_token_id", defaults.bosTokenId()))
                 .eosTokenIds(eosTokenIds(c, defaults.eosTokenIds()))
-                .slidingWindow(c.integer("sliding_window").orElse(0));
+                .slidingWindow(c.integer("sliding_window").orElse(0))
+                .set(Fp8Scaling.PROPERTY, fp8Scaling(c));
+    }
+
+    /**
+     * {@code quantization_config}: fine-grained FP8 ({@code quant_method: fp8}) is read; any other method
+     * (GPTQ, AWQ, bitsandbytes…) is refused by name rather than loaded as if it were plain weights.
+     */
+    public static Fp8Scaling fp8Scaling(ModelConfig c) throws CheckpointException {
+        Optional<JsonObject> q = c.object("quantization_config");
+        if (q.isEmpty()) {
+            return Fp8Scaling.NONE;
+        }
+        Optional<JsonValue> method = q.get().get("quant_method");
+        String name = method.isPresent() && method.get() instanceof JsonString s ? s.value() : "(none)";
+        if (!name.equals("fp8")) {
+            throw c.fail("quantization_config.quant_method '" + name + "' is not supported; Ingot reads fp8 checkpoints"
+                    + " (and GGUF files for block-quantized weights)");
+        }
+        Optional<JsonValue> block = q.get().get("weight_block_size");
+        if (block.isEmpty() || block.get() instanceof JsonValue.JsonNull) {
+            return Fp8Scaling.NONE;
+        }
+        if (!(block.get() instanceof JsonValue.JsonArray sizes) || sizes.elements().size() != 2
+                || !(sizes.elements().get(0) instanceof JsonNumber rows) || !(sizes.elements().get(1) instanceof JsonNumber cols)
+                || !rows.isIntegral() || !cols.isIntegral() || rows.longValue() <= 0 || cols.longValue() <= 0
+                || rows.longValue() > Integer.MAX_VALUE || cols.longValue() > Integer.MAX_VALUE) {
+            throw c.fail("quantization_config.weight_block_size must be two positive integers");
+        }
+        return new Fp8Scaling((int) rows.longValue(), (int) cols.longValue());
     }
 
     /** Builds the spec, turning a value the spec refuses into an error that names the config. */
@@ -138,6 +167,7 @@ public final class StandardConfig {
                 .put("rms_norm_eps", spec.normEps())
                 .put("rope_theta", spec.ropeTheta())
                 .put("tie_word_embeddings", spec.tiedEmbeddings());
+        // no quantization_config: what a writer stores are the engine's canonical weights, already widened
         switch (spec.ropeScaling()) {
             case RopeScaling.None none -> { }
             case RopeScaling.Linear linear -> b.put("rope_scaling", object(Map.of("rope_type", new JsonString("linear"),

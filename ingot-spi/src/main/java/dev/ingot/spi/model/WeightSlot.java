@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * One weight a model needs: its canonical name, shape, and what it is for, which decides the types
- * it may be stored in. Matrices may arrive in any floating-point type, quantized ones included;
+ * it may be stored in. An FP8 matrix may come with its block scales {@code NAME_scale_inv} (see
+ * {@link Fp8Scaling}); they need no slot of their own. Matrices may arrive in any floating-point type, quantized ones included;
  * vectors (norm scales, biases) are small and must be F32, F16, BF16 or F64.
  *
  * @param name  canonical (Hugging Face) name, e.g. {@code model.layers.0.self_attn.q_proj.weight}
