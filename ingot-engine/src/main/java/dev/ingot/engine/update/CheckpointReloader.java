@@ -81,10 +81,17 @@ public final class CheckpointReloader {
         compare(differences, "rope scaling", served.ropeScaling(), other.ropeScaling());
         compare(differences, "norm eps", served.normEps(), other.normEps());
         compare(differences, "tied embeddings", served.tiedEmbeddings(), other.tiedEmbeddings());
-        compare(differences, "architecture properties", served.properties(), other.properties());
+        // how a checkpoint's weights were stored (FP8 scaling) does not change the model it describes
+        compare(differences, "architecture properties", withoutStorage(served), withoutStorage(other));
         if (!differences.isEmpty()) {
             throw new UpdateRejectedException(location + " is not the served model: " + String.join(", ", differences));
         }
+    }
+
+    private static java.util.Map<?, ?> withoutStorage(ModelSpec spec) {
+        java.util.Map<Object, Object> properties = new java.util.LinkedHashMap<>(spec.properties());
+        properties.remove(dev.ingot.spi.model.Fp8Scaling.PROPERTY);
+        return properties;
     }
 
     private static void compare(List<String> differences, String what, Object served, Object other) {
