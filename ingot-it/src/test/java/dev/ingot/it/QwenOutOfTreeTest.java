@@ -44,6 +44,8 @@ class QwenOutOfTreeTest {
     /** Below this gap between the reference's two best logits, float32 may legitimately pick the other. */
     private static final double NEAR_TIE = 1e-2;
     private static final String PROMPT = "The capital of France is Paris, and the capital of Japan is";
+    /** With a control token (matched whole, special) and user-defined ones (matched whole, ordinary text). */
+    private static final String CHAT_PROMPT = "<|im_start|>user\nWhy? <think>Because.</think><|im_end|>\n";
 
     @TempDir
     Path temp;
@@ -106,7 +108,8 @@ class QwenOutOfTreeTest {
         int[] promptGguf;
         try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(hf).withPlugins(plugins()))) {
             Generator generator = new Generator(loaded);
-            promptHf = generator.encodePrompt(PROMPT);
+            promptHf = generator.encodePrompt(PROMPT + CHAT_PROMPT);
+            assertThat(promptHf).as("<|im_start|>, <think> and </think> each one token").contains(151644, 151667, 151668);
             fromHf = generator.generate(promptHf, SamplingParams.greedy(), 24, 0, t -> {}).tokenIds();
         }
         try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(gguf).withPlugins(plugins()))) {
@@ -114,7 +117,7 @@ class QwenOutOfTreeTest {
             assertThat(loaded.architecture().architecture().name()).isEqualTo("qwen3");
             assertThat(loaded.architecture().pluginName()).isEqualTo("qwen");
             Generator generator = new Generator(loaded);
-            promptGguf = generator.encodePrompt(PROMPT);
+            promptGguf = generator.encodePrompt(PROMPT + CHAT_PROMPT);
             fromGguf = generator.generate(promptGguf, SamplingParams.greedy(), 24, 0, t -> {}).tokenIds();
         }
         assertThat(promptGguf).as("the gpt2 vocabulary tokenizes like tokenizer.json").isEqualTo(promptHf);

@@ -102,19 +102,27 @@ final class RotaryEmbedding {
         float[] sin = t.sin();
         int half = rotaryDims / 2;
         int angles = position * half;
-        // the pair (i, i + stride) at element base + i * step: rotate-half is step 1 / stride half, interleaved step 2 / stride 1
-        int step = pairing == Rope.Pairing.HALVES ? 1 : 2;
-        int stride = pairing == Rope.Pairing.HALVES ? half : 1;
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headDim;
-            for (int i = 0; i < half; i++) {
-                int a = base + i * step;
-                float x0 = x[a];
-                float x1 = x[a + stride];
-                float c = cos[angles + i];
-                float s = sin[angles + i];
-                x[a] = x0 * c - x1 * s;
-                x[a + stride] = x0 * s + x1 * c;
+            if (pairing == Rope.Pairing.HALVES) {
+                // unit-stride pairs (i, i + half): the loop shape C2 vectorises
+                for (int i = 0; i < half; i++) {
+                    float x0 = x[base + i];
+                    float x1 = x[base + i + half];
+                    float c = cos[angles + i];
+                    float s = sin[angles + i];
+                    x[base + i] = x0 * c - x1 * s;
+                    x[base + i + half] = x0 * s + x1 * c;
+                }
+            } else {
+                for (int i = 0; i < half; i++) {
+                    float x0 = x[base + 2 * i];
+                    float x1 = x[base + 2 * i + 1];
+                    float c = cos[angles + i];
+                    float s = sin[angles + i];
+                    x[base + 2 * i] = x0 * c - x1 * s;
+                    x[base + 2 * i + 1] = x0 * s + x1 * c;
+                }
             }
         }
     }

@@ -33,7 +33,7 @@ public final class ModelOptions {
 
     public LoadOptions toLoadOptions() {
         return new LoadOptions(model, formatName(format), Optional.ofNullable(tokenizer), pluginConfig(), threads,
-                initialVersion, Map.of());
+                initialVersion);
     }
 
     /** Plugin settings: {@code --plugins}, {@code --plugins-enabled}, {@code INGOT_PLUGIN_PATH}, and a NAME@PLUGIN choice. */
