@@ -1,5 +1,6 @@
 package dev.ingot.examples.acme;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,9 +45,9 @@ class AcmeCheckpointWriterTest {
     @Test
     void f32WeightsComeBackBitForBitThroughTheMapper(@TempDir Path dir) throws IOException {
         Map<String, float[]> original = AcmeFormatTest.randomWeights(SMALL, 11);
-        writer.write(dir, SMALL, Spi.config(SMALL), tensors(SMALL, original));
+        writer.write(dir, SMALL, PluginTests.config(SMALL), tensors(SMALL, original));
 
-        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.SIGNATURE);
+        assertThat(format.detect(dir, PluginTests.ENGINE).tier()).isEqualTo(Detection.Tier.SIGNATURE);
         assertThat(AcmeFormatTest.mapAll(format, dir)).containsOnlyKeys(original.keySet()).allSatisfy((name, values) ->
                 assertThat(values).as(name).containsExactly(original.get(name)));
     }
@@ -60,7 +61,7 @@ class AcmeCheckpointWriterTest {
         ModelSpec stories = ModelSpec.builder().hiddenSize(64).layers(5).heads(8).kvHeads(4).ffnSize(172).vocabSize(512)
                 .maxPositions(512).tiedEmbeddings(true).bosTokenId(1).eosTokenIds(java.util.List.of(2)).build();
         Map<String, float[]> hf = AcmeFormatTest.readF32Safetensors(SharedModels.storiesHf().resolve("model.safetensors"));
-        writer.write(dir, stories, Spi.config(stories), tensors(stories, hf));
+        writer.write(dir, stories, PluginTests.config(stories), tensors(stories, hf));
 
         byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
         int wqLayer0 = 28 + (512 * 64 + 5 * 64) * 4; // header, embeddings, 5 attention norms
@@ -72,9 +73,9 @@ class AcmeCheckpointWriterTest {
     void bf16InputStaysBf16WithTheSameBits(@TempDir Path dir) throws IOException {
         // 1.0 and the 96 bfloat16 values above it
         Map<String, Tensor> bf16 = halfTensors(DType.BF16, i -> (short) (0x3F80 + (i % 97)));
-        writer.write(dir, SMALL, Spi.config(SMALL), bf16);
+        writer.write(dir, SMALL, PluginTests.config(SMALL), bf16);
 
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             Tensor embed = checkpoint.tensors().read(AcmeNames.EMBED);
             assertThat(embed.info().dtype()).isEqualTo(DType.BF16);
             assertThat(embed.data().mismatch(bf16.get(HfNames.EMBED).data())).isEqualTo(-1);
@@ -84,9 +85,9 @@ class AcmeCheckpointWriterTest {
     @Test
     void f16InputIsWidenedExactlyToF32(@TempDir Path dir) throws IOException {
         Map<String, Tensor> f16 = halfTensors(DType.F16, i -> Float.floatToFloat16((i % 50 - 25) / 8f));
-        writer.write(dir, SMALL, Spi.config(SMALL), f16);
+        writer.write(dir, SMALL, PluginTests.config(SMALL), f16);
 
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             Tensor norm = checkpoint.tensors().read(AcmeNames.FINAL_NORM);
             assertThat(norm.info().dtype()).isEqualTo(DType.F32);
             for (int i = 0; i < 32; i++) {
@@ -99,34 +100,34 @@ class AcmeCheckpointWriterTest {
     void refusesWeightsThatDoNotFitTheSpecInOneLineAndWritesNothing(@TempDir Path dir) {
         Map<String, Tensor> missing = tensors(SMALL, AcmeFormatTest.randomWeights(SMALL, 12));
         missing.remove(HfNames.gate(1));
-        assertThatThrownBy(() -> writer.write(dir, SMALL, Spi.config(SMALL), missing))
+        assertThatThrownBy(() -> writer.write(dir, SMALL, PluginTests.config(SMALL), missing))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": cannot write an acme checkpoint: missing canonical tensor model.layers.1.mlp.gate_proj.weight");
 
         Map<String, Tensor> wrongShape = tensors(SMALL, AcmeFormatTest.randomWeights(SMALL, 13));
         Tensor norm = wrongShape.get(HfNames.FINAL_NORM);
         wrongShape.put(HfNames.FINAL_NORM, new Tensor(new TensorInfo(norm.name(), DType.F32, Shape.of(4, 8)), norm.data()));
-        assertThatThrownBy(() -> writer.write(dir, SMALL, Spi.config(SMALL), wrongShape))
+        assertThatThrownBy(() -> writer.write(dir, SMALL, PluginTests.config(SMALL), wrongShape))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": cannot write an acme checkpoint: model.norm.weight has shape [4, 8] but the model needs [32]");
 
         Map<String, Tensor> extra = tensors(SMALL, AcmeFormatTest.randomWeights(SMALL, 14));
         extra.put("model.layers.9.mlp.up_proj.weight", extra.get(HfNames.up(0)));
-        assertThatThrownBy(() -> writer.write(dir, SMALL, Spi.config(SMALL), extra))
+        assertThatThrownBy(() -> writer.write(dir, SMALL, PluginTests.config(SMALL), extra))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": cannot write an acme checkpoint: unexpected canonical tensor model.layers.9.mlp.up_proj.weight"
                         + " for this spec");
 
         // acme's manifest has fields for a plain Llama only: a Qwen3 (q/k norms) would come back as another model
         ModelSpec qwen = SMALL.toBuilder().architecture("qwen3").build();
-        assertThatThrownBy(() -> writer.write(dir, qwen, Spi.config(qwen), tensors(SMALL, AcmeFormatTest.randomWeights(SMALL, 16))))
+        assertThatThrownBy(() -> writer.write(dir, qwen, PluginTests.config(qwen), tensors(SMALL, AcmeFormatTest.randomWeights(SMALL, 16))))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": cannot write an acme checkpoint: acme holds Llama-shaped models, not architecture 'qwen3'");
 
         Map<String, Tensor> integers = tensors(SMALL, AcmeFormatTest.randomWeights(SMALL, 15));
         Tensor embed = integers.get(HfNames.EMBED);
         integers.put(HfNames.EMBED, new Tensor(new TensorInfo(embed.name(), DType.I32, embed.info().shape()), embed.data()));
-        assertThatThrownBy(() -> writer.write(dir, SMALL, Spi.config(SMALL), integers))
+        assertThatThrownBy(() -> writer.write(dir, SMALL, PluginTests.config(SMALL), integers))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": cannot write tensor 'model.embed_tokens.weight': acme stores f32 or bf16, not I32");
 
@@ -136,7 +137,7 @@ class AcmeCheckpointWriterTest {
     /** Every weight of {@link #SMALL} as a 16-bit type, element {@code i} holding the bits {@code bits(i)}. */
     private static Map<String, Tensor> halfTensors(DType type, LongFunction<Short> bits) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        Spi.expected(SMALL).forEach((name, shape) -> {
+        PluginTests.expected(SMALL).forEach((name, shape) -> {
             MemorySegment data = Arena.ofAuto().allocate(shape.elementCount() * 2);
             for (long i = 0; i < shape.elementCount(); i++) {
                 data.setAtIndex(HALF, i, bits.apply(i));
@@ -149,7 +150,7 @@ class AcmeCheckpointWriterTest {
     /** Little-endian f32 tensors of the canonical shapes. */
     private static Map<String, Tensor> tensors(ModelSpec spec, Map<String, float[]> values) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        Map<String, Shape> shapes = Spi.expected(spec);
+        Map<String, Shape> shapes = PluginTests.expected(spec);
         values.forEach((name, floats) -> {
             Shape shape = shapes.get(name);
             MemorySegment data = Arena.ofAuto().allocate(floats.length * 4L);

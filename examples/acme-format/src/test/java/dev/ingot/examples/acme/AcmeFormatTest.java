@@ -1,5 +1,6 @@
 package dev.ingot.examples.acme;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +44,7 @@ class AcmeFormatTest {
     static Map<String, float[]> randomWeights(ModelSpec spec, long seed) {
         Random random = new Random(seed);
         Map<String, float[]> weights = new LinkedHashMap<>();
-        Spi.expected(spec).forEach((name, shape) -> {
+        PluginTests.expected(spec).forEach((name, shape) -> {
             float[] values = new float[Math.toIntExact(shape.elementCount())];
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) random.nextGaussian();
@@ -74,8 +75,8 @@ class AcmeFormatTest {
     @Test
     void specAndNativeLayoutAreAcmes(@TempDir Path dir) throws IOException {
         AcmeWriter.write(dir, SMALL, randomWeights(SMALL, 3));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
-            assertThat(Spi.spec(checkpoint)).isEqualTo(SMALL);
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
+            assertThat(PluginTests.spec(checkpoint)).isEqualTo(SMALL);
             Map<String, TensorInfo> infos = new HashMap<>();
             checkpoint.tensors().list().forEach(t -> infos.put(t.name(), t));
             assertThat(infos).hasSize(1 + 6 * 2 + 2);
@@ -86,7 +87,7 @@ class AcmeFormatTest {
             assertThat(checkpoint.tensors().read("head").data().isMapped()).isTrue();
             assertThat(checkpoint.tokenizer()).as("acme ships no tokenizer").isEmpty();
         }
-        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.SIGNATURE);
+        assertThat(format.detect(dir, PluginTests.ENGINE).tier()).isEqualTo(Detection.Tier.SIGNATURE);
     }
 
     /**
@@ -116,7 +117,7 @@ class AcmeFormatTest {
     void bf16FilesHoldTheNearestBfloat16(@TempDir Path dir) throws IOException {
         Map<String, float[]> original = randomWeights(SMALL, 4);
         AcmeWriter.write(dir, SMALL, original, AcmeDType.BF16);
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             Tensor norm = checkpoint.tensors().read("final_norm");
             assertThat(norm.info().dtype()).isEqualTo(DType.BF16);
             float[] expected = original.get(HfNames.FINAL_NORM);
@@ -138,43 +139,43 @@ class AcmeFormatTest {
         Path qkv = dir.resolve("tensors/blk.0.attn.qkv.bin");
         byte[] qkvBytes = Files.readAllBytes(qkv);
         Files.write(qkv, Arrays.copyOf(qkvBytes, qkvBytes.length - 4));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'blk.0.attn.qkv': file " + qkv + " has 8188 bytes but f32[64, 32] needs 8192");
 
         Files.delete(qkv);
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'blk.0.attn.qkv': file " + qkv + " is missing");
         Files.write(qkv, qkvBytes);
 
         Files.writeString(manifest, original.replaceFirst("\"dtype\": \"f32\"", "\"dtype\": \"int4\""));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'embed' has unknown dtype 'int4' (acme knows f32, bf16)");
 
         Files.writeString(manifest, original.replace("\"acme_version\": 1", "\"acme_version\": 2"));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": acme_version must be 1, got 2");
-        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.WEAK);
+        assertThat(format.detect(dir, PluginTests.ENGINE).tier()).isEqualTo(Detection.Tier.WEAK);
 
         Files.writeString(manifest, original.replace("\"kv_heads\": 2, ", ""));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": model: missing required field \"kv_heads\"");
 
         Files.writeString(manifest, original.replace("\"file\": \"tensors/embed.bin\"", "\"file\": \"../embed.bin\""));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(manifest + ": tensor 'embed' needs a 'file' inside the checkpoint folder, got '../embed.bin'");
     }
 
     @Test
     void detectsAcmeFoldersOnly(@TempDir Path dir) throws IOException {
-        assertThat(format.detect(dir, Spi.ENGINE).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesBin(), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(dir, PluginTests.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), PluginTests.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesBin(), PluginTests.ENGINE).matches()).isFalse();
     }
 
     @Test
@@ -190,10 +191,10 @@ class AcmeFormatTest {
     /** Opens the folder and computes every canonical tensor the way the engine would, with {@link ReferenceOps}. */
     static Map<String, float[]> mapAll(AcmeFormat format, Path dir) throws IOException {
         Map<String, float[]> canonical = new HashMap<>();
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
-            Map<String, Shape> expected = Spi.expected(Spi.spec(checkpoint));
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
+            Map<String, Shape> expected = PluginTests.expected(PluginTests.spec(checkpoint));
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping mapping = format.mapper(Spi.spec(checkpoint)).map(info);
+                TensorMapping mapping = format.mapper(PluginTests.spec(checkpoint)).map(info);
                 assertThat(mapping).as(info.name()).isInstanceOf(TensorMapping.Mapped.class);
                 float[] values = checkpoint.tensors().read(info.name()).data()
                         .toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));

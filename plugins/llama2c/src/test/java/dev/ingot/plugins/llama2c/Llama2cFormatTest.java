@@ -1,5 +1,6 @@
 package dev.ingot.plugins.llama2c;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class Llama2cFormatTest {
 
     @Test
     void configSaysTheHeaderInHuggingFaceWords() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             ModelConfig config = checkpoint.config();
             assertThat(config.architectures()).containsExactly("LlamaForCausalLM");
             assertThat(config.modelType()).contains("llama");
@@ -48,8 +49,8 @@ class Llama2cFormatTest {
 
     @Test
     void specComesFromTheHeaderAndRunCsFixedConstants() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
-            ModelSpec spec = Spi.spec(checkpoint);
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
+            ModelSpec spec = PluginTests.spec(checkpoint);
             // values from the models README (dim=64, hidden_dim=172, n_layers=5, n_heads=8, n_kv_heads=4, vocab=512, seq_len=512)
             assertThat(spec.architecture()).isEqualTo("llama");
             assertThat(spec.hiddenSize()).isEqualTo(64);
@@ -70,7 +71,7 @@ class Llama2cFormatTest {
 
     @Test
     void listsEveryLayerSliceInFileOrderWithRunCsShapes() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             List<TensorInfo> tensors = checkpoint.tensors().list();
             // embeddings + 9 per-layer tensors x 5 layers + final norm + 2 RoPE tables; no classifier (tied)
             assertThat(tensors).hasSize(1 + 9 * 5 + 1 + 2);
@@ -94,7 +95,7 @@ class Llama2cFormatTest {
     @Test
     void tensorsAreZeroCopySlicesOfTheMappedFile() throws IOException {
         ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(SharedModels.storiesBin())).order(ByteOrder.LITTLE_ENDIAN);
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             Tensor embeddings = checkpoint.tensors().read("tok_embeddings");
             assertThat(embeddings.data().isMapped()).isTrue();
             // the first weight sits right after the 28-byte header
@@ -116,10 +117,10 @@ class Llama2cFormatTest {
     @Test
     void mappedTensorsEqualTheHuggingFaceConversionBitForBit() throws IOException {
         HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             int compared = 0;
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping mapping = format.mapper(Spi.spec(checkpoint)).map(info);
+                TensorMapping mapping = format.mapper(PluginTests.spec(checkpoint)).map(info);
                 if (mapping instanceof TensorMapping.Skipped) {
                     continue;
                 }
@@ -140,12 +141,12 @@ class Llama2cFormatTest {
 
     @Test
     void mapperProducesEveryCanonicalWeightExactlyOnceWithItsShape() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
-            Map<String, Shape> expected = Spi.expected(Spi.spec(checkpoint));
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
+            Map<String, Shape> expected = PluginTests.expected(PluginTests.spec(checkpoint));
             Map<String, Shape> produced = new HashMap<>();
             List<String> skipped = new ArrayList<>();
             for (TensorInfo info : checkpoint.tensors().list()) {
-                switch (format.mapper(Spi.spec(checkpoint)).map(info)) {
+                switch (format.mapper(PluginTests.spec(checkpoint)).map(info)) {
                     case TensorMapping.Mapped mapped -> {
                         for (TensorMapping.Target target : mapped.targets()) {
                             TensorInfo out = info;
@@ -193,28 +194,28 @@ class Llama2cFormatTest {
         }
         Path file = dir.resolve("untied.bin");
         Files.write(file, buffer.array());
-        try (Checkpoint checkpoint = format.open(file, Spi.ENGINE)) {
-            assertThat(Spi.spec(checkpoint).tiedEmbeddings()).isFalse();
-            assertThat(Spi.spec(checkpoint).vocabSize()).isEqualTo(3);
+        try (Checkpoint checkpoint = format.open(file, PluginTests.ENGINE)) {
+            assertThat(PluginTests.spec(checkpoint).tiedEmbeddings()).isFalse();
+            assertThat(PluginTests.spec(checkpoint).vocabSize()).isEqualTo(3);
             Tensor output = checkpoint.tensors().read("output");
             assertThat(output.info().shape()).isEqualTo(Shape.of(3, 4));
             // the classifier is the last vocab*dim floats of the file
             assertThat(output.data().get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0))
                     .isEqualTo((float) (floats - (long) vocab * dim));
-            assertThat(format.mapper(Spi.spec(checkpoint)).map(output.info())).isEqualTo(TensorMapping.to(HfNames.LM_HEAD));
+            assertThat(format.mapper(PluginTests.spec(checkpoint)).map(output.info())).isEqualTo(TensorMapping.to(HfNames.LM_HEAD));
         }
     }
 
     @Test
     void detectsTheRealModelAndNothingElse(@TempDir Path dir) throws IOException {
-        Detection model = format.detect(SharedModels.storiesBin(), Spi.ENGINE);
+        Detection model = format.detect(SharedModels.storiesBin(), PluginTests.ENGINE);
         assertThat(model.tier()).isEqualTo(Detection.Tier.LAYOUT);
-        assertThat(format.detect(SharedModels.storiesTokenizer(), Spi.ENGINE).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf().resolve("model.safetensors"), Spi.ENGINE).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesTokenizer(), PluginTests.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf().resolve("model.safetensors"), PluginTests.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), PluginTests.ENGINE).matches()).isFalse();
         Path extraByte = dir.resolve("padded.bin");
         Files.write(extraByte, concat(Files.readAllBytes(SharedModels.storiesBin()), new byte[] {0}));
-        assertThat(format.detect(extraByte, Spi.ENGINE).matches()).as(".bin and a good header but one byte too many").isFalse();
+        assertThat(format.detect(extraByte, PluginTests.ENGINE).matches()).as(".bin and a good header but one byte too many").isFalse();
     }
 
     @Test
@@ -222,7 +223,7 @@ class Llama2cFormatTest {
         Path file = dir.resolve("cut.bin");
         byte[] all = Files.readAllBytes(SharedModels.storiesBin());
         Files.write(file, java.util.Arrays.copyOf(all, all.length - 1000));
-        assertThatThrownBy(() -> format.open(file, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(file, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": llama2.c header (dim 64, hidden_dim 172, n_layers 5, n_heads 8, n_kv_heads 4,"
                         + " vocab_size 512, seq_len 512) implies 1056540 bytes but the file has 1055540 (truncated or not llama2.c)");
@@ -234,7 +235,7 @@ class Llama2cFormatTest {
         ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(5 * 4, -512); // claims an untied classifier
         Path file = dir.resolve("lying.bin");
         Files.write(file, all);
-        assertThatThrownBy(() -> format.open(file, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(file, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(file + ": llama2.c header (dim 64, hidden_dim 172, n_layers 5, n_heads 8, n_kv_heads 4, vocab_size -512")
                 .hasMessageContaining("implies 1187612 bytes but the file has 1056540");
@@ -244,28 +245,28 @@ class Llama2cFormatTest {
     void impossibleHeadersAndShortFilesSayWhy(@TempDir Path dir) throws IOException {
         Path zeros = dir.resolve("zeros.bin");
         Files.write(zeros, new byte[64]);
-        assertThatThrownBy(() -> format.open(zeros, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(zeros, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(zeros + ": not a llama2.c checkpoint: header (dim 0,")
                 .hasMessageEndingWith("has a zero or negative size");
         Path tiny = dir.resolve("tiny.bin");
         Files.write(tiny, new byte[10]);
-        assertThatThrownBy(() -> format.open(tiny, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(tiny, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(tiny + ": not a llama2.c checkpoint: 10 bytes is shorter than the 28-byte header");
         Path huge = dir.resolve("huge.bin");
         ByteBuffer header = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
         header.putInt(1 << 30).putInt(1 << 30).putInt(1 << 30).putInt(2).putInt(2).putInt(1 << 30).putInt(1 << 30);
         Files.write(huge, header.array());
-        assertThatThrownBy(() -> format.open(huge, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(huge, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageEndingWith("implies more than 2^63 bytes");
-        assertThat(format.detect(huge, Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(huge, PluginTests.ENGINE).matches()).isFalse();
     }
 
     @Test
     void readingAnUnknownTensorNamesItAndTheFile() throws IOException {
-        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             // the engine's mapped source says it, naming the tensor
             assertThatThrownBy(() -> checkpoint.tensors().read("layers.5.wq"))
                     .isInstanceOf(CheckpointException.class)

@@ -1,5 +1,6 @@
 package dev.ingot.plugins.llama2c;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void readsTheRealVocabulary() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), PluginTests.ENGINE);
         assertThat(tokenizer.vocabSize()).isEqualTo(512);
         assertThat(tokenizer.bosId()).isEqualTo(1);
         assertThat(tokenizer.eosId()).isEqualTo(2);
@@ -34,7 +35,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void encodesThePromptAsRunCDoes() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), PluginTests.ENGINE);
         // run.c prints 4 prompt tokens for this prompt (models README)
         int[] tokens = tokenizer.encode("Once upon a time");
         assertThat(tokens).hasSize(4);
@@ -45,7 +46,7 @@ class Llama2cTokenizerTest {
     /** Hugging Face's tokenizer.json for the same vocabulary names each id's piece with ▁ for the space. */
     @Test
     void tokenIdsAgreeWithTheHuggingFaceVocabulary() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), PluginTests.ENGINE);
         JsonNode vocab = new ObjectMapper().readTree(SharedModels.storiesHf().resolve("tokenizer.json").toFile()).at("/model/vocab");
         for (int token : tokenizer.encode("Once upon a time, there was a little girl named Lily.")) {
             String hfPiece = tokenizer.piece(token).replace(' ', '\u2581');
@@ -55,7 +56,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void theReferenceStoryRoundTrips() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), PluginTests.ENGINE);
         String story = SharedModels.referenceOnceUponATime();
         int[] tokens = tokenizer.encode(story);
         assertThat(tokens.length).isLessThan(story.length() / 2); // merged, not byte by byte
@@ -66,7 +67,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void unknownCharactersFallBackToTheirUtf8Bytes() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), PluginTests.ENGINE);
         String text = "naïve ☃";
         int[] tokens = tokenizer.encode(text);
         byte[] snowman = "☃".getBytes(StandardCharsets.UTF_8);
@@ -77,7 +78,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void leadingSpaceIsKeptExceptAfterBos() throws IOException {
-        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(SharedModels.storiesTokenizer(), PluginTests.ENGINE);
         int once = tokenizer.encode("Once")[0];
         assertThat(tokenizer.piece(once)).isEqualTo(" Once");
         assertThat(new String(tokenizer.decode(1, once), StandardCharsets.UTF_8)).isEqualTo("Once");
@@ -89,10 +90,10 @@ class Llama2cTokenizerTest {
 
     @Test
     void detectsTokenizerFilesOnly() throws IOException {
-        assertThat(provider.detect(SharedModels.storiesTokenizer(), Spi.ENGINE).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.LAYOUT);
-        assertThat(provider.detect(SharedModels.storiesBin(), Spi.ENGINE).matches()).isFalse();
-        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json"), Spi.ENGINE).matches()).isFalse();
-        assertThat(provider.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesTokenizer(), PluginTests.ENGINE).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.LAYOUT);
+        assertThat(provider.detect(SharedModels.storiesBin(), PluginTests.ENGINE).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json"), PluginTests.ENGINE).matches()).isFalse();
+        assertThat(provider.detect(SharedModels.storiesHf(), PluginTests.ENGINE).matches()).isFalse();
     }
 
     @Test
@@ -100,8 +101,8 @@ class Llama2cTokenizerTest {
         byte[] all = Files.readAllBytes(SharedModels.storiesTokenizer());
         Path cut = dir.resolve("tok512.bin");
         Files.write(cut, Arrays.copyOf(all, all.length - 2));
-        assertThat(provider.detect(cut, Spi.ENGINE).matches()).isFalse();
-        assertThatThrownBy(() -> provider.open(cut, Spi.ENGINE))
+        assertThat(provider.detect(cut, PluginTests.ENGINE).matches()).isFalse();
+        assertThatThrownBy(() -> provider.open(cut, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(cut + ": token 511 at offset ")
                 .hasMessageContaining("bytes but only");
@@ -109,11 +110,11 @@ class Llama2cTokenizerTest {
 
     @Test
     void theCheckpointFindsTheTokenizerBesideIt(@TempDir Path dir) throws IOException {
-        try (Checkpoint checkpoint = new Llama2cFormat().open(SharedModels.storiesBin(), Spi.ENGINE)) {
+        try (Checkpoint checkpoint = new Llama2cFormat().open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             assertThat(checkpoint.tokenizer()).get().extracting(Tokenizer::vocabSize).isEqualTo(512);
         }
         Path model = Files.copy(SharedModels.storiesBin(), dir.resolve("model.bin"));
-        try (Checkpoint checkpoint = new Llama2cFormat().open(model, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = new Llama2cFormat().open(model, PluginTests.ENGINE)) {
             assertThat(checkpoint.tokenizer()).isEmpty();
             Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tok512.bin"));
             Files.copy(SharedModels.storiesTokenizer(), dir.resolve("tok512-copy.bin"));

@@ -1,5 +1,6 @@
 package dev.ingot.plugins.llama2c;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
@@ -53,7 +54,7 @@ class Llama2cWriterTest {
     void theHuggingFaceCopyOfStoriesBecomesTheOriginalBin(@TempDir Path dir) throws IOException {
         Map<String, Tensor> canonical = storiesFromHuggingFace();
         Path file = dir.resolve("stories.bin");
-        writer.write(file, STORIES, Spi.config(STORIES), canonical);
+        writer.write(file, STORIES, PluginTests.config(STORIES), canonical);
 
         byte[] original = Files.readAllBytes(SharedModels.storiesBin());
         byte[] written = Files.readAllBytes(file);
@@ -77,7 +78,7 @@ class Llama2cWriterTest {
         Map<String, Tensor> canonical = new LinkedHashMap<>();
         Map<String, float[]> widened = new LinkedHashMap<>();
         boolean bf16 = false;
-        for (Map.Entry<String, Shape> entry : Spi.expected(spec).entrySet()) {
+        for (Map.Entry<String, Shape> entry : PluginTests.expected(spec).entrySet()) {
             int n = Math.toIntExact(entry.getValue().elementCount());
             MemorySegment data = Arena.ofAuto().allocate(2L * n);
             float[] values = new float[n];
@@ -92,14 +93,14 @@ class Llama2cWriterTest {
             bf16 = !bf16;
         }
         Path file = dir.resolve("untied.bin");
-        writer.write(file, spec, Spi.config(spec), canonical);
+        writer.write(file, spec, PluginTests.config(spec), canonical);
 
-        assertThat(format.detect(file, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
+        assertThat(format.detect(file, PluginTests.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
         Map<String, float[]> mapped = new LinkedHashMap<>();
-        try (Checkpoint checkpoint = format.open(file, Spi.ENGINE)) {
-            assertThat(Spi.spec(checkpoint)).isEqualTo(spec);
+        try (Checkpoint checkpoint = format.open(file, PluginTests.ENGINE)) {
+            assertThat(PluginTests.spec(checkpoint)).isEqualTo(spec);
             for (TensorInfo info : checkpoint.tensors().list()) {
-                if (format.mapper(Spi.spec(checkpoint)).map(info) instanceof TensorMapping.Mapped m) {
+                if (format.mapper(PluginTests.spec(checkpoint)).map(info) instanceof TensorMapping.Mapped m) {
                     TensorMapping.Target target = m.targets().getFirst();
                     float[] values = checkpoint.tensors().read(info.name()).data().toArray(F32);
                     long[] shape = info.shape().dims();
@@ -128,7 +129,7 @@ class Llama2cWriterTest {
     }
 
     private void assertRefused(Path file, ModelSpec spec, String why) {
-        assertThatThrownBy(() -> writer.write(file, spec, Spi.config(spec), Map.of()))
+        assertThatThrownBy(() -> writer.write(file, spec, PluginTests.config(spec), Map.of()))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": cannot write a llama2.c checkpoint: " + why);
     }
@@ -140,21 +141,21 @@ class Llama2cWriterTest {
 
         Map<String, Tensor> missing = new LinkedHashMap<>(canonical);
         missing.remove(HfNames.v(4));
-        assertThatThrownBy(() -> writer.write(file, STORIES, Spi.config(STORIES), missing))
+        assertThatThrownBy(() -> writer.write(file, STORIES, PluginTests.config(STORIES), missing))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": cannot write the checkpoint: tensor 'model.layers.4.self_attn.v_proj.weight' is missing");
 
         Map<String, Tensor> misshapen = new LinkedHashMap<>(canonical);
         Tensor k = canonical.get(HfNames.k(0));
         misshapen.put(k.name(), new Tensor(new TensorInfo(k.name(), DType.F32, Shape.of(64, 32)), k.data()));
-        assertThatThrownBy(() -> writer.write(file, STORIES, Spi.config(STORIES), misshapen))
+        assertThatThrownBy(() -> writer.write(file, STORIES, PluginTests.config(STORIES), misshapen))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": cannot write tensor 'model.layers.0.self_attn.k_proj.weight': shape [64, 32] but the model needs [32, 64]");
 
         Map<String, Tensor> integers = new LinkedHashMap<>(canonical);
         Tensor norm = canonical.get(HfNames.FINAL_NORM);
         integers.put(norm.name(), new Tensor(new TensorInfo(norm.name(), DType.I32, norm.info().shape()), norm.data()));
-        assertThatThrownBy(() -> writer.write(file, STORIES, Spi.config(STORIES), integers))
+        assertThatThrownBy(() -> writer.write(file, STORIES, PluginTests.config(STORIES), integers))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(file + ": cannot write tensor 'model.norm.weight': llama2.c stores f32, and I32 is not a float"
                         + " type that widens to it");
@@ -166,7 +167,7 @@ class Llama2cWriterTest {
     private static Map<String, Tensor> storiesFromHuggingFace() throws IOException {
         HfSafetensors hf = new HfSafetensors(SharedModels.storiesHf().resolve("model.safetensors"));
         Map<String, Tensor> canonical = new LinkedHashMap<>();
-        Spi.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
+        PluginTests.expected(STORIES).forEach((name, shape) -> canonical.put(name, f32(name, shape, hf.get(name))));
         return canonical;
     }
 

@@ -1,5 +1,6 @@
 package dev.ingot.plugins.mistral;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,9 +37,9 @@ class MistralFormatTest {
     @Test
     void specComesFromParamsJson(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             assertThat(checkpoint.config().architectures()).containsExactly("MistralForCausalLM");
-            ModelSpec spec = Spi.spec(checkpoint);
+            ModelSpec spec = PluginTests.spec(checkpoint);
             // stories260K (models README): dim 64, hidden 172, 5 layers, 8 heads, 4 kv heads, vocab 512, seq 512, tied
             assertThat(spec.architecture()).isEqualTo("mistral");
             assertThat(List.of(spec.hiddenSize(), spec.ffnSize(), spec.layers(), spec.heads(), spec.kvHeads(),
@@ -55,7 +56,7 @@ class MistralFormatTest {
     @Test
     void tensorsCarryMistralNamesAsZeroCopySlices(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             List<TensorInfo> tensors = checkpoint.tensors().list();
             assertThat(tensors).hasSize(1 + 9 * 5 + 1);
             assertThat(checkpoint.tensors().info("layers.2.attention.wk.weight")).get()
@@ -77,7 +78,7 @@ class MistralFormatTest {
         byte[] llama2c = Files.readAllBytes(SharedModels.storiesBin());
         int wqLayer0 = 28 + (512 * 64 + 5 * 64) * 4; // after the header, the embeddings and the attention norms
         byte[] expected = Arrays.copyOfRange(llama2c, wqLayer0, wqLayer0 + 64 * 64 * 4);
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             byte[] wq = checkpoint.tensors().read("layers.0.attention.wq.weight").data().toArray(ValueLayout.JAVA_BYTE);
             assertThat(wq).isEqualTo(expected);
         }
@@ -92,7 +93,7 @@ class MistralFormatTest {
     @Test
     void shardedCopiesOpenTheSame(@TempDir Path dir) throws IOException {
         MistralCopy.writeSharded(SharedModels.storiesHf(), dir, 3);
-        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
+        assertThat(format.detect(dir, PluginTests.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
         assertMapsBackToHuggingFace(dir);
     }
 
@@ -102,7 +103,7 @@ class MistralFormatTest {
         Files.delete(dir.resolve("consolidated.safetensors.index.json"));
         assertMapsBackToHuggingFace(dir);
         Files.delete(dir.resolve("consolidated-00002-of-00002.safetensors"));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": incomplete or mixed shards [consolidated-00001-of-00002.safetensors];"
                         + " expected consolidated-1...2-of-2");
@@ -110,10 +111,10 @@ class MistralFormatTest {
 
     private void assertMapsBackToHuggingFace(Path dir) throws IOException {
         Map<String, RawTensor> hf = SafetensorsFiles.read(SharedModels.storiesHf().resolve("model.safetensors"));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             Map<String, Shape> produced = new HashMap<>();
             for (TensorInfo info : checkpoint.tensors().list()) {
-                TensorMapping mapping = format.mapper(Spi.spec(checkpoint)).map(info);
+                TensorMapping mapping = format.mapper(PluginTests.spec(checkpoint)).map(info);
                 assertThat(mapping).as(info.name()).isInstanceOf(TensorMapping.Mapped.class);
                 for (TensorMapping.Target target : ((TensorMapping.Mapped) mapping).targets()) {
                     byte[] bytes = checkpoint.tensors().read(info.name()).data().toArray(ValueLayout.JAVA_BYTE);
@@ -126,7 +127,7 @@ class MistralFormatTest {
                     assertThat(bytes).as(target.canonicalName()).isEqualTo(hf.get(target.canonicalName()).bytes());
                 }
             }
-            assertThat(produced).isEqualTo(Spi.expected(Spi.spec(checkpoint)));
+            assertThat(produced).isEqualTo(PluginTests.expected(PluginTests.spec(checkpoint)));
         }
     }
 
@@ -139,13 +140,13 @@ class MistralFormatTest {
 
         Files.writeString(index, original.replace("\"norm.weight\" : \"consolidated-00002-of-00002.safetensors\"",
                 "\"norm.weight\" : \"consolidated-00001-of-00002.safetensors\""));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("consolidated-0000")
                 .hasMessageContaining("norm.weight");
 
         Files.writeString(index, original.replace("consolidated-00002-of-00002", "consolidated-00002-of-00003"));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("consolidated-00002-of-00003.safetensors");
     }
@@ -158,13 +159,13 @@ class MistralFormatTest {
         RawTensor norm = tensors.get("norm.weight");
         tensors.put("norm.weight", new RawTensor("F32", norm.shape(), Arrays.copyOf(norm.bytes(), 4 * 63)));
         SafetensorsFiles.write(file, tensors);
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(file.toString())
                 .hasMessageContaining("norm.weight");
 
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, '{', '}'});
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(file.toString());
     }
@@ -176,24 +177,24 @@ class MistralFormatTest {
         String original = Files.readString(params);
 
         Files.writeString(params, original.replace("{", "{\"moe\": {\"num_experts\": 8, \"num_experts_per_tok\": 2},"));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(params + ": mixture-of-experts checkpoints ('moe') are not supported; only dense Mistral models are");
 
         Files.writeString(params, original.replaceAll("\"n_heads\" : 8,", ""));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(params + ": missing required field \"n_heads\"");
 
         Files.writeString(params, original.replace("\"n_heads\" : 8", "\"n_heads\" : \"eight\""));
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(params + ": \"n_heads\" must be a 32-bit integer, got a string");
 
         // sizes that do not fit together are the architecture's to refuse, naming params.json all the same
         Files.writeString(params, original.replace("\"n_kv_heads\" : 4", "\"n_kv_heads\" : 3"));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
-            assertThatThrownBy(() -> Spi.spec(checkpoint))
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
+            assertThatThrownBy(() -> PluginTests.spec(checkpoint))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessage(params + ": heads (8) must be a multiple of kv heads (3)");
         }
@@ -204,22 +205,22 @@ class MistralFormatTest {
         MistralCopy.write(SharedModels.storiesHf(), dir);
         Path params = dir.resolve("params.json");
         Files.writeString(params, Files.readString(params).replace("\"rope_theta\" : 10000.0,", "\"sliding_window\" : 256,"));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
-            assertThat(Spi.spec(checkpoint).slidingWindow()).isEqualTo(256);
-            assertThat(Spi.spec(checkpoint).ropeTheta()).isEqualTo(10000.0);
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
+            assertThat(PluginTests.spec(checkpoint).slidingWindow()).isEqualTo(256);
+            assertThat(PluginTests.spec(checkpoint).ropeTheta()).isEqualTo(10000.0);
         }
     }
 
     @Test
     void detectsMistralFoldersOnly(@TempDir Path dir) throws IOException {
-        assertThat(format.detect(SharedModels.storiesHf(), Spi.ENGINE).matches()).isFalse();
-        assertThat(format.detect(SharedModels.storiesBin(), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesHf(), PluginTests.ENGINE).matches()).isFalse();
+        assertThat(format.detect(SharedModels.storiesBin(), PluginTests.ENGINE).matches()).isFalse();
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        assertThat(format.detect(dir, Spi.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
-        assertThat(format.detect(dir.resolve("consolidated.safetensors"), Spi.ENGINE).matches()).isFalse();
+        assertThat(format.detect(dir, PluginTests.ENGINE).tier()).isEqualTo(Detection.Tier.LAYOUT);
+        assertThat(format.detect(dir.resolve("consolidated.safetensors"), PluginTests.ENGINE).matches()).isFalse();
         Files.delete(dir.resolve("consolidated.safetensors"));
-        assertThat(format.detect(dir, Spi.ENGINE).matches()).isFalse();
-        assertThatThrownBy(() -> format.open(dir, Spi.ENGINE))
+        assertThat(format.detect(dir, PluginTests.ENGINE).matches()).isFalse();
+        assertThatThrownBy(() -> format.open(dir, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": no consolidated.safetensors or consolidated-*-of-*.safetensors (.pth checkpoints are not supported)");
     }

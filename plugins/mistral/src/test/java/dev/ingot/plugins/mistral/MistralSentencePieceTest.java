@@ -1,5 +1,6 @@
 package dev.ingot.plugins.mistral;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,8 +35,8 @@ class MistralSentencePieceTest {
         MistralCopy.writeWithSentencePiece(SharedModels.storiesHf(), tokenizerModel(), dir);
         assertThat(dir.resolve("tokenizer.json")).doesNotExist();
         String reference = SharedModels.referenceOnceUponATime();
-        Tokenizer hf = Spi.ENGINE.tokenizerJson(SharedModels.storiesHf().resolve("tokenizer.json"));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        Tokenizer hf = PluginTests.ENGINE.tokenizerJson(SharedModels.storiesHf().resolve("tokenizer.json"));
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             Tokenizer tokenizer = checkpoint.tokenizer().orElseThrow();
             assertThat(tokenizer.vocabSize()).isEqualTo(512);
             assertThat(tokenizer.bosId()).isEqualTo(1);
@@ -50,7 +51,7 @@ class MistralSentencePieceTest {
     void theV3NameIsFoundTooAndTekkenWinsOverSentencePiece(@TempDir Path dir) throws IOException {
         MistralCopy.writeWithSentencePiece(SharedModels.storiesHf(), tokenizerModel(), dir);
         Files.move(dir.resolve("tokenizer.model"), dir.resolve("tokenizer.model.v3"));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             assertThat(checkpoint.tokenizer()).get().extracting(Tokenizer::vocabSize).isEqualTo(512);
             TekkenTokenizerTest.writeTekken(dir.resolve("tekken.json"), 10 + 256 + 9, true);
             assertThat(checkpoint.tokenizer()).get().extracting(Tokenizer::vocabSize).isEqualTo(10 + 256 + 9);
@@ -62,7 +63,7 @@ class MistralSentencePieceTest {
     void twoSentencePieceModelsAreAmbiguous(@TempDir Path dir) throws IOException {
         MistralCopy.writeWithSentencePiece(SharedModels.storiesHf(), tokenizerModel(), dir);
         Files.copy(tokenizerModel(), dir.resolve("tokenizer.model.v3"));
-        try (Checkpoint checkpoint = format.open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = format.open(dir, PluginTests.ENGINE)) {
             assertThatThrownBy(checkpoint::tokenizer)
                     .isInstanceOf(CheckpointException.class)
                     .hasMessage(dir + ": several SentencePiece tokenizers ([tokenizer.model, tokenizer.model.v3]);"

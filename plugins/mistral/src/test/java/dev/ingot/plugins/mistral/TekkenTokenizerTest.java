@@ -1,5 +1,6 @@
 package dev.ingot.plugins.mistral;
 
+import dev.ingot.engine.testing.PluginTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,7 +81,7 @@ class TekkenTokenizerTest {
 
     @Test
     void mergesByLowestRankFirst(@TempDir Path dir) throws IOException {
-        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true), PluginTests.ENGINE);
         // "hello" -> h e l l o: "he" (256) merges first, then "ll" (257), then "hell" (258); "hello" is no token,
         // and "lo" (264) never gets a chance because its "l" was merged into "ll" earlier.
         // " world" is a whole vocabulary entry, so it is one token without merging.
@@ -97,7 +98,7 @@ class TekkenTokenizerTest {
 
     @Test
     void anyTextRoundTripsThroughBytes(@TempDir Path dir) throws IOException {
-        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true), PluginTests.ENGINE);
         String text = "Héllo, wörld!\n\n  ☃ 42 <s>";
         int[] tokens = tokenizer.encode(text);
         assertThat(java.util.Arrays.stream(tokens).min().orElseThrow()).as("special tokens never come from text")
@@ -109,7 +110,7 @@ class TekkenTokenizerTest {
     void theVocabularyIsCutToTheModelsSize(@TempDir Path dir) throws IOException {
         // a model vocabulary of 256 regular tokens after 20 specials: no merges at all, one token per byte
         int specials = 20;
-        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), specials + 256, specials, false), Spi.ENGINE);
+        Tokenizer tokenizer = provider.open(writeTekken(dir.resolve("tekken.json"), specials + 256, specials, false), PluginTests.ENGINE);
         assertThat(tokenizer.vocabSize()).isEqualTo(specials + 256);
         assertThat(tokenizer.encode("hell")).containsExactly(specials + 'h', specials + 'e', specials + 'l', specials + 'l');
         // without special_tokens, mistral-common's legacy list of 20 applies
@@ -120,11 +121,11 @@ class TekkenTokenizerTest {
     @Test
     void detectsByNameAndContent(@TempDir Path dir) throws IOException {
         Path tekken = writeTekken(dir.resolve("tekken.json"), SPECIALS + 256, true);
-        assertThat(provider.detect(tekken, Spi.ENGINE).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.SIGNATURE);
-        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json"), Spi.ENGINE).matches()).isFalse();
+        assertThat(provider.detect(tekken, PluginTests.ENGINE).tier()).isEqualTo(dev.ingot.spi.format.Detection.Tier.SIGNATURE);
+        assertThat(provider.detect(SharedModels.storiesHf().resolve("tokenizer.json"), PluginTests.ENGINE).matches()).isFalse();
         Path broken = Files.writeString(dir.resolve("tekken-broken.json"), "{\"config\": {}, \"vocab\": []}");
-        assertThat(provider.detect(broken, Spi.ENGINE).matches()).isFalse();
-        assertThatThrownBy(() -> provider.open(broken, Spi.ENGINE))
+        assertThat(provider.detect(broken, PluginTests.ENGINE).matches()).isFalse();
+        assertThatThrownBy(() -> provider.open(broken, PluginTests.ENGINE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessage(broken + ": config.default_vocab_size must be a positive integer, got nothing");
     }
@@ -132,7 +133,7 @@ class TekkenTokenizerTest {
     @Test
     void theCheckpointOffersTekkenOnlyWhenTheFolderHasIt(@TempDir Path dir) throws IOException {
         MistralCopy.write(SharedModels.storiesHf(), dir);
-        try (Checkpoint checkpoint = new MistralFormat().open(dir, Spi.ENGINE)) {
+        try (Checkpoint checkpoint = new MistralFormat().open(dir, PluginTests.ENGINE)) {
             // only a Hugging Face tokenizer.json: the engine's own reader handles that
             assertThat(checkpoint.tokenizer()).isEmpty();
             writeTekken(dir.resolve("tekken.json"), SPECIALS + 256 + MERGES.size(), true);
