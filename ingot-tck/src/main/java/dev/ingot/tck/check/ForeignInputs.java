@@ -91,7 +91,7 @@ record ForeignInputs(List<Input> inputs) {
             try (RandomAccessFile file = new RandomAccessFile(largest.toFile(), "rw")) {
                 file.setLength(length);
             }
-            out.add(new Input("sample " + sample + " with " + copy.relativize(largest) + " " + names[i], copy, true));
+            out.add(new Input("sample " + sample + " with " + largest.getFileName() + " " + names[i], copy, true));
         }
         return out;
     }

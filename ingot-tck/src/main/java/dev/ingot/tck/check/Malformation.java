@@ -64,7 +64,11 @@ record Malformation(String kind, Path location, Path changed, boolean mustFail) 
         if (json != null) {
             String text = Files.readString(json);
             Matcher m = JSON_INTEGER.matcher(text);
-            Files.writeString(json, m.replaceAll(r -> Long.toString(jsonChange.applyAsLong(Long.parseLong(r.group(1))))));
+            // 0 and 1 are left alone: they are flags, versions and token ids more often than sizes.
+            Files.writeString(json, m.replaceAll(r -> {
+                long n = Long.parseLong(r.group(1));
+                return Long.toString(n > 1 ? jsonChange.applyAsLong(n) : n);
+            }));
             changed = json;
         } else {
             changed = files.getFirst();

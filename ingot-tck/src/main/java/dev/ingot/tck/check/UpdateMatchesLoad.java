@@ -81,10 +81,12 @@ public final class UpdateMatchesLoad implements Check {
             List<String> differences = new ArrayList<>();
             for (Map.Entry<String, TensorValues.Snapshot> e : before.entrySet()) {
                 TensorValues.Snapshot now = after.get(e.getKey());
-                if (now == null || !now.sameAs(e.getValue())) {
+                if (now == null) {
+                    differences.add("sample " + sample + ": '" + e.getKey() + "' was loaded but is not served after the update");
+                } else if (!now.sameAs(e.getValue())) {
                     differences.add("sample " + sample + ": '" + e.getKey() + "' loaded as " + e.getValue().info()
-                            + " but served after the update as " + (now == null ? "nothing" : now.info())
-                            + (now != null && now.info().equals(e.getValue().info()) ? " with different values" : ""));
+                            + ", served after the update as " + now.info()
+                            + (now.info().equals(e.getValue().info()) ? " with different bytes" : ""));
                 }
             }
             if (differences.isEmpty()) {
