@@ -24,8 +24,12 @@ import java.util.stream.Collectors;
  * @param pluginPath    jars, or folders whose jars (or sub-folders of jars) are plugins ({@code --plugins}, {@code INGOT_PLUGIN_PATH})
  * @param enabled       when present, only plugins with these names load ({@code --plugins-enabled})
  * @param formatWinners format name to the plugin that provides it when several do ({@code --format NAME@plugin})
+ * @param classPathExclusions plugin classes that are <em>not</em> built-ins even though they are on the engine's class path:
+ *                      a plugin's own test run (ingot-tck) has its classes there too, and must load them only from
+ *                      its jar, isolated, as users will
  */
-public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled, Map<String, String> formatWinners) {
+public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled, Map<String, String> formatWinners,
+        Set<String> classPathExclusions) {
 
     /** The environment variable holding extra plugin-path entries, separated by {@link File#pathSeparator}. */
     public static final String PLUGIN_PATH_VARIABLE = "INGOT_PLUGIN_PATH";
@@ -36,6 +40,16 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
         enabled = enabled.map(names -> names.stream().filter(n -> n != null && !n.isBlank()).map(String::trim)
                 .collect(Collectors.toUnmodifiableSet()));
         formatWinners = Map.copyOf(formatWinners);
+        classPathExclusions = Set.copyOf(classPathExclusions);
+    }
+
+    public PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled, Map<String, String> formatWinners) {
+        this(pluginPath, enabled, formatWinners, Set.of());
+    }
+
+    /** This config, with these plugin classes ignored when found on the engine's own class path. */
+    public PluginConfig withClassPathExclusions(Set<String> pluginClassNames) {
+        return new PluginConfig(pluginPath, enabled, formatWinners, pluginClassNames);
     }
 
     /** Built-in plugins only. */
@@ -54,7 +68,7 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
     public PluginConfig withEnvironment(Function<String, String> environment) {
         List<Path> path = new ArrayList<>(pluginPath);
         path.addAll(parsePluginPath(environment.apply(PLUGIN_PATH_VARIABLE)));
-        return new PluginConfig(path, enabled, formatWinners);
+        return new PluginConfig(path, enabled, formatWinners, classPathExclusions);
     }
 
     /** Splits a plugin-path string on the platform's path separator; blank entries are ignored. */
@@ -73,7 +87,7 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
     public PluginConfig withEnabled(Iterable<String> names) {
         Set<String> set = new LinkedHashSet<>();
         names.forEach(set::add);
-        return new PluginConfig(pluginPath, Optional.of(set), formatWinners);
+        return new PluginConfig(pluginPath, Optional.of(set), formatWinners, classPathExclusions);
     }
 
     /** {@code --plugins-enabled a,b}: comma-separated names, blanks ignored; {@code ""} loads none. */
@@ -85,7 +99,7 @@ public record PluginConfig(List<Path> pluginPath, Optional<Set<String>> enabled,
     public PluginConfig withFormatWinner(String format, String plugin) {
         Map<String, String> winners = new HashMap<>(formatWinners);
         winners.put(format, plugin);
-        return new PluginConfig(pluginPath, enabled, winners);
+        return new PluginConfig(pluginPath, enabled, winners, classPathExclusions);
     }
 
     /**

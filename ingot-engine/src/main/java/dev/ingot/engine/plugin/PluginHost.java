@@ -71,7 +71,7 @@ public final class PluginHost implements AutoCloseable {
     private void load(PluginConfig config) {
         PluginVetting vetting = new PluginVetting(config.enabled());
         ClassLoader engine = PluginHost.class.getClassLoader();
-        admit(ServiceDiscovery.find(engine, true, PluginOrigin.CLASS_PATH), engine, vetting);
+        admit(ServiceDiscovery.find(engine, true, PluginOrigin.CLASS_PATH, config.classPathExclusions()), engine, vetting);
         SpiOnlyClassLoader spiOnly = new SpiOnlyClassLoader(IngotPlugin.class.getClassLoader());
         for (PluginBundle bundle : PluginPathScanner.scan(config.pluginPath(), this::warn)) {
             loadBundle(bundle, spiOnly, vetting);

@@ -38,6 +38,11 @@ final class ServiceDiscovery {
      * @param fallback the origin to name when a provider fails before its class (and so its jar) is known
      */
     static List<Found> find(ClassLoader loader, boolean builtIn, PluginOrigin fallback) {
+        return find(loader, builtIn, fallback, java.util.Set.of());
+    }
+
+    /** Like {@link #find(ClassLoader, boolean, PluginOrigin)}, leaving out providers of the named classes. */
+    static List<Found> find(ClassLoader loader, boolean builtIn, PluginOrigin fallback, java.util.Set<String> excluded) {
         List<Found> found = new ArrayList<>();
         Iterator<ServiceLoader.Provider<IngotPlugin>> providers = ServiceLoader.load(IngotPlugin.class, loader).stream().iterator();
         int failures = 0;
@@ -52,6 +57,9 @@ final class ServiceDiscovery {
                 // The JDK's lookup iterator records the failure and moves on to the next listed class.
                 failures++;
                 found.add(new Failed(unloadable(e, fallback)));
+                continue;
+            }
+            if (excluded.contains(provider.type().getName())) {
                 continue;
             }
             PluginOrigin origin = builtIn ? PluginOrigin.CLASS_PATH : originOf(provider.type(), fallback);

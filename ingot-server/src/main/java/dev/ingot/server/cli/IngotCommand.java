@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Rollout / inference engine for Llama-family LLMs on the JVM, with out-of-tree checkpoint plugins and live weight updates.",
-        subcommands = {DemoCommand.class, GenerateCommand.class, ConvertCommand.class, ServeCommand.class, InspectCommand.class, PluginsCommand.class, PushCommand.class,
+        subcommands = {DemoCommand.class, GenerateCommand.class, ConvertCommand.class, ServeCommand.class, InspectCommand.class, PluginsCommand.class, PushCommand.class, TckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class IngotCommand implements Runnable {
 
