@@ -2,6 +2,7 @@ package dev.ingot.engine.builtin;
 
 import dev.ingot.engine.format.hf.HfFormat;
 import dev.ingot.engine.tokenizer.HfTokenizerProvider;
+import dev.ingot.engine.tokenizer.sentencepiece.SentencePieceTokenizerProvider;
 import dev.ingot.spi.IngotPlugin;
 import dev.ingot.spi.format.CheckpointFormat;
 import dev.ingot.spi.model.ModelArchitecture;
@@ -16,6 +17,7 @@ import java.util.List;
 public final class BuiltinPlugin implements IngotPlugin {
 
     private final TokenizerProvider tokenizerJson = new HfTokenizerProvider();
+    private final TokenizerProvider sentencePiece = new SentencePieceTokenizerProvider();
     private final List<CheckpointFormat> formats = List.of(new HfFormat());
     private final List<ModelArchitecture> architectures = List.of(LlamaArchitecture.llama(), LlamaArchitecture.mistral());
 
@@ -46,6 +48,6 @@ public final class BuiltinPlugin implements IngotPlugin {
 
     @Override
     public List<TokenizerProvider> tokenizers() {
-        return List.of(tokenizerJson);
+        return List.of(tokenizerJson, sentencePiece);
     }
 }

@@ -45,7 +45,7 @@ class BuiltinPluginTest {
                 assertThat(t.bosId()).isEqualTo(1);
             });
         }
-        assertThat(new BuiltinPlugin().tokenizers()).extracting(p -> p.name()).containsExactly("hf-tokenizer-json");
+        assertThat(new BuiltinPlugin().tokenizers()).extracting(p -> p.name()).containsExactly("hf-tokenizer-json", "sentencepiece");
     }
 
     @Test
