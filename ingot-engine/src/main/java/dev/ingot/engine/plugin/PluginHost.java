@@ -262,52 +262,13 @@ public final class PluginHost implements AutoCloseable {
      * naming what the config asks for and what every plugin provides.
      */
     public ArchitectureChoice architectureFor(ModelConfig config) throws CheckpointException {
-        List<String> classes = config.architectures();
-        for (String hfClass : classes) {
-            Optional<ArchitectureChoice> found = unique(hfClass, a -> a.hfArchitectures().contains(hfClass));
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        Optional<String> modelType = config.modelType();
-        if (modelType.isPresent()) {
-            Optional<ArchitectureChoice> found = unique(modelType.get(), a -> a.modelTypes().contains(modelType.get()));
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        String wanted = (classes.isEmpty() ? "" : String.join(", ", classes) + " ")
-                + modelType.map(t -> "(model_type " + t + ")").orElse(classes.isEmpty() ? "(none: the config has no \"architectures\" or \"model_type\")" : "");
-        throw new CheckpointException(config.origin() + ": no plugin provides architecture " + wanted.trim()
-                + "; searched " + searchedArchitectures() + "; add the plugin that provides it with --plugins DIR");
+        return new ArchitectureResolver(architectures.available(), plugins.values()).resolve(config);
     }
 
     /** The architecture with this name ({@code NAME} or {@code NAME@plugin}), e.g. the one a served spec names. */
     public ArchitectureChoice architecture(String name) throws CheckpointException {
         Provided<ModelArchitecture> p = architectures.get(parse(name));
         return new ArchitectureChoice(p.impl(), p.plugin().name());
-    }
-
-    private Optional<ArchitectureChoice> unique(String wanted, java.util.function.Predicate<ModelArchitecture> answers)
-            throws CheckpointException {
-        List<Provided<ModelArchitecture>> matches = architectures.available().stream()
-                .filter(p -> answers.test(p.impl())).toList();
-        if (matches.size() > 1) {
-            throw new CheckpointException("architecture " + wanted + " is provided by several plugins: "
-                    + String.join(", ", matches.stream().map(p -> p.label("architecture")).toList())
-                    + "; remove all but one from the plugin path");
-        }
-        return matches.stream().findFirst().map(p -> new ArchitectureChoice(p.impl(), p.plugin().name()));
-    }
-
-    private String searchedArchitectures() {
-        List<String> parts = new ArrayList<>();
-        for (LoadedPlugin plugin : plugins.values()) {
-            List<String> names = plugin.architectures().stream().map(e -> e.impl().hfArchitectures())
-                    .flatMap(List::stream).toList();
-            parts.add(plugin.name() + (names.isEmpty() ? " (none)" : " (" + String.join(", ", names) + ")"));
-        }
-        return String.join(", ", parts);
     }
 
     /** Runs architecture code under the plugin guard: its bugs are reported as that plugin's failure. */
