@@ -53,7 +53,8 @@ public final class GuardedCheckpoint implements Checkpoint {
 
     @Override
     public Optional<Tokenizer> tokenizer() throws IOException {
-        return host.callFormat(choice, "failed to open the tokenizer of " + location, checkpoint::tokenizer);
+        Optional<Tokenizer> tokenizer = host.callFormat(choice, "failed to open the tokenizer of " + location, checkpoint::tokenizer);
+        return tokenizer.map(t -> host.guardTokenizer(t, choice.pluginName()));
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.tokenizer.Tokenizer;
 import dev.ingot.spi.tokenizer.TokenizerProvider;
 import dev.ingot.spi.update.UpdateTransport;
+import dev.ingot.spi.update.WeightUpdates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -305,8 +306,9 @@ public final class PluginHost implements AutoCloseable {
 
     /** Opens {@code file} with the chosen provider, guarded like {@link #open}. */
     public Tokenizer openTokenizer(TokenizerChoice choice, Path file) throws CheckpointException {
-        return guarded(choice.pluginName(), choice.provider(), "failed to open tokenizer " + file,
+        Tokenizer tokenizer = guarded(choice.pluginName(), choice.provider(), "failed to open tokenizer " + file,
                 () -> choice.provider().open(file, services));
+        return guardTokenizer(tokenizer, choice.pluginName());
     }
 
     public List<TokenizerProvider> tokenizers() {
@@ -328,6 +330,27 @@ public final class PluginHost implements AutoCloseable {
     /** The transport with this name ({@code NAME} or {@code NAME@plugin}), or an error listing those that exist. */
     public UpdateTransport transport(String name) throws CheckpointException {
         return transports.get(parse(name)).impl();
+    }
+
+    /** Starts the transport {@code name} under the plugin guard: a transport that fails says which plugin failed. */
+    public UpdateTransport.Running startTransport(String name, Map<String, String> options, WeightUpdates target)
+            throws CheckpointException {
+        Provided<UpdateTransport> p = transports.get(parse(name));
+        return guarded(p.plugin().name(), p.impl(), "failed to start update transport '" + p.name() + "'",
+                () -> p.impl().start(target, Map.copyOf(options)));
+    }
+
+    /**
+     * {@code tokenizer} with every call guarded when a plugin made it (the engine's own tokenizers are
+     * returned as they are): a plugin tokenizer that throws while encoding a request fails that request
+     * with a message naming the plugin, not the server.
+     */
+    public Tokenizer guardTokenizer(Tokenizer tokenizer, String pluginName) {
+        ClassLoader loader = tokenizer.getClass().getClassLoader();
+        if (loader == PluginHost.class.getClassLoader()) {
+            return tokenizer;
+        }
+        return new GuardedTokenizer(tokenizer, label(pluginName), loader);
     }
 
     // ---- plumbing ------------------------------------------------------------------------------

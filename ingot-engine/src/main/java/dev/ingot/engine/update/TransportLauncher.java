@@ -32,14 +32,9 @@ public final class TransportLauncher {
 
     public static UpdateTransport.Running start(PluginHost plugins, String name, Map<String, String> options, WeightUpdates target)
             throws IOException {
-        UpdateTransport transport = plugins.transport(name);
-        try {
-            UpdateTransport.Running running = transport.start(target, Map.copyOf(options));
-            System.getLogger(TransportLauncher.class.getName()).log(System.Logger.Level.INFO,
-                    "update transport '" + transport.name() + "' listening at " + running.endpoint());
-            return running;
-        } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("update transport '" + name + "' failed to start: " + e.getMessage(), e);
-        }
+        UpdateTransport.Running running = plugins.startTransport(name, options, target);
+        System.getLogger(TransportLauncher.class.getName()).log(System.Logger.Level.INFO,
+                "update transport '" + name + "' listening at " + running.endpoint());
+        return running;
     }
 }
