@@ -42,7 +42,7 @@ public final class ModelLoader {
         Arena arena = Arena.ofShared();
         try {
             ModelSpec spec = opened.spec();
-            Map<String, Tensor> tensors = opened.canonicalWeights(arena);
+            Map<String, Tensor> tensors = opened.canonicalWeights(arena, options.quantize());
             Tokenizer tokenizer = tokenizer(options, opened.checkpoint(), host, location, spec);
             WeightGeneration generation = WeightGeneration.of(options.initialVersion(), opened.label(), opened.model(),
                     tensors, arena, opened);

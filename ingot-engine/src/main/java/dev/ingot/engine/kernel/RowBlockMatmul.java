@@ -21,6 +21,8 @@ final class RowBlockMatmul {
     private static final MethodHandle F32_ROWS = specialise(DType.F32);
     private static final MethodHandle BF16_ROWS = specialise(DType.BF16);
     private static final MethodHandle F16_ROWS = specialise(DType.F16);
+    private static final MethodHandle Q8_0_ROWS = specialise(DType.Q8_0);
+    private static final MethodHandle Q4_0_ROWS = specialise(DType.Q4_0);
 
     private RowBlockMatmul() {}
 
@@ -30,6 +32,8 @@ final class RowBlockMatmul {
             case F32 -> F32_ROWS;
             case BF16 -> BF16_ROWS;
             case F16 -> F16_ROWS;
+            case Q8_0 -> Q8_0_ROWS;
+            case Q4_0 -> Q4_0_ROWS;
             default -> throw new IllegalArgumentException("not a weight type: " + w.dtype());
         };
         try {

@@ -36,6 +36,17 @@ public final class ScalarKernels implements Kernels {
             case F32 -> data.getAtIndex(F32, index);
             case BF16 -> Float.intBitsToFloat((data.getAtIndex(U16, index) & 0xffff) << 16);
             case F16 -> Float.float16ToFloat(data.getAtIndex(U16, index));
+            case Q8_0 -> {
+                long block = (index / 32) * 34;
+                yield Float.float16ToFloat(data.get(U16, block)) * data.get(ValueLayout.JAVA_BYTE, block + 2 + index % 32);
+            }
+            case Q4_0 -> {
+                long block = (index / 32) * 18;
+                int within = (int) (index % 32);
+                int packed = data.get(ValueLayout.JAVA_BYTE, block + 2 + within % 16) & 0xff;
+                int nibble = within < 16 ? packed & 0x0f : packed >>> 4;
+                yield Float.float16ToFloat(data.get(U16, block)) * (nibble - 8);
+            }
             default -> throw new IllegalArgumentException("not a weight type: " + dtype);
         };
     }

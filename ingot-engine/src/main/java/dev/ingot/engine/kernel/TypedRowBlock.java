@@ -68,6 +68,8 @@ final class TypedRowBlock {
         return switch (DTYPE) {
             case F32 -> Lanes.f32(data, index);
             case BF16 -> Lanes.bf16(data, index);
+            case Q8_0 -> Lanes.q8_0(data, index);
+            case Q4_0 -> Lanes.q4_0(data, index);
             default -> Lanes.f16(data, index);
         };
     }

@@ -11,14 +11,22 @@ import java.lang.foreign.MemorySegment;
 public record WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
 
     public WeightMatrix {
-        if (!dtype.isWeightType()) {
-            throw new IllegalArgumentException(name + ": weights must be F32, F16 or BF16, got " + dtype);
+        if (!computesWith(dtype)) {
+            throw new IllegalArgumentException(name + ": weights must be F32, F16, BF16, Q8_0 or Q4_0, got " + dtype);
         }
-        long expected = (long) rows * cols * dtype.byteSize();
+        long expected = (long) rows * dtype.bytesFor(cols);
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for [" + rows + ", " + cols
                     + "] " + dtype + " (expected " + expected + ")");
         }
+    }
+
+    /** The types the kernels read in place: the floats, and GGML's Q8_0 and Q4_0 blocks (decoded in registers). */
+    public static boolean computesWith(DType dtype) {
+        return switch (dtype) {
+            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            default -> false;
+        };
     }
 
     /** Views a rank-2 tensor as a matrix. */

@@ -8,6 +8,9 @@ import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.model.ModelConfig;
 import dev.ingot.spi.model.ModelSpec;
+import dev.ingot.spi.mapping.TensorOp;
+import dev.ingot.spi.model.WeightSlot;
+import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -34,6 +37,29 @@ public record OpenedCheckpoint(Path location, FormatChoice format, ArchitectureC
         CanonicalWeightSet weights = CanonicalWeightSet.forCheckpoint(model);
         WeightLoader.loadAll(checkpoint.tensors(), mapper, weights, arena, location.toString());
         return weights.complete("checkpoint " + location, arena);
+    }
+
+    /**
+     * {@link #canonicalWeights(Arena)} with every matrix whose rows are whole blocks stored as
+     * {@code quantize} (Q8_0 or Q4_0), quantized as ggml's reference quantizer does; norms and biases,
+     * and matrices already in that type, stay as they are.
+     */
+    public Map<String, Tensor> canonicalWeights(Arena arena, java.util.Optional<DType> quantize) throws IOException {
+        Map<String, Tensor> weights = canonicalWeights(arena);
+        if (quantize.isEmpty()) {
+            return weights;
+        }
+        Map<String, Tensor> quantized = new java.util.LinkedHashMap<>();
+        for (Tensor t : weights.values()) {
+            WeightSlot slot = model.weights().get(t.name());
+            boolean matrix = slot != null && slot.role() == WeightSlot.Role.MATRIX;
+            long cols = t.info().shape().dim(t.info().shape().rank() - 1);
+            if (matrix && t.info().dtype() != quantize.get() && cols % quantize.get().blockElements() == 0) {
+                t = TensorTransformer.apply(t, java.util.List.of(new TensorOp.Convert(quantize.get())), t.name(), arena);
+            }
+            quantized.put(t.name(), t);
+        }
+        return java.util.Collections.unmodifiableMap(quantized);
     }
 
     /** The name users see for this checkpoint's weights: {@code format:file}. */

@@ -1,6 +1,8 @@
 package dev.ingot.engine.load;
 
+import dev.ingot.engine.kernel.WeightMatrix;
 import dev.ingot.engine.tensor.quant.Dequantizer;
+import dev.ingot.engine.tensor.quant.Quantizer;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.mapping.TensorOp;
 import dev.ingot.spi.tensor.DType;
@@ -55,10 +57,18 @@ public final class TensorTransformer {
                 if (c.to() == in.info().dtype()) {
                     yield in;
                 }
-                if (!ElementConversion.canRead(in.info().dtype()) || !ElementConversion.supports(c.to())) {
+                if (!ElementConversion.canRead(in.info().dtype())
+                        || !(ElementConversion.supports(c.to()) || Quantizer.supports(c.to()))) {
                     throw new CheckpointException(in.name() + ": conversion from " + in.info().dtype() + " to " + c.to() + " is not supported");
                 }
                 long elements = in.info().shape().elementCount();
+                if (Quantizer.supports(c.to())) {
+                    // widened first (a no-op view for F32), then quantized block by block
+                    Tensor f32 = applyOne(in, new TensorOp.Convert(DType.F32), arena);
+                    MemorySegment blocks = arena.allocate(out.byteSize(), 64);
+                    Quantizer.fromF32(f32.data(), c.to(), blocks, elements);
+                    yield new Tensor(out, blocks);
+                }
                 MemorySegment dst = arena.allocate(out.byteSize(), 64);
                 if (in.info().dtype().isQuantized()) {
                     // decoded as the type's definition says, then narrowed if the target is not F32
@@ -121,6 +131,6 @@ public final class TensorTransformer {
 
     /** True when the engine keeps tensors of this type as they are. */
     public static boolean isStorable(DType type) {
-        return type.isWeightType();
+        return WeightMatrix.computesWith(type);
     }
 }

@@ -106,7 +106,7 @@ public final class WeightLoader {
                 continue;
             }
             boolean fp8Kept = keepFp8 && Fp8Weights.isFp8(described.dtype());
-            if (!described.dtype().isWeightType() && ElementConversion.canRead(described.dtype()) && !fp8Kept) {
+            if (!TensorTransformer.isStorable(described.dtype()) && ElementConversion.canRead(described.dtype()) && !fp8Kept) {
                 List<TensorOp> ops = new ArrayList<>(target.ops());
                 ops.add(new TensorOp.Convert(DType.F32));
                 result.add(new TensorMapping.Target(target.canonicalName(), ops));

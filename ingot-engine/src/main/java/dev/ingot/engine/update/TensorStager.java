@@ -1,6 +1,7 @@
 package dev.ingot.engine.update;
 
 import dev.ingot.engine.load.ElementConversion;
+import dev.ingot.engine.load.TensorTransformer;
 import dev.ingot.engine.load.WeightLoader;
 import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.mapping.TensorMapping;
@@ -94,7 +95,7 @@ final class TensorStager {
         return true;
     }
 
-    private Tensor inArenaAndServedType(Tensor mapped, Arena arena) {
+    private Tensor inArenaAndServedType(Tensor mapped, Arena arena) throws CheckpointException {
         DType want = servedType(mapped.info());
         TensorInfo info = new TensorInfo(mapped.name(), want, mapped.info().shape());
         if (want == mapped.info().dtype()) {
@@ -105,9 +106,8 @@ final class TensorStager {
             copy.copyFrom(mapped.data());
             return new Tensor(info, copy);
         }
-        MemorySegment converted = allocate(arena, info.byteSize());
-        ElementConversion.convert(mapped.data(), mapped.info().dtype(), converted, want, info.shape().elementCount());
-        return new Tensor(info, converted);
+        // into the served type: widened, narrowed, or quantized (a BF16 update into a Q8_0 model) as the load would
+        return TensorTransformer.apply(mapped, List.of(new TensorOp.Convert(want)), mapped.name(), arena);
     }
 
     /** 64-byte aligned, as the load's own copies are, so kernels start rows on vector boundaries. */

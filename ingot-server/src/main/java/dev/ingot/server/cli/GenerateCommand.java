@@ -91,8 +91,10 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         WeightGeneration generation = loaded.weights().acquire();
         long bytesPerToken;
+        String storage;
         try {
             bytesPerToken = DecoderWeights.of(generation).bytesPerToken();
+            storage = dev.ingot.engine.weights.WeightStorage.describe(generation);
         } finally {
             generation.unpin();
         }
@@ -104,7 +106,8 @@ public final class GenerateCommand implements Callable<Integer> {
         err.printf("prompt:   %d tokens, %.1f tokens/s (incl. first token)%n", promptTokens, promptTokens / prefillSeconds);
         err.printf("decode:   %d tokens, %.1f tokens/s%n", decoded, decoded == 0 ? 0.0 : decoded / decodeSeconds);
         err.printf("kernels:  %s%n", loaded.model().kernels().describe());
-        err.printf("weights:  %.1f MB read per token, version %d%n", bytesPerToken / 1e6, completion.lastWeightVersion());
+        err.printf("weights:  %.1f MB read per token, version %d, matrices %s%n", bytesPerToken / 1e6,
+                completion.lastWeightVersion(), storage);
         err.printf("sampling: temperature %s, top-p %s, top-k %d, seed %d, finish %s%n", temperature, topP, topK, seedValue,
                 completion.finishReason().apiName());
         err.flush();

@@ -300,6 +300,13 @@ public final class IngotServer implements AutoCloseable {
         if (state instanceof Ready(ServedModel model)) {
             entry.put("max_model_len", model.context());
             entry.put("weight_version", model.loaded().weights().version());
+            entry.put("architecture", model.loaded().spec().architecture());
+            dev.ingot.engine.weights.WeightGeneration g = model.loaded().weights().acquire();
+            try {
+                entry.put("weights", dev.ingot.engine.weights.WeightStorage.describe(g));
+            } finally {
+                g.unpin();
+            }
         }
         ctx.contentType("application/json").result(Json.write(body));
     }

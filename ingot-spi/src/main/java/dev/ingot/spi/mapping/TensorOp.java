@@ -79,12 +79,14 @@ public sealed interface TensorOp {
 
     /**
      * Converts floating-point elements to another type: between F64, F32, F16 and BF16, and from FP8
-     * or a GGML quantized type to one of those (dequantizing as the type's definition says).
+     * or a GGML quantized type to one of those (dequantizing as the type's definition says), and from
+     * those to Q8_0 or Q4_0 (quantizing as ggml's reference quantizer does; rows must be whole blocks).
      */
     record Convert(DType to) implements TensorOp {
         @Override
         public TensorInfo apply(TensorInfo in) {
-            if (!in.dtype().isFloatingPoint() || !to.isFloatingPoint() || to.isQuantized()) {
+            if (!in.dtype().isFloatingPoint() || !to.isFloatingPoint()
+                    || (to.isQuantized() && in.shape().dim(in.shape().rank() - 1) % to.blockElements() != 0)) {
                 throw new IllegalArgumentException(in.name() + ": cannot convert " + in.dtype() + " to " + to);
             }
             return new TensorInfo(in.name(), to, in.shape());
