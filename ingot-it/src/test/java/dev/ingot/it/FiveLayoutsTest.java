@@ -97,6 +97,39 @@ class FiveLayoutsTest {
         assertReference(gguf, "gguf", "gguf");
     }
 
+    /**
+     * A Q8_0 GGUF copy (blocks written as ggml's reference quantizer does) is served as stored: its matrices
+     * stay Q8_0 down to the kernels, so a token reads the file's tensor bytes, and greedy decoding stays on
+     * run.c's text for at least 80 tokens (llama.cpp's Q8_0 of these weights stays on it for about 110).
+     */
+    @Test
+    void aQ8GgufFileIsServedQuantizedAndStaysOnRunCsText() throws IOException {
+        Path gguf = GgufCopy.write(SharedModels.storiesHf(), temp.resolve("stories260K-q8_0.gguf"), GgufWriter.TensorType.Q8_0);
+        int[] reference;
+        try (LoadedModel full = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()).withPlugins(plugins()))) {
+            Generator generator = new Generator(full);
+            reference = generator.generate(generator.encodePrompt("Once upon a time"), SamplingParams.greedy(), 252, 0, t -> {})
+                    .tokenIds();
+        }
+        try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(gguf).withPlugins(plugins()))) {
+            dev.ingot.engine.weights.WeightGeneration g = loaded.weights().acquire();
+            try {
+                assertThat(g.tensor("model.layers.0.self_attn.q_proj.weight").info().dtype()).isEqualTo(dev.ingot.spi.tensor.DType.Q8_0);
+                assertThat(dev.ingot.engine.weights.WeightStorage.describe(g)).contains("Q8_0");
+            } finally {
+                g.unpin();
+            }
+            Generator generator = new Generator(loaded);
+            int[] tokens = generator.generate(generator.encodePrompt("Once upon a time"), SamplingParams.greedy(), 252, 0, t -> {})
+                    .tokenIds();
+            int same = 0;
+            while (same < tokens.length && same < reference.length && tokens[same] == reference[same]) {
+                same++;
+            }
+            assertThat(same).as("greedy tokens on run.c's text").isGreaterThanOrEqualTo(80);
+        }
+    }
+
     @Test
     void acmeFolderWrittenByItsOwnPluginsWriter() throws IOException {
         Path acme = temp.resolve("acme");
