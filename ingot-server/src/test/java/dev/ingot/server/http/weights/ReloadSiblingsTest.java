@@ -125,4 +125,18 @@ class ReloadSiblingsTest {
         assertThat(answer.errorMessage()).contains("NUL").doesNotContain("Exception");
         assertThat(server.store.version()).isEqualTo(1);
     }
+
+    @Test
+    void aReloadOfAConfigDeclaringTwoBillionLayersIsRefusedQuickly() throws Exception {
+        Path ckpt = Files.createDirectories(allowed.resolve("huge"));
+        Files.copy(SharedModels.storiesHf().resolve("model.safetensors"), ckpt.resolve("model.safetensors"));
+        Files.writeString(ckpt.resolve("config.json"), Files.readString(SharedModels.storiesHf().resolve("config.json"))
+                .replaceFirst("\"num_hidden_layers\":\\s*\\d+", "\"num_hidden_layers\": 2147483647"));
+        long start = System.nanoTime();
+        Http.Answer answer = http.post("/v1/weights/reload", "{\"path\": \"" + ckpt + "\", \"version\": 5}");
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+        assertThat(answer.status()).as(answer.json().toString()).isEqualTo(422);
+        assertThat(answer.errorMessage()).contains("2147483647 layers");
+        assertThat(server.store.version()).isEqualTo(1);
+    }
 }
