@@ -50,4 +50,52 @@ class HostileInputsTest {
         assertRefused(LowHeapRun.ingot(30, "generate", "--model", model.toString(), "--prompt", "Once", "--max-tokens", "2"),
                 "2147483647", "layers");
     }
+
+    /** A safetensors file whose JSON header is {@code json} padded with spaces to {@code headerBytes}, with no tensors. */
+    private static void writeSafetensors(Path file, byte[] json, long headerBytes) throws IOException {
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer prefix = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, headerBytes);
+            out.write(prefix);
+            out.write(java.nio.ByteBuffer.wrap(json));
+            java.nio.ByteBuffer spaces = java.nio.ByteBuffer.wrap(" ".repeat(1 << 20).getBytes());
+            for (long left = headerBytes - json.length; left > 0; left -= spaces.limit()) {
+                spaces.clear().limit((int) Math.min(left, spaces.capacity()));
+                out.write(spaces);
+            }
+        }
+    }
+
+    private Path folderWithSafetensors(byte[] json, long headerBytes) throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("st"));
+        Files.copy(SharedModels.storiesHf().resolve("config.json"), folder.resolve("config.json"));
+        writeSafetensors(folder.resolve("model.safetensors"), json, headerBytes);
+        return folder;
+    }
+
+    @Test
+    void aSafetensorsHeaderOf99MegabytesIsRefusedWithoutRunningOutOfMemory() throws Exception {
+        // one metadata string of 99 MB: inside the old 100 MB limit, four times the heap once decoded to chars
+        byte[] json = new byte[99 << 20];
+        byte[] head = "{\"__metadata__\": {\"note\": \"".getBytes();
+        byte[] tail = "\"}}".getBytes();
+        java.util.Arrays.fill(json, (byte) 'a');
+        System.arraycopy(head, 0, json, 0, head.length);
+        System.arraycopy(tail, 0, json, json.length - tail.length, tail.length);
+        Path model = folderWithSafetensors(json, json.length);
+        json = null;
+        assertRefused(LowHeapRun.ingot(60, "inspect", model.toString()), "model.safetensors", "header");
+    }
+
+    @Test
+    void aSafetensorsHeaderWithThreeMillionMetadataKeysIsRefusedQuickly() throws Exception {
+        StringBuilder json = new StringBuilder(48 << 20).append("{\"__metadata__\": {");
+        for (int i = 0; i < 3_000_000; i++) {
+            json.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        json.append("}}");
+        byte[] bytes = json.toString().getBytes();
+        Path model = folderWithSafetensors(bytes, bytes.length);
+        assertRefused(LowHeapRun.ingot(60, "inspect", model.toString()), "model.safetensors");
+    }
 }
