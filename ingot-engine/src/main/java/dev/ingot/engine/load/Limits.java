@@ -21,8 +21,11 @@ public final class Limits {
     /** Tokens a vocabulary may hold (the largest public vocabularies have about 260 000). */
     public static final int MAX_VOCABULARY = 4_000_000;
 
-    /** Merges a BPE tokenizer may list. */
-    public static final int MAX_MERGES = 4_000_000;
+    /**
+     * Vocabulary entries, merges and added tokens one tokenizer.json may hold together (fewer on a
+     * small heap: one per 512 bytes of maximum heap).
+     */
+    public static final long MAX_TOKENIZER_ENTRIES = 4_000_000;
 
     /** End-of-sequence ids a config may list. */
     public static final int MAX_EOS_IDS = 1024;

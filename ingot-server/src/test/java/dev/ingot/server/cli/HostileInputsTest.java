@@ -98,4 +98,15 @@ class HostileInputsTest {
         Path model = folderWithSafetensors(bytes, bytes.length);
         assertRefused(LowHeapRun.ingot(60, "inspect", model.toString()), "model.safetensors");
     }
+
+    @Test
+    void aTokenizerWithTwoMillionMergesIsRefusedWithoutRunningOutOfMemory() throws Exception {
+        StringBuilder json = new StringBuilder(40 << 20).append("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"aa\": 1}, \"merges\": [");
+        for (int i = 0; i < 2_000_000; i++) {
+            json.append(i == 0 ? "" : ",").append("[\"a\", \"a\"]");
+        }
+        Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"), json.append("]}}"));
+        assertRefused(LowHeapRun.ingot(60, "generate", "--model", SharedModels.storiesHf().toString(),
+                "--tokenizer", tokenizer.toString(), "--prompt", "Once", "--max-tokens", "2"), "tokenizer.json", "merges");
+    }
 }
