@@ -26,7 +26,4 @@ public final class Limits {
      * small heap: one per 512 bytes of maximum heap).
      */
     public static final long MAX_TOKENIZER_ENTRIES = 4_000_000;
-
-    /** End-of-sequence ids a config may list. */
-    public static final int MAX_EOS_IDS = 1024;
 }
