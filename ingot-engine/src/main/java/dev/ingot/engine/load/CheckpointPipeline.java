@@ -34,7 +34,9 @@ public final class CheckpointPipeline {
         try {
             ModelConfig config = checkpoint.config();
             ArchitectureChoice architecture = host.architectureFor(config);
-            ModelDefinition model = define(host, architecture, config);
+            ModelSpec spec = parse(host, architecture, config);
+            requireLayersFit(spec, checkpoint.tensors().list().size(), config.origin());
+            ModelDefinition model = define(host, architecture, spec);
             WeightMapper mapper = host.mapper(format, model.spec());
             return new OpenedCheckpoint(location, format, architecture, checkpoint, config, model, mapper);
         } catch (IOException | RuntimeException e) {
@@ -50,6 +52,11 @@ public final class CheckpointPipeline {
     /** The architecture's spec and blueprint for {@code config}, each call guarded and checked. */
     public static ModelDefinition define(PluginHost host, ArchitectureChoice architecture, ModelConfig config)
             throws CheckpointException {
+        return define(host, architecture, parse(host, architecture, config));
+    }
+
+    private static ModelSpec parse(PluginHost host, ArchitectureChoice architecture, ModelConfig config)
+            throws CheckpointException {
         String name = architecture.architecture().name();
         ModelSpec spec = host.callArchitecture(architecture, "failed to read " + config.origin() + " as architecture '" + name + "'",
                 () -> architecture.architecture().parse(config));
@@ -57,12 +64,27 @@ public final class CheckpointPipeline {
             throw new CheckpointException("architecture '" + name + "' (plugin '" + architecture.pluginName()
                     + "') parsed " + config.origin() + " into a spec for '" + spec.architecture() + "'; it must name itself");
         }
-        return define(host, architecture, spec);
+        return spec;
+    }
+
+    /**
+     * Every layer has weights of its own, so a checkpoint listing {@code tensors} tensors holds at most
+     * that many layers: a config declaring more is refused before a name is listed per layer.
+     */
+    static void requireLayersFit(ModelSpec spec, int tensors, String origin) throws CheckpointException {
+        if (spec.layers() > tensors) {
+            throw new CheckpointException(origin + ": declares " + spec.layers() + " layers but the checkpoint lists only "
+                    + tensors + " tensors");
+        }
     }
 
     /** The blueprint and weights of {@code spec}, from its architecture, guarded and checked. */
     public static ModelDefinition define(PluginHost host, ArchitectureChoice architecture, ModelSpec spec)
             throws CheckpointException {
+        if (spec.layers() > Limits.MAX_LAYERS) {
+            throw new CheckpointException("a '" + spec.architecture() + "' model of " + spec.layers() + " layers: more than the "
+                    + Limits.MAX_LAYERS + " Ingot supports");
+        }
         return host.callArchitecture(architecture, "failed to describe a '" + spec.architecture() + "' model",
                 () -> ModelDefinition.of(architecture.architecture(), spec));
     }

@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * Asks every candidate how sure it is that a location is its own and picks the single best. A
  * candidate that throws is skipped with a warning; no match, or a tie at the top, is an error that
  * lists every candidate with its score and reason, so the user sees why and what to pass instead.
+ * Candidates are asked at once, each on its own daemon thread, and one that has not answered by the
+ * deadline is skipped with a warning too (its thread is interrupted and left to end on its own), so a
+ * plugin whose {@code detect} hangs cannot stall the loading of a checkpoint it has nothing to do with.
  */
 final class Detector<T> {
 
@@ -44,13 +47,23 @@ final class Detector<T> {
     private final Detect<T> detect;
     private final Function<String, NameConflict> conflicts;
     private final Consumer<String> warnings;
+    private final java.time.Duration deadline;
+
+    /** Daemon threads for detection: a detect that never returns must not keep the JVM alive. */
+    private static final java.util.concurrent.ExecutorService DETECTION = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ingot-detect");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param kind      {@code "format"} or {@code "tokenizer provider"}, for messages
      * @param option    what the user passes to choose instead, e.g. {@code "--format NAME"}; null when there is nothing
      * @param conflicts the unresolved conflict for a name, or null when the name is not contested
      */
-    Detector(String kind, String option, Detect<T> detect, Function<String, NameConflict> conflicts, Consumer<String> warnings) {
+    Detector(String kind, String option, Detect<T> detect, Function<String, NameConflict> conflicts, Consumer<String> warnings,
+            java.time.Duration deadline) {
+        this.deadline = deadline;
         this.kind = kind;
         this.option = option;
         this.detect = detect;
@@ -60,14 +73,46 @@ final class Detector<T> {
 
     /** The single best match; an error listing the candidates when nothing matches or the top is shared. */
     Scored<T> best(List<Provided<T>> candidates, Path location) throws CheckpointException {
-        List<Scored<T>> scored = candidates.stream().map(c -> score(c, location)).toList();
+        List<Scored<T>> scored = scoreAll(candidates, location);
         return bestOf(scored, location).orElseThrow(
                 () -> new CheckpointException("no " + kind + " recognises " + location + "; " + listing(scored)));
     }
 
     /** Like {@link #best}, but empty when nothing matches (a tie is still an error). */
     Optional<Scored<T>> find(List<Provided<T>> candidates, Path location) throws CheckpointException {
-        return bestOf(candidates.stream().map(c -> score(c, location)).toList(), location);
+        return bestOf(scoreAll(candidates, location), location);
+    }
+
+    /** Every candidate's answer, asked concurrently; in candidate order, so warnings keep that order. */
+    private List<Scored<T>> scoreAll(List<Provided<T>> candidates, Path location) {
+        if (candidates.size() <= 1 && deadline.isZero()) {
+            return candidates.stream().map(c -> score(c, location)).toList();
+        }
+        List<java.util.concurrent.Future<Scored<T>>> running = new ArrayList<>();
+        for (Provided<T> candidate : candidates) {
+            running.add(DETECTION.submit(() -> score(candidate, location)));
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        List<Scored<T>> scored = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            java.util.concurrent.Future<Scored<T>> future = running.get(i);
+            try {
+                scored.add(future.get(Math.max(0, end - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS));
+            } catch (java.util.concurrent.TimeoutException e) {
+                future.cancel(true);
+                String failure = "no answer within the detection deadline of " + deadline.toMillis() + " ms";
+                warnings.accept(candidates.get(i).label(kind) + " did not detect " + location + " in time and was skipped: "
+                        + failure);
+                scored.add(new Scored<>(candidates.get(i), null, failure));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.forEach(f -> f.cancel(true));
+                scored.add(new Scored<>(candidates.get(i), null, "interrupted"));
+            } catch (java.util.concurrent.ExecutionException e) {
+                scored.add(new Scored<>(candidates.get(i), null, Failures.describe(e.getCause())));
+            }
+        }
+        return scored;
     }
 
     private Optional<Scored<T>> bestOf(List<Scored<T>> scored, Path location) throws CheckpointException {

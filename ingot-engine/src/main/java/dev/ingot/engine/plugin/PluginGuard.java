@@ -9,7 +9,12 @@ import java.util.ServiceConfigurationError;
  * plugin often look there) and turns whatever plugin code throws by mistake into a {@link PluginFault},
  * so no caller ever lets a stray {@link RuntimeException} or {@link LinkageError} escape with a bare
  * stack trace. {@link CheckpointException}s pass through: they are the plugin's message to the user.
- * Errors of the JVM itself (out of memory) are not the plugin's and are not caught.
+ * <p>
+ * {@link OutOfMemoryError} and {@link StackOverflowError} thrown while plugin code runs are caught too
+ * and reported as that plugin's failure. This is a deliberate choice: the allocation (or recursion)
+ * that failed was the plugin's, typically sized by a hostile or damaged file, and once the stack has
+ * unwound out of the plugin what it allocated is garbage, so the engine can go on serving. Other
+ * {@link VirtualMachineError}s ({@code InternalError}, {@code UnknownError}) still escape.
  */
 final class PluginGuard {
 
@@ -41,6 +46,8 @@ final class PluginGuard {
         } catch (IOException | RuntimeException | LinkageError | AssertionError | StackOverflowError
                 | ServiceConfigurationError e) {
             throw new PluginFault(e);
+        } catch (OutOfMemoryError e) {
+            throw new PluginFault("ran out of memory (" + e.getMessage() + ")");
         } finally {
             thread.setContextClassLoader(previous);
         }

@@ -49,6 +49,7 @@ public final class PluginHost implements AutoCloseable {
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final List<URLClassLoader> loaders = new ArrayList<>();
     private final Services services = new Services();
+    private volatile java.time.Duration detectDeadline = defaultDetectDeadline();
     private ProviderRegistry<CheckpointFormat> formats;
     private ProviderRegistry<ModelArchitecture> architectures;
     private ProviderRegistry<UpdateTransport> transports;
@@ -186,6 +187,30 @@ public final class PluginHost implements AutoCloseable {
         return formats.get(parse(name)).impl();
     }
 
+    /** The system property that sets the detection deadline in milliseconds (default 2000). */
+    public static final String DETECT_DEADLINE_PROPERTY = "ingot.detect.deadline.ms";
+
+    private static java.time.Duration defaultDetectDeadline() {
+        try {
+            long ms = Long.parseLong(System.getProperty(DETECT_DEADLINE_PROPERTY, "2000"));
+            return java.time.Duration.ofMillis(Math.max(1, ms));
+        } catch (NumberFormatException e) {
+            return java.time.Duration.ofSeconds(2);
+        }
+    }
+
+    /**
+     * How long each candidate's {@code detect} may take when no format is named; one that takes longer
+     * is skipped with a warning. Default 2 s, or the system property {@value #DETECT_DEADLINE_PROPERTY}.
+     */
+    public PluginHost detectDeadline(java.time.Duration deadline) {
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("the detection deadline must be positive, got " + deadline);
+        }
+        this.detectDeadline = deadline;
+        return this;
+    }
+
     /**
      * The named format ({@code NAME} or {@code NAME@plugin}), or else the one whose {@code detect}
      * scores {@code location} highest. No match, a tie at the top, or a winner whose name several
@@ -197,7 +222,7 @@ public final class PluginHost implements AutoCloseable {
             return new FormatChoice(chosen.impl(), chosen.plugin().name(), Detection.signature("chosen with --format"));
         }
         Detector<CheckpointFormat> detector = new Detector<>("format", "--format NAME",
-                (format, path) -> format.detect(path, services), formats::conflict, this::warn);
+                (format, path) -> format.detect(path, services), formats::conflict, this::warn, detectDeadline);
         Detector.Scored<CheckpointFormat> best = detector.best(formats.detectionCandidates(), location);
         return new FormatChoice(best.provider().impl(), best.provider().plugin().name(), best.detection());
     }
@@ -317,7 +342,7 @@ public final class PluginHost implements AutoCloseable {
 
     private Detector<TokenizerProvider> tokenizerDetector() {
         return new Detector<>("tokenizer provider", null, (provider, file) -> provider.detect(file, services), name -> null,
-                this::warn);
+                this::warn, detectDeadline);
     }
 
     // ---- transports ----------------------------------------------------------------------------

@@ -10,7 +10,10 @@ import dev.ingot.spi.tensor.Shape;
 import dev.ingot.spi.tensor.TensorInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import dev.ingot.engine.load.Limits;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,27 +45,30 @@ final class HeaderParser {
 
     private SafetensorsHeader parse(ByteBuffer json) throws CheckpointException {
         long headerBytes = json.remaining();
-        String text = decodeUtf8(json);
+        requireUtf8(json.duplicate());
         List<SafetensorsEntry> entries = new ArrayList<>();
         Map<String, String> metadata = Map.of();
-        // Walk the top level ourselves: a repeated tensor name deserves its own message, and the
-        // reference implementation would otherwise silently keep only one of the two.
-        try (JsonParser parser = StrictJson.parser(text)) {
+        // Walk the top level ourselves, streaming from the bytes: a repeated tensor name deserves its own
+        // message (the reference implementation would silently keep only one of the two), and counts are
+        // checked as they grow, before a hostile header can fill the heap.
+        try (JsonParser parser = StrictJson.parser(new ByteBufferInput(json.duplicate()))) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw fail("header is not a JSON object");
             }
             Set<String> seen = new HashSet<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
-                parser.nextToken();
-                JsonNode value = parser.readValueAsTree();
+                JsonToken start = parser.nextToken();
                 if (!seen.add(name)) {
                     throw fail(name.equals(METADATA_KEY) ? "duplicate " + METADATA_KEY : "duplicate tensor name '" + name + "'");
                 }
                 if (name.equals(METADATA_KEY)) {
-                    metadata = metadata(value);
+                    metadata = metadata(parser, start);
                 } else {
-                    entries.add(entry(name, value));
+                    if (entries.size() == Limits.MAX_TENSORS) {
+                        throw fail("lists more than " + Limits.MAX_TENSORS + " tensors");
+                    }
+                    entries.add(entry(name, parser.readValueAsTree()));
                 }
             }
             if (parser.nextToken() != null) {
@@ -80,34 +86,78 @@ final class HeaderParser {
         return new SafetensorsHeader(source, headerBytes, entries, metadata);
     }
 
-    private String decodeUtf8(ByteBuffer json) throws CheckpointException {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(json)
-                    .toString();
-        } catch (CharacterCodingException e) {
+    /** Checks the bytes are UTF-8 a chunk at a time, never holding the decoded header. */
+    private void requireUtf8(ByteBuffer json) throws CheckpointException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chunk = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult result = decoder.decode(json, chunk, true);
+            if (result.isError()) {
+                throw fail("header is not valid UTF-8");
+            }
+            chunk.clear();
+            if (result.isUnderflow()) {
+                break;
+            }
+        }
+        if (decoder.flush(chunk).isError()) {
             throw fail("header is not valid UTF-8");
         }
     }
 
-    private Map<String, String> metadata(JsonNode value) throws CheckpointException {
-        if (value.isNull()) {
+    /** {@code __metadata__}, read entry by entry from the parser (positioned on its first token). */
+    private Map<String, String> metadata(JsonParser parser, JsonToken start) throws IOException {
+        if (start == JsonToken.VALUE_NULL) {
             return Map.of(); // the reference reader treats a null __metadata__ as absent
         }
-        if (!value.isObject()) {
-            throw fail(METADATA_KEY + " must be an object of strings, got " + StrictJson.kind(value));
+        if (start != JsonToken.START_OBJECT) {
+            throw fail(METADATA_KEY + " must be an object of strings, got " + StrictJson.kind(parser.readValueAsTree()));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> field : value.properties()) {
-            if (!field.getValue().isTextual()) {
-                throw fail(METADATA_KEY + " value for key '" + field.getKey() + "' must be a string, got "
-                        + StrictJson.kind(field.getValue()));
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (value != JsonToken.VALUE_STRING) {
+                throw fail(METADATA_KEY + " value for key '" + key + "' must be a string, got "
+                        + StrictJson.kind(parser.readValueAsTree()));
             }
-            metadata.put(field.getKey(), field.getValue().textValue());
+            if (metadata.size() == Limits.MAX_METADATA_ENTRIES) {
+                throw fail(METADATA_KEY + " holds more than " + Limits.MAX_METADATA_ENTRIES + " entries");
+            }
+            if (metadata.put(key, parser.getText()) != null) {
+                throw fail("header is not well-formed JSON: Duplicate field '" + key + "' in " + METADATA_KEY);
+            }
         }
         return metadata;
+    }
+
+    /** The header's bytes as a stream, for a parser that must not copy them (they may be a file mapping). */
+    private static final class ByteBufferInput extends java.io.InputStream {
+        private final ByteBuffer bytes;
+
+        ByteBufferInput(ByteBuffer bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read() {
+            return bytes.hasRemaining() ? bytes.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            if (!bytes.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(length, bytes.remaining());
+            bytes.get(into, offset, n);
+            return n;
+        }
     }
 
     private SafetensorsEntry entry(String name, JsonNode value) throws CheckpointException {

@@ -58,11 +58,24 @@ public record SafetensorsHeader(String source, long jsonBytes, List<SafetensorsE
         return HeaderParser.parse(sourceName, json);
     }
 
+    /**
+     * The largest header this JVM parses whatever the caller allows: a sixteenth of the maximum heap (at
+     * least 1 MiB), so the entries a header can describe always fit beside the rest of the engine.
+     */
+    public static long heapHeaderLimit() {
+        return Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 16);
+    }
+
     static void requireLengthWithin(String sourceName, long length, long maxHeaderBytes) throws CheckpointException {
         long limit = Math.min(maxHeaderBytes, Integer.MAX_VALUE - 16);
         if (length < 0 || length > limit) {
             throw new CheckpointException(sourceName + ": header length " + Long.toUnsignedString(length)
                     + " is over the limit of " + limit + " bytes");
+        }
+        long heapLimit = heapHeaderLimit();
+        if (length > heapLimit) {
+            throw new CheckpointException(sourceName + ": header length " + length + " is over the limit of " + heapLimit
+                    + " bytes for this JVM (1/16 of its maximum heap; a larger -Xmx raises it)");
         }
         if (length < 2) {
             throw new CheckpointException(sourceName + ": header length " + length + " is too small for a JSON object");

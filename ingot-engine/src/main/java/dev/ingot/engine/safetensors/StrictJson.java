@@ -25,7 +25,9 @@ public final class StrictJson {
             .build();
 
     /** For walking a document by hand: the walker checks what follows the top level itself. */
-    private static final ObjectMapper WALKER = JsonMapper.builder()
+    private static final ObjectMapper WALKER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    // a hostile header may hold millions of distinct keys: do not intern them
+                    .disable(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES).build())
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
 
@@ -55,6 +57,11 @@ public final class StrictJson {
     /** A streaming parser, for callers that walk the top level themselves to report duplicates in their own words. */
     public static JsonParser parser(String json) throws IOException {
         return WALKER.createParser(json);
+    }
+
+    /** A streaming parser over UTF-8 bytes, which are never decoded into one string. */
+    public static JsonParser parser(java.io.InputStream utf8) throws IOException {
+        return WALKER.createParser(utf8);
     }
 
     /** Jackson's own words for a parse failure, without its source-location suffix (callers add where). */

@@ -3,6 +3,7 @@ package dev.ingot.engine.tokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.engine.load.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ final class HfTokenizerLoader {
                     ? "the folder has no " + FILE_NAME : "no such tokenizer file");
         }
         JsonFields json = new JsonFields(file);
+        requireEntriesWithin(file);
         JsonNode root = parse(file);
         Parsed parsed = parse(root, json);
         TokenizerSidecars sidecars = TokenizerSidecars.read(file.toAbsolutePath().getParent(), MAPPER);
@@ -157,6 +159,62 @@ final class HfTokenizerLoader {
         return size;
     }
 
+    /**
+     * How many vocabulary entries, merges and added tokens one tokenizer.json may hold together: the
+     * documented hard limit, or fewer on a small heap (each costs a few hundred bytes once parsed).
+     */
+    static long maxEntries() {
+        return Math.min(Limits.MAX_TOKENIZER_ENTRIES, Runtime.getRuntime().maxMemory() / 512);
+    }
+
+    /** Counts the entries with a streaming parser, allocating nothing per entry, before the file is parsed whole. */
+    private static void requireEntriesWithin(Path file) throws IOException {
+        long limit = maxEntries();
+        long count = 0;
+        try (java.io.InputStream in = Files.newInputStream(file);
+                com.fasterxml.jackson.core.JsonParser parser = MAPPER.getFactory().createParser(in)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return; // the full parse says what is wrong
+            }
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
+                if (field.equals("added_tokens") && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                    count = countChildren(parser, count, limit, file);
+                } else if (field.equals("model") && value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        String inner = parser.currentName();
+                        com.fasterxml.jackson.core.JsonToken start = parser.nextToken();
+                        if ((inner.equals("vocab") || inner.equals("merges")) && start.isStructStart()) {
+                            count = countChildren(parser, count, limit, file);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            // malformed: the full parse reports it in its words
+        }
+    }
+
+    private static long countChildren(com.fasterxml.jackson.core.JsonParser parser, long count, long limit, Path file)
+            throws IOException {
+        com.fasterxml.jackson.core.JsonToken token;
+        while ((token = parser.nextToken()) != null && !token.isStructEnd()) {
+            if (token == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                token = parser.nextToken();
+            }
+            parser.skipChildren();
+            if (++count > limit) {
+                throw new TokenizerFileException(file, "holds more than " + limit + " vocabulary entries, merges and added tokens");
+            }
+        }
+        return count;
+    }
+
     private static JsonNode parse(Path file) throws IOException {
         try {
             JsonNode root = MAPPER.readTree(file.toFile());
@@ -187,11 +245,18 @@ final class HfTokenizerLoader {
     private static Map<String, Integer> vocab(JsonNode model, JsonFields json) throws TokenizerFileException {
         JsonNode vocab = json.object(model, "vocab", "model");
         Map<String, Integer> out = new HashMap<>(vocab.size() * 2);
+        Map<Integer, String> pieceOfId = new HashMap<>(vocab.size() * 2);
         for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
             if (!entry.getValue().canConvertToInt() || entry.getValue().asInt() < 0) {
                 throw json.problem("model.vocab entry \"" + entry.getKey() + "\" must map to a token id >= 0");
             }
-            out.put(entry.getKey(), entry.getValue().asInt());
+            int id = entry.getValue().asInt();
+            requireTokenId(id, "model.vocab entry \"" + entry.getKey() + "\"", json);
+            String other = pieceOfId.putIfAbsent(id, entry.getKey());
+            if (other != null) {
+                throw json.problem("model.vocab gives id " + id + " to both \"" + other + "\" and \"" + entry.getKey() + "\"");
+            }
+            out.put(entry.getKey(), id);
         }
         return out;
     }
@@ -219,6 +284,14 @@ final class HfTokenizerLoader {
         return out;
     }
 
+    /** Token ids index tables sized by the largest one: each must stay below the vocabulary limit. */
+    private static void requireTokenId(int id, String what, JsonFields json) throws TokenizerFileException {
+        if (id >= Limits.MAX_VOCABULARY) {
+            throw json.problem(what + " has id " + id + ", more than the largest token id Ingot accepts ("
+                    + (Limits.MAX_VOCABULARY - 1) + ")");
+        }
+    }
+
     private static BpeModel.Options options(JsonNode model) {
         return new BpeModel.Options(
                 JsonFields.optionalText(model, "unk_token"),
@@ -240,6 +313,7 @@ final class HfTokenizerLoader {
             if (id == null || !id.canConvertToInt() || id.asInt() < 0) {
                 throw json.problem("added_tokens[" + out.size() + "] needs an \"id\" >= 0");
             }
+            requireTokenId(id.asInt(), "added_tokens[" + out.size() + "]", json);
             out.add(new AddedTokens.AddedToken(
                     id.asInt(),
                     json.text(token, "content", "added_tokens[" + out.size() + "]"),

@@ -1,10 +1,10 @@
 package dev.ingot.engine.tokenizer;
 
-import java.io.IOException;
+import dev.ingot.spi.CheckpointException;
 import java.nio.file.Path;
 
 /** A tokenizer file Ingot cannot use: one line naming the file and what is wrong or unsupported. */
-public final class TokenizerFileException extends IOException {
+public final class TokenizerFileException extends CheckpointException {
 
     public TokenizerFileException(Path file, String problem) {
         super(file + ": " + problem);

@@ -13,6 +13,11 @@ import java.util.List;
  * The folders a reload may read checkpoints from ({@code --allow-reload-from}). A requested path is
  * resolved to its real location (symlinks followed) and must lie inside one of them, as must every
  * file directly inside a requested folder, so neither {@code ..} nor a symlink can reach elsewhere.
+ * When the path names a file, the folder holding it is checked the same way: formats read the files
+ * beside a checkpoint file ({@code config.json} and {@code tokenizer.json} beside a
+ * {@code model.safetensors}, {@code tok512.bin} beside a llama2.c file), often with their own file
+ * I/O, so a link among them that leaves the allowed folders refuses the reload before any plugin
+ * code runs, and nothing from an outside file is read or quoted.
  */
 public final class ReloadRoots {
 
@@ -47,7 +52,15 @@ public final class ReloadRoots {
         if (requested == null || requested.isBlank()) {
             throw new ReloadForbiddenException("\"path\" is required");
         }
-        Path path = Path.of(requested);
+        if (requested.indexOf('\0') >= 0) {
+            throw new ReloadForbiddenException("reload path must not contain a NUL character");
+        }
+        Path path;
+        try {
+            path = Path.of(requested);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ReloadForbiddenException("reload path is not a valid path: " + e.getReason());
+        }
         for (Path part : path) {
             if (part.toString().equals("..")) {
                 throw new ReloadForbiddenException("reload path '" + requested + "' must not contain '..'");
@@ -61,33 +74,45 @@ public final class ReloadRoots {
         } catch (IOException e) {
             throw new ReloadForbiddenException("reload path '" + requested + "' cannot be resolved: " + e.getMessage());
         }
-        requireInside(real, requested);
+        requireInside(real, "reload path '" + requested + "'");
         if (Files.isDirectory(real)) {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(real)) {
-                for (Path child : children) {
-                    if (Files.isSymbolicLink(child)) {
-                        requireInside(child.toRealPath(), requested + "/" + child.getFileName());
-                    } else if (!Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(child)) {
-                        throw new ReloadForbiddenException("reload path '" + requested + "' holds '" + child.getFileName()
-                                + "', which is neither a file nor a folder");
-                    }
-                }
-            } catch (NoSuchFileException e) {
-                throw new ReloadForbiddenException("reload path '" + requested + "' holds a dangling link: " + e.getMessage());
-            } catch (IOException e) {
-                throw new ReloadForbiddenException("reload path '" + requested + "' cannot be listed: " + e.getMessage());
-            }
+            requireChildrenInside(real, "reload path '" + requested + "'");
+        } else if (real.getParent() != null) {
+            // the files beside it are read too (config.json, tokenizer.json, tok512.bin, ...)
+            requireChildrenInside(real.getParent(), "the folder holding reload path '" + requested + "'");
         }
         return real;
     }
 
-    private void requireInside(Path real, String requested) throws ReloadForbiddenException {
+    /** Every entry of {@code folder} is a file or folder, and a link among them stays inside the roots. */
+    private void requireChildrenInside(Path folder, String what) throws ReloadForbiddenException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
+            for (Path child : children) {
+                if (Files.isSymbolicLink(child)) {
+                    Path target;
+                    try {
+                        target = child.toRealPath();
+                    } catch (NoSuchFileException e) {
+                        throw new ReloadForbiddenException(what + " holds a dangling link '" + child.getFileName() + "'");
+                    }
+                    requireInside(target, what + " holds '" + child.getFileName() + "', a link that leads");
+                } else if (!Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new ReloadForbiddenException(what + " holds '" + child.getFileName()
+                            + "', which is neither a file nor a folder");
+                }
+            }
+        } catch (IOException e) {
+            throw new ReloadForbiddenException(what + " cannot be listed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void requireInside(Path real, String subject) throws ReloadForbiddenException {
         for (Path root : roots) {
             if (real.startsWith(root)) {
                 return;
             }
         }
-        throw new ReloadForbiddenException("reload path '" + requested + "' is outside the allowed folders " + roots
+        throw new ReloadForbiddenException(subject + " is outside the allowed folders " + roots
                 + " (see --allow-reload-from)");
     }
 }

@@ -203,4 +203,55 @@ class FormatSelectionTest {
             assertThat(host.transport("shm@b").description()).isEqualTo("test transport shm");
         }
     }
+
+    @Test
+    void aDetectThatHangsIsSkippedAtTheDeadlineAndAnExplicitFormatStillWorks() throws Exception {
+        Path stuck = TestPlugin.named("stuck").format("stuck", Tier.SIGNATURE, Mode.DETECT_HANGS).writeJar(plugins.resolve("stuck.jar"));
+        TestPlugin.named("solid").format("solid", Tier.LAYOUT).writeJar(plugins.resolve("solid.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins))).detectDeadline(java.time.Duration.ofMillis(300))) {
+            long start = System.nanoTime();
+            FormatChoice choice = host.select(location, Optional.empty());
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+            assertThat(choice.format().name()).isEqualTo("solid");
+            assertThat(host.warnings()).containsExactly("format 'stuck' of plugin 'stuck' (" + stuck + ") did not detect "
+                    + location + " in time and was skipped: no answer within the detection deadline of 300 ms");
+            assertThat(host.select(location, Optional.of("stuck")).format().name()).isEqualTo("stuck");
+        }
+    }
+
+    @Test
+    void aDetectThatRunsOutOfMemoryOrStackIsThatPluginsFailure() throws Exception {
+        Path hungry = TestPlugin.named("hungry").format("hungry", Tier.SIGNATURE, Mode.DETECT_OOM).writeJar(plugins.resolve("hungry.jar"));
+        Path deep = TestPlugin.named("deep").format("deep", Tier.SIGNATURE, Mode.DETECT_RECURSES).writeJar(plugins.resolve("deep.jar"));
+        TestPlugin.named("solid").format("solid", Tier.LAYOUT).writeJar(plugins.resolve("solid.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            FormatChoice choice = host.select(location, Optional.empty());
+            assertThat(choice.format().name()).isEqualTo("solid");
+            assertThat(host.warnings()).anySatisfy(w -> assertThat(w).startsWith("format 'hungry' of plugin 'hungry' (" + hungry
+                    + ") failed to detect " + location + " and was skipped: ran out of memory"));
+            assertThat(host.warnings()).anySatisfy(w -> assertThat(w).startsWith("format 'deep' of plugin 'deep' (" + deep
+                    + ") failed to detect " + location + " and was skipped: java.lang.StackOverflowError"));
+        }
+    }
+
+    @Test
+    void anOpenOrReadThatRunsOutOfMemoryIsThatPluginsFailure() throws Exception {
+        Path hungry = TestPlugin.named("hungry").format("hungry", Tier.LAYOUT, Mode.OPEN_OOM).writeJar(plugins.resolve("hungry.jar"));
+        Path reader = TestPlugin.named("reader").format("reader", Tier.LAYOUT, Mode.READ_OOM).writeJar(plugins.resolve("reader.jar"));
+
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            assertThatThrownBy(() -> host.open(host.select(location, Optional.of("hungry")), location))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageStartingWith("plugin 'hungry' (" + hungry + ") failed to open " + location + ": ran out of memory");
+            FormatChoice choice = host.select(location, Optional.of("reader"));
+            try (Checkpoint checkpoint = host.guard(host.open(choice, location), choice, location)) {
+                assertThatThrownBy(() -> checkpoint.tensors().read("w"))
+                        .isInstanceOf(CheckpointException.class)
+                        .hasMessageStartingWith("plugin 'reader' (" + reader + ") failed while reading tensor 'w'")
+                        .hasMessageContaining("ran out of memory");
+            }
+        }
+    }
 }

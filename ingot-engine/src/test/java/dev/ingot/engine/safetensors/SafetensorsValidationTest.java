@@ -161,4 +161,22 @@ class SafetensorsValidationTest {
 
         assertThatThrownBy(() -> SafetensorsFile.open(folder)).hasMessage(folder + ": not a regular file");
     }
+
+    @Test
+    void metadataWithMoreEntriesThanTheLimitIsRefusedAsItIsRead() {
+        StringBuilder json = new StringBuilder("{\"__metadata__\": {");
+        for (int i = 0; i <= dev.ingot.engine.load.Limits.MAX_METADATA_ENTRIES; i++) {
+            json.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        json.append("}}");
+        assertThatThrownBy(() -> SafetensorsHeader.parse("src", ByteBuffer.wrap(json.toString().getBytes())))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessage("src: __metadata__ holds more than " + dev.ingot.engine.load.Limits.MAX_METADATA_ENTRIES + " entries");
+    }
+
+    @Test
+    void aDuplicateMetadataKeyIsRefused() {
+        assertThatThrownBy(() -> SafetensorsHeader.parse("src", ByteBuffer.wrap("{\"__metadata__\": {\"a\":\"1\",\"a\":\"2\"}}".getBytes())))
+                .hasMessageContaining("Duplicate field 'a'");
+    }
 }

@@ -71,4 +71,47 @@ class MalformedTokenizerTest {
         assertThatThrownBy(() -> HfTokenizer.load(dir))
                 .hasMessage(dir.resolve("tokenizer.json") + ": the folder has no tokenizer.json");
     }
+
+    @Test
+    void anAddedTokenIdAtTheTopOfTheIntRange() throws IOException {
+        Path file = write("{\"added_tokens\": [{\"id\": 2147483647, \"content\": \"<x>\"}],"
+                + " \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessage(file + ": added_tokens[0] has id 2147483647, more than the largest token id Ingot accepts ("
+                        + (dev.ingot.engine.load.Limits.MAX_VOCABULARY - 1) + ")");
+    }
+
+    @Test
+    void aVocabularyIdAtTheTopOfTheIntRange() throws IOException {
+        Path file = write("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2147483647}, \"merges\": []}}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessageContaining("model.vocab entry \"a\" has id 2147483647, more than the largest token id");
+    }
+
+    @Test
+    void twoPiecesWithOneId() throws IOException {
+        Path file = write("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 0}, \"merges\": []}}");
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessage(file + ": model.vocab gives id 0 to both \"a\" and \"b\"");
+    }
+
+    @Test
+    void moreMergesThanTheLimitAreRefusedBeforeTheFileIsParsedWhole() throws IOException {
+        long limit = HfTokenizerLoader.maxEntries();
+        StringBuilder json = new StringBuilder("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [");
+        for (long i = 0; i <= limit; i++) {
+            json.append(i == 0 ? "" : ",").append("\"a a\"");
+        }
+        Path file = write(json.append("]}}").toString());
+
+        assertThatThrownBy(() -> HfTokenizer.load(file))
+                .isInstanceOf(TokenizerFileException.class)
+                .hasMessage(file + ": holds more than " + limit + " vocabulary entries, merges and added tokens");
+    }
 }

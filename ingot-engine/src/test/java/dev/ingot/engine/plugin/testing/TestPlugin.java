@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  */
 public final class TestPlugin {
 
-    public enum Mode { OK, DETECT_THROWS, OPEN_THROWS }
+    public enum Mode { OK, DETECT_THROWS, OPEN_THROWS, DETECT_HANGS, DETECT_OOM, DETECT_RECURSES, OPEN_OOM, READ_OOM }
 
     private record FormatSpec(String name, Detection.Tier tier, Mode mode) {}
 
@@ -141,27 +141,37 @@ import java.io.IOException;
                         public String description() { return %s; }
                         public Detection detect(Path location, EngineServices engine) {
                             if (mode.equals("DETECT_THROWS")) throw new IllegalStateException("detector bug in " + name);
+                            if (mode.equals("DETECT_HANGS")) { while (true) { try { Thread.sleep(60_000); } catch (InterruptedException e) { } } }
+                            if (mode.equals("DETECT_OOM")) { long[] huge = new long[Integer.MAX_VALUE - 16]; return Detection.no("" + huge.length); }
+                            if (mode.equals("DETECT_RECURSES")) return Detection.no("depth " + recurse(0));
                             boolean ownLoader = Thread.currentThread().getContextClassLoader() == Plugin.class.getClassLoader();
                             String reason = name + " claims " + tier.name().toLowerCase() + (ownLoader ? "" : " (wrong context loader)");
                             return new Detection(tier, reason);
                         }
                         public Checkpoint open(Path location, EngineServices engine) throws IOException {
                             if (mode.equals("OPEN_THROWS")) throw new ArrayIndexOutOfBoundsException("Index 7 out of bounds for length 4");
-                            return new Empty(location);
+                            if (mode.equals("OPEN_OOM")) { long[] huge = new long[Integer.MAX_VALUE - 16]; return new Empty(location.toString() + huge.length, mode); }
+                            return new Empty(location, mode);
                         }
                         public WeightMapper mapper(ModelSpec spec) { return WeightMapper.identity(); }
+                        private static long recurse(long depth) { return recurse(depth + 1) + 1; }
                     }
 
                     /** A checkpoint with a valid Llama config and no tensors. */
-                    record Empty(Path location) implements Checkpoint, TensorSource {
+                    record Empty(Object location, String mode) implements Checkpoint, TensorSource {
                         public ModelConfig config() {
                             return ModelConfig.builder(location.toString()).architecture("LlamaForCausalLM", "llama")
                                     .put("hidden_size", 8).put("num_hidden_layers", 1).put("num_attention_heads", 2)
                                     .put("intermediate_size", 16).put("vocab_size", 10).build();
                         }
                         public TensorSource tensors() { return this; }
-                        public List<TensorInfo> list() { return List.of(); }
-                        public Tensor read(String name) throws IOException { throw new CheckpointException(location + ": no tensor " + name); }
+                        public List<TensorInfo> list() {
+                            return mode.equals("READ_OOM") ? List.of(new TensorInfo("w", DType.F32, Shape.of(1))) : List.of();
+                        }
+                        public Tensor read(String name) throws IOException {
+                            if (mode.equals("READ_OOM")) { long[] huge = new long[Integer.MAX_VALUE - 16]; throw new IOException("" + huge.length); }
+                            throw new CheckpointException(location + ": no tensor " + name);
+                        }
                         public void close() {}
                     }
 

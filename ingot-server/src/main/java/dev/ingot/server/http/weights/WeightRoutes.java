@@ -264,6 +264,9 @@ public final class WeightRoutes implements AutoCloseable {
     private void reload(Context ctx) throws Exception {
         JsonRequest body = JsonRequest.read(ctx.req().getInputStream(), config.maxJsonBytes(), RELOAD_FIELDS);
         String path = body.string("path").orElseThrow(() -> ApiException.badRequest("path", "\"path\" is required"));
+        if (path.indexOf('\0') >= 0) {
+            throw ApiException.badRequest("path", "\"path\" must not contain a NUL character (\\u0000)");
+        }
         CommitResult result = bound().reloader().reload(new CheckpointReloader.Reload(path, body.string("format"),
                 body.requiredLong("version"), body.string("label").orElse(""), body.policy(), body.bool("force")));
         json(ctx, 200, committed(result));

@@ -136,6 +136,14 @@ final class ByteCursor {
         }
     }
 
+    /** The next {@code count} bytes, copied (the caller checked {@code count} against what is left). */
+    byte[] bytes(long count, String what) throws CheckpointException {
+        need(count, what);
+        byte[] raw = bytes.asSlice(position, count).toArray(ValueLayout.JAVA_BYTE);
+        position += count;
+        return raw;
+    }
+
     void seek(long newPosition) {
         position = newPosition;
     }

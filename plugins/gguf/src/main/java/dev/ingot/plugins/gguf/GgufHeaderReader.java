@@ -205,6 +205,23 @@ final class GgufHeaderReader {
             in.seek(at);
             throw in.error(what + " claims " + length + " elements, more than this reader holds in one array");
         }
+        if (elementType != GgufValueType.STRING && elementType != GgufValueType.ARRAY) {
+            // fixed-size elements: kept as their bytes, never one object each (a 10 MB file can hold 10 M of them)
+            if (length * elementType.minBytes() > Integer.MAX_VALUE - 8) {
+                in.seek(at);
+                throw in.error(what + " claims " + length + " elements, more than this reader holds in one array");
+            }
+            byte[] data = in.bytes(length * elementType.minBytes(), what);
+            if (elementType == GgufValueType.BOOL) {
+                for (int i = 0; i < data.length; i++) {
+                    if ((data[i] & 0xFF) > 1) {
+                        in.seek(in.position() - data.length + i);
+                        throw in.error(what + "[" + i + "] is a bool with byte value " + (data[i] & 0xFF) + " (only 0 and 1 are valid)");
+                    }
+                }
+            }
+            return new GgufValue.Packed(elementType, data);
+        }
         List<GgufValue> items = new ArrayList<>((int) Math.min(length, 1 << 16));
         for (long i = 0; i < length; i++) {
             items.add(value(in, elementType, what + "[" + i + "]", depth + 1));

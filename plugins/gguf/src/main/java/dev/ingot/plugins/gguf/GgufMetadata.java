@@ -124,6 +124,9 @@ final class GgufMetadata {
         if (value instanceof GgufValue.Array(GgufValueType type, List<GgufValue> items) && type == elementType) {
             return Optional.of(items);
         }
+        if (value instanceof GgufValue.Packed packed && packed.elementType() == elementType) {
+            return Optional.of(packed.items());
+        }
         throw wrong(key, expected, value);
     }
 
@@ -150,7 +153,12 @@ final class GgufMetadata {
         if (value == null) {
             return Optional.empty();
         }
-        if (!(value instanceof GgufValue.Array(GgufValueType type, List<GgufValue> items)) || !type.isInteger()) {
+        List<GgufValue> items;
+        if (value instanceof GgufValue.Array(GgufValueType type, List<GgufValue> listed) && type.isInteger()) {
+            items = listed;
+        } else if (value instanceof GgufValue.Packed packed && packed.elementType().isInteger()) {
+            items = packed.items();
+        } else {
             throw wrong(key, "an array of integers", value);
         }
         int[] out = new int[items.size()];

@@ -40,6 +40,51 @@ sealed interface GgufValue {
         }
     }
 
+    /**
+     * An array of a fixed-size scalar type (integers, floats, bools), kept as its little-endian bytes as
+     * stored: one byte per {@code uint8}, not one object per element. {@link #items()} views the elements.
+     */
+    record Packed(GgufValueType elementType, byte[] data) implements GgufValue {
+        @Override
+        public GgufValueType type() {
+            return GgufValueType.ARRAY;
+        }
+
+        int size() {
+            return data.length / elementType.minBytes();
+        }
+
+        /** The elements as values, decoded one at a time as they are read. */
+        List<GgufValue> items() {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int width = elementType.minBytes();
+            return new java.util.AbstractList<>() {
+                @Override
+                public GgufValue get(int i) {
+                    int at = java.util.Objects.checkIndex(i, size()) * width;
+                    return switch (elementType) {
+                        case UINT8 -> new Int(elementType, in.get(at) & 0xFF);
+                        case INT8 -> new Int(elementType, in.get(at));
+                        case UINT16 -> new Int(elementType, in.getShort(at) & 0xFFFF);
+                        case INT16 -> new Int(elementType, in.getShort(at));
+                        case UINT32 -> new Int(elementType, in.getInt(at) & 0xFFFFFFFFL);
+                        case INT32 -> new Int(elementType, in.getInt(at));
+                        case UINT64, INT64 -> new Int(elementType, in.getLong(at));
+                        case FLOAT32 -> new Real(elementType, in.getFloat(at));
+                        case FLOAT64 -> new Real(elementType, in.getDouble(at));
+                        case BOOL -> new Bool(in.get(at) == 1);
+                        case STRING, ARRAY -> throw new IllegalStateException("not a packed type: " + elementType);
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return Packed.this.size();
+                }
+            };
+        }
+    }
+
     /** Short description for messages: {@code uint32 7}, {@code string "llama"}, {@code array[string; 512]}. */
     default String describe() {
         return switch (this) {
@@ -48,6 +93,7 @@ sealed interface GgufValue {
             case Bool b -> "bool " + b.value();
             case Str s -> "string \"" + (s.value().length() > 40 ? s.value().substring(0, 40) + "…" : s.value()) + "\"";
             case Array a -> "array[" + a.elementType().lowerName() + "; " + a.items().size() + "]";
+            case Packed p -> "array[" + p.elementType().lowerName() + "; " + p.size() + "]";
         };
     }
 }

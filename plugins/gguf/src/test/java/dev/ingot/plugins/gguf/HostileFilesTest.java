@@ -199,4 +199,26 @@ class HostileFilesTest {
                 .write(dir.resolve("vocab.gguf"));
         assertRefused(mismatch).hasMessage(mismatch + ": tensor 'token_embd.weight' has 3 rows but the vocabulary has 2 tokens");
     }
+
+    @Test
+    void aTenMillionElementArrayIsKeptAsItsBytesNotAsAnObjectPerElement() throws IOException {
+        int n = 10_000_000;
+        Path file = new GgufWriter().raw("general.blob", GgufWriter.ARRAY, GgufWriter.array(GgufWriter.UINT8, n, new byte[n]))
+                .write(dir.resolve("blob.gguf"));
+        GgufHeader header = GgufHeaderReader.read(file);
+        GgufValue blob = header.metadata().get("general.blob").orElseThrow();
+        // one byte per uint8 element: 10 M Int records would take some 240 MB
+        assertThat(blob).isInstanceOf(GgufValue.Packed.class);
+        assertThat(((GgufValue.Packed) blob).data()).hasSize(n);
+        assertThat(blob.describe()).isEqualTo("array[uint8; 10000000]");
+    }
+
+    @Test
+    void packedArraysReadAsTheyWereWritten() throws IOException {
+        Path file = new GgufWriter().floats("tokenizer.ggml.scores", new float[] {1.5f, -2f})
+                .int32s("tokenizer.ggml.token_type", new int[] {1, 3, -7}).write(dir.resolve("packed.gguf"));
+        GgufMetadata metadata = GgufHeaderReader.read(file).metadata();
+        assertThat(metadata.floats("tokenizer.ggml.scores").orElseThrow()).containsExactly(1.5f, -2f);
+        assertThat(metadata.ints("tokenizer.ggml.token_type").orElseThrow()).containsExactly(1, 3, -7);
+    }
 }
