@@ -33,15 +33,16 @@ class CanonicalWeightSetTest {
     }
 
     @Test
-    void aQ8MatrixFitsItsSlotAndIsStoredOnceConvertedToAComputeType() throws CheckpointException {
-        TensorInfo q8 = new TensorInfo(HfNames.q(0), DType.Q8_0, Shape.of(32, 32));
-
+    void quantizedMatricesFitTheirSlotAndAreKeptWhenTheKernelsReadThemInPlace() throws CheckpointException {
         // the slot's role allows any floating-point type for a matrix, quantized ones included ...
-        assertThat(ModelDefinition.of(LlamaArchitecture.llama(), SPEC).weights().get(HfNames.q(0)).accepts(DType.Q8_0)).isTrue();
-        // ... but the engine keeps F32/F16/BF16, so a Q8_0 matrix as such needs the Convert the loader appends
-        assertThatThrownBy(() -> set.check(q8, "t")).hasMessage("t: '" + HfNames.q(0)
-                + "' is Q8_0; weights must be F32, F16 or BF16 (a mapper can declare a Convert)");
-        set.check(TensorTransformer.describe(q8, java.util.List.of(new dev.ingot.spi.mapping.TensorOp.Convert(DType.F32)), q8.name()), "t");
+        assertThat(ModelDefinition.of(LlamaArchitecture.llama(), SPEC).weights().get(HfNames.q(0)).accepts(DType.Q4_K)).isTrue();
+        // ... Q8_0 and Q4_0 are stored as they are (the kernels decode their blocks in registers) ...
+        set.check(new TensorInfo(HfNames.q(0), DType.Q8_0, Shape.of(32, 32)), "t");
+        set.check(new TensorInfo(HfNames.q(0), DType.Q4_0, Shape.of(32, 32)), "t");
+        assertThat(TensorTransformer.isStorable(DType.Q8_0)).isTrue();
+        // ... while the K-quants are widened by the Convert the loader appends
+        assertThat(TensorTransformer.isStorable(DType.Q4_K)).isFalse();
+        assertThat(TensorTransformer.isStorable(DType.Q6_K)).isFalse();
         assertThat(set.missing()).contains(HfNames.q(0)); // check only checks
     }
 
