@@ -26,6 +26,7 @@ final class ChatCompletionsEndpoint {
     }
 
     void handle(Context ctx, ServedModel model, Params params) throws InterruptedException {
+        RequestFields.check(params.body(), RequestFields.Endpoint.CHAT);
         GenerationOptions options = GenerationOptions.parse(params, limits, model.context());
         CompletionsEndpoint.checkN(options.n(), model);
         List<ChatTemplate.Message> messages = messages(params);

@@ -26,6 +26,7 @@ final class CompletionsEndpoint {
     }
 
     void handle(Context ctx, ServedModel model, Params params) throws InterruptedException {
+        RequestFields.check(params.body(), RequestFields.Endpoint.COMPLETIONS);
         GenerationOptions options = GenerationOptions.parse(params, limits, model.context());
         checkN(options.n(), model);
         List<int[]> prompts = prompts(params, model);
