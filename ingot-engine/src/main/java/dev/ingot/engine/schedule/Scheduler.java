@@ -372,7 +372,8 @@ public final class Scheduler implements AutoCloseable {
                         int scored = c.completesPrompt() ? c.count() - 1 : c.count();
                         for (int i = 0; i < scored; i++) {
                             int next = request.promptToken(c.from() + i + 1);
-                            prefill.promptScores.add(PromptScorer.score(logits, vocab * logitRow++, vocab, next, request.topLogprobs()));
+                            prefill.promptScores.add(PromptScorer.score(logits, vocab * logitRow++, vocab, next,
+                                    request.promptTopLogprobs()));
                         }
                     }
                     prefill.advance(c.count());
@@ -429,26 +430,56 @@ public final class Scheduler implements AutoCloseable {
             boolean first = i == 0;
             KvCache cache = first ? prefill.cache : prefill.cache.copy(request.promptLength());
             WeightPin pin = first ? prefill.weights : prefill.weights.fork();
-            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i)), cache, pin,
-                    new IncrementalText(tokenizer, lastPromptToken, request.stop()), List.copyOf(prefill.promptScores)));
+            GenerationRequest.Ending ending = request.ending();
+            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i), request.prompt()), cache, pin,
+                    new IncrementalText(tokenizer, lastPromptToken, request.stop(), ending.includeStopInOutput(),
+                            ending.skipSpecialTokens()),
+                    List.copyOf(prefill.promptScores)));
         }
         running.addAll(choices);
         for (Sequence s : choices) {
             if (request.scorePrompt()) {
                 emit(s.submission, new GenerationEvent.PromptScored(s.choice, s.promptScores));
             }
-            sampleNext(s, logits, offset);
+            if (request.maxTokens() == 0) {
+                finish(s, FinishReason.LENGTH); // the prompt alone was asked for (scoring)
+            } else {
+                sampleNext(s, logits, offset);
+            }
         }
+    }
+
+    /** Whether {@code token} ends a completion of {@code request}: the model's EOS (unless ignored) or a stop token id. */
+    private boolean isStopToken(GenerationRequest request, int token) {
+        GenerationRequest.Ending ending = request.ending();
+        return (!ending.ignoreEos() && stopTokens.contains(token)) || ending.stopTokenIds().contains(token);
+    }
+
+    /** The tokens a choice may not sample yet: every stop token while it has fewer than {@code min_tokens}. */
+    private int[] banned(GenerationRequest request, int produced) {
+        GenerationRequest.Ending ending = request.ending();
+        if (produced >= ending.minTokens()) {
+            return new int[0];
+        }
+        Set<Integer> out = new HashSet<>(ending.stopTokenIds());
+        if (!ending.ignoreEos()) {
+            out.addAll(stopTokens);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private void sampleNext(Sequence s, float[] logits, int offset) {
         s.weights.used();
         GenerationRequest request = s.submission.request();
-        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs());
+        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs(),
+                banned(request, s.tokens.size()));
         s.tokens.add(token);
-        String text = s.text.add(token.token());
+        boolean stopToken = isStopToken(request, token.token());
+        // A stop token's own text is left out unless asked for (vLLM's include_stop_str_in_output).
+        String text = stopToken && !request.ending().includeStopInOutput() ? ""
+                : s.text.add(token.token(), s.tokens.size() >= request.ending().minTokens());
         emit(s.submission, new GenerationEvent.Token(s.choice, token, text, s.weights.generation().version()));
-        if (stopTokens.contains(token.token()) || s.text.stopped()) {
+        if (stopToken || s.text.stopped()) {
             finish(s, FinishReason.STOP);
         } else if (s.tokens.size() >= request.maxTokens() || s.nextPosition() >= model.spec().maxPositions()) {
             finish(s, FinishReason.LENGTH);

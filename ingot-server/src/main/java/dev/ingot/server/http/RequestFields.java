@@ -35,31 +35,21 @@ final class RequestFields {
 
     /** Fields both endpoints implement. */
     private static final Set<String> SHARED = Set.of("model", "max_tokens", "n", "seed", "stop", "stream", "stream_options",
-            "temperature", "top_p", "top_k", "return_token_ids",
+            "temperature", "top_p", "top_k", "return_token_ids", "best_of", "frequency_penalty", "presence_penalty",
+            "repetition_penalty", "logit_bias", "min_p", "stop_token_ids", "include_stop_str_in_output", "ignore_eos",
+            "min_tokens", "skip_special_tokens", "prompt_logprobs",
             // Identifies the end user to the operator; it asks nothing of the model.
             "user");
 
     private static final Set<String> COMPLETIONS = union(SHARED, Set.of("prompt", "echo", "logprobs"));
 
     private static final Set<String> CHAT = union(SHARED, Set.of("messages", "logprobs", "top_logprobs",
-            "max_completion_tokens", "chat_template_kwargs"));
+            "max_completion_tokens", "chat_template_kwargs", "add_generation_prompt", "continue_final_message", "chat_template"));
 
     private static final Map<String, Refused> REFUSED = Map.ofEntries(
-            refused("best_of", "'best_of' is not supported yet"),
-            refused("frequency_penalty", zero(), "'frequency_penalty' is not supported yet"),
-            refused("presence_penalty", zero(), "'presence_penalty' is not supported yet"),
-            refused("repetition_penalty", one(), "'repetition_penalty' is not supported yet"),
-            refused("logit_bias", emptyObject(), "'logit_bias' is not supported yet"),
-            refused("min_p", zero(), "'min_p' is not supported yet"),
-            refused("stop_token_ids", emptyArray(), "'stop_token_ids' is not supported yet"),
-            refused("include_stop_str_in_output", is(false), "'include_stop_str_in_output' is not supported yet"),
-            refused("ignore_eos", is(false), "'ignore_eos' is not supported yet"),
-            refused("min_tokens", zero(), "'min_tokens' is not supported yet"),
-            refused("skip_special_tokens", is(true), "'skip_special_tokens' is not supported yet"),
-            refused("prompt_logprobs", "'prompt_logprobs' is not supported yet"),
-            refused("add_generation_prompt", is(true), "'add_generation_prompt' is not supported yet"),
-            refused("continue_final_message", is(false), "'continue_final_message' is not supported yet"),
-            refused("chat_template", "'chat_template' is not supported yet"),
+            refused("add_generation_prompt", "'add_generation_prompt' belongs to /v1/chat/completions"),
+            refused("continue_final_message", "'continue_final_message' belongs to /v1/chat/completions"),
+            refused("chat_template", "'chat_template' belongs to /v1/chat/completions"),
             refused("max_completion_tokens", "'max_completion_tokens' belongs to /v1/chat/completions; use 'max_tokens'"),
             refused("suffix", "'suffix' is not supported: the served models have no fill-in-the-middle"),
             refused("prompt_embeds", "'prompt_embeds' is not supported: prompts are text or token ids"),
