@@ -36,21 +36,12 @@ final class ChatCompletionsEndpoint {
         GenerationOptions options = GenerationOptions.parse(params, limits, model.context(), model.loaded().spec().vocabSize(),
                 maxTokensField, 1);
         CompletionsEndpoint.checkN(options, model);
-        List<ChatTemplate.Message> messages = messages(params);
         boolean logprobs = params.bool("logprobs").orElse(false);
         int topLogprobs = params.integer("top_logprobs", 0, limits.maxTopLogprobs()).orElse(0);
         if (topLogprobs > 0 && !logprobs) {
             throw ApiException.badRequest("top_logprobs", "'top_logprobs' needs 'logprobs' to be true");
         }
-        boolean continueFinal = params.bool("continue_final_message").orElse(false);
-        boolean addGenerationPrompt = params.bool("add_generation_prompt").orElse(!continueFinal);
-        if (continueFinal && addGenerationPrompt) {
-            throw ApiException.badRequest("continue_final_message",
-                    "'continue_final_message' and 'add_generation_prompt' cannot both be true");
-        }
-        ChatTemplate template = params.string("chat_template").map(model.chatTemplate()::withTemplate).orElse(model.chatTemplate());
-        int[] prompt = template.encode(messages, addGenerationPrompt, continueFinal, templateVariables(params),
-                model.loaded().tokenizer(), model::encodePrompt);
+        int[] prompt = prompt(params, model);
         int maxTokens = options.maxTokens().orElse(Math.max(1, model.context() - prompt.length + 1));
         GenerationOptions.checkFits(maxTokens, prompt.length, model.context(), maxTokensField);
         boolean scorePrompt = options.promptLogprobs().isPresent();
@@ -60,6 +51,23 @@ final class ChatCompletionsEndpoint {
                 scorePrompt);
         new GenerationRoute(model, metrics).serve(ctx, List.of(request), options.n(), options.stream(), options.includeUsage(),
                 format);
+    }
+
+    /**
+     * The chat's prompt ids: the messages through the model's template or the request's {@code chat_template},
+     * with {@code add_generation_prompt}, {@code continue_final_message} and {@code chat_template_kwargs}.
+     */
+    static int[] prompt(Params params, ServedModel model) {
+        List<ChatTemplate.Message> messages = messages(params);
+        boolean continueFinal = params.bool("continue_final_message").orElse(false);
+        boolean addGenerationPrompt = params.bool("add_generation_prompt").orElse(!continueFinal);
+        if (continueFinal && addGenerationPrompt) {
+            throw ApiException.badRequest("continue_final_message",
+                    "'continue_final_message' and 'add_generation_prompt' cannot both be true");
+        }
+        ChatTemplate template = params.string("chat_template").map(model.chatTemplate()::withTemplate).orElse(model.chatTemplate());
+        return template.encode(messages, addGenerationPrompt, continueFinal, templateVariables(params), model.loaded().tokenizer(),
+                model::encodePrompt);
     }
 
     private static List<ChatTemplate.Message> messages(Params params) {
