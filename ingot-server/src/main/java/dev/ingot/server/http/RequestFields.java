@@ -117,7 +117,15 @@ final class RequestFields {
         }
     }
 
-    /** Whether {@code endpoint} implements {@code field} (for the docs test). */
+    /** Every field name either endpoint knows, implemented or refused (the docs list them all). */
+    static Set<String> known() {
+        Set<String> out = new java.util.TreeSet<>(COMPLETIONS);
+        out.addAll(CHAT);
+        out.addAll(REFUSED.keySet());
+        return out;
+    }
+
+    /** Whether {@code endpoint} implements {@code field}. */
     static boolean implemented(String field, Endpoint endpoint) {
         return (endpoint == Endpoint.CHAT ? CHAT : COMPLETIONS).contains(field);
     }
