@@ -31,11 +31,13 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, in
      * @param minTokens           before this many tokens, stop tokens cannot be sampled and stop strings do not match
      * @param includeStopInOutput the matched stop string, or the stop token's text, stays in the text
      * @param skipSpecialTokens   control tokens add nothing to the text; when false they read as their vocabulary entry
+     * @param jsonObject          the text must be one JSON object (OpenAI's {@code response_format: json_object}):
+     *                            tokens that would break it are never sampled, and the completion ends when it closes
      */
     public record Ending(Set<Integer> stopTokenIds, boolean ignoreEos, int minTokens, boolean includeStopInOutput,
-            boolean skipSpecialTokens) {
+            boolean skipSpecialTokens, boolean jsonObject) {
 
-        public static final Ending DEFAULT = new Ending(Set.of(), false, 0, false, true);
+        public static final Ending DEFAULT = new Ending(Set.of(), false, 0, false, true, false);
 
         public Ending {
             stopTokenIds = Set.copyOf(stopTokenIds);

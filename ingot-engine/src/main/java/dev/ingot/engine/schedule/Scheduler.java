@@ -6,6 +6,7 @@ import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
+import dev.ingot.engine.sample.JsonConstraint;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import dev.ingot.engine.weights.WeightGeneration;
@@ -436,6 +437,11 @@ public final class Scheduler implements AutoCloseable {
                             ending.skipSpecialTokens()),
                     List.copyOf(prefill.promptScores)));
         }
+        if (request.ending().jsonObject()) {
+            for (Sequence s : choices) {
+                s.json = new JsonConstraint(tokenizer, model.spec().vocabSize(), lastPromptToken);
+            }
+        }
         running.addAll(choices);
         for (Sequence s : choices) {
             if (request.scorePrompt()) {
@@ -471,15 +477,25 @@ public final class Scheduler implements AutoCloseable {
     private void sampleNext(Sequence s, float[] logits, int offset) {
         s.weights.used();
         GenerationRequest request = s.submission.request();
-        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs(),
-                banned(request, s.tokens.size()));
+        int[] banned = banned(request, s.tokens.size());
+        if (s.json != null) {
+            banned = s.json.banned(); // every stop token adds no bytes, so these are banned already
+            if (banned.length == model.spec().vocabSize()) {
+                fail(s, "no token of the vocabulary continues the JSON object after " + s.tokens.size() + " tokens");
+                return;
+            }
+        }
+        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs(), banned);
         s.tokens.add(token);
+        if (s.json != null) {
+            s.json.advance(token.token());
+        }
         boolean stopToken = isStopToken(request, token.token());
         // A stop token's own text is left out unless asked for (vLLM's include_stop_str_in_output).
         String text = stopToken && !request.ending().includeStopInOutput() ? ""
                 : s.text.add(token.token(), s.tokens.size() >= request.ending().minTokens());
         emit(s.submission, new GenerationEvent.Token(s.choice, token, text, s.weights.generation().version()));
-        if (stopToken || s.text.stopped()) {
+        if (stopToken || s.text.stopped() || (s.json != null && s.json.complete())) {
             finish(s, FinishReason.STOP);
         } else if (s.tokens.size() >= request.maxTokens() || s.nextPosition() >= model.spec().maxPositions()) {
             finish(s, FinishReason.LENGTH);

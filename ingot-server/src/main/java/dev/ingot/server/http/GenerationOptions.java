@@ -64,7 +64,7 @@ record GenerationOptions(Optional<Integer> maxTokens, SamplingParams sampling, i
             throw ApiException.badRequest("min_tokens", "'min_tokens' is " + minTokens + " but 'max_tokens' is only " + maxTokens.get());
         }
         GenerationRequest.Ending ending = new GenerationRequest.Ending(stopTokenIds, p.bool("ignore_eos").orElse(false), minTokens,
-                p.bool("include_stop_str_in_output").orElse(false), p.bool("skip_special_tokens").orElse(true));
+                p.bool("include_stop_str_in_output").orElse(false), p.bool("skip_special_tokens").orElse(true), jsonObject(p));
         Optional<Integer> promptLogprobs = p.integer("prompt_logprobs", 0, limits.maxTopLogprobs());
         boolean stream = p.bool("stream").orElse(false);
         if (stream && bestOf > n) {
@@ -80,6 +80,27 @@ record GenerationOptions(Optional<Integer> maxTokens, SamplingParams sampling, i
         SamplingParams sampling = new SamplingParams(temperature, topP, topK, seed, minP, presence, frequency, repetition, bias);
         return new GenerationOptions(maxTokens, sampling, n, bestOf, stop, ending, promptLogprobs, stream, includeUsage,
                 returnTokenIds);
+    }
+
+    /**
+     * OpenAI's {@code response_format}: {@code {"type": "text"}} (what every answer is anyway) or
+     * {@code {"type": "json_object"}} (the text is constrained to one JSON object); {@code json_schema}
+     * is refused, saying so.
+     */
+    private static boolean jsonObject(Params p) {
+        Optional<JsonNode> node = p.get("response_format");
+        if (node.isEmpty()) {
+            return false;
+        }
+        String type = node.get().path("type").asText("");
+        return switch (type) {
+            case "text" -> false;
+            case "json_object" -> true;
+            case "json_schema" -> throw ApiException.badRequest("response_format",
+                    "'response_format' json_schema is not supported yet (json_object is)");
+            default -> throw ApiException.badRequest("response_format",
+                    "'response_format' must be {\"type\": \"text\"} or {\"type\": \"json_object\"}, got " + node.get());
+        };
     }
 
     /** OpenAI's {@code logit_bias}: an object from token id (as a string) to a bias in [-100, 100]. */

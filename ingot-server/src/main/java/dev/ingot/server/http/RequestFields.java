@@ -37,7 +37,7 @@ final class RequestFields {
     private static final Set<String> SHARED = Set.of("model", "max_tokens", "n", "seed", "stop", "stream", "stream_options",
             "temperature", "top_p", "top_k", "return_token_ids", "best_of", "frequency_penalty", "presence_penalty",
             "repetition_penalty", "logit_bias", "min_p", "stop_token_ids", "include_stop_str_in_output", "ignore_eos",
-            "min_tokens", "skip_special_tokens", "prompt_logprobs",
+            "min_tokens", "skip_special_tokens", "prompt_logprobs", "response_format",
             // Identifies the end user to the operator; it asks nothing of the model.
             "user");
 
@@ -60,8 +60,6 @@ final class RequestFields {
             refused("allowed_token_ids", "'allowed_token_ids' is not supported yet"),
             refused("bad_words", emptyArray(), "'bad_words' is not supported yet"),
             refused("add_special_tokens", "'add_special_tokens' is not supported yet"),
-            refused("response_format", RequestFields::textFormat,
-                    "'response_format' json_schema/json_object is not supported yet"),
             refused("guided_json", "'guided_json' is not supported yet"),
             refused("guided_regex", "'guided_regex' is not supported yet"),
             refused("guided_choice", "'guided_choice' is not supported yet"),
@@ -165,11 +163,6 @@ final class RequestFields {
 
     private static Predicate<JsonNode> emptyObject() {
         return node -> node.isObject() && node.isEmpty();
-    }
-
-    /** {@code {"type": "text"}} is plain text, which every answer is. */
-    private static boolean textFormat(JsonNode node) {
-        return node.isObject() && "text".equals(node.path("type").asText()) && node.size() == 1;
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -129,9 +129,9 @@ class ErrorsApiTest {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         chat.putObject("response_format").put("type", "text");
         assertThat(client.post("/v1/chat/completions", chat).status()).isEqualTo(200);
-        chat.putObject("response_format").put("type", "json_object");
+        chat.putObject("response_format").put("type", "json_schema");
         refused(client.post("/v1/chat/completions", chat), 400, "response_format",
-                "'response_format' json_schema/json_object is not supported yet");
+                "'response_format' json_schema is not supported yet (json_object is)");
     }
 
     @Test
