@@ -3,6 +3,7 @@ package dev.ingot.engine.schedule;
 import dev.ingot.engine.sample.SamplingParams;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What one client asks the scheduler for: {@code n} completions of one prompt.
@@ -14,10 +15,37 @@ import java.util.Objects;
  * @param topLogprobs how many alternatives to report with each sampled token (0 = none)
  * @param stop        strings that end a completion; the text stops before the match
  * @param scorePrompt also report the log-probability of every prompt token after the first (with
- *                    {@code topLogprobs} alternatives), as OpenAI's {@code echo} with {@code logprobs} does
+ *                    {@code promptTopLogprobs} alternatives), as OpenAI's {@code echo} with {@code logprobs}
+ *                    and vLLM's {@code prompt_logprobs} do; then {@code maxTokens} may be 0 (scoring only)
+ * @param promptTopLogprobs how many alternatives to report with each scored prompt token
+ * @param ending      when else a completion ends, and how its text reads
  */
 public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, int maxTokens, int topLogprobs, List<String> stop,
-        boolean scorePrompt) {
+        boolean scorePrompt, int promptTopLogprobs, Ending ending) {
+
+    /**
+     * vLLM's stopping and detokenizing options.
+     *
+     * @param stopTokenIds        tokens that end a completion besides the model's end-of-sequence tokens
+     * @param ignoreEos           the model's end-of-sequence tokens do not end it ({@code stopTokenIds} still do)
+     * @param minTokens           before this many tokens, stop tokens cannot be sampled and stop strings do not match
+     * @param includeStopInOutput the matched stop string, or the stop token's text, stays in the text
+     * @param skipSpecialTokens   control tokens add nothing to the text; when false they read as their vocabulary entry
+     * @param jsonObject          the text must be one JSON object (OpenAI's {@code response_format: json_object}):
+     *                            tokens that would break it are never sampled, and the completion ends when it closes
+     */
+    public record Ending(Set<Integer> stopTokenIds, boolean ignoreEos, int minTokens, boolean includeStopInOutput,
+            boolean skipSpecialTokens, boolean jsonObject) {
+
+        public static final Ending DEFAULT = new Ending(Set.of(), false, 0, false, true, false);
+
+        public Ending {
+            stopTokenIds = Set.copyOf(stopTokenIds);
+            if (minTokens < 0) {
+                throw new IllegalArgumentException("min_tokens must be >= 0, got " + minTokens);
+            }
+        }
+    }
 
     /** Spreads the choices' seeds apart (the 64-bit golden ratio), so choice 0 keeps the request's seed. */
     private static final long SEED_STRIDE = 0x9E3779B97F4A7C15L;
@@ -30,8 +58,12 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, in
         if (n < 1) {
             throw new IllegalArgumentException("n must be at least 1, got " + n);
         }
-        if (maxTokens < 1) {
-            throw new IllegalArgumentException("max_tokens must be at least 1, got " + maxTokens);
+        Objects.requireNonNull(ending, "ending");
+        if (maxTokens < (scorePrompt ? 0 : 1)) {
+            throw new IllegalArgumentException("max_tokens must be at least " + (scorePrompt ? 0 : 1) + ", got " + maxTokens);
+        }
+        if (promptTopLogprobs < 0) {
+            throw new IllegalArgumentException("the number of prompt top log-probabilities must be >= 0, got " + promptTopLogprobs);
         }
         if (topLogprobs < 0) {
             throw new IllegalArgumentException("the number of top log-probabilities must be >= 0, got " + topLogprobs);
@@ -41,6 +73,12 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, in
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+    }
+
+    /** A request that ends on the model's EOS and its stop strings alone; a scored prompt reports {@code topLogprobs} alternatives. */
+    public GenerationRequest(int[] prompt, SamplingParams sampling, int n, int maxTokens, int topLogprobs, List<String> stop,
+            boolean scorePrompt) {
+        this(prompt, sampling, n, maxTokens, topLogprobs, stop, scorePrompt, topLogprobs, Ending.DEFAULT);
     }
 
     /** A request that does not score its prompt. */
@@ -68,7 +106,7 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, in
 
     /** The sampling parameters of choice {@code index}: the request's, with that choice's seed. */
     public SamplingParams choiceSampling(int index) {
-        return new SamplingParams(sampling.temperature(), sampling.topP(), sampling.topK(), choiceSeed(index));
+        return sampling.withSeed(choiceSeed(index));
     }
 
     /** Choice 0 uses the request's seed, so {@code n = 1} equals a single-sequence run with that seed. */

@@ -14,6 +14,8 @@ final class IncrementalText {
     private final Tokenizer tokenizer;
     private final List<String> stops;
     private final int longestStop;
+    private final boolean includeStop;
+    private final boolean skipSpecial;
     private final Utf8Accumulator utf8 = new Utf8Accumulator();
     private final StringBuilder text = new StringBuilder();
     private int previousToken;
@@ -21,6 +23,16 @@ final class IncrementalText {
     private boolean stopped;
 
     IncrementalText(Tokenizer tokenizer, int previousToken, List<String> stops) {
+        this(tokenizer, previousToken, stops, false, true);
+    }
+
+    /**
+     * @param includeStop a matched stop string stays at the end of the text
+     * @param skipSpecial control tokens (those that decode to nothing) add nothing; when false they add their piece
+     */
+    IncrementalText(Tokenizer tokenizer, int previousToken, List<String> stops, boolean includeStop, boolean skipSpecial) {
+        this.includeStop = includeStop;
+        this.skipSpecial = skipSpecial;
         this.tokenizer = tokenizer;
         this.previousToken = previousToken;
         this.stops = stops;
@@ -29,12 +41,17 @@ final class IncrementalText {
 
     /** Adds a token and returns the text that is now safe to show. */
     String add(int token) {
+        return add(token, true);
+    }
+
+    /** As {@link #add(int)}; with {@code matchStops} false (before {@code min_tokens}) no stop string ends the text. */
+    String add(int token, boolean matchStops) {
         int searchFrom = Math.max(0, text.length() - longestStop + 1);
-        text.append(utf8.add(tokenizer.decode(previousToken, token)));
+        text.append(utf8.add(bytes(token)));
         previousToken = token;
-        int match = earliestStop(searchFrom);
+        int match = matchStops ? earliestStop(searchFrom) : -1;
         if (match >= 0) {
-            text.setLength(match);
+            text.setLength(includeStop ? match + stopAt(match).length() : match);
             stopped = true;
             return release(text.length());
         }
@@ -65,6 +82,25 @@ final class IncrementalText {
         String out = text.substring(released, upTo);
         released = upTo;
         return out;
+    }
+
+    /** The stop string (the longest, if several) that matches at {@code at}. */
+    private String stopAt(int at) {
+        String best = "";
+        for (String stop : stops) {
+            if (stop.length() > best.length() && text.indexOf(stop, at) == at) {
+                best = stop;
+            }
+        }
+        return best;
+    }
+
+    private byte[] bytes(int token) {
+        byte[] bytes = tokenizer.decode(previousToken, token);
+        if (bytes.length == 0 && !skipSpecial) {
+            return tokenizer.piece(token).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return bytes;
     }
 
     private int earliestStop(int from) {

@@ -20,6 +20,7 @@ final class PromptScorer {
         SampledToken best = GREEDY.sample(logits, offset, vocab, Math.max(1, topLogprobs));
         double logNormaliser = logits[offset + best.token()] - (double) best.logprob();
         float logprob = (float) (logits[offset + token] - logNormaliser);
-        return new SampledToken(token, logprob, topLogprobs == 0 ? List.of() : best.top());
+        return new SampledToken(token, logprob, topLogprobs == 0 ? List.of() : best.top(),
+                SampledToken.rank(logits, offset, vocab, token));
     }
 }

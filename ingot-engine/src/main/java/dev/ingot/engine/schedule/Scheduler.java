@@ -6,6 +6,7 @@ import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
+import dev.ingot.engine.sample.JsonConstraint;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import dev.ingot.engine.weights.WeightGeneration;
@@ -372,7 +373,8 @@ public final class Scheduler implements AutoCloseable {
                         int scored = c.completesPrompt() ? c.count() - 1 : c.count();
                         for (int i = 0; i < scored; i++) {
                             int next = request.promptToken(c.from() + i + 1);
-                            prefill.promptScores.add(PromptScorer.score(logits, vocab * logitRow++, vocab, next, request.topLogprobs()));
+                            prefill.promptScores.add(PromptScorer.score(logits, vocab * logitRow++, vocab, next,
+                                    request.promptTopLogprobs()));
                         }
                     }
                     prefill.advance(c.count());
@@ -429,26 +431,71 @@ public final class Scheduler implements AutoCloseable {
             boolean first = i == 0;
             KvCache cache = first ? prefill.cache : prefill.cache.copy(request.promptLength());
             WeightPin pin = first ? prefill.weights : prefill.weights.fork();
-            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i)), cache, pin,
-                    new IncrementalText(tokenizer, lastPromptToken, request.stop()), List.copyOf(prefill.promptScores)));
+            GenerationRequest.Ending ending = request.ending();
+            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i), request.prompt()), cache, pin,
+                    new IncrementalText(tokenizer, lastPromptToken, request.stop(), ending.includeStopInOutput(),
+                            ending.skipSpecialTokens()),
+                    List.copyOf(prefill.promptScores)));
+        }
+        if (request.ending().jsonObject()) {
+            for (Sequence s : choices) {
+                s.json = new JsonConstraint(tokenizer, model.spec().vocabSize(), lastPromptToken);
+            }
         }
         running.addAll(choices);
         for (Sequence s : choices) {
             if (request.scorePrompt()) {
                 emit(s.submission, new GenerationEvent.PromptScored(s.choice, s.promptScores));
             }
-            sampleNext(s, logits, offset);
+            if (request.maxTokens() == 0) {
+                finish(s, FinishReason.LENGTH); // the prompt alone was asked for (scoring)
+            } else {
+                sampleNext(s, logits, offset);
+            }
         }
+    }
+
+    /** Whether {@code token} ends a completion of {@code request}: the model's EOS (unless ignored) or a stop token id. */
+    private boolean isStopToken(GenerationRequest request, int token) {
+        GenerationRequest.Ending ending = request.ending();
+        return (!ending.ignoreEos() && stopTokens.contains(token)) || ending.stopTokenIds().contains(token);
+    }
+
+    /** The tokens a choice may not sample yet: every stop token while it has fewer than {@code min_tokens}. */
+    private int[] banned(GenerationRequest request, int produced) {
+        GenerationRequest.Ending ending = request.ending();
+        if (produced >= ending.minTokens()) {
+            return new int[0];
+        }
+        Set<Integer> out = new HashSet<>(ending.stopTokenIds());
+        if (!ending.ignoreEos()) {
+            out.addAll(stopTokens);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private void sampleNext(Sequence s, float[] logits, int offset) {
         s.weights.used();
         GenerationRequest request = s.submission.request();
-        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs());
+        int[] banned = banned(request, s.tokens.size());
+        if (s.json != null) {
+            banned = s.json.banned(); // every stop token adds no bytes, so these are banned already
+            if (banned.length == model.spec().vocabSize()) {
+                fail(s, "no token of the vocabulary continues the JSON object after " + s.tokens.size() + " tokens");
+                return;
+            }
+        }
+        SampledToken token = s.sampler.sample(logits, offset, model.spec().vocabSize(), request.topLogprobs(), banned);
         s.tokens.add(token);
-        String text = s.text.add(token.token());
+        if (s.json != null) {
+            s.json.advance(token.token());
+        }
+        boolean stopToken = isStopToken(request, token.token());
+        // A stop token's own text is left out unless asked for (vLLM's include_stop_str_in_output).
+        String text = stopToken && !request.ending().includeStopInOutput() ? ""
+                : s.text.add(token.token(), s.tokens.size() >= request.ending().minTokens());
         emit(s.submission, new GenerationEvent.Token(s.choice, token, text, s.weights.generation().version()));
-        if (stopTokens.contains(token.token()) || s.text.stopped()) {
+        if (stopToken || s.text.stopped() || (s.json != null && s.json.complete())) {
             finish(s, FinishReason.STOP);
         } else if (s.tokens.size() >= request.maxTokens() || s.nextPosition() >= model.spec().maxPositions()) {
             finish(s, FinishReason.LENGTH);

@@ -26,21 +26,48 @@ final class ChatCompletionsEndpoint {
     }
 
     void handle(Context ctx, ServedModel model, Params params) throws InterruptedException {
-        GenerationOptions options = GenerationOptions.parse(params, limits, model.context());
-        CompletionsEndpoint.checkN(options.n(), model);
-        List<ChatTemplate.Message> messages = messages(params);
+        RequestFields.check(params.body(), RequestFields.Endpoint.CHAT);
+        // OpenAI renamed max_tokens to max_completion_tokens; both are taken, not both at once.
+        boolean newName = params.get("max_completion_tokens").isPresent();
+        if (newName && params.get("max_tokens").isPresent()) {
+            throw ApiException.badRequest("max_completion_tokens", "give 'max_completion_tokens' or 'max_tokens', not both");
+        }
+        String maxTokensField = newName ? "max_completion_tokens" : "max_tokens";
+        GenerationOptions options = GenerationOptions.parse(params, limits, model.context(), model.loaded().spec().vocabSize(),
+                maxTokensField, 1);
+        CompletionsEndpoint.checkN(options, model);
         boolean logprobs = params.bool("logprobs").orElse(false);
         int topLogprobs = params.integer("top_logprobs", 0, limits.maxTopLogprobs()).orElse(0);
         if (topLogprobs > 0 && !logprobs) {
             throw ApiException.badRequest("top_logprobs", "'top_logprobs' needs 'logprobs' to be true");
         }
-        int[] prompt = model.chatTemplate().encode(messages, templateVariables(params), model.loaded().tokenizer(),
-                model::encodePrompt);
+        int[] prompt = prompt(params, model);
         int maxTokens = options.maxTokens().orElse(Math.max(1, model.context() - prompt.length + 1));
-        GenerationRequest request = new GenerationRequest(prompt, options.sampling(), options.n(), maxTokens, topLogprobs,
-                options.stop());
-        ChatFormat format = new ChatFormat(model.loaded().tokenizer(), prompt, options.n(), logprobs, options.returnTokenIds());
-        new GenerationRoute(model, metrics).serve(ctx, List.of(request), options.stream(), options.includeUsage(), format);
+        GenerationOptions.checkFits(maxTokens, prompt.length, model.context(), maxTokensField);
+        boolean scorePrompt = options.promptLogprobs().isPresent();
+        GenerationRequest request = new GenerationRequest(prompt, options.sampling(), options.bestOf(), maxTokens, topLogprobs,
+                options.stop(), scorePrompt, options.promptLogprobs().orElse(0), options.ending());
+        ChatFormat format = new ChatFormat(model.loaded().tokenizer(), prompt, options.n(), logprobs, options.returnTokenIds(),
+                scorePrompt);
+        new GenerationRoute(model, metrics).serve(ctx, List.of(request), options.n(), options.stream(), options.includeUsage(),
+                format);
+    }
+
+    /**
+     * The chat's prompt ids: the messages through the model's template or the request's {@code chat_template},
+     * with {@code add_generation_prompt}, {@code continue_final_message} and {@code chat_template_kwargs}.
+     */
+    static int[] prompt(Params params, ServedModel model) {
+        List<ChatTemplate.Message> messages = messages(params);
+        boolean continueFinal = params.bool("continue_final_message").orElse(false);
+        boolean addGenerationPrompt = params.bool("add_generation_prompt").orElse(!continueFinal);
+        if (continueFinal && addGenerationPrompt) {
+            throw ApiException.badRequest("continue_final_message",
+                    "'continue_final_message' and 'add_generation_prompt' cannot both be true");
+        }
+        ChatTemplate template = params.string("chat_template").map(model.chatTemplate()::withTemplate).orElse(model.chatTemplate());
+        return template.encode(messages, addGenerationPrompt, continueFinal, templateVariables(params), model.loaded().tokenizer(),
+                model::encodePrompt);
     }
 
     private static List<ChatTemplate.Message> messages(Params params) {

@@ -20,9 +20,18 @@ final class ChatFormat implements ResponseFormat {
     private final Tokenizer tokenizer;
     private final boolean logprobs;
     private final boolean tokenIds;
+    private final boolean promptLogprobs;
+    private final int[] prompt;
     private final int[] previous;
 
     ChatFormat(Tokenizer tokenizer, int[] prompt, int n, boolean logprobs, boolean tokenIds) {
+        this(tokenizer, prompt, n, logprobs, tokenIds, false);
+    }
+
+    /** @param promptLogprobs add vLLM's {@code prompt_logprobs} to the response (once: the choices share the prompt) */
+    ChatFormat(Tokenizer tokenizer, int[] prompt, int n, boolean logprobs, boolean tokenIds, boolean promptLogprobs) {
+        this.promptLogprobs = promptLogprobs;
+        this.prompt = prompt.clone();
         this.tokenizer = tokenizer;
         this.logprobs = logprobs;
         this.tokenIds = tokenIds;
@@ -58,6 +67,13 @@ final class ChatFormat implements ResponseFormat {
         }
         ChoiceFields.finished(choice, prompt, result, tokenIds);
         return choice;
+    }
+
+    @Override
+    public void decorate(ObjectNode response, List<SequenceResult> results) {
+        if (promptLogprobs) {
+            response.set("prompt_logprobs", PromptLogprobs.json(tokenizer, prompt, results.getFirst().promptScores()));
+        }
     }
 
     @Override

@@ -74,6 +74,11 @@ final class ChatTemplate {
         return new ChatTemplate(DEFAULT_TEMPLATE, false, bos, eos);
     }
 
+    /** A request's own template ({@code chat_template}), with this model's BOS and EOS texts. */
+    ChatTemplate withTemplate(String requestTemplate) {
+        return new ChatTemplate(requestTemplate, true, bosText, eosText);
+    }
+
     boolean isModelsOwn() {
         return modelsOwn;
     }
@@ -111,7 +116,39 @@ final class ChatTemplate {
 
     /** As {@link #encode(List, Tokenizer, Function)}, with extra template variables (see {@link #render(List, boolean, Map)}). */
     int[] encode(List<Message> messages, Map<String, ?> variables, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
-        String text = render(messages, true, variables);
+        return encode(messages, true, false, variables, tokenizer, plainPrompt);
+    }
+
+    /**
+     * As {@link #encode(List, Map, Tokenizer, Function)}, with Hugging Face's {@code add_generation_prompt}
+     * and {@code continue_final_message}: the latter renders without a generation prompt and cuts the
+     * text right after the last message's content, so the model carries on writing that message.
+     */
+    int[] encode(List<Message> messages, boolean addGenerationPrompt, boolean continueFinalMessage, Map<String, ?> variables,
+            Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
+        String text = render(messages, addGenerationPrompt, variables);
+        if (continueFinalMessage) {
+            text = upToFinalMessage(text, messages.getLast().content());
+        }
+        return encodeRendered(text, tokenizer, plainPrompt);
+    }
+
+    /** The rendered text up to the end of the final message's content (as it stands, else stripped). */
+    static String upToFinalMessage(String text, String content) {
+        int at = content.isEmpty() ? -1 : text.lastIndexOf(content);
+        String found = content;
+        if (at < 0 && !content.strip().isEmpty()) {
+            found = content.strip();
+            at = text.lastIndexOf(found);
+        }
+        if (at < 0) {
+            throw ApiException.badRequest("continue_final_message",
+                    "'continue_final_message': the final message's content does not appear in the rendered chat");
+        }
+        return text.substring(0, at + found.length());
+    }
+
+    private int[] encodeRendered(String text, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
         if (!modelsOwn) {
             return plainPrompt.apply(text);
         }

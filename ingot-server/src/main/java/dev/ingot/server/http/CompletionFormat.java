@@ -20,10 +20,18 @@ final class CompletionFormat implements ResponseFormat {
     private final boolean echo;
     private final boolean logprobs;
     private final boolean tokenIds;
+    private final boolean promptLogprobs;
     private final int[] previous;
     private final int[] offsets;
 
     CompletionFormat(Tokenizer tokenizer, List<int[]> prompts, int n, boolean echo, boolean logprobs, boolean tokenIds) {
+        this(tokenizer, prompts, n, echo, logprobs, tokenIds, false);
+    }
+
+    /** @param promptLogprobs add vLLM's {@code prompt_logprobs} list to each choice */
+    CompletionFormat(Tokenizer tokenizer, List<int[]> prompts, int n, boolean echo, boolean logprobs, boolean tokenIds,
+            boolean promptLogprobs) {
+        this.promptLogprobs = promptLogprobs;
         this.tokenizer = tokenizer;
         this.echo = echo;
         this.logprobs = logprobs;
@@ -65,6 +73,9 @@ final class CompletionFormat implements ResponseFormat {
             choice.set("logprobs", echo ? echoedLogprobs(prompt, result) : legacyLogprobs(prompt[prompt.length - 1], result.tokens(), 0));
         } else {
             choice.putNull("logprobs");
+        }
+        if (promptLogprobs) {
+            choice.set("prompt_logprobs", PromptLogprobs.json(tokenizer, prompt, result.promptScores()));
         }
         ChoiceFields.finished(choice, prompt, result, tokenIds);
         return choice;
@@ -170,6 +181,10 @@ final class CompletionFormat implements ResponseFormat {
                 if (!top.has(key)) {
                     top.put(key, alt.logprob());
                 }
+            }
+            // As vLLM: the chosen token is among its own alternatives, so logprobs 0 still names it.
+            if (!top.has(text)) {
+                top.put(text, t.logprob());
             }
             textOffsets.add(offset);
             offset += text.length();

@@ -26,28 +26,42 @@ final class CompletionsEndpoint {
     }
 
     void handle(Context ctx, ServedModel model, Params params) throws InterruptedException {
-        GenerationOptions options = GenerationOptions.parse(params, limits, model.context());
-        checkN(options.n(), model);
-        List<int[]> prompts = prompts(params, model);
+        RequestFields.check(params.body(), RequestFields.Endpoint.COMPLETIONS);
         boolean echo = params.bool("echo").orElse(false);
+        // echo with max_tokens 0 scores the prompt and generates nothing (lm-eval's log-likelihood).
+        GenerationOptions options = GenerationOptions.parse(params, limits, model.context(), model.loaded().spec().vocabSize(),
+                "max_tokens", echo ? 0 : 1);
+        checkN(options, model);
+        List<int[]> prompts = prompts(params, model);
         int topLogprobs = params.integer("logprobs", 0, limits.maxTopLogprobs()).orElse(-1);
         int maxTokens = options.maxTokens().orElse(DEFAULT_MAX_TOKENS);
-        List<GenerationRequest> requests = new ArrayList<>();
-        // echo with logprobs scores the prompt too; a stream sends the scores in the choice's opening chunk.
-        boolean scorePrompt = echo && topLogprobs >= 0;
         for (int[] prompt : prompts) {
-            requests.add(new GenerationRequest(prompt, options.sampling(), options.n(), maxTokens, Math.max(0, topLogprobs),
-                    options.stop(), scorePrompt));
+            GenerationOptions.checkFits(maxTokens, prompt.length, model.context(), "max_tokens");
+        }
+        // echo with logprobs scores the prompt too; a stream sends the scores in the choice's opening chunk.
+        boolean echoScores = echo && topLogprobs >= 0;
+        boolean scorePrompt = echoScores || options.promptLogprobs().isPresent();
+        if (maxTokens == 0 && !scorePrompt) {
+            throw ApiException.badRequest("max_tokens", "'max_tokens' 0 asks for the prompt's log-probabilities alone: "
+                    + "it needs 'echo' with 'logprobs', or 'prompt_logprobs'");
+        }
+        int promptTop = options.promptLogprobs().orElse(Math.max(0, topLogprobs));
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int[] prompt : prompts) {
+            requests.add(new GenerationRequest(prompt, options.sampling(), options.bestOf(), maxTokens, Math.max(0, topLogprobs),
+                    options.stop(), scorePrompt, promptTop, options.ending()));
         }
         CompletionFormat format = new CompletionFormat(model.loaded().tokenizer(), prompts, options.n(), echo, topLogprobs >= 0,
-                options.returnTokenIds());
-        new GenerationRoute(model, metrics).serve(ctx, requests, options.stream(), options.includeUsage(), format);
+                options.returnTokenIds(), options.promptLogprobs().isPresent());
+        new GenerationRoute(model, metrics).serve(ctx, requests, options.n(), options.stream(), options.includeUsage(), format);
     }
 
-    static void checkN(int n, ServedModel model) {
+    static void checkN(GenerationOptions options, ServedModel model) {
         int batch = model.scheduler().config().maxBatch();
-        if (n > batch) {
-            throw ApiException.badRequest("n", "'n' is " + n + " but this server runs at most " + batch + " sequences at once");
+        String field = options.bestOf() > options.n() ? "best_of" : "n";
+        if (options.bestOf() > batch) {
+            throw ApiException.badRequest(field, "'" + field + "' is " + options.bestOf() + " but this server runs at most " + batch
+                    + " sequences at once");
         }
     }
 

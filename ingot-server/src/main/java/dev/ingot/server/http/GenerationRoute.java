@@ -26,16 +26,25 @@ final class GenerationRoute {
 
     private final ServedModel model;
     private final ServerMetrics metrics;
+    private int returned;
 
     GenerationRoute(ServedModel model, ServerMetrics metrics) {
         this.model = model;
         this.metrics = metrics;
     }
 
-    void serve(Context ctx, List<GenerationRequest> requests, boolean stream, boolean includeUsage, ResponseFormat format)
+    /**
+     * @param n choices returned per prompt; when the requests generate more ({@code best_of}), the {@code n}
+     *          with the highest cumulative log-probability are returned, likeliest first (never streamed)
+     */
+    void serve(Context ctx, List<GenerationRequest> requests, int n, boolean stream, boolean includeUsage, ResponseFormat format)
             throws InterruptedException {
-        int n = requests.getFirst().n();
-        ChoiceEvents events = new ChoiceEvents(requests.size() * n, metrics);
+        this.returned = n;
+        int generated = requests.getFirst().n();
+        if (stream && generated != n) {
+            throw new IllegalArgumentException("best_of > n cannot stream");
+        }
+        ChoiceEvents events = new ChoiceEvents(requests.size() * generated, metrics);
         List<RequestHandle> handles = model.submitAll(requests, events);
         String id = format.idPrefix() + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
@@ -95,13 +104,40 @@ final class GenerationRoute {
             String id, long created) {
         ObjectNode response = envelope(id, format.object(), created);
         ArrayNode choices = response.putArray("choices");
-        int n = requests.getFirst().n();
+        results = best(results, requests.getFirst().n(), returned);
         for (int i = 0; i < results.size(); i++) {
-            choices.add(format.choice(i, requests.get(i / n).prompt(), results.get(i)));
+            choices.add(format.choice(i, requests.get(i / returned).prompt(), results.get(i)));
         }
+        format.decorate(response, results);
         response.set("usage", usage(requests, results.stream().mapToInt(r -> r.tokens().size()).sum()));
         WeightVersions.put(response, WeightVersions.union(results.stream().map(SequenceResult::weightVersions).toList()));
         return response;
+    }
+
+    /**
+     * vLLM's {@code best_of}: of each prompt's {@code generated} results, the {@code keep} with the highest
+     * sum of token log-probabilities, likeliest first (ties keep generation order).
+     */
+    static List<SequenceResult> best(List<SequenceResult> results, int generated, int keep) {
+        if (generated == keep) {
+            return results;
+        }
+        List<SequenceResult> out = new ArrayList<>();
+        for (int from = 0; from < results.size(); from += generated) {
+            results.subList(from, from + generated).stream()
+                    .sorted(java.util.Comparator.comparingDouble(GenerationRoute::cumulativeLogprob).reversed())
+                    .limit(keep)
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    static double cumulativeLogprob(SequenceResult result) {
+        double sum = 0;
+        for (var token : result.tokens()) {
+            sum += token.logprob();
+        }
+        return sum;
     }
 
     private void stream(Context ctx, List<GenerationRequest> requests, boolean includeUsage, ResponseFormat format,

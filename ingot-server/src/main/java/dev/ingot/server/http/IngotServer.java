@@ -39,7 +39,10 @@ public final class IngotServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngotServer.class);
     private static final Set<String> ENDPOINTS = Set.of("/health", "/metrics", "/v1/models", "/v1/completions",
-            "/v1/chat/completions");
+            "/v1/chat/completions", "/tokenize", "/detokenize", "/version");
+    private static final String REQUEST_ID = "x-request-id";
+    /** A client's request id is echoed when it is this short and plain; otherwise the server makes one. */
+    private static final java.util.regex.Pattern CLIENT_REQUEST_ID = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,128}");
     private static final String API_ERROR = ApiException.RENDERED;
     private static final Duration HANDLER_DRAIN = Duration.ofSeconds(5);
 
@@ -183,7 +186,12 @@ public final class IngotServer implements AutoCloseable {
     }
 
     private Javalin routes(Javalin javalin) {
+        javalin.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
         javalin.get("/health", this::health);
+        javalin.get("/version", this::version);
+        javalin.get("/v1/models/{id}", this::oneModel);
+        javalin.post("/tokenize", ctx -> generation(ctx, (c, model, params) -> TokenizerEndpoints.tokenize(c, model, params)));
+        javalin.post("/detokenize", ctx -> generation(ctx, (c, model, params) -> TokenizerEndpoints.detokenize(c, model, params)));
         javalin.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape()));
         javalin.get("/v1/models", this::models);
         javalin.post("/v1/completions", ctx -> generation(ctx, completions::handle));
@@ -289,10 +297,41 @@ public final class IngotServer implements AutoCloseable {
         ctx.contentType("application/json").result(Json.write(body));
     }
 
+    /** The client's {@code X-Request-Id} when it sent a plain one, else a fresh id. */
+    private static String requestId(Context ctx) {
+        String asked = ctx.header(REQUEST_ID);
+        if (asked != null && CLIENT_REQUEST_ID.matcher(asked).matches()) {
+            return asked;
+        }
+        return java.util.UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private void version(Context ctx) {
+        String version = IngotServer.class.getPackage().getImplementationVersion();
+        ObjectNode body = Json.object();
+        body.put("version", version == null ? "dev" : version);
+        body.put("plugin_api", dev.ingot.spi.IngotPlugin.SPI_VERSION);
+        ctx.contentType("application/json").result(Json.write(body));
+    }
+
     private void models(Context ctx) {
         ObjectNode body = Json.object();
         body.put("object", "list");
-        ObjectNode entry = body.putArray("data").addObject();
+        body.putArray("data").add(modelEntry());
+        ctx.contentType("application/json").result(Json.write(body));
+    }
+
+    /** {@code GET /v1/models/{id}}: the served model's entry, or OpenAI's 404 for any other id. */
+    private void oneModel(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!id.equals(config.modelName())) {
+            throw ApiException.unknownModel(id, config.modelName());
+        }
+        ctx.contentType("application/json").result(Json.write(modelEntry()));
+    }
+
+    private ObjectNode modelEntry() {
+        ObjectNode entry = Json.object();
         entry.put("id", config.modelName());
         entry.put("object", "model");
         entry.put("created", startedAt);
@@ -308,10 +347,13 @@ public final class IngotServer implements AutoCloseable {
                 g.unpin();
             }
         }
-        ctx.contentType("application/json").result(Json.write(body));
+        return entry;
     }
 
     private static String endpointLabel(Context ctx) {
+        if (ctx.path().startsWith("/v1/models/")) {
+            return "/v1/models/{id}";
+        }
         return ENDPOINTS.contains(ctx.path()) ? ctx.path() : "other";
     }
 

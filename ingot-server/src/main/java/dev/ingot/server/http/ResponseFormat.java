@@ -34,6 +34,9 @@ interface ResponseFormat {
         return openingChoice(index, prompt);
     }
 
+    /** Adds response-level fields once the choices are in (chat's {@code prompt_logprobs}); none by default. */
+    default void decorate(ObjectNode response, List<SequenceResult> results) {}
+
     /** A streamed choice carrying one sampled token. */
     ObjectNode tokenChoice(int index, GenerationEvent.Token token);
 

@@ -88,6 +88,53 @@ class ErrorsApiTest {
     }
 
     @Test
+    void anUnknownFieldIs400NamingIt() throws Exception {
+        ObjectNode body = body("x");
+        body.put("presense_penalty", 0.5);
+        refused(client.post("/v1/completions", body), 400, "presense_penalty",
+                "Unknown field 'presense_penalty' for /v1/completions: unknown fields are refused rather than ignored");
+        body.put("frobnicate", true);
+        refused(client.post("/v1/completions", body), 400, "presense_penalty",
+                "Unknown fields 'presense_penalty', 'frobnicate' for /v1/completions: unknown fields are refused rather than ignored");
+    }
+
+    @Test
+    void aKnownButUnsupportedFieldIs400SayingSo() throws Exception {
+        ObjectNode chat = Client.JSON.createObjectNode();
+        chat.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        chat.putArray("tools").addObject().put("type", "function");
+        refused(client.post("/v1/chat/completions", chat), 400, "tools", "'tools' is not supported yet");
+        ObjectNode body = body("x");
+        body.put("suffix", "end");
+        refused(client.post("/v1/completions", body), 400, "suffix",
+                "'suffix' is not supported: the served models have no fill-in-the-middle");
+        ObjectNode beam = body("x");
+        beam.put("use_beam_search", true);
+        refused(client.post("/v1/completions", beam), 400, "use_beam_search",
+                "'use_beam_search' is not supported: beam search is not implemented");
+    }
+
+    @Test
+    void anUnsupportedFieldWithItsNoOpValueAsksForNothingAndIsAccepted() throws Exception {
+        ObjectNode chat = Client.JSON.createObjectNode();
+        chat.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        chat.put("max_tokens", 2);
+        chat.putArray("tools");
+        chat.put("tool_choice", "none");
+        chat.putNull("response_format");
+        chat.put("use_beam_search", false);
+        chat.put("parallel_tool_calls", true);
+        chat.put("user", "trainer-7");
+        Client.Reply reply = client.post("/v1/chat/completions", chat);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        chat.putObject("response_format").put("type", "text");
+        assertThat(client.post("/v1/chat/completions", chat).status()).isEqualTo(200);
+        chat.putObject("response_format").put("type", "json_schema");
+        refused(client.post("/v1/chat/completions", chat), 400, "response_format",
+                "'response_format' json_schema is not supported yet (json_object is)");
+    }
+
+    @Test
     void aBodyThatIsNotJsonIs400() throws Exception {
         Client.Reply reply = client.post("/v1/completions", "{\"prompt\": ");
         assertThat(reply.status()).isEqualTo(400);
