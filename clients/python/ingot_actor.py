@@ -241,7 +241,7 @@ def main(argv=None):
     push.add_argument("--partial", action="store_true", help="a PARTIAL update (default FULL)")
     push.add_argument("--format", default="hf", help="whose native names the file uses (default hf)")
     push.add_argument("--label", default="")
-    push.add_argument("--policy", default="finish", choices=["finish", "pause", "abort"])
+    push.add_argument("--policy", default="finish", choices=["finish", "pause", "abort", "recompute"])
     push.add_argument("--force", action="store_true", help="accept a version that does not increase")
     push.add_argument("--bucket-mb", type=float, default=64)
     info = sub.add_parser("info", help="show the served version and tensors")

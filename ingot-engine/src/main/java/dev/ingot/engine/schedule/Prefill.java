@@ -32,4 +32,10 @@ final class Prefill {
     void advance(int tokens) {
         fed += tokens;
     }
+
+    /** Starts the prompt over (RECOMPUTE moved it to new weights): its cache is rewritten from position 0. */
+    void restart() {
+        fed = 0;
+        promptScores.clear();
+    }
 }

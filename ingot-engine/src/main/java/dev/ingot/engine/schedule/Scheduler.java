@@ -296,6 +296,20 @@ public final class Scheduler implements AutoCloseable {
                         moveIfOlder(p.weights, next);
                     }
                 }
+                case RECOMPUTE -> {
+                    for (Sequence s : List.copyOf(running)) {
+                        if (s.weights.generation() != next && next.tryPin()) {
+                            s.weights.moveTo(next);
+                            recompute(s, next);
+                        }
+                    }
+                    for (Prefill p : prefills) {
+                        if (p.weights.generation() != next && next.tryPin()) {
+                            p.weights.moveTo(next);
+                            p.restart(); // re-fed from its first token on the new weights
+                        }
+                    }
+                }
                 case ABORT -> {
                     for (Sequence s : List.copyOf(running)) {
                         if (s.weights.generation() != next) {
@@ -309,6 +323,37 @@ public final class Scheduler implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * RECOMPUTE: rewrites {@code s}'s cache with {@code next} — the prompt and every generated token but the
+     * last (which the next step feeds) — in prefill-sized chunks, so the sequence continues exactly as a
+     * fresh run on {@code next} of the same text would. Done at the step boundary, before the next step.
+     */
+    private void recompute(Sequence s, WeightGeneration next) {
+        GenerationRequest request = s.submission.request();
+        int length = s.nextPosition();
+        int chunk = Math.max(1, config.maxPrefillTokens());
+        try {
+            for (int from = 0; from < length; from += chunk) {
+                int count = Math.min(chunk, length - from);
+                int[] tokens = new int[count];
+                int[] positions = new int[count];
+                KvCache[] caches = new KvCache[count];
+                for (int i = 0; i < count; i++) {
+                    int position = from + i;
+                    tokens[i] = position < request.promptLength() ? request.promptToken(position)
+                            : s.tokens.get(position - request.promptLength()).token();
+                    positions[i] = position;
+                    caches[i] = s.cache;
+                }
+                model.forward(DecoderWeights.of(next), new ForwardBatch(tokens, positions, caches, new boolean[count]));
+            }
+            s.weights.used();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "recomputing a sequence on " + next + " failed", e);
+            fail(s, "recomputing the sequence on " + next + " failed: " + e.getMessage());
         }
     }
 

@@ -349,6 +349,37 @@ class SchedulerTest {
         assertThat(result.tokens()).isNotEqualTo(alone(prompt, SamplingParams.greedy(), 30, 0).tokens());
     }
 
+    /**
+     * RECOMPUTE: the tokens before the swap are the old weights' own; every token after it is what a fresh
+     * run of the new weights alone gives after the prompt and those tokens (its cache was rewritten with them).
+     */
+    @Test
+    void recomputePolicyContinuesExactlyAsAFreshRunOnTheNewWeights() throws Exception {
+        WeightStore store = store(1, WEIGHTS_A);
+        Scheduler scheduler = scheduler(RandomModel.model(), store, SchedulerConfig.defaults());
+        int[] prompt = prompt("Before and after");
+        GenerationStream stream = swapAfterFiveTokens(scheduler, store, prompt, SwapPolicy.RECOMPUTE);
+        SequenceResult result = stream.awaitResults(1).getFirst();
+        List<Integer> ids = result.tokens().stream().map(SampledToken::token).toList();
+
+        List<Integer> onA = alone(prompt, SamplingParams.greedy(), 30, 0).tokens().stream().map(SampledToken::token).toList();
+        assertThat(ids.subList(0, 5)).isEqualTo(onA.subList(0, 5));
+        int[] prefix = java.util.Arrays.copyOf(prompt, prompt.length + 5);
+        for (int i = 0; i < 5; i++) {
+            prefix[prompt.length + i] = ids.get(i);
+        }
+        List<Integer> freshOnB = alone(prefix, SamplingParams.greedy(), 25, 0, t -> { }, store(2, WEIGHTS_B)).tokens().stream()
+                .map(SampledToken::token).toList();
+        assertThat(ids.subList(5, ids.size())).isEqualTo(freshOnB);
+        assertThat(result.weightVersions()).containsExactly(1L, 2L);
+        // PAUSE keeps A's cache under B's queries, so it parts from the fresh run somewhere: RECOMPUTE is not PAUSE
+        WeightStore pausing = store(1, WEIGHTS_A);
+        Scheduler other = scheduler(RandomModel.model(), pausing, SchedulerConfig.defaults());
+        List<Integer> paused = swapAfterFiveTokens(other, pausing, prompt, SwapPolicy.PAUSE).awaitResults(1).getFirst().tokens()
+                .stream().map(SampledToken::token).toList();
+        assertThat(paused).isNotEqualTo(ids);
+    }
+
     @Test
     void abortPolicyEndsRunningSequencesAtTheSwap() throws Exception {
         WeightStore store = store(1, WEIGHTS_A);

@@ -74,7 +74,7 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", paramLabel = "TEXT", description = "Shown next to the version.")
     String label;
 
-    @Option(names = "--policy", defaultValue = "finish", paramLabel = "finish|pause|abort",
+    @Option(names = "--policy", defaultValue = "finish", paramLabel = "finish|pause|abort|recompute",
             description = "What generating requests do at the swap (default: ${DEFAULT-VALUE}).")
     String policy;
 
