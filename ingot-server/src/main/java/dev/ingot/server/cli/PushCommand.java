@@ -114,6 +114,6 @@ public final class PushCommand implements Callable<Integer> {
                 return p;
             }
         }
-        throw new IllegalArgumentException("--policy must be finish, pause or abort, got '" + text + "'");
+        throw new IllegalArgumentException("--policy must be finish, pause, abort or recompute, got '" + text + "'");
     }
 }
