@@ -47,7 +47,7 @@ public final class QuantCommand {
     private static final String PROMPT = "Once upon a time";
 
     record Options(Path root, Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int steps,
-            List<String> types, Optional<Path> textModel, int genTokens) {
+            List<String> types, Optional<Path> textModel, int genTokens, boolean text) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -63,6 +63,7 @@ public final class QuantCommand {
             List<String> types = List.of("F32", "F16", "Q8_0", "Q4_0", "Q4_K_M");
             Path text = root.resolveSibling("shared/models/stories260K-hf");
             Optional<Path> textModel = Files.isDirectory(text) ? Optional.of(text) : Optional.empty();
+            boolean compareText = true;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -75,12 +76,12 @@ public final class QuantCommand {
                     case "--steps" -> { steps = Integer.parseInt(value); i++; }
                     case "--types" -> { types = List.of(value.split(",")); i++; }
                     case "--text-model" -> { textModel = Optional.of(Path.of(value)); i++; }
-                    case "--no-text" -> textModel = Optional.empty();
+                    case "--no-text" -> compareText = false;
                     case "--gen-tokens" -> { genTokens = Integer.parseInt(value); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens);
+            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText);
         }
     }
 
@@ -93,7 +94,7 @@ public final class QuantCommand {
         Path tokenizer = null; // each GGUF file carries its vocabulary
         Map<String, Path> files = prepare(o, ModelShape.M110, "llama-110M", out);
         speed(o, files, tokenizer, out);
-        if (o.anchor().isPresent()) {
+        if (o.anchor().isPresent() && o.text()) {
             Map<String, Path> textFiles = new LinkedHashMap<>();
             if (o.textModel().isPresent()) {
                 textFiles.putAll(prepareFrom(o, o.textModel().get(), "stories260K", out));
@@ -133,7 +134,14 @@ public final class QuantCommand {
                     out.println("(no anchor: " + file.getFileName() + " cannot be written by llama-quantize; skipped)");
                     continue;
                 }
-                Run q = anchor(o, List.of("quantize", f32.toString(), file.toString(), type));
+                // TYPE-pure: every tensor in TYPE (llama-quantize --pure), the embedding and LM head too
+                boolean pure = type.endsWith("-pure");
+                List<String> args = new ArrayList<>(List.of("quantize", f32.toString(), file.toString(),
+                        pure ? type.substring(0, type.length() - 5) : type));
+                if (pure) {
+                    args.add("--pure");
+                }
+                Run q = anchor(o, args);
                 if (q.code() != 0 || !Files.exists(file)) {
                     out.println("(llama-quantize " + type + " failed for " + f32.getFileName() + ": " + q.lastLine() + ")");
                     continue;
