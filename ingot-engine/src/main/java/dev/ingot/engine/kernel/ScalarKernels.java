@@ -94,6 +94,16 @@ public final class ScalarKernels implements Kernels {
                 int nibble = within < 16 ? packed & 0x0f : packed >>> 4;
                 yield Float.float16ToFloat(data.get(U16, block)) * (nibble - 8);
             }
+            case Q6_K -> {
+                long block = (index / 256) * 210;
+                int e = (int) (index % 256);
+                int h = e / 128;
+                int within = e % 128;
+                int low = ((data.get(ValueLayout.JAVA_BYTE, block + 64L * h + within % 64) & 0xff) >>> (within < 64 ? 0 : 4)) & 0x0f;
+                int high = ((data.get(ValueLayout.JAVA_BYTE, block + 128 + 32L * h + within % 32) & 0xff) >>> (2 * (within / 32))) & 3;
+                float d = Float.float16ToFloat(data.get(U16, block + 208));
+                yield d * data.get(ValueLayout.JAVA_BYTE, block + 192 + e / 16) * ((low | high << 4) - 32);
+            }
             default -> throw new IllegalArgumentException("not a weight type: " + dtype);
         };
     }

@@ -42,6 +42,7 @@ final class TypedRowBlock {
 
     /** GGML block types (Q8_0, Q4_0) are computed block by block, see {@link #blockRow1}. */
     private static final boolean BLOCKS = DTYPE == DType.Q8_0 || DTYPE == DType.Q4_0;
+    private static final boolean Q6_K = DTYPE == DType.Q6_K;
     private static final int BLOCK_BYTES = DTYPE == DType.Q8_0 ? Lanes.Q8_0_BYTES : Lanes.Q4_0_BYTES;
     /** Vector chunks per 32-element block. */
     private static final int CHUNKS = Lanes.QBLOCK / LANES;
@@ -60,6 +61,10 @@ final class TypedRowBlock {
     static void rows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
         if (BLOCKS) {
             blockRows(data, rows, cols, x, out, batch, from, to);
+            return;
+        }
+        if (Q6_K) {
+            q6_KRows(data, rows, cols, x, out, batch, from, to);
             return;
         }
         int bound = cols - cols % LANES;
@@ -375,6 +380,81 @@ final class TypedRowBlock {
                     .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c + 16)));
             acc0 = Lanes.pairSums(p0).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc0);
             acc1 = Lanes.pairSums(p1).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d1 + blk]), acc1);
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc0);
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
+    }
+
+    // ---- GGML Q6_K ----
+
+    /** Rows {@code [from, to)} of a Q6_K matrix (columns in whole 256-element super-blocks), one row at a time, the inputs two at a time. */
+    private static void q6_KRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+        int blocks = cols / Lanes.Q6_K_BLOCK;
+        long rowBytes = (long) blocks * Lanes.Q6_K_BYTES;
+        for (int r = from; r < to; r++) {
+            long w = r * rowBytes;
+            int b = 0;
+            for (; b + 2 <= batch; b += 2) {
+                q6_KRow2(data, w, blocks, cols, rows, x, out, r, b);
+            }
+            for (; b < batch; b++) {
+                q6_KRow1(data, w, blocks, cols, rows, x, out, r, b);
+            }
+        }
+    }
+
+    /**
+     * One row against one float input, sub-block by sub-block (16 weights sharing an int8 scale): within
+     * one, the unscaled values times the inputs ({@code s = q0*x0}, then {@code s = fma(qk, xk, s)}), then
+     * {@code acc = fma(s, d * scale, acc)}. Every tile path repeats this sequence.
+     */
+    private static void q6_KRow1(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
+        int x0 = b * cols;
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * Lanes.Q6_K_BYTES;
+            int xb = x0 + blk * Lanes.Q6_K_BLOCK;
+            for (int sub = 0; sub < 16; sub++) {
+                int h = sub >>> 3;
+                int j = (sub >>> 1) & 3;
+                int l = (sub & 1) * 16;
+                int xc = xb + 128 * h + 32 * j + l;
+                FloatVector s = Lanes.q6_KQuants(data, start, h, j, l).mul(FloatVector.fromArray(Lanes.FLOATS, x, xc));
+                for (int k = LANES; k < 16; k += LANES) {
+                    s = Lanes.q6_KQuants(data, start, h, j, l + k).fma(FloatVector.fromArray(Lanes.FLOATS, x, xc + k), s);
+                }
+                acc = s.fma(FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub)), acc);
+            }
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc);
+    }
+
+    /** One row against two inputs; per output exactly {@link #q6_KRow1}'s sequence. */
+    private static void q6_KRow2(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector acc1 = acc0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * Lanes.Q6_K_BYTES;
+            int xb = blk * Lanes.Q6_K_BLOCK;
+            for (int sub = 0; sub < 16; sub++) {
+                int h = sub >>> 3;
+                int j = (sub >>> 1) & 3;
+                int l = (sub & 1) * 16;
+                int c = xb + 128 * h + 32 * j + l;
+                FloatVector q = Lanes.q6_KQuants(data, start, h, j, l);
+                FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c));
+                FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c));
+                for (int k = LANES; k < 16; k += LANES) {
+                    q = Lanes.q6_KQuants(data, start, h, j, l + k);
+                    s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + k), s0);
+                    s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c + k), s1);
+                }
+                FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub));
+                acc0 = s0.fma(scale, acc0);
+                acc1 = s1.fma(scale, acc1);
+            }
         }
         out[b * rows + r] = Lanes.sumLanes(acc0);
         out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
