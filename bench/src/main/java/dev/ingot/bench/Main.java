@@ -55,7 +55,22 @@ public final class Main {
                       --model-mb N       size of the random BF16 Llama (default 600)
                       --bucket-mb N      bucket size of the push (default 64)
                       --threads N        kernel threads (default: available processors)""",
-                    UpdatesCommand::run));
+                    UpdatesCommand::run),
+            new BenchCommand("quant", """
+                    Ingot against llama.cpp on the same GGUF files: the synthetic 110M Llama written as GGUF F32 by
+                    ingot convert, quantized by llama-quantize; batch-1 decode tok/s of both in alternating rounds
+                    (best-of, spread, ratios), then where their greedy tokens part. llama.cpp is run through an
+                    anchor script (default ../shared/anchors/llamacpp.sh, or LLAMACPP_SH; see QuantCommand)
+                      --types F32,F16,Q8_0,Q4_0,Q4_K_M   files (llama-quantize types; TYPE-pure: --pure)
+                      --rounds N         alternating rounds (default 3)
+                      --steps N          decode steps timed (default 64; llama-bench tgN)
+                      --threads N        threads for both engines (default 2)
+                      --plugins DIR      folder with the gguf plugin jar (default build/plugins)
+                      --anchor SCRIPT | --no-anchor
+                      --text-model DIR   a real Llama checkpoint for the greedy-token check too
+                                         (default ../shared/models/stories260K-hf); --no-text skips the check
+                      --gen-tokens N     greedy tokens compared (default 100)""",
+                    dev.ingot.bench.quant.QuantCommand::run));
 
     private Main() {}
 

@@ -74,7 +74,7 @@ final class KernelTable {
             double micros = e.getValue();
             MatmulShape shape = MatmulShape.parse(k.shape());
             double gflops = shape.flops(k.batch()) / (micros * 1e3);
-            double gbs = shape.weightBytes(DType.valueOf(k.dtype()).byteSize()) / (micros * 1e3);
+            double gbs = shape.weightBytes(DType.valueOf(k.dtype())) / (micros * 1e3);
             Double scalar = scalarMicros.get(k);
             out.printf(Locale.ROOT, "%-10s %-5s %5d %11.1f %11s %8s %9.1f %8.1f %7.0f%%%n",
                     k.shape(), k.dtype(), k.batch(), micros,

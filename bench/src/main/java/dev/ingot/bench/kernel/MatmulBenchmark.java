@@ -104,6 +104,12 @@ public class MatmulBenchmark {
 
     /** Values in [-1, 1), written in the target type's little-endian encoding. */
     static MemorySegment randomWeights(Arena arena, DType type, long count) {
+        if (type.blockElements() > 1) { // GGML blocks: random F32 through ggml's reference quantizer
+            MemorySegment f32 = randomWeights(arena, DType.F32, count);
+            MemorySegment blocks = arena.allocate(type.bytesFor(count), 64);
+            dev.ingot.engine.tensor.quant.Quantizer.fromF32(f32, type, blocks, count);
+            return blocks;
+        }
         MemorySegment data = arena.allocate(count * type.byteSize(), 64);
         SplittableRandom random = new SplittableRandom(2);
         ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -23,4 +23,9 @@ public record MatmulShape(int rows, int cols) {
     public long weightBytes(int bytesPerElement) {
         return (long) rows * cols * bytesPerElement;
     }
+
+    /** Bytes of the matrix stored as {@code type} (GGML block types included). */
+    public long weightBytes(dev.ingot.spi.tensor.DType type) {
+        return rows * type.bytesFor(cols);
+    }
 }

@@ -28,8 +28,10 @@ public final class DecodeProbe {
     private DecodeProbe() {}
 
     public static Result run(Path model, Path tokenizer, Path plugins, int threads, int warmup, int steps) throws IOException {
-        LoadOptions options = LoadOptions.of(model).withTokenizer(tokenizer).withPlugins(PluginConfig.of(List.of(plugins)))
-                .withThreads(threads);
+        LoadOptions options = LoadOptions.of(model).withPlugins(PluginConfig.of(List.of(plugins))).withThreads(threads);
+        if (tokenizer != null) { // null: the checkpoint's own (a GGUF file's vocabulary)
+            options = options.withTokenizer(tokenizer);
+        }
         try (LoadedModel loaded = ModelLoader.load(options);
                 TimedKernels kernels = new TimedKernels(threads > 0 ? Kernels.best(threads) : Kernels.best())) {
             DecoderModel timed = new DecoderModel(loaded.model().definition(), kernels);

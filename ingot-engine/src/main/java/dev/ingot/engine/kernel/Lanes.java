@@ -95,6 +95,114 @@ final class Lanes {
         return ((FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, FLOATS, 0)).mul(scale);
     }
 
+    /** Elements of a GGML Q8_0/Q4_0 block, and its bytes. */
+    static final int QBLOCK = 32;
+    static final int Q8_0_BYTES = 34;
+    static final int Q4_0_BYTES = 18;
+
+    /** The F16 scale of the block starting at byte {@code blockStart}. */
+    static float blockScale(MemorySegment data, long blockStart) {
+        return Float.float16ToFloat(data.get(SCALE, blockStart));
+    }
+
+    /**
+     * Chunk {@code k} ({@link #LANES} elements from element {@code k * LANES}) of the Q8_0 block starting at
+     * byte {@code blockStart}: its signed bytes as floats, not yet scaled.
+     */
+    static FloatVector q8_0Quants(MemorySegment data, long blockStart, int k) {
+        ByteVector quants = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 2 + (long) k * LANES, LE);
+        return (FloatVector) quants.convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    /** Chunk {@code k} of the Q4_0 block starting at byte {@code blockStart}: nibbles minus 8 as floats, not yet scaled. */
+    static FloatVector q4_0Quants(MemorySegment data, long blockStart, int k) {
+        int within = k * LANES;
+        ByteVector packed = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 2 + (within & 15), LE);
+        ByteVector nibbles = within < 16 ? packed.and((byte) 0x0f) : packed.lanewise(VectorOperators.LSHR, 4);
+        return (FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    /** Elements and bytes of a GGML Q6_K super-block: ql[128], qh[64], 16 int8 sub-block scales, F16 d. */
+    static final int Q6_K_BLOCK = 256;
+    static final int Q6_K_BYTES = 210;
+
+    /**
+     * {@link #LANES} quantized values ({@code q - 32}, unscaled) of the Q6_K super-block at byte
+     * {@code blockStart}, from element {@code 128 h + 32 j + l} ({@code l} a multiple of {@link #LANES}
+     * below 32): the low 4 bits from byte {@code 64 h + 32 (j & 1) + l} of {@code ql} (its low nibble for
+     * {@code j < 2}, high nibble otherwise), the high 2 bits from bits {@code 2 j} of byte {@code 32 h + l}
+     * of {@code qh}, as ggml's {@code dequantize_row_q6_K} reads them.
+     */
+    static FloatVector q6_KQuants(MemorySegment data, long blockStart, int h, int j, int l) {
+        ByteVector ql = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 64L * h + 32L * (j & 1) + l, LE);
+        ByteVector qh = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 128 + 32L * h + l, LE);
+        ByteVector low = j < 2 ? ql.and((byte) 0x0f) : ql.lanewise(VectorOperators.LSHR, 4);
+        ByteVector high = qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+        return (FloatVector) low.or(high).sub((byte) 32).convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    /** {@code d * scale} of sub-block {@code sub} (16 elements) of the Q6_K super-block at byte {@code blockStart}. */
+    static float q6_KScale(MemorySegment data, long blockStart, int sub) {
+        return Float.float16ToFloat(data.get(SCALE, blockStart + 208)) * data.get(ValueLayout.JAVA_BYTE, blockStart + 192 + sub);
+    }
+
+    // ---- integer dot products of GGML blocks against activations quantized to Q8_0 (256-bit vectors) ----
+
+    /** Whether the integer block path runs: it is written for 8 float lanes (16 shorts per vector). */
+    static final boolean INT_BLOCKS = LANES == 8 && !Boolean.getBoolean("ingot.quant.floatDot");
+    static final VectorSpecies<Short> SHORTS_256 = ShortVector.SPECIES_256;
+    static final VectorSpecies<Byte> BYTES_128 = ByteVector.SPECIES_128;
+
+    /** Elements 16h..16h+15 of the Q8_0 block at byte {@code blockStart}, sign-extended to shorts. */
+    static ShortVector q8_0Shorts(MemorySegment data, long blockStart, int h) {
+        return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2 + 16L * h, LE)
+                .convertShape(VectorOperators.B2S, SHORTS_256, 0);
+    }
+
+    /** The 16 packed bytes of the Q4_0 block at byte {@code blockStart}. */
+    static ByteVector q4_0Packed(MemorySegment data, long blockStart) {
+        return ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE);
+    }
+
+    /** Elements 0..15 ({@code high} false: low nibbles) or 16..31 (high nibbles) of a Q4_0 block, minus 8, as shorts. */
+    static ShortVector q4_0Shorts(ByteVector packed, boolean high) {
+        ByteVector nibbles = high ? packed.lanewise(VectorOperators.LSHR, 4) : packed.and((byte) 0x0f);
+        return (ShortVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2S, SHORTS_256, 0);
+    }
+
+    /**
+     * 16 short products summed pairwise into 8 float lanes, exactly: the shorts are read as ints two at
+     * a time (low half sign-extended by shifting it up and back, high half by an arithmetic shift), added,
+     * converted. Every value is an integer below 2^16, so nothing rounds.
+     */
+    static FloatVector pairSums(ShortVector products) {
+        IntVector pairs = (IntVector) products.reinterpretAsInts();
+        IntVector sum = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(pairs.lanewise(VectorOperators.ASHR, 16));
+        return (FloatVector) sum.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * Quantizes {@code n} activations from {@code x[from]} (a whole number of 32-element blocks) as
+     * ggml's {@code quantize_row_q8_0} does on x86: per block {@code amax = max |x|},
+     * {@code q = round-half-even(x * 127 / amax)} into {@code q[qFrom..]}, and the block's scale
+     * {@code amax / 127} rounded to F16 (and widened back) into {@code scales[sFrom..]}.
+     */
+    static void quantizeQ8(float[] x, int from, int n, short[] q, int qFrom, float[] scales, int sFrom) {
+        for (int blk = 0; blk < n / QBLOCK; blk++) {
+            int start = from + blk * QBLOCK;
+            float amax = 0f;
+            for (int i = 0; i < QBLOCK; i++) {
+                amax = Math.max(amax, Math.abs(x[start + i]));
+            }
+            float id = amax != 0f ? 127f / amax : 0f;
+            for (int i = 0; i < QBLOCK; i++) {
+                q[qFrom + blk * QBLOCK + i] = (short) Math.rint(x[start + i] * id);
+            }
+            scales[sFrom + blk] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+        }
+    }
+
     /** {@link #LANES} little-endian F32 weights starting at element {@code index}. */
     static FloatVector f32(MemorySegment data, long index) {
         return FloatVector.fromMemorySegment(FLOATS, data, index * Float.BYTES, LE);

@@ -23,6 +23,7 @@ final class RowBlockMatmul {
     private static final MethodHandle F16_ROWS = specialise(DType.F16);
     private static final MethodHandle Q8_0_ROWS = specialise(DType.Q8_0);
     private static final MethodHandle Q4_0_ROWS = specialise(DType.Q4_0);
+    private static final MethodHandle Q6_K_ROWS = specialise(DType.Q6_K);
 
     private RowBlockMatmul() {}
 
@@ -34,6 +35,7 @@ final class RowBlockMatmul {
             case F16 -> F16_ROWS;
             case Q8_0 -> Q8_0_ROWS;
             case Q4_0 -> Q4_0_ROWS;
+            case Q6_K -> Q6_K_ROWS;
             default -> throw new IllegalArgumentException("not a weight type: " + w.dtype());
         };
         try {

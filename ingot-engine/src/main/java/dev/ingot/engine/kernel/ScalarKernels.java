@@ -18,6 +18,10 @@ public final class ScalarKernels implements Kernels {
     public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
         int rows = w.rows();
         int cols = w.cols();
+        if (Lanes.INT_BLOCKS && (w.dtype() == DType.Q8_0 || w.dtype() == DType.Q4_0)) {
+            blockDot(w, x, out, batch);
+            return;
+        }
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {
                 float sum = 0f;
@@ -28,6 +32,49 @@ public final class ScalarKernels implements Kernels {
                 out[b * rows + r] = sum;
             }
         }
+    }
+
+    /**
+     * GGML blocks as ggml's {@code vec_dot} computes them (and the vector kernels do): each input quantized
+     * per block to Q8_0 ({@code quantize_row_q8_0}), each block's integer dot product (exact) times the
+     * product of the two scales, summed block by block in order.
+     */
+    private static void blockDot(WeightMatrix w, float[] x, float[] out, int batch) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / Lanes.QBLOCK;
+        short[] xq = new short[cols];
+        float[] xd = new float[blocks];
+        for (int b = 0; b < batch; b++) {
+            Lanes.quantizeQ8(x, b * cols, cols, xq, 0, xd, 0);
+            for (int r = 0; r < rows; r++) {
+                float sum = 0f;
+                for (int blk = 0; blk < blocks; blk++) {
+                    long first = (long) r * cols + (long) blk * Lanes.QBLOCK;
+                    int dot = 0;
+                    for (int i = 0; i < Lanes.QBLOCK; i++) {
+                        dot += quant(w.data(), w.dtype(), first + i) * xq[blk * Lanes.QBLOCK + i];
+                    }
+                    sum += dot * (scale(w.data(), w.dtype(), first) * xd[blk]);
+                }
+                out[b * rows + r] = sum;
+            }
+        }
+    }
+
+    /** The integer value of block element {@code index} (Q8_0: its signed byte; Q4_0: its nibble minus 8). */
+    static int quant(MemorySegment data, DType dtype, long index) {
+        if (dtype == DType.Q8_0) {
+            return data.get(ValueLayout.JAVA_BYTE, (index / 32) * 34 + 2 + index % 32);
+        }
+        int within = (int) (index % 32);
+        int packed = data.get(ValueLayout.JAVA_BYTE, (index / 32) * 18 + 2 + within % 16) & 0xff;
+        return (within < 16 ? packed & 0x0f : packed >>> 4) - 8;
+    }
+
+    /** The F16 scale of the block holding element {@code index}. */
+    static float scale(MemorySegment data, DType dtype, long index) {
+        return Float.float16ToFloat(data.get(U16, (index / 32) * (dtype == DType.Q8_0 ? 34 : 18)));
     }
 
     /** Element {@code index} of a weight buffer, widened to float. */
@@ -46,6 +93,16 @@ public final class ScalarKernels implements Kernels {
                 int packed = data.get(ValueLayout.JAVA_BYTE, block + 2 + within % 16) & 0xff;
                 int nibble = within < 16 ? packed & 0x0f : packed >>> 4;
                 yield Float.float16ToFloat(data.get(U16, block)) * (nibble - 8);
+            }
+            case Q6_K -> {
+                long block = (index / 256) * 210;
+                int e = (int) (index % 256);
+                int h = e / 128;
+                int within = e % 128;
+                int low = ((data.get(ValueLayout.JAVA_BYTE, block + 64L * h + within % 64) & 0xff) >>> (within < 64 ? 0 : 4)) & 0x0f;
+                int high = ((data.get(ValueLayout.JAVA_BYTE, block + 128 + 32L * h + within % 32) & 0xff) >>> (2 * (within / 32))) & 3;
+                float d = Float.float16ToFloat(data.get(U16, block + 208));
+                yield d * data.get(ValueLayout.JAVA_BYTE, block + 192 + e / 16) * ((low | high << 4) - 32);
             }
             default -> throw new IllegalArgumentException("not a weight type: " + dtype);
         };

@@ -5,7 +5,9 @@ import static dev.ingot.engine.kernel.Lanes.LANES;
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 
 /**
  * Single-threaded matmul over a contiguous block of rows of one weight type, for all batch vectors
@@ -22,6 +24,13 @@ import jdk.incubator.vector.FloatVector;
  * vector accumulator fed by FMAs over the full-width column chunks in order, a fixed-order lane
  * reduction, then the scalar tail in order. That is what makes a row's result bit-identical alone or
  * in a batch.
+ *
+ * <p>GGML blocks (Q8_0, Q4_0) go block by block instead ({@link #intBlockRows}): with 256-bit vectors,
+ * as ggml's {@code vec_dot} does, the inputs are quantized per block to Q8_0 and each block's product
+ * is an exact integer sum scaled by both block scales; otherwise (other vector widths, or
+ * {@code -Dingot.quant.floatDot=true}) the weights are decoded to floats block by block and the scale
+ * applied once per block ({@link #blockRow1}). Either way each output has one sequence of operations
+ * whichever tile computes it.
  */
 final class TypedRowBlock {
 
@@ -30,6 +39,13 @@ final class TypedRowBlock {
     private static final int BATCH_TILE = 4;
     private static final int ROW_TILE = 4;
     private static final int TILE_ACCUMULATORS = ROW_TILE * BATCH_TILE;
+
+    /** GGML block types (Q8_0, Q4_0) are computed block by block, see {@link #blockRow1}. */
+    private static final boolean BLOCKS = DTYPE == DType.Q8_0 || DTYPE == DType.Q4_0;
+    private static final boolean Q6_K = DTYPE == DType.Q6_K;
+    private static final int BLOCK_BYTES = DTYPE == DType.Q8_0 ? Lanes.Q8_0_BYTES : Lanes.Q4_0_BYTES;
+    /** Vector chunks per 32-element block. */
+    private static final int CHUNKS = Lanes.QBLOCK / LANES;
 
     private TypedRowBlock() {}
 
@@ -43,6 +59,14 @@ final class TypedRowBlock {
 
     /** Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs. */
     static void rows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+        if (BLOCKS) {
+            blockRows(data, rows, cols, x, out, batch, from, to);
+            return;
+        }
+        if (Q6_K) {
+            q6_KRows(data, rows, cols, x, out, batch, from, to);
+            return;
+        }
         int bound = cols - cols % LANES;
         int last = to - 1;
         float[] acc = new float[TILE_ACCUMULATORS * LANES];
@@ -174,5 +198,265 @@ final class TypedRowBlock {
         a32.intoArray(acc, 14 * LANES);
         a33.intoArray(acc, 15 * LANES);
         finishTile(data, cols, bound, rows, x, out, acc, ROW_TILE, r0, r1, r2, r3, BATCH_TILE, b);
+    }
+
+    // ---- GGML blocks ----
+
+    /**
+     * Rows {@code [from, to)} of a Q8_0/Q4_0 matrix (its columns are whole 32-element blocks), one row at
+     * a time, each against the inputs four at a time and then one at a time.
+     */
+    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+        int blocks = cols / Lanes.QBLOCK;
+        long rowBytes = (long) blocks * BLOCK_BYTES;
+        if (Lanes.INT_BLOCKS) {
+            intBlockRows(data, rows, cols, blocks, rowBytes, x, out, batch, from, to);
+            return;
+        }
+        for (int r = from; r < to; r++) {
+            long w = r * rowBytes;
+            int b = 0;
+            for (; b + BATCH_TILE <= batch; b += BATCH_TILE) {
+                blockRow4(data, w, blocks, cols, rows, x, out, r, b);
+            }
+            for (; b < batch; b++) {
+                blockRow1(data, w, blocks, cols, rows, x, out, r, b);
+            }
+        }
+    }
+
+    /** Chunk {@code k} of the block at byte {@code start}: its quantized values as floats, unscaled. */
+    private static FloatVector quants(MemorySegment data, long start, int k) {
+        return DTYPE == DType.Q8_0 ? Lanes.q8_0Quants(data, start, k) : Lanes.q4_0Quants(data, start, k);
+    }
+
+    /**
+     * One row against one input, block by block as ggml's dot products go: within a block the unscaled
+     * quantized values times the inputs, {@code s = q0*x0}, then {@code s = fma(qk, xk, s)} chunk by chunk;
+     * then {@code acc = fma(s, scale, acc)}, the block's F16 scale decoded once. The only dependency
+     * carried from block to block is that one FMA, so blocks overlap in the pipeline (decoding each
+     * chunk and multiplying it by the scale into one running accumulator made every chunk wait for the
+     * previous FMA: 4 cycles per 8 weights). Every tile path computes each output with exactly this
+     * sequence, so a row's result is the same alone or in a batch.
+     */
+    private static void blockRow1(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
+        int x0 = b * cols;
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            int xc = x0 + blk * Lanes.QBLOCK;
+            FloatVector s = quants(data, start, 0).mul(FloatVector.fromArray(Lanes.FLOATS, x, xc));
+            for (int k = 1; k < CHUNKS; k++) {
+                s = quants(data, start, k).fma(FloatVector.fromArray(Lanes.FLOATS, x, xc + k * LANES), s);
+            }
+            acc = s.fma(FloatVector.broadcast(Lanes.FLOATS, Lanes.blockScale(data, start)), acc);
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc);
+    }
+
+    /** One row against four inputs: each chunk is decoded once for the four; per output exactly {@link #blockRow1}'s sequence. */
+    private static void blockRow4(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            int xc = blk * Lanes.QBLOCK;
+            FloatVector q = quants(data, start, 0);
+            FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x0 + xc));
+            FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x1 + xc));
+            FloatVector s2 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x2 + xc));
+            FloatVector s3 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x3 + xc));
+            for (int k = 1; k < CHUNKS; k++) {
+                q = quants(data, start, k);
+                int c = xc + k * LANES;
+                s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c), s0);
+                s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c), s1);
+                s2 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + c), s2);
+                s3 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + c), s3);
+            }
+            FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, Lanes.blockScale(data, start));
+            a0 = s0.fma(scale, a0);
+            a1 = s1.fma(scale, a1);
+            a2 = s2.fma(scale, a2);
+            a3 = s3.fma(scale, a3);
+        }
+        out[b * rows + r] = Lanes.sumLanes(a0);
+        out[(b + 1) * rows + r] = Lanes.sumLanes(a1);
+        out[(b + 2) * rows + r] = Lanes.sumLanes(a2);
+        out[(b + 3) * rows + r] = Lanes.sumLanes(a3);
+    }
+
+    // ---- GGML blocks against activations quantized to Q8_0: integer products, as ggml's vec_dot ----
+
+    /**
+     * The integer path (256-bit vectors): each input is quantized per 32-element block to Q8_0 as ggml's
+     * {@code quantize_row_q8_0} does (every thread quantizes all inputs itself; it costs {@code cols} steps
+     * per input against {@code cols} per row), then each weight block and input block multiply as
+     * integers and the block's sum is scaled by the product of both scales, the way ggml's
+     * {@code vec_dot_q8_0_q8_0} / {@code vec_dot_q4_0_q8_0} compute on x86.
+     */
+    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, float[] x, float[] out,
+            int batch, int from, int to) {
+        short[] xq = new short[batch * cols];
+        float[] xd = new float[batch * blocks];
+        for (int b = 0; b < batch; b++) {
+            Lanes.quantizeQ8(x, b * cols, cols, xq, b * cols, xd, b * blocks);
+        }
+        for (int r = from; r < to; r++) {
+            long w = r * rowBytes;
+            int b = 0;
+            for (; b + 2 <= batch; b += 2) {
+                intRow2(data, w, blocks, cols, rows, xq, xd, out, r, b);
+            }
+            for (; b < batch; b++) {
+                intRow1(data, w, blocks, cols, rows, xq, xd, out, r, b);
+            }
+        }
+    }
+
+    /**
+     * One row against one quantized input. Per block: the 32 weight values and the 32 input values as
+     * shorts, multiplied (exact: at most 127 x 127), the two halves added (exact: below 2^15), summed in
+     * pairs into 8 float lanes ({@link Lanes#pairSums}, exact), then {@code acc = fma(sums, dw * dx, acc)}.
+     * The block sum of each lane is an exact integer; only the scaling and the running sum round, in a
+     * fixed order that every tile path repeats.
+     */
+    private static void intRow1(MemorySegment data, long w, int blocks, int cols, int rows, short[] xq, float[] xd, float[] out,
+            int r, int b) {
+        int x0 = b * cols;
+        int d0 = b * blocks;
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            ShortVector lo;
+            ShortVector hi;
+            if (DTYPE == DType.Q8_0) {
+                lo = Lanes.q8_0Shorts(data, start, 0);
+                hi = Lanes.q8_0Shorts(data, start, 1);
+            } else {
+                ByteVector packed = Lanes.q4_0Packed(data, start);
+                lo = Lanes.q4_0Shorts(packed, false);
+                hi = Lanes.q4_0Shorts(packed, true);
+            }
+            float dw = Lanes.blockScale(data, start);
+            int xc = x0 + blk * Lanes.QBLOCK;
+            ShortVector p = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc))
+                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc + 16)));
+            acc = Lanes.pairSums(p).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc);
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc);
+    }
+
+    /** One row against two quantized inputs: each weight block is decoded once for both; per output exactly {@link #intRow1}'s sequence. */
+    private static void intRow2(MemorySegment data, long w, int blocks, int cols, int rows, short[] xq, float[] xd, float[] out,
+            int r, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        int d0 = b * blocks;
+        int d1 = d0 + blocks;
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector acc1 = acc0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            ShortVector lo;
+            ShortVector hi;
+            if (DTYPE == DType.Q8_0) {
+                lo = Lanes.q8_0Shorts(data, start, 0);
+                hi = Lanes.q8_0Shorts(data, start, 1);
+            } else {
+                ByteVector packed = Lanes.q4_0Packed(data, start);
+                lo = Lanes.q4_0Shorts(packed, false);
+                hi = Lanes.q4_0Shorts(packed, true);
+            }
+            float dw = Lanes.blockScale(data, start);
+            int c = blk * Lanes.QBLOCK;
+            ShortVector p0 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c))
+                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c + 16)));
+            ShortVector p1 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c))
+                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c + 16)));
+            acc0 = Lanes.pairSums(p0).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc0);
+            acc1 = Lanes.pairSums(p1).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d1 + blk]), acc1);
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc0);
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
+    }
+
+    // ---- GGML Q6_K ----
+
+    /** Rows {@code [from, to)} of a Q6_K matrix (columns in whole 256-element super-blocks), one row at a time, the inputs two at a time. */
+    private static void q6_KRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+        int blocks = cols / Lanes.Q6_K_BLOCK;
+        long rowBytes = (long) blocks * Lanes.Q6_K_BYTES;
+        for (int r = from; r < to; r++) {
+            long w = r * rowBytes;
+            int b = 0;
+            for (; b + 2 <= batch; b += 2) {
+                q6_KRow2(data, w, blocks, cols, rows, x, out, r, b);
+            }
+            for (; b < batch; b++) {
+                q6_KRow1(data, w, blocks, cols, rows, x, out, r, b);
+            }
+        }
+    }
+
+    /**
+     * One row against one float input, sub-block by sub-block (16 weights sharing an int8 scale): within
+     * one, the unscaled values times the inputs ({@code s = q0*x0}, then {@code s = fma(qk, xk, s)}), then
+     * {@code acc = fma(s, d * scale, acc)}. Every tile path repeats this sequence.
+     */
+    private static void q6_KRow1(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
+        int x0 = b * cols;
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * Lanes.Q6_K_BYTES;
+            int xb = x0 + blk * Lanes.Q6_K_BLOCK;
+            for (int sub = 0; sub < 16; sub++) {
+                int h = sub >>> 3;
+                int j = (sub >>> 1) & 3;
+                int l = (sub & 1) * 16;
+                int xc = xb + 128 * h + 32 * j + l;
+                FloatVector s = Lanes.q6_KQuants(data, start, h, j, l).mul(FloatVector.fromArray(Lanes.FLOATS, x, xc));
+                for (int k = LANES; k < 16; k += LANES) {
+                    s = Lanes.q6_KQuants(data, start, h, j, l + k).fma(FloatVector.fromArray(Lanes.FLOATS, x, xc + k), s);
+                }
+                acc = s.fma(FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub)), acc);
+            }
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc);
+    }
+
+    /** One row against two inputs; per output exactly {@link #q6_KRow1}'s sequence. */
+    private static void q6_KRow2(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector acc1 = acc0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * Lanes.Q6_K_BYTES;
+            int xb = blk * Lanes.Q6_K_BLOCK;
+            for (int sub = 0; sub < 16; sub++) {
+                int h = sub >>> 3;
+                int j = (sub >>> 1) & 3;
+                int l = (sub & 1) * 16;
+                int c = xb + 128 * h + 32 * j + l;
+                FloatVector q = Lanes.q6_KQuants(data, start, h, j, l);
+                FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c));
+                FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c));
+                for (int k = LANES; k < 16; k += LANES) {
+                    q = Lanes.q6_KQuants(data, start, h, j, l + k);
+                    s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + k), s0);
+                    s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c + k), s1);
+                }
+                FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub));
+                acc0 = s0.fma(scale, acc0);
+                acc1 = s1.fma(scale, acc1);
+            }
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc0);
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
     }
 }

@@ -168,7 +168,7 @@ final class HfTokenizerLoader {
     }
 
     /** Counts the entries with a streaming parser, allocating nothing per entry, before the file is parsed whole. */
-    private static void requireEntriesWithin(Path file) throws IOException {
+    static void requireEntriesWithin(Path file) throws IOException {
         long limit = maxEntries();
         long count = 0;
         try (java.io.InputStream in = Files.newInputStream(file);
@@ -215,7 +215,7 @@ final class HfTokenizerLoader {
         return count;
     }
 
-    private static JsonNode parse(Path file) throws IOException {
+    static JsonNode parse(Path file) throws IOException {
         try {
             JsonNode root = MAPPER.readTree(file.toFile());
             if (root == null || !root.isObject()) {

@@ -17,6 +17,13 @@ final class Matrices {
 
     /** {@code values} (row-major) stored in {@code dtype}; BF16 truncates, F16 rounds to nearest. */
     static WeightMatrix of(DType dtype, int rows, int cols, float[] values) {
+        if (dtype.blockElements() > 1) { // GGML blocks, quantized as ggml's reference quantizer does
+            MemorySegment f32 = Arena.ofAuto().allocate((long) values.length * 4, 64);
+            MemorySegment.copy(values, 0, f32, F32, 0, values.length);
+            MemorySegment blocks = Arena.ofAuto().allocate(dtype.bytesFor((long) rows * cols), 64);
+            dev.ingot.engine.tensor.quant.Quantizer.fromF32(f32, dtype, blocks, (long) rows * cols);
+            return new WeightMatrix("w" + rows + "x" + cols, blocks, dtype, rows, cols);
+        }
         MemorySegment data = Arena.ofAuto().allocate((long) rows * cols * dtype.byteSize(), 64);
         for (int i = 0; i < values.length; i++) {
             switch (dtype) {

@@ -151,6 +151,112 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * GGML blocks: the vector kernels compute ggml's {@code vec_dot} (inputs quantized per block to Q8_0,
+     * integer block products, scaled), as the scalar reference does, up to the order of the float sums; and a
+     * row's result is bit for bit the same alone or in a batch, through the thread pool too.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0"})
+    void quantizedBlocksMatchTheReferenceAndABatchRowIsBitIdenticalToItAlone(DType dtype) {
+        Random random = new Random(12);
+        for (int[] shape : new int[][] {{37, 96}, {PARALLEL_ROWS + 1, 1088}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightMatrix w = Matrices.random(dtype, rows, cols, random);
+            for (int batch : new int[] {1, 2, 3, 5, 16}) {
+                float[] x = Matrices.uniform(batch * cols, random);
+                float[] out = new float[batch * rows];
+                kernels.matmul(w, x, out, batch);
+                float[] reference = new float[batch * rows];
+                new ScalarKernels().matmul(w, x, reference, batch);
+                for (int i = 0; i < out.length; i++) {
+                    assertThat(out[i]).as("%s [%d x %d] batch %d, output %d", dtype, rows, cols, batch, i)
+                            .isCloseTo(reference[i], org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(reference[i]))));
+                }
+                for (int b = 0; b < batch; b++) {
+                    float[] alone = new float[rows];
+                    kernels.matmul(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), alone, 1);
+                    assertThat(java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows))
+                            .as("%s [%d x %d] batch %d, vector %d", dtype, rows, cols, batch, b)
+                            .containsExactly(alone);
+                }
+            }
+        }
+    }
+
+    /**
+     * Q6_K kept as stored: random super-blocks (any bits are a valid block; d a small F16) decode exactly
+     * as ggml's reference (the engine's Dequantizer), and the vector kernels, which scale each 16-weight
+     * sub-block's sum once, match the scalar reference on the decoded weights closely and are batch-invariant.
+     */
+    @Test
+    void q6_KBlocksDecodeExactlyAndMatchTheReference() {
+        Random random = new Random(13);
+        for (int[] shape : new int[][] {{37, 512}, {PARALLEL_ROWS + 1, 1024}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            long blocks = (long) rows * cols / 256;
+            java.lang.foreign.MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(blocks * 210, 64);
+            for (long i = 0; i < blocks * 210; i++) {
+                data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+            }
+            for (long blk = 0; blk < blocks; blk++) {
+                data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blk * 210 + 208,
+                        Float.floatToFloat16(0.001f + random.nextFloat() * 0.01f));
+            }
+            java.lang.foreign.MemorySegment decoded = java.lang.foreign.Arena.ofAuto().allocate((long) rows * cols * 4, 64);
+            dev.ingot.engine.tensor.quant.Dequantizer.toF32(data, DType.Q6_K, decoded, (long) rows * cols);
+            for (long i = 0; i < (long) rows * cols; i += 7) {
+                assertThat(ScalarKernels.weight(data, DType.Q6_K, i)).as("element %d", i)
+                        .isEqualTo(decoded.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i));
+            }
+            WeightMatrix w = new WeightMatrix("q6k", data, DType.Q6_K, rows, cols);
+            WeightMatrix f = new WeightMatrix("f32", decoded, DType.F32, rows, cols);
+            for (int batch : new int[] {1, 2, 3, 5}) {
+                float[] x = Matrices.uniform(batch * cols, random);
+                float[] out = new float[batch * rows];
+                kernels.matmul(w, x, out, batch);
+                float[] reference = new float[batch * rows];
+                new ScalarKernels().matmul(f, x, reference, batch);
+                for (int i = 0; i < out.length; i++) {
+                    assertThat(out[i]).as("[%d x %d] batch %d, output %d", rows, cols, batch, i)
+                            .isCloseTo(reference[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(reference[i]))));
+                }
+                for (int b = 0; b < batch; b++) {
+                    float[] alone = new float[rows];
+                    kernels.matmul(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), alone, 1);
+                    assertThat(java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows))
+                            .as("[%d x %d] batch %d, vector %d", rows, cols, batch, b).containsExactly(alone);
+                }
+            }
+        }
+    }
+
+    /** Activations are quantized as ggml's quantize_row_q8_0 on x86: scale amax/127 in F16, round half to even. */
+    @Test
+    void activationsQuantizeAsGgmlsQ8_0() {
+        float[] x = new float[64];
+        x[0] = 127f;
+        x[1] = 2.5f;
+        x[2] = 3.5f;
+        x[3] = -2.5f;
+        x[4] = -127f;
+        x[5] = 0.49f;
+        for (int i = 32; i < 64; i++) {
+            x[i] = (i - 48) / 10f; // amax 1.6
+        }
+        short[] q = new short[64];
+        float[] d = new float[2];
+        Lanes.quantizeQ8(x, 0, 64, q, 0, d, 0);
+        assertThat(java.util.Arrays.copyOf(q, 7)).containsExactly((short) 127, (short) 2, (short) 4, (short) -2, (short) -127,
+                (short) 0, (short) 0);
+        assertThat(d[0]).isEqualTo(1f);
+        assertThat(d[1]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(1.6f / 127f)));
+        assertThat(q[32]).isEqualTo((short) -127);
+        assertThat(q[32 + 1]).isEqualTo((short) Math.rint(-1.5f * (127f / 1.6f)));
+    }
+
     @Test
     void fusedMatmulEqualsSeparateCallsBitForBit() {
         Random random = new Random(5);

@@ -11,6 +11,8 @@ import dev.ingot.spi.model.ModelConfig;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
+import dev.ingot.spi.tokenizer.SentencePieceVocabulary;
+import dev.ingot.engine.tokenizer.SentencePieceExport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -65,8 +67,13 @@ public final class ConvertCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--dtype", paramLabel = "F32|BF16|F16",
-            description = "Store every tensor in this type (default: keep each tensor's own type).")
+            description = "Store every tensor in this type (default: keep each tensor's own type); with --quantize, the tensors left unquantized.")
     TargetType dtype;
+
+    @Option(names = "--quantize", paramLabel = "q8_0|q4_0",
+            description = "Store every matrix whose rows are whole 32-element blocks as GGML Q8_0 or Q4_0 (ggml's reference"
+                    + " quantizer), for formats that hold them (gguf); other tensors follow --dtype.")
+    String quantize;
 
     @Option(names = "--force", description = "Write into an existing, non-empty folder (or over an existing file).")
     boolean force;
@@ -82,14 +89,15 @@ public final class ConvertCommand implements Callable<Integer> {
             WriterChoice writer = host.writer(to);
             try (OpenedCheckpoint opened = CheckpointPipeline.open(host, model, ModelOptions.formatName(format));
                     Arena arena = Arena.ofConfined()) {
-                Map<String, Tensor> canonical = opened.canonicalWeights(arena);
+                Map<String, Tensor> canonical = opened.canonicalWeights(arena, quantizeType());
                 if (dtype != null) {
                     canonical = converted(canonical, DType.valueOf(dtype.name()), arena);
                 }
                 ModelConfig config = host.callArchitecture(opened.architecture(), "failed to describe the model",
                         () -> opened.architecture().architecture().describe(opened.spec()));
-                writeFresh(host, writer, opened, config, canonical);
-                Optional<Path> tokenizerCopied = copyTokenizer();
+                Optional<SentencePieceVocabulary> vocabulary = vocabulary(opened);
+                boolean embedded = writeFresh(host, writer, opened, config, canonical, vocabulary);
+                Optional<Path> tokenizerCopied = embedded ? Optional.empty() : copyTokenizer();
                 printSummary(opened.format(), canonical, tokenizerCopied, System.nanoTime() - start);
             }
         }
@@ -97,14 +105,12 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     /** A write that fails leaves no output behind when {@code --out} did not exist before (nothing half-done). */
-    private void writeFresh(PluginHost host, WriterChoice writer, OpenedCheckpoint opened, ModelConfig config,
-            Map<String, Tensor> canonical) throws IOException {
+    private boolean writeFresh(PluginHost host, WriterChoice writer, OpenedCheckpoint opened, ModelConfig config,
+            Map<String, Tensor> canonical, Optional<SentencePieceVocabulary> vocabulary) throws IOException {
         boolean existed = Files.exists(out);
         try {
-            host.callFormat(writer.format(), "failed to write " + out, () -> {
-                writer.writer().write(out, opened.spec(), config, canonical);
-                return Boolean.TRUE;
-            });
+            return host.callFormat(writer.format(), "failed to write " + out,
+                    () -> writer.writer().write(out, opened.spec(), config, canonical, vocabulary));
         } catch (IOException | RuntimeException e) {
             if (!existed) {
                 deleteRecursively(out);
@@ -140,12 +146,40 @@ public final class ConvertCommand implements Callable<Integer> {
         }
     }
 
-    /** Every tensor in {@code type}; tensors already in it are passed on as they are. */
+    private Optional<DType> quantizeType() {
+        if (quantize == null) {
+            return Optional.empty();
+        }
+        return switch (quantize.toLowerCase(Locale.ROOT)) {
+            case "q8_0" -> Optional.of(DType.Q8_0);
+            case "q4_0" -> Optional.of(DType.Q4_0);
+            default -> throw new IllegalArgumentException("--quantize takes q8_0 or q4_0, not '" + quantize + "'");
+        };
+    }
+
+    /**
+     * The source's vocabulary as SentencePiece pieces, for writers of formats that embed one (gguf): from the
+     * tokenizer.json beside the source, when it is a SentencePiece-style BPE; otherwise none, and why is printed.
+     */
+    private Optional<SentencePieceVocabulary> vocabulary(OpenedCheckpoint opened) throws IOException {
+        Path sourceFolder = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
+        List<Integer> eos = opened.spec().eosTokenIds();
+        SentencePieceExport.Result result = SentencePieceExport.fromTokenizerJson(sourceFolder.resolve(TOKENIZER_FILES.getFirst()),
+                opened.spec().bosTokenId(), eos.isEmpty() ? -1 : eos.getFirst());
+        if (result.vocabulary() == null) {
+            vocabularyNote = result.reason();
+        }
+        return Optional.ofNullable(result.vocabulary());
+    }
+
+    private String vocabularyNote;
+
+    /** Every tensor in {@code type}; tensors already in it, and GGML blocks, are passed on as they are. */
     private static Map<String, Tensor> converted(Map<String, Tensor> canonical, DType type, Arena arena) {
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (Tensor tensor : canonical.values()) {
             TensorInfo info = tensor.info();
-            if (info.dtype() == type) {
+            if (info.dtype() == type || info.dtype().blockElements() > 1) {
                 result.put(tensor.name(), tensor);
                 continue;
             }
@@ -185,6 +219,9 @@ public final class ConvertCommand implements Callable<Integer> {
                 source.format().name(), out, to, canonical.size(), bytes / 1e6,
                 dtype == null ? "" : " as " + dtype, nanos / 1e9,
                 tokenizer.map(t -> "; copied the tokenizer to " + t).orElse(""));
+        if (vocabularyNote != null && to.startsWith("gguf")) {
+            printer.println("note: no vocabulary written into the file: " + vocabularyNote);
+        }
         printer.flush();
     }
 }

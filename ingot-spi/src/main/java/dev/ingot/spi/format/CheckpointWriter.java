@@ -3,9 +3,11 @@ package dev.ingot.spi.format;
 import dev.ingot.spi.model.ModelConfig;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tokenizer.SentencePieceVocabulary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes canonical weights as a checkpoint of one format: what {@code ingot convert} and the demo use
@@ -24,4 +26,18 @@ public interface CheckpointWriter {
      * {@link dev.ingot.spi.CheckpointException}, an architecture or a type its format cannot hold.
      */
     void write(Path location, ModelSpec spec, ModelConfig config, Map<String, Tensor> canonical) throws IOException;
+
+    /**
+     * {@link #write(Path, ModelSpec, ModelConfig, Map)} with the source's vocabulary, when the engine could
+     * express it as SentencePiece pieces, scores and types, for formats that carry their own vocabulary
+     * (GGUF). Returns whether the written checkpoint holds the vocabulary itself, so no tokenizer files
+     * need to go beside it. The default ignores the vocabulary and returns {@code false}; a writer that
+     * overrides this method keeps the four-argument one working too (an engine that predates this
+     * method calls only that one).
+     */
+    default boolean write(Path location, ModelSpec spec, ModelConfig config, Map<String, Tensor> canonical,
+            Optional<SentencePieceVocabulary> vocabulary) throws IOException {
+        write(location, spec, config, canonical);
+        return false;
+    }
 }

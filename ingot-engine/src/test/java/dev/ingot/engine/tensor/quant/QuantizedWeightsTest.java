@@ -72,9 +72,15 @@ class QuantizedWeightsTest {
             float[] widened = new float[batch * rows];
             vector.matmul(new WeightMatrix("w", blocks, type, rows, cols), x, quantized, batch);
             new ScalarKernels().matmul(new WeightMatrix("w", decoded, DType.F32, rows, cols), x, widened, batch);
+            // The kernels quantize the inputs per block too, as ggml's vec_dot does (see VectorKernelsTest for the
+            // exact semantics): against the decoded weights with float inputs, that is 1% of the outputs' size.
+            double diff = 0;
+            double norm = 0;
             for (int i = 0; i < quantized.length; i++) {
-                assertThat(quantized[i]).as("output %d", i).isCloseTo(widened[i], org.assertj.core.data.Offset.offset(1e-4f * 8));
+                diff += (quantized[i] - widened[i]) * (double) (quantized[i] - widened[i]);
+                norm += widened[i] * (double) widened[i];
             }
+            assertThat(Math.sqrt(diff / norm)).as("relative error from quantizing the inputs").isLessThan(0.01);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.ingot.spi.engine.EngineServices;
 import dev.ingot.spi.engine.MappedTensor;
 import dev.ingot.spi.format.Checkpoint;
 import dev.ingot.spi.format.CheckpointFormat;
+import dev.ingot.spi.format.CheckpointWriter;
 import dev.ingot.spi.format.Detection;
 import dev.ingot.spi.mapping.WeightMapper;
 import dev.ingot.spi.model.ModelConfig;
@@ -68,6 +69,12 @@ public final class GgufFormat implements CheckpointFormat {
             tensors.add(new MappedTensor(info, header.absoluteOffset(tensor)));
         }
         return new GgufCheckpoint(config, engine.mapped(location, tensors), header.metadata(), engine);
+    }
+
+    /** Llama and Mistral as llama.cpp's {@code llama} architecture, with the vocabulary when the engine has one. */
+    @Override
+    public Optional<CheckpointWriter> writer() {
+        return Optional.of(new GgufCheckpointWriter());
     }
 
     @Override

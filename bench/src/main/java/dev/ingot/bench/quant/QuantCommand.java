@@ -1,0 +1,329 @@
+package dev.ingot.bench.quant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.bench.model.DecodeProbe;
+import dev.ingot.bench.model.ModelShape;
+import dev.ingot.bench.model.ModelVariant;
+import dev.ingot.bench.model.SyntheticModels;
+import dev.ingot.engine.generate.Generator;
+import dev.ingot.engine.generate.LoadOptions;
+import dev.ingot.engine.generate.LoadedModel;
+import dev.ingot.engine.generate.ModelLoader;
+import dev.ingot.engine.plugin.PluginConfig;
+import dev.ingot.engine.sample.SamplingParams;
+import dev.ingot.server.cli.IngotCommand;
+import dev.ingot.spi.tensor.DType;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bench/run quant}: Ingot against llama.cpp on the same GGUF files. The synthetic 110M Llama is
+ * converted to GGUF F32 by {@code ingot convert --to gguf}, then quantized by llama.cpp's own
+ * {@code llama-quantize} (F16, Q8_0, Q4_0, Q4_K_M). For each file, in alternating rounds, Ingot's batch-1
+ * decode tokens/s (in this JVM, {@link DecodeProbe}) and {@code llama-bench tg} (through the anchor
+ * script, a separate process), as best-of, spread, and ratios. Then greedy tokens of both engines from
+ * the same prompt ids on each file, and how many agree before they part.
+ *
+ * <p>llama.cpp is reached only by running the anchor script ({@code --anchor}, or {@code LLAMACPP_SH}):
+ * {@code SCRIPT quantize IN OUT TYPE}, {@code SCRIPT tg FILE THREADS N} (prints tok/s) and
+ * {@code SCRIPT gen FILE PROMPT N THREADS} (prints text, then a JSON line with prompt_ids and
+ * generated_ids). Without a script only Ingot's columns are printed.
+ */
+public final class QuantCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROMPT = "Once upon a time";
+
+    record Options(Path root, Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int steps,
+            List<String> types, Optional<Path> textModel, int genTokens, boolean text) {
+
+        static Options parse(String[] args) {
+            Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
+            Path models = root.resolve("bench/target/models");
+            Path plugins = Files.isDirectory(root.resolve("build/plugins")) ? root.resolve("build/plugins") : root.resolve("plugins/gguf/target");
+            String env = System.getenv("LLAMACPP_SH");
+            Path script = env != null ? Path.of(env) : root.resolveSibling("shared/anchors/llamacpp.sh");
+            Optional<Path> anchor = Files.isExecutable(script) ? Optional.of(script) : Optional.empty();
+            int rounds = 3;
+            int threads = 2;
+            int steps = 64;
+            int genTokens = 100;
+            List<String> types = List.of("F32", "F16", "Q8_0", "Q4_0", "Q4_K_M");
+            Path text = root.resolveSibling("shared/models/stories260K-hf");
+            Optional<Path> textModel = Files.isDirectory(text) ? Optional.of(text) : Optional.empty();
+            boolean compareText = true;
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--models" -> { models = Path.of(value); i++; }
+                    case "--plugins" -> { plugins = Path.of(value); i++; }
+                    case "--anchor" -> { anchor = Optional.of(Path.of(value)); i++; }
+                    case "--no-anchor" -> anchor = Optional.empty();
+                    case "--rounds" -> { rounds = Integer.parseInt(value); i++; }
+                    case "--threads" -> { threads = Integer.parseInt(value); i++; }
+                    case "--steps" -> { steps = Integer.parseInt(value); i++; }
+                    case "--types" -> { types = List.of(value.split(",")); i++; }
+                    case "--text-model" -> { textModel = Optional.of(Path.of(value)); i++; }
+                    case "--no-text" -> compareText = false;
+                    case "--gen-tokens" -> { genTokens = Integer.parseInt(value); i++; }
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText);
+        }
+    }
+
+    private QuantCommand() {}
+
+    public static void run(String[] args, PrintStream out) throws Exception {
+        Options o = Options.parse(args);
+        out.printf(Locale.ROOT, "# Ingot vs llama.cpp on the same GGUF files%n%nload average at start: %s; threads %d; anchor %s%n%n",
+                loadAverage(), o.threads(), o.anchor().map(Path::toString).orElse("none (Ingot only)"));
+        Path tokenizer = null; // each GGUF file carries its vocabulary
+        Map<String, Path> files = prepare(o, ModelShape.M110, "llama-110M", out);
+        speed(o, files, tokenizer, out);
+        if (o.anchor().isPresent() && o.text()) {
+            Map<String, Path> textFiles = new LinkedHashMap<>();
+            if (o.textModel().isPresent()) {
+                textFiles.putAll(prepareFrom(o, o.textModel().get(), "stories260K", out));
+            }
+            files.forEach((type, file) -> textFiles.put("110M " + type, file));
+            text(o, textFiles, out);
+        }
+        out.printf(Locale.ROOT, "%nload average at end: %s%n", loadAverage());
+    }
+
+    // ---- files ----
+
+    /** The synthetic model as GGUF F32 (written by ingot convert) and each requested type (llama-quantize). */
+    private static Map<String, Path> prepare(Options o, ModelShape shape, String base, PrintStream out) throws Exception {
+        Path hf = new SyntheticModels(o.models()).ensure(new ModelVariant(shape, ModelVariant.Layout.HF, DType.F32));
+        writeTokenizerJson(hf.resolve("tokenizer.json"), shape.vocab());
+        Map<String, Path> files = prepareFrom(o, hf, base, out);
+        Map<String, Path> named = new LinkedHashMap<>();
+        files.forEach((k, v) -> named.put(k.substring(k.lastIndexOf(' ') + 1), v));
+        return named;
+    }
+
+    private static Map<String, Path> prepareFrom(Options o, Path hf, String base, PrintStream out) throws Exception {
+        Map<String, Path> files = new LinkedHashMap<>();
+        Path f32 = o.models().resolve(base + "-f32.gguf");
+        if (!Files.exists(f32)) {
+            int code = IngotCommand.commandLine().execute("convert", "--model", hf.toString(), "--plugins", o.plugins().toString(),
+                    "--to", "gguf", "--out", f32.toString());
+            if (code != 0) {
+                throw new IOException("ingot convert --to gguf failed for " + hf);
+            }
+        }
+        for (String type : o.types()) {
+            Path file = type.equals("F32") ? f32 : o.models().resolve(base + "-" + type.toLowerCase(Locale.ROOT) + ".gguf");
+            if (!Files.exists(file)) {
+                if (o.anchor().isEmpty()) {
+                    out.println("(no anchor: " + file.getFileName() + " cannot be written by llama-quantize; skipped)");
+                    continue;
+                }
+                // TYPE-pure: every tensor in TYPE (llama-quantize --pure), the embedding and LM head too
+                boolean pure = type.endsWith("-pure");
+                List<String> args = new ArrayList<>(List.of("quantize", f32.toString(), file.toString(),
+                        pure ? type.substring(0, type.length() - 5) : type));
+                if (pure) {
+                    args.add("--pure");
+                }
+                Run q = anchor(o, args);
+                if (q.code() != 0 || !Files.exists(file)) {
+                    out.println("(llama-quantize " + type + " failed for " + f32.getFileName() + ": " + q.lastLine() + ")");
+                    continue;
+                }
+            }
+            files.put(base + " " + type, file);
+        }
+        return files;
+    }
+
+    /**
+     * A SentencePiece-style tokenizer.json with the synthetic tokenizer's pieces (the specials, the 256
+     * byte pieces, made-up words spelled with {@code ▁}), so the converted GGUF carries a vocabulary.
+     */
+    static void writeTokenizerJson(Path file, int vocab) throws IOException {
+        if (Files.exists(file)) {
+            return;
+        }
+        StringBuilder v = new StringBuilder();
+        List<String> pieces = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        for (int b = 0; b < 256; b++) {
+            pieces.add(String.format(Locale.ROOT, "<0x%02X>", b));
+        }
+        for (int word = 0; pieces.size() < vocab; word++) {
+            pieces.add("\u2581" + letters(word));
+        }
+        for (int i = 0; i < pieces.size(); i++) {
+            v.append(i == 0 ? "" : ",").append('"').append(pieces.get(i)).append("\":").append(i);
+        }
+        String json = """
+                {"version":"1.0","added_tokens":[
+                 {"id":0,"content":"<unk>","special":true},{"id":1,"content":"<s>","special":true},{"id":2,"content":"</s>","special":true}],
+                 "normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend","prepend":"\u2581"},{"type":"Replace","pattern":{"String":" "},"content":"\u2581"}]},
+                 "pre_tokenizer":null,
+                 "model":{"type":"BPE","unk_token":"<unk>","byte_fallback":true,"vocab":{%s},"merges":[]}}
+                """.formatted(v);
+        Files.writeString(file, json, StandardCharsets.UTF_8);
+    }
+
+    private static String letters(int n) {
+        StringBuilder s = new StringBuilder();
+        for (int v = n + 1; v > 0; v = (v - 1) / 26) {
+            s.append((char) ('a' + (v - 1) % 26));
+        }
+        return s.reverse().toString();
+    }
+
+    // ---- speed ----
+
+    private static void speed(Options o, Map<String, Path> files, Path tokenizer, PrintStream out) throws Exception {
+        Map<String, List<Double>> ingot = new LinkedHashMap<>();
+        Map<String, List<Double>> llama = new LinkedHashMap<>();
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        for (int round = 0; round < o.rounds(); round++) {
+            for (Map.Entry<String, Path> file : files.entrySet()) {
+                boolean ingotFirst = round % 2 == 0;
+                double a = Double.NaN;
+                double b = Double.NaN;
+                for (int turn = 0; turn < 2; turn++) {
+                    if ((turn == 0) == ingotFirst) {
+                        DecodeProbe.Result r = DecodeProbe.run(file.getValue(), tokenizer, o.plugins(), o.threads(), 16, o.steps());
+                        a = r.tokensPerSecond();
+                        bytes.put(file.getKey(), r.bytesPerToken());
+                    } else if (o.anchor().isPresent()) {
+                        Run tg = anchor(o, List.of("tg", file.getValue().toString(), String.valueOf(o.threads()), String.valueOf(o.steps())));
+                        b = tg.code() == 0 ? parseDouble(tg.lastLine()) : Double.NaN;
+                    }
+                }
+                ingot.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(a);
+                llama.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(b);
+                ratios.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(a / b);
+                System.err.printf(Locale.ROOT, "round %d %-7s ingot %.1f tok/s, llama.cpp %.1f tok/s (load %s)%n", round + 1,
+                        file.getKey(), a, b, loadAverage());
+            }
+        }
+        out.printf(Locale.ROOT, "## Batch-1 decode, synthetic 110M Llama (%d rounds alternating Ingot / llama-bench tg%d, %d threads)%n%n",
+                o.rounds(), o.steps(), o.threads());
+        out.println("| file | Ingot reads/token | Ingot tok/s best (spread) | llama.cpp tok/s best (spread) | best/best | per-round ratios |");
+        out.println("|---|---:|---:|---:|---:|---|");
+        for (String type : files.keySet()) {
+            List<Double> a = ingot.get(type);
+            List<Double> b = llama.get(type);
+            out.printf(Locale.ROOT, "| %s | %.0f MB | %.1f (%s) | %s | **%.2fx** | %s |%n", type, bytes.get(type) / 1e6, max(a), spread(a),
+                    o.anchor().isPresent() ? String.format(Locale.ROOT, "%.1f (%s)", max(b), spread(b)) : "-",
+                    max(a) / max(b), ratios.get(type).stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
+        }
+        out.println();
+    }
+
+    // ---- greedy text ----
+
+    private static void text(Options o, Map<String, Path> files, PrintStream out) throws Exception {
+        out.printf(Locale.ROOT, "## Greedy tokens, Ingot vs llama.cpp (llamacpp gen), prompt \"%s\" with llama.cpp's prompt ids, %d tokens%n%n",
+                PROMPT, o.genTokens());
+        out.println("| file | same tokens before they part | Ingot | llama.cpp |");
+        out.println("|---|---:|---|---|");
+        for (Map.Entry<String, Path> file : files.entrySet()) {
+            Run gen = anchor(o, List.of("gen", file.getValue().toString(), PROMPT, String.valueOf(o.genTokens()), String.valueOf(o.threads())));
+            if (gen.code() != 0) {
+                out.printf(Locale.ROOT, "| %s | llama.cpp failed: %s | | |%n", file.getKey(), gen.lastLine());
+                continue;
+            }
+            JsonNode result = JSON.readTree(gen.lastLine());
+            int[] prompt = ints(result.get("prompt_ids"));
+            int[] theirs = ints(result.get("generated_ids"));
+            int[] ours;
+            try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(file.getValue())
+                    .withPlugins(PluginConfig.of(List.of(o.plugins()))).withThreads(o.threads()))) {
+                ours = new Generator(loaded).generate(prompt, SamplingParams.greedy(), theirs.length, 0, t -> {}).tokenIds();
+            } catch (IOException | RuntimeException e) {
+                out.printf(Locale.ROOT, "| %s | Ingot cannot load it: %s | | |%n", file.getKey(), e.getMessage());
+                continue;
+            }
+            int same = 0;
+            while (same < ours.length && same < theirs.length && ours[same] == theirs[same]) {
+                same++;
+            }
+            out.printf(Locale.ROOT, "| %s | **%d** of %d | %s | %s |%n", file.getKey(), same, Math.min(ours.length, theirs.length),
+                    around(ours, same), around(theirs, same));
+        }
+    }
+
+    /** The ids where the two part (a few before, a few after). */
+    private static String around(int[] ids, int at) {
+        int from = Math.max(0, at - 2);
+        int to = Math.min(ids.length, at + 3);
+        return (from > 0 ? "…" : "") + Arrays.toString(Arrays.copyOfRange(ids, from, to));
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
+    // ---- helpers ----
+
+    record Run(int code, String output) {
+        String lastLine() {
+            String[] lines = output.strip().split("\n");
+            return lines[lines.length - 1];
+        }
+    }
+
+    private static Run anchor(Options o, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(o.anchor().orElseThrow().toString());
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+        }
+        return new Run(p.exitValue(), output);
+    }
+
+    private static double parseDouble(String s) {
+        try {
+            return Double.parseDouble(s.strip());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    private static String spread(List<Double> values) {
+        double min = values.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        return String.format(Locale.ROOT, "%.1f–%.1f", min, max(values));
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
