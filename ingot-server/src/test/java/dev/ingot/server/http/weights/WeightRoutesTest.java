@@ -228,7 +228,7 @@ class WeightRoutesTest {
         start();
         assertThat(http.post("/v1/weights/updates", "{\"mode\": \"PARTIAL\"}").errorMessage()).isEqualTo("\"version\" is required");
         assertThat(http.post("/v1/weights/updates", "{\"version\": 2, \"policy\": \"later\"}").errorMessage())
-                .isEqualTo("\"policy\" must be one of [\"finish\", \"pause\", \"abort\"], got \"later\"");
+                .isEqualTo("\"policy\" must be one of [\"finish\", \"pause\", \"abort\", \"recompute\"], got \"later\"");
         Http.Answer typo = http.post("/v1/weights/updates", "{\"versoin\": 2}");
         assertThat(typo.status()).isEqualTo(400);
         assertThat(typo.errorMessage()).startsWith("unknown field \"versoin\"");
