@@ -27,14 +27,17 @@ final class Params {
 
     Optional<Integer> integer(String name, long min, long max) {
         return get(name).map(node -> {
-            if (!node.isIntegralNumber() && !(node.isNumber() && node.asDouble() == Math.rint(node.asDouble()))) {
+            if (!node.isIntegralNumber() && !(node.isNumber() && Double.isFinite(node.asDouble())
+                    && node.asDouble() == Math.rint(node.asDouble()))) {
                 throw ApiException.badRequest(name, "'" + name + "' must be an integer, got " + node);
             }
-            long value = node.asLong();
-            if (value < min || value > max) {
-                throw ApiException.badRequest(name, "'" + name + "' must be between " + min + " and " + max + ", got " + value);
+            // compared exactly: 2^63 is out of range, not the -2^63 a long would wrap it to
+            java.math.BigDecimal value = node.decimalValue();
+            if (value.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || value.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+                throw ApiException.badRequest(name, "'" + name + "' must be between " + min + " and " + max + ", got "
+                        + value.stripTrailingZeros().toPlainString());
             }
-            return (int) value;
+            return (int) value.longValue();
         });
     }
 
