@@ -12,7 +12,7 @@ import java.nio.channels.Channels;
  */
 class SafetensorsHeaderFuzzTest {
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void safetensorsFile(byte[] data) {
         FuzzContract.check(() -> {
             SafetensorsHeader header = SafetensorsHeader.read(Channels.newChannel(new ByteArrayInputStream(data)), "fuzz.safetensors",

@@ -15,7 +15,7 @@ class TokenizerJsonFuzzTest {
 
     private static final Path DIR = FuzzContract.scratch("tokenizer-json");
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void tokenizerJson(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(DIR.resolve(HfTokenizerLoader.FILE_NAME), data);

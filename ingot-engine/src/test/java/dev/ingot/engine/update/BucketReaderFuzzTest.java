@@ -26,7 +26,7 @@ class BucketReaderFuzzTest {
             (format, spec) -> WeightMapper.identity(), UpdateLimits.defaults().withIdleTimeout(Duration.ofMinutes(10)), g -> {});
     private static long version = 1;
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void bucket(byte[] data) {
         FuzzContract.check(() -> {
             StagedUpdate update = UPDATES.begin(new UpdateRequest(++version, UpdateMode.PARTIAL, "hf", "fuzz", SwapPolicy.FINISH, true));

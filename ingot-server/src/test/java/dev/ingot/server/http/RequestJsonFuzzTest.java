@@ -49,7 +49,7 @@ class RequestJsonFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void request(byte[] data) {
         if (data.length == 0) {
             return;

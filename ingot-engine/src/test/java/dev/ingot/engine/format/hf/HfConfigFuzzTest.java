@@ -22,7 +22,7 @@ class HfConfigFuzzTest {
     private static final Path FILE = FuzzContract.scratch("hf-config").resolve("config.json");
     private static final Services ENGINE = new Services();
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void configJson(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(FILE, data);

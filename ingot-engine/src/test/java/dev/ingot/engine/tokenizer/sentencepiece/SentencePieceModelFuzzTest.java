@@ -15,7 +15,7 @@ class SentencePieceModelFuzzTest {
 
     private static final Path FILE = FuzzContract.scratch("sentencepiece").resolve("tokenizer.model");
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void tokenizerModel(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(FILE, data);

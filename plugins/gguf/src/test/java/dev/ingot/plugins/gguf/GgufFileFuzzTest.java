@@ -17,7 +17,7 @@ class GgufFileFuzzTest {
     private static final Path FILE = FuzzContract.scratch("gguf").resolve("model.gguf");
     private static final GgufFormat FORMAT = new GgufFormat();
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void ggufFile(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(FILE, data);

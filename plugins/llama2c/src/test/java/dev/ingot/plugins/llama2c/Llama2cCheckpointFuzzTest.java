@@ -18,7 +18,7 @@ class Llama2cCheckpointFuzzTest {
     private static final Path FILE = FuzzContract.scratch("llama2c-bin").resolve("model.bin");
     private static final Llama2cFormat FORMAT = new Llama2cFormat();
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void checkpoint(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(FILE, data);

@@ -14,7 +14,7 @@ class Llama2cVocabularyFuzzTest {
 
     private static final Path FILE = FuzzContract.scratch("llama2c-tok").resolve("tokenizer.bin");
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void vocabulary(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(FILE, data);

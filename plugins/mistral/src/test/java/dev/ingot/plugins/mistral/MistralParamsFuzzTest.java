@@ -16,7 +16,7 @@ class MistralParamsFuzzTest {
 
     private static final Path FILE = FuzzContract.scratch("mistral-params").resolve(MistralParams.FILE);
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void params(byte[] data) {
         FuzzContract.check(() -> {
             Files.write(FILE, data);
