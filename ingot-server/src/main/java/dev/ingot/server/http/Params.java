@@ -9,6 +9,12 @@ import java.util.Optional;
 /** Typed, range-checked access to a request's parameters; every refusal names the parameter. */
 final class Params {
 
+    /**
+     * The longest string a list parameter ({@code stop}) may hold: every generated token is matched against
+     * each stop string, so a megabyte-long one would cost every token of the request (issue 13).
+     */
+    static final int MAX_LISTED_STRING_CHARS = 1024;
+
     private final ObjectNode body;
 
     Params(ObjectNode body) {
@@ -107,6 +113,10 @@ final class Params {
         for (String s : out) {
             if (s.isEmpty()) {
                 throw ApiException.badRequest(name, "'" + name + "' must not contain empty strings");
+            }
+            if (s.length() > MAX_LISTED_STRING_CHARS) {
+                throw ApiException.badRequest(name, "'" + name + "' has a string of " + s.length() + " characters; at most "
+                        + MAX_LISTED_STRING_CHARS + " are allowed");
             }
         }
         return out;

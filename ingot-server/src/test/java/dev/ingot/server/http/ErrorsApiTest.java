@@ -85,6 +85,14 @@ class ErrorsApiTest {
     }
 
     @Test
+    void aStopStringLongerThanTheLimitIs400() throws Exception {
+        // issue 13: a 1 MB stop string was accepted (and matched against every generated token)
+        ObjectNode body = body("x");
+        body.putArray("stop").add("s".repeat(1025));
+        refused(client.post("/v1/completions", body), 400, "stop", "'stop' has a string of 1025 characters; at most 1024 are allowed");
+    }
+
+    @Test
     void aPromptLongerThanTheContextIs400() throws Exception {
         refused(client.post("/v1/completions", body("y".repeat(200))), 400, "prompt",
                 "the prompt has 201 tokens; the model's context is 96 tokens, so at most 95 fit before the completion");
