@@ -54,6 +54,10 @@ public final class JsonValues {
     }
 
     private static String literal(JsonNode node) {
+        if (!node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+            // found by the fuzzing campaign: 1e1000000 became "Infinity", which no JSON number is
+            throw new IllegalArgumentException("a number beyond the range of a 64-bit float (" + node.doubleValue() + ")");
+        }
         return node.isBigDecimal() ? node.decimalValue().toString() : Double.toString(node.doubleValue());
     }
 

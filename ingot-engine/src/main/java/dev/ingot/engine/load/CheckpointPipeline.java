@@ -85,6 +85,15 @@ public final class CheckpointPipeline {
             throw new CheckpointException("a '" + spec.architecture() + "' model of " + spec.layers() + " layers: more than the "
                     + Limits.MAX_LAYERS + " Ingot supports");
         }
+        // A sequence's keys for one layer are one float array of context x key/value width: a context that
+        // cannot fit is refused here, not when a long generation grows its cache past the array limit.
+        long cacheFloats = (long) spec.maxPositions() * spec.kvHeads() * spec.headDim();
+        if (cacheFloats > Limits.MAX_CACHE_FLOATS_PER_LAYER) {
+            throw new CheckpointException("a '" + spec.architecture() + "' model with a context of " + spec.maxPositions()
+                    + " positions and " + spec.kvHeads() + " x " + spec.headDim() + " key/value values per position: its cache would hold "
+                    + cacheFloats + " floats per layer, more than the " + Limits.MAX_CACHE_FLOATS_PER_LAYER + " Ingot supports"
+                    + " (lower max_position_embeddings)");
+        }
         return host.callArchitecture(architecture, "failed to describe a '" + spec.architecture() + "' model",
                 () -> ModelDefinition.of(architecture.architecture(), spec));
     }

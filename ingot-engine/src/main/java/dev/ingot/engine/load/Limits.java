@@ -12,6 +12,12 @@ public final class Limits {
     /** Decoder layers a model may declare (the largest public models have a few hundred). */
     public static final int MAX_LAYERS = 4096;
 
+    /**
+     * Floats one sequence's key (or value) cache may hold per layer, at the model's full context: the
+     * largest Java array ({@code max_position_embeddings} x key/value heads x head size).
+     */
+    public static final long MAX_CACHE_FLOATS_PER_LAYER = Integer.MAX_VALUE - 8;
+
     /** Tensors one checkpoint or safetensors header may list. */
     public static final int MAX_TENSORS = 1_000_000;
 

@@ -53,7 +53,14 @@ public final class Services implements EngineServices {
         if (size > maxBytes) {
             throw new CheckpointException(file + ": " + size + " bytes, more than the " + maxBytes + " allowed for this file");
         }
-        return parseJson(Files.readString(file), file.toString());
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // found by the fuzzing campaign: this surfaced as "error: Input length = 1", naming nothing
+            throw new CheckpointException(file + ": not UTF-8 text, so not a JSON file", e);
+        }
+        return parseJson(text, file.toString());
     }
 
     @Override
@@ -63,6 +70,8 @@ public final class Services implements EngineServices {
             return JsonValues.of(root);
         } catch (JsonProcessingException e) {
             throw new CheckpointException(origin + ": not well-formed JSON: " + StrictJson.describe(e), e);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(origin + ": " + e.getMessage(), e);
         }
     }
 

@@ -14,6 +14,7 @@ import dev.ingot.engine.builtin.LlamaArchitecture;
 import dev.ingot.spi.format.Detection.Tier;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -251,6 +252,35 @@ class FormatSelectionTest {
                         .isInstanceOf(CheckpointException.class)
                         .hasMessageStartingWith("plugin 'reader' (" + reader + ") failed while reading tensor 'w'")
                         .hasMessageContaining("ran out of memory");
+            }
+        }
+    }
+
+    @Test
+    void aReadThatReturnsNullThrowsOrLiesIsOneLineNamingThePluginAndTheTensor() throws Exception {
+        Map<Mode, Path> jars = new java.util.EnumMap<>(Mode.class);
+        for (Mode mode : List.of(Mode.READ_NULL, Mode.READ_THROWS, Mode.READ_WRONG_SHAPE)) {
+            String name = mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            jars.put(mode, TestPlugin.named(name).format(name, Tier.LAYOUT, mode).writeJar(plugins.resolve(name + ".jar")));
+        }
+        try (PluginHost host = PluginHost.discover(PluginConfig.of(List.of(plugins)))) {
+            Map<Mode, String> expected = Map.of(
+                    Mode.READ_NULL, "plugin 'read-null' (" + jars.get(Mode.READ_NULL) + ") failed while reading tensor 'w' of "
+                            + location + ": returned null",
+                    Mode.READ_THROWS, "plugin 'read-throws' (" + jars.get(Mode.READ_THROWS) + ") failed while reading tensor 'w' of "
+                            + location + ": java.lang.NullPointerException",
+                    Mode.READ_WRONG_SHAPE, "plugin 'read-wrong-shape' (" + jars.get(Mode.READ_WRONG_SHAPE) + ") returned w F32[2]"
+                            + " for tensor 'w' of " + location + ", but listed it as w F32[1]");
+            for (Mode mode : expected.keySet()) {
+                String name = mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                FormatChoice choice = host.select(location, Optional.of(name));
+                try (Checkpoint checkpoint = host.guard(host.open(choice, location), choice, location)) {
+                    assertThatThrownBy(() -> checkpoint.tensors().read("w"))
+                            .as(mode.name())
+                            .isInstanceOf(CheckpointException.class)
+                            .hasMessageStartingWith(expected.get(mode))
+                            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+                }
             }
         }
     }

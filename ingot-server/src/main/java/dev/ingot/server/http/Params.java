@@ -9,6 +9,12 @@ import java.util.Optional;
 /** Typed, range-checked access to a request's parameters; every refusal names the parameter. */
 final class Params {
 
+    /**
+     * The longest string a list parameter ({@code stop}) may hold: every generated token is matched against
+     * each stop string, so a megabyte-long one would cost every token of the request (issue 13).
+     */
+    static final int MAX_LISTED_STRING_CHARS = 1024;
+
     private final ObjectNode body;
 
     Params(ObjectNode body) {
@@ -27,14 +33,17 @@ final class Params {
 
     Optional<Integer> integer(String name, long min, long max) {
         return get(name).map(node -> {
-            if (!node.isIntegralNumber() && !(node.isNumber() && node.asDouble() == Math.rint(node.asDouble()))) {
+            if (!node.isIntegralNumber() && !(node.isNumber() && Double.isFinite(node.asDouble())
+                    && node.asDouble() == Math.rint(node.asDouble()))) {
                 throw ApiException.badRequest(name, "'" + name + "' must be an integer, got " + node);
             }
-            long value = node.asLong();
-            if (value < min || value > max) {
-                throw ApiException.badRequest(name, "'" + name + "' must be between " + min + " and " + max + ", got " + value);
+            // compared exactly: 2^63 is out of range, not the -2^63 a long would wrap it to
+            java.math.BigDecimal value = node.decimalValue();
+            if (value.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || value.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+                throw ApiException.badRequest(name, "'" + name + "' must be between " + min + " and " + max + ", got "
+                        + value.stripTrailingZeros().toPlainString());
             }
-            return (int) value;
+            return (int) value.longValue();
         });
     }
 
@@ -104,6 +113,10 @@ final class Params {
         for (String s : out) {
             if (s.isEmpty()) {
                 throw ApiException.badRequest(name, "'" + name + "' must not contain empty strings");
+            }
+            if (s.length() > MAX_LISTED_STRING_CHARS) {
+                throw ApiException.badRequest(name, "'" + name + "' has a string of " + s.length() + " characters; at most "
+                        + MAX_LISTED_STRING_CHARS + " are allowed");
             }
         }
         return out;

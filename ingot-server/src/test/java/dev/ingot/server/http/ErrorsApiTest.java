@@ -75,6 +75,24 @@ class ErrorsApiTest {
     }
 
     @Test
+    void aRangeErrorShowsTheNumberAsSentNotAWrappedOne() throws Exception {
+        // issue 13: max_tokens 2^63 was reported as -9223372036854775808
+        String body = "{\"model\": \"random\", \"prompt\": \"x\", \"max_tokens\": 9223372036854775808}";
+        refused(client.post("/v1/completions", body), 400, "max_tokens",
+                "'max_tokens' must be between 1 and 96, got 9223372036854775808");
+        String huge = "{\"model\": \"random\", \"prompt\": \"x\", \"max_tokens\": 1e400}";
+        assertThat(client.post("/v1/completions", huge).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aStopStringLongerThanTheLimitIs400() throws Exception {
+        // issue 13: a 1 MB stop string was accepted (and matched against every generated token)
+        ObjectNode body = body("x");
+        body.putArray("stop").add("s".repeat(1025));
+        refused(client.post("/v1/completions", body), 400, "stop", "'stop' has a string of 1025 characters; at most 1024 are allowed");
+    }
+
+    @Test
     void aPromptLongerThanTheContextIs400() throws Exception {
         refused(client.post("/v1/completions", body("y".repeat(200))), 400, "prompt",
                 "the prompt has 201 tokens; the model's context is 96 tokens, so at most 95 fit before the completion");

@@ -22,6 +22,15 @@ public final class ModelSpec {
     private final int heads;
     private final int kvHeads;
     private final int headDim;
+    /** End-of-sequence ids a model may declare (real models have one to three). */
+    public static final int MAX_EOS_TOKEN_IDS = 1024;
+
+    /**
+     * The longest context a model may declare ({@code max_position_embeddings}): 16 Mi positions, above
+     * any public model's (10 M), checked before a cache or RoPE table is sized for it.
+     */
+    public static final int MAX_POSITIONS = 1 << 24;
+
     private final int ffnSize;
     private final int vocabSize;
     private final double ropeTheta;
@@ -72,8 +81,17 @@ public final class ModelSpec {
         if (slidingWindow < 0) {
             throw new IllegalArgumentException("sliding window must be 0 (none) or positive, got " + slidingWindow);
         }
+        if (eosTokenIds.size() > MAX_EOS_TOKEN_IDS) {
+            throw new IllegalArgumentException(eosTokenIds.size() + " eos token ids; a model may have at most " + MAX_EOS_TOKEN_IDS);
+        }
+        if (maxPositions > MAX_POSITIONS) {
+            throw new IllegalArgumentException("a context of " + maxPositions + " positions; Ingot supports at most " + MAX_POSITIONS);
+        }
         for (int id : eosTokenIds) {
-            if (id < 0 || id >= vocabSize) {
+            if (id < 0) {
+                throw new IllegalArgumentException("eos token id " + id + " is negative");
+            }
+            if (id >= vocabSize) {
                 throw new IllegalArgumentException("eos token id " + id + " is outside the vocabulary of " + vocabSize);
             }
         }

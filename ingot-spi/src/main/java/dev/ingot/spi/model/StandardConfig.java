@@ -121,6 +121,11 @@ public final class StandardConfig {
         if (c.values().get("eos_token_id").isEmpty()) {
             return absentDefault;
         }
+        // counted before a list is built for them: a 2 M-entry list is refused without holding 2 M Integers
+        if (c.values().get("eos_token_id").orElseThrow() instanceof JsonValue.JsonArray ids
+                && ids.elements().size() > ModelSpec.MAX_EOS_TOKEN_IDS) {
+            throw c.fail("eos_token_id lists " + ids.elements().size() + " ids; a model may have at most " + ModelSpec.MAX_EOS_TOKEN_IDS);
+        }
         return c.integers("eos_token_id").orElse(List.of());
     }
 

@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
  */
 public final class TestPlugin {
 
-    public enum Mode { OK, DETECT_THROWS, OPEN_THROWS, DETECT_HANGS, DETECT_OOM, DETECT_RECURSES, OPEN_OOM, READ_OOM }
+    public enum Mode { OK, DETECT_THROWS, OPEN_THROWS, DETECT_HANGS, DETECT_OOM, DETECT_RECURSES, OPEN_OOM, READ_OOM,
+        /** read() returns null, throws a NullPointerException, or returns a tensor of another shape than listed */
+        READ_NULL, READ_THROWS, READ_WRONG_SHAPE }
 
     private record FormatSpec(String name, Detection.Tier tier, Mode mode) {}
 
@@ -166,10 +168,15 @@ import java.io.IOException;
                         }
                         public TensorSource tensors() { return this; }
                         public List<TensorInfo> list() {
-                            return mode.equals("READ_OOM") ? List.of(new TensorInfo("w", DType.F32, Shape.of(1))) : List.of();
+                            return mode.startsWith("READ_") ? List.of(new TensorInfo("w", DType.F32, Shape.of(1))) : List.of();
                         }
                         public Tensor read(String name) throws IOException {
                             if (mode.equals("READ_OOM")) { long[] huge = new long[Integer.MAX_VALUE - 16]; throw new IOException("" + huge.length); }
+                            if (mode.equals("READ_NULL")) return null;
+                            if (mode.equals("READ_THROWS")) { String missing = null; return missing.isEmpty() ? null : null; }
+                            if (mode.equals("READ_WRONG_SHAPE")) {
+                                return new Tensor(new TensorInfo(name, DType.F32, Shape.of(2)), java.lang.foreign.MemorySegment.ofArray(new float[2]));
+                            }
                             throw new CheckpointException(location + ": no tensor " + name);
                         }
                         public void close() {}

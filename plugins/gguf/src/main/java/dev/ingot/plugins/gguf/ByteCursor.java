@@ -31,6 +31,11 @@ final class ByteCursor {
         this.bytes = bytes;
     }
 
+    /** A copy of bytes {@code [from, to)} (positions this cursor has already read past). */
+    byte[] copy(long from, long to) {
+        return bytes.asSlice(from, to - from).toArray(ValueLayout.JAVA_BYTE);
+    }
+
     long position() {
         return position;
     }

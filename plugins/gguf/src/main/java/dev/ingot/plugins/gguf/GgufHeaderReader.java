@@ -222,6 +222,26 @@ final class GgufHeaderReader {
             }
             return new GgufValue.Packed(elementType, data);
         }
+        if (elementType == GgufValueType.STRING) {
+            // checked one by one (length, UTF-8) but kept as the bytes of the array: a string array the engine
+            // never reads (a 30 MB list of merges in a file that does not need them) is not 1 M Strings
+            long start = in.position();
+            int[] offsets = new int[(int) length];
+            for (int i = 0; i < length; i++) {
+                long offset = in.position() - start;
+                if (offset > Integer.MAX_VALUE - 8) {
+                    in.seek(at);
+                    throw in.error(what + " holds more than " + (Integer.MAX_VALUE - 8) + " bytes of strings, more than this reader holds");
+                }
+                offsets[i] = (int) offset;
+                in.string(Integer.MAX_VALUE - 8, what + " element");
+            }
+            if (in.position() - start > Integer.MAX_VALUE - 8) {
+                in.seek(at);
+                throw in.error(what + " holds more than " + (Integer.MAX_VALUE - 8) + " bytes of strings, more than this reader holds");
+            }
+            return new GgufValue.Strings(in.copy(start, in.position()), offsets);
+        }
         List<GgufValue> items = new ArrayList<>((int) Math.min(length, 1 << 16));
         for (long i = 0; i < length; i++) {
             items.add(value(in, elementType, what + "[" + i + "]", depth + 1));

@@ -127,6 +127,9 @@ final class GgufMetadata {
         if (value instanceof GgufValue.Packed packed && packed.elementType() == elementType) {
             return Optional.of(packed.items());
         }
+        if (value instanceof GgufValue.Strings strings && strings.elementType() == elementType) {
+            return Optional.of(strings.items());
+        }
         throw wrong(key, expected, value);
     }
 

@@ -85,6 +85,44 @@ sealed interface GgufValue {
         }
     }
 
+    /**
+     * An array of strings, kept as the bytes the file stores them in (each a little-endian {@code uint64}
+     * length and that many UTF-8 bytes, already checked) with where each starts: {@link #items()} decodes
+     * an element when it is read, so arrays nobody reads never become one {@code String} per element.
+     */
+    record Strings(byte[] data, int[] offsets) implements GgufValue {
+        @Override
+        public GgufValueType type() {
+            return GgufValueType.ARRAY;
+        }
+
+        GgufValueType elementType() {
+            return GgufValueType.STRING;
+        }
+
+        int size() {
+            return offsets.length;
+        }
+
+        /** The elements as {@link Str} values, each decoded when it is read. */
+        List<GgufValue> items() {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            return new java.util.AbstractList<>() {
+                @Override
+                public GgufValue get(int i) {
+                    int at = offsets[java.util.Objects.checkIndex(i, offsets.length)];
+                    int length = (int) in.getLong(at);
+                    return new Str(new String(data, at + Long.BYTES, length, java.nio.charset.StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public int size() {
+                    return offsets.length;
+                }
+            };
+        }
+    }
+
     /** Short description for messages: {@code uint32 7}, {@code string "llama"}, {@code array[string; 512]}. */
     default String describe() {
         return switch (this) {
@@ -94,6 +132,7 @@ sealed interface GgufValue {
             case Str s -> "string \"" + (s.value().length() > 40 ? s.value().substring(0, 40) + "…" : s.value()) + "\"";
             case Array a -> "array[" + a.elementType().lowerName() + "; " + a.items().size() + "]";
             case Packed p -> "array[" + p.elementType().lowerName() + "; " + p.size() + "]";
+            case Strings t -> "array[" + t.elementType().lowerName() + "; " + t.size() + "]";
         };
     }
 }

@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,6 +212,41 @@ class HostileFilesTest {
         assertThat(blob).isInstanceOf(GgufValue.Packed.class);
         assertThat(((GgufValue.Packed) blob).data()).hasSize(n);
         assertThat(blob.describe()).isEqualTo("array[uint8; 10000000]");
+    }
+
+    @Test
+    void aMillionStringArrayIsKeptAsItsBytesAndReadOnDemand() throws IOException {
+        int n = 1_000_000;
+        java.io.ByteArrayOutputStream elements = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            elements.writeBytes(GgufWriter.string(i % 2 == 0 ? "a" : "été"));
+        }
+        Path file = new GgufWriter().raw("general.names", GgufWriter.ARRAY, GgufWriter.array(GgufWriter.STRING, n, elements.toByteArray()))
+                .write(dir.resolve("names.gguf"));
+        GgufMetadata metadata = GgufHeaderReader.read(file).metadata();
+        GgufValue names = metadata.get("general.names").orElseThrow();
+        // the bytes as stored and one offset per element: a million String objects would be some 50 MB
+        assertThat(names).isInstanceOf(GgufValue.Strings.class);
+        assertThat(((GgufValue.Strings) names).data()).hasSize(elements.size());
+        assertThat(names.describe()).isEqualTo("array[string; 1000000]");
+        List<String> read = metadata.strings("general.names").orElseThrow();
+        assertThat(read).hasSize(n);
+        assertThat(read.get(0)).isEqualTo("a");
+        assertThat(read.get(n - 1)).isEqualTo("été");
+    }
+
+    @Test
+    void aStringArrayWithInvalidUtf8IsRefusedWhenRead() throws IOException {
+        byte[] bad = java.nio.ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).putLong(2).put((byte) 0xC3).put((byte) 0x28).array();
+        Path file = new GgufWriter().raw("general.names", GgufWriter.ARRAY,
+                GgufWriter.array(GgufWriter.STRING, 2, concat(GgufWriter.string("ok"), bad))).write(dir.resolve("utf8.gguf"));
+        assertRefused(file).hasMessageContaining("metadata 'general.names' element is not valid UTF-8");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

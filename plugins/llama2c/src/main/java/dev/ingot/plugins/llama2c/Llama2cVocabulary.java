@@ -17,6 +17,8 @@ record Llama2cVocabulary(int maxTokenLength, float[] scores, byte[][] pieces) {
     /** Tokenizer files are small (32k tokens is ~0.5 MB); anything far bigger is not one. */
     static final long MAX_FILE_BYTES = 64L << 20;
     private static final int MAX_TOKEN_LENGTH_LIMIT = 1 << 16;
+    /** {@code <unk>, <s>, </s>} and one byte-fallback token per byte value: the encoder emits any of them. */
+    static final int MIN_TOKENS = 3 + 256;
 
     int size() {
         return pieces.length;
@@ -67,8 +69,10 @@ record Llama2cVocabulary(int maxTokenLength, float[] scores, byte[][] pieces) {
             pieces[count] = piece;
             count++;
         }
-        if (count <= Llama2cTokenizer.EOS) {
-            throw new CheckpointException(file + ": only " + count + " tokens; a llama2.c vocabulary starts with <unk>, <s>, </s>");
+        if (count < MIN_TOKENS) {
+            // found by the fuzzing campaign: a shorter file loaded, then encoding a byte it lacks indexed past its end
+            throw new CheckpointException(file + ": only " + count + " tokens; a llama2.c vocabulary starts with <unk>, <s>, </s>"
+                    + " and the 256 byte tokens <0x00>..<0xFF> (ids 3..258)");
         }
         return new Llama2cVocabulary(maxTokenLength, java.util.Arrays.copyOf(scores, count),
                 java.util.Arrays.copyOf(pieces, count));

@@ -109,6 +109,26 @@ class Llama2cTokenizerTest {
     }
 
     @Test
+    void aVocabularyWithoutTheByteTokensIsRefused(@TempDir Path dir) throws IOException {
+        // found by the fuzzing campaign: ten tokens loaded, and encoding "O" then asked for byte token 82
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.write(record.putInt(0, 8).array(), 0, 4);
+        for (String piece : new String[] {"<unk>", "<s>", "</s>", " a", "b"}) {
+            record.clear();
+            record.putFloat(0f).putInt(piece.length());
+            bytes.write(record.array(), 0, 8);
+            bytes.writeBytes(piece.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path small = dir.resolve("tok5.bin");
+        Files.write(small, bytes.toByteArray());
+        assertThatThrownBy(() -> provider.open(small, PluginTests.ENGINE))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessage(small + ": only 5 tokens; a llama2.c vocabulary starts with <unk>, <s>, </s> and the 256 byte tokens"
+                        + " <0x00>..<0xFF> (ids 3..258)");
+    }
+
+    @Test
     void theCheckpointFindsTheTokenizerBesideIt(@TempDir Path dir) throws IOException {
         try (Checkpoint checkpoint = new Llama2cFormat().open(SharedModels.storiesBin(), PluginTests.ENGINE)) {
             assertThat(checkpoint.tokenizer()).get().extracting(Tokenizer::vocabSize).isEqualTo(512);
