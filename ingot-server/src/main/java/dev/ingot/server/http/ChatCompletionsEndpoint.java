@@ -70,6 +70,17 @@ final class ChatCompletionsEndpoint {
                 model::encodePrompt);
     }
 
+    /**
+     * The roles chat templates know: OpenAI's, plus {@code ipython} (Llama 3's tool results). Anything
+     * else would reach the template as text it was never written for, so it is refused by name.
+     */
+    static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool", "function", "ipython");
+
+    /** A role as sent, cut short for the message: a client's typo is worth echoing, a megabyte is not. */
+    private static String shown(String role) {
+        return role.length() <= 40 ? role : role.substring(0, 40) + "…";
+    }
+
     private static List<ChatTemplate.Message> messages(Params params) {
         JsonNode list = params.get("messages").orElseThrow(() -> ApiException.badRequest("messages", "'messages' is required"));
         if (!list.isArray() || list.isEmpty()) {
@@ -81,6 +92,10 @@ final class ChatCompletionsEndpoint {
             JsonNode role = m.get("role");
             if (!m.isObject() || role == null || !role.isTextual()) {
                 throw ApiException.badRequest("messages", "messages[" + i + "] must be an object with a string 'role'");
+            }
+            if (!ROLES.contains(role.asText())) {
+                throw ApiException.badRequest("messages", "messages[" + i + "].role '" + shown(role.asText())
+                        + "' is not a chat role; roles: " + String.join(", ", ROLES));
             }
             out.add(new ChatTemplate.Message(role.asText(), content(m.get("content"), i)));
         }

@@ -86,6 +86,21 @@ class ChatApiTest {
     }
 
     @Test
+    void anUnknownRoleIsRefusedByNameBeforeTheTemplateSeesIt() throws Exception {
+        try (IngotServer server = serve()) {
+            Client client = new Client(server.uri());
+            Client.Reply reply = client.post("/v1/chat/completions", chat("user", "Hi", "narrator", "Meanwhile"));
+
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            assertThat(reply.json().get("error").get("message").asText()).isEqualTo("messages[1].role 'narrator' is not a chat"
+                    + " role; roles: system, developer, user, assistant, tool, function, ipython");
+            assertThat(reply.json().get("error").get("param").asText()).isEqualTo("messages");
+            assertThat(client.post("/v1/chat/completions", chat("user", "Hi", "x".repeat(100_000), "y")).json()
+                    .get("error").get("message").asText()).hasSizeLessThan(200);
+        }
+    }
+
+    @Test
     void aTemplateThatRaisesRefusesTheConversationWith400() throws Exception {
         Files.writeString(modelDir.resolve("tokenizer_config.json"), """
                 {"chat_template": "{% if messages[0]['role'] != 'user' %}{{ raise_exception('Conversations must start with the user') }}{% endif %}{{ messages[0]['content'] }}"}
