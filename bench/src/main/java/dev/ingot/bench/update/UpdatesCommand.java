@@ -78,8 +78,10 @@ public final class UpdatesCommand {
                     DecoderWeights::of);
             WeightRoutes routes = new WeightRoutes(updates, new CheckpointReloader(updates, plugins, ReloadRoots.none()),
                     WeightApiConfig.withToken(TOKEN));
-            Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
-            routes.register(app);
+            Javalin app = Javalin.create(c -> {
+                c.startup.showJavalinBanner = false;
+                routes.register(c.routes);
+            });
             app.start("127.0.0.1", 0);
             try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:" + app.port())).token(TOKEN)
                     .bucketBytes((long) bucketMb << 20).build()) {

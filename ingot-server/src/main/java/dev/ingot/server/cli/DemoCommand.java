@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,8 +36,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the temporary checkpoint and update folders, and print where they are.")
     boolean keep;
 
-    /** Held so the level set below sticks (JUL keeps loggers weakly). */
-    private static final Logger ENGINE_LOG = Logger.getLogger("dev.ingot");
+    /** slf4j-simple's level for every logger under dev.ingot (the engine's System.Logger calls included). */
+    private static final String QUIET_ENGINE = "org.slf4j.simpleLogger.log.dev.ingot";
 
     private final Function<String, String> environment;
 
@@ -58,13 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
         DemoSettings settings = new DemoSettings(folder, seed, maxTokens, DemoSettings.PROMPTS, keep);
         PrintWriter out = spec.commandLine().getOut();
         // The demo reports every load and update itself; the engine's INFO lines would repeat them on stderr.
-        Level previous = ENGINE_LOG.getLevel();
-        ENGINE_LOG.setLevel(Level.WARNING);
-        try {
-            new Demo(settings, out, System.console() != null && System.console().isTerminal()).run();
-        } finally {
-            ENGINE_LOG.setLevel(previous);
-        }
+        // slf4j-simple reads a logger's level when the logger is made: in the demo's process, after this line.
+        System.setProperty(QUIET_ENGINE, "warn");
+        new Demo(settings, out, System.console() != null && System.console().isTerminal()).run();
         return 0;
     }
 }

@@ -83,6 +83,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Also take updates through a plugin's update transport (see `ingot plugins`).")
     String transport;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "A Jinja chat template used instead of the model's; without it, a model with no template of its own "
+                    + "answers chat requests with 400.")
+    Path chatTemplate;
+
     @Option(names = "--transport-option", paramLabel = "KEY=VALUE", description = "A setting for --transport (repeatable).")
     List<String> transportOptions = new ArrayList<>();
 
@@ -133,8 +138,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Limits defaults = Limits.defaults();
         Limits limits = new Limits(maxBodyBytes, maxN, defaults.maxPrompts(), defaults.maxStop(), defaults.maxTopLogprobs());
+        if (chatTemplate != null && !Files.isRegularFile(chatTemplate)) {
+            throw new IllegalArgumentException("--chat-template: no such file: " + chatTemplate);
+        }
         return new ServerConfig(host, port, modelName(), new SchedulerConfig(maxBatch, prefillChunk), limits,
-                Duration.ofSeconds(shutdownGraceSeconds), new WeightRouteOptions(updateToken(), allowReloadFrom, Optional.ofNullable(transport), TransportLauncher.options(transportOptions)));
+                Duration.ofSeconds(shutdownGraceSeconds), new WeightRouteOptions(updateToken(), allowReloadFrom, Optional.ofNullable(transport), TransportLauncher.options(transportOptions)),
+                Optional.ofNullable(chatTemplate));
     }
 
     private String modelName() {

@@ -14,38 +14,35 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * Turns chat messages into prompt tokens with the model's Jinja chat template — {@code chat_template.jinja}
- * beside the model (newer Hugging Face exports), else the {@code chat_template} of its
- * {@code tokenizer_config.json} — rendered as Hugging Face does, with Python's Jinja2 semantics
- * ({@link PythonicJinja}; {@code messages}, {@code bos_token}, {@code eos_token},
- * {@code add_generation_prompt}, {@code raise_exception}, plus the caller's extra variables such as
- * {@code enable_thinking}) — or, when the model has none, with
- * {@link #DEFAULT_TEMPLATE}: one {@code role: content} line per message, then {@code assistant:}.
+ * Turns chat messages into prompt tokens with a Jinja chat template — the server's
+ * {@code --chat-template FILE} when given, else the model's {@code chat_template.jinja} (newer Hugging
+ * Face exports), else the {@code chat_template} of its {@code tokenizer_config.json} — rendered as
+ * Hugging Face does, with Python's Jinja2 semantics ({@link PythonicJinja}; {@code messages},
+ * {@code bos_token}, {@code eos_token}, {@code add_generation_prompt}, {@code raise_exception}, plus the
+ * caller's extra variables such as {@code enable_thinking}).
  *
- * <p>A model's own template writes BOS itself when it wants one, so its text is encoded as it
- * stands (a leading BOS text becomes the BOS id); the default template's text gets BOS like a
- * plain prompt.
+ * <p>A model with none of these gets no made-up format: its chat requests are refused with a 400
+ * that says how to give one (as transformers and vLLM have done since templates stopped defaulting).
+ *
+ * <p>The rendered text is encoded as it stands, as Hugging Face does after rendering: a template
+ * writes BOS itself when the model wants one (a leading BOS text becomes the BOS id).
  */
 final class ChatTemplate {
 
-    /** The template for models without one of their own. */
-    static final String DEFAULT_TEMPLATE = """
-            {% for message in messages %}{{ message.role }}: {{ message.content }}
-            {% endfor %}{% if add_generation_prompt %}assistant:{% endif %}""";
+    static final String NO_TEMPLATE = "The model has no chat template (no chat_template.jinja and no chat_template in "
+            + "tokenizer_config.json): start ingot serve with --chat-template FILE, or send 'chat_template' in the request";
 
     private static final Jinjava JINJA = jinja();
 
-    private final String template;
-    private final boolean modelsOwn;
+    /** Empty when neither the server nor the model has a template. */
+    private final Optional<String> template;
     private final String bosText;
     private final String eosText;
 
-    private ChatTemplate(String template, boolean modelsOwn, String bosText, String eosText) {
+    private ChatTemplate(Optional<String> template, String bosText, String eosText) {
         this.template = template;
-        this.modelsOwn = modelsOwn;
         this.bosText = bosText;
         this.eosText = eosText;
     }
@@ -53,34 +50,51 @@ final class ChatTemplate {
     /** One chat message; {@code content} already flattened to text. */
     record Message(String role, String content) {}
 
-    /**
-     * The template in (or beside) {@code location}: {@code chat_template.jinja}, else the one in
-     * {@code tokenizer_config.json} (transformers prefers the .jinja file too), else the default.
-     */
+    /** The model's own template in (or beside) {@code location}; see {@link #forModel(Path, Tokenizer, Optional)}. */
     static ChatTemplate forModel(Path location, Tokenizer tokenizer) throws IOException {
+        return forModel(location, tokenizer, Optional.empty());
+    }
+
+    /**
+     * {@code serverTemplate} (the {@code --chat-template} file) when given, else {@code chat_template.jinja}
+     * in (or beside) {@code location}, else the one in {@code tokenizer_config.json} (transformers prefers
+     * the .jinja file too), else none.
+     */
+    static ChatTemplate forModel(Path location, Tokenizer tokenizer, Optional<Path> serverTemplate) throws IOException {
         Path folder = Files.isDirectory(location) ? location : location.toAbsolutePath().getParent();
         String bos = tokenizer.bosId() >= 0 ? tokenizer.piece(tokenizer.bosId()) : "";
         String eos = tokenizer.eosId() >= 0 ? tokenizer.piece(tokenizer.eosId()) : "";
         Path config = folder.resolve("tokenizer_config.json");
         JsonNode root = Files.isRegularFile(config) ? Json.MAPPER.readTree(config.toFile()) : Json.MAPPER.createObjectNode();
         Path jinjaFile = folder.resolve("chat_template.jinja");
-        Optional<String> template = Files.isRegularFile(jinjaFile)
-                ? Optional.of(Files.readString(jinjaFile, StandardCharsets.UTF_8))
-                : chatTemplate(root.get("chat_template"));
-        if (template.isPresent()) {
-            return new ChatTemplate(template.get(), true, specialToken(root.get("bos_token")).orElse(bos),
-                    specialToken(root.get("eos_token")).orElse(eos));
+        Optional<String> template;
+        if (serverTemplate.isPresent()) {
+            template = Optional.of(readTemplate(serverTemplate.get()));
+        } else if (Files.isRegularFile(jinjaFile)) {
+            template = Optional.of(Files.readString(jinjaFile, StandardCharsets.UTF_8));
+        } else {
+            template = chatTemplate(root.get("chat_template"));
         }
-        return new ChatTemplate(DEFAULT_TEMPLATE, false, bos, eos);
+        return new ChatTemplate(template, specialToken(root.get("bos_token")).orElse(bos),
+                specialToken(root.get("eos_token")).orElse(eos));
+    }
+
+    private static String readTemplate(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IOException("--chat-template " + file + ": cannot read it (" + e + ")", e);
+        }
     }
 
     /** A request's own template ({@code chat_template}), with this model's BOS and EOS texts. */
     ChatTemplate withTemplate(String requestTemplate) {
-        return new ChatTemplate(requestTemplate, true, bosText, eosText);
+        return new ChatTemplate(Optional.of(requestTemplate), bosText, eosText);
     }
 
-    boolean isModelsOwn() {
-        return modelsOwn;
+    /** Whether chats can be rendered without a request's own template. */
+    boolean isPresent() {
+        return template.isPresent();
     }
 
     /** The rendered prompt text, generation prompt included. */
@@ -100,7 +114,8 @@ final class ChatTemplate {
         bindings.putAll(variables);
         bindings.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
         bindings.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = JINJA.renderForResult(template, bindings);
+        RenderResult result = JINJA.renderForResult(
+                template.orElseThrow(() -> ApiException.badRequest("chat_template", NO_TEMPLATE)), bindings);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw ApiException.badRequest("messages", "The chat template refused the messages: " + reason(error));
@@ -109,28 +124,23 @@ final class ChatTemplate {
         return result.getOutput();
     }
 
-    /** Prompt ids for the messages; {@code plainPrompt} encodes text the way a completion prompt is (with BOS). */
-    int[] encode(List<Message> messages, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
-        return encode(messages, Map.of(), tokenizer, plainPrompt);
-    }
-
-    /** As {@link #encode(List, Tokenizer, Function)}, with extra template variables (see {@link #render(List, boolean, Map)}). */
-    int[] encode(List<Message> messages, Map<String, ?> variables, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
-        return encode(messages, true, false, variables, tokenizer, plainPrompt);
+    /** Prompt ids for the messages, with the generation prompt and extra template variables (see {@link #render(List, boolean, Map)}). */
+    int[] encode(List<Message> messages, Map<String, ?> variables, Tokenizer tokenizer) {
+        return encode(messages, true, false, variables, tokenizer);
     }
 
     /**
-     * As {@link #encode(List, Map, Tokenizer, Function)}, with Hugging Face's {@code add_generation_prompt}
+     * As {@link #encode(List, Map, Tokenizer)}, with Hugging Face's {@code add_generation_prompt}
      * and {@code continue_final_message}: the latter renders without a generation prompt and cuts the
      * text right after the last message's content, so the model carries on writing that message.
      */
     int[] encode(List<Message> messages, boolean addGenerationPrompt, boolean continueFinalMessage, Map<String, ?> variables,
-            Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
+            Tokenizer tokenizer) {
         String text = render(messages, addGenerationPrompt, variables);
         if (continueFinalMessage) {
             text = upToFinalMessage(text, messages.getLast().content());
         }
-        return encodeRendered(text, tokenizer, plainPrompt);
+        return encodeRendered(text, tokenizer);
     }
 
     /** The rendered text up to the end of the final message's content (as it stands, else stripped). */
@@ -148,10 +158,7 @@ final class ChatTemplate {
         return text.substring(0, at + found.length());
     }
 
-    private int[] encodeRendered(String text, Tokenizer tokenizer, Function<String, int[]> plainPrompt) {
-        if (!modelsOwn) {
-            return plainPrompt.apply(text);
-        }
+    private int[] encodeRendered(String text, Tokenizer tokenizer) {
         if (!bosText.isEmpty() && tokenizer.bosId() >= 0 && text.startsWith(bosText)) {
             int[] body = tokenizer.encode(text.substring(bosText.length()));
             int[] out = new int[body.length + 1];

@@ -7,21 +7,24 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.SocketChannelEndPoint;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Notices a client that hangs up while the handler is still working on its request. Jetty 11 does
- * not read a connection while its handler runs, so a handler that writes nothing until the end (a
+ * Notices a client that hangs up while the handler is still working on its request. Jetty 12 does
+ * not read an HTTP/1.1 connection while its handler runs, so a handler that writes nothing until the end (a
  * non-streamed completion) would otherwise learn of the hang-up only then, having generated every
  * token for nobody. The watch registers the connection's socket with a selector of its own (a channel
  * may be registered with several) and reads it when it turns readable: end of stream or a reset means
  * the client is gone. Bytes instead are a client pipelining its next request; they cannot be handed
  * back to Jetty, so the watch stops and the answer must close the connection ({@link #tookBytes()}),
  * which tells a pipelining client to send again.
+ *
+ * <p>The socket comes through Jetty's public API: the servlet request's core request, its
+ * connection's {@code EndPoint}, and that end point's transport (the {@link SocketChannel}). Jetty
+ * neither reads nor selects for reading on it until the answer is out, so the watch's reads do not
+ * race Jetty's.
  */
 final class HangupWatch implements AutoCloseable {
 
@@ -46,20 +49,21 @@ final class HangupWatch implements AutoCloseable {
      * before {@link #close()}. Empty when the connection is not a plain socket (nothing to watch).
      */
     static Optional<HangupWatch> start(Context ctx, Runnable onHangup) {
-        Request base = Request.getBaseRequest(ctx.req());
-        EndPoint endPoint = base == null ? null : base.getHttpChannel().getEndPoint();
-        if (!(endPoint instanceof SocketChannelEndPoint socket)) {
+        ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+        Object transport = request == null ? null
+                : request.getConnectionMetaData().getConnection().getEndPoint().getTransport();
+        if (!(transport instanceof SocketChannel channel)) {
             return Optional.empty();
         }
         try {
             Selector selector = Selector.open();
             try {
-                socket.getChannel().register(selector, SelectionKey.OP_READ);
+                channel.register(selector, SelectionKey.OP_READ);
             } catch (IOException | RuntimeException e) {
                 selector.close();
                 throw e;
             }
-            return Optional.of(new HangupWatch(socket.getChannel(), selector, onHangup));
+            return Optional.of(new HangupWatch(channel, selector, onHangup));
         } catch (IOException | RuntimeException e) {
             // A connection that is already closed: the answer's write will find out.
             LOG.debug("cannot watch the connection for a hang-up", e);

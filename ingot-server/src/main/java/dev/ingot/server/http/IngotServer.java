@@ -9,6 +9,8 @@ import dev.ingot.server.http.weights.WeightRoutes;
 import dev.ingot.engine.update.TransportLauncher;
 import dev.ingot.spi.update.UpdateTransport;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,7 +87,7 @@ public final class IngotServer implements AutoCloseable {
     /** Starts listening now and loads the model in the background. */
     public static IngotServer start(ServerConfig config, ModelSource source) {
         IngotServer server = new IngotServer(config);
-        server.app = server.routes(server.createApp()).start(config.host(), config.port());
+        server.app = server.createApp().start(config.host(), config.port());
         Thread.ofPlatform().name("ingot-model-loader").daemon(true).start(() -> server.load(source));
         return server;
     }
@@ -148,7 +150,7 @@ public final class IngotServer implements AutoCloseable {
                 Scheduler scheduler = Scheduler.start(loaded, config.scheduler());
                 ChatTemplate template;
                 try {
-                    template = ChatTemplate.forModel(loaded.location(), loaded.tokenizer());
+                    template = ChatTemplate.forModel(loaded.location(), loaded.tokenizer(), config.chatTemplate());
                 } catch (Exception e) {
                     scheduler.close();
                     loaded.close();
@@ -174,54 +176,55 @@ public final class IngotServer implements AutoCloseable {
         }
     }
 
+    /** Javalin 7 takes every route and handler up front, in its configuration. */
     private Javalin createApp() {
         return Javalin.create(cfg -> {
-            cfg.showJavalinBanner = false;
-            cfg.startupWatcherEnabled = false;
-            cfg.useVirtualThreads = true;
-            cfg.http.disableCompression();
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.startupWatcherEnabled = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.maxRequestSize = config.limits().maxBodyBytes();
             cfg.requestLogger.http((ctx, ms) -> metrics.request(endpointLabel(ctx), ctx.statusCode()));
+            routes(cfg.routes);
         });
     }
 
-    private Javalin routes(Javalin javalin) {
-        javalin.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
-        javalin.get("/health", this::health);
-        javalin.get("/version", this::version);
-        javalin.get("/v1/models/{id}", this::oneModel);
-        javalin.post("/tokenize", ctx -> generation(ctx, (c, model, params) -> TokenizerEndpoints.tokenize(c, model, params)));
-        javalin.post("/detokenize", ctx -> generation(ctx, (c, model, params) -> TokenizerEndpoints.detokenize(c, model, params)));
-        javalin.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape()));
-        javalin.get("/v1/models", this::models);
-        javalin.post("/v1/completions", ctx -> generation(ctx, completions::handle));
-        javalin.post("/v1/chat/completions", ctx -> generation(ctx, chat::handle));
-        registerWeightRoutes(javalin);
-        javalin.exception(ApiException.class, (e, ctx) -> {
+    private void routes(RoutesConfig routes) {
+        routes.before(ctx -> ctx.header(REQUEST_ID, requestId(ctx)));
+        routes.get("/health", this::health);
+        routes.get("/version", this::version);
+        routes.get("/v1/models/{id}", this::oneModel);
+        routes.post("/tokenize", ctx -> generation(ctx, (c, model, params) -> TokenizerEndpoints.tokenize(c, model, params)));
+        routes.post("/detokenize", ctx -> generation(ctx, (c, model, params) -> TokenizerEndpoints.detokenize(c, model, params)));
+        routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        routes.get("/v1/models", this::models);
+        routes.post("/v1/completions", ctx -> generation(ctx, completions::handle));
+        routes.post("/v1/chat/completions", ctx -> generation(ctx, chat::handle));
+        registerWeightRoutes(routes);
+        routes.exception(ApiException.class, (e, ctx) -> {
             ctx.attribute(API_ERROR, true);
             ctx.status(e.status()).contentType("application/json").result(Json.write(e.toJson()));
         });
-        javalin.exception(Exception.class, (e, ctx) -> {
+        routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             ApiException error = new ApiException(500, "server_error", null, null, "internal error: " + e);
             ctx.attribute(API_ERROR, true);
             ctx.status(500).contentType("application/json").result(Json.write(error.toJson()));
         });
-        javalin.error(404, ctx -> {
+        routes.error(404, ctx -> {
             if (ctx.attribute(API_ERROR) == null) {
                 ApiException error = new ApiException(404, "invalid_request_error", null, "unknown_url",
                         "Unknown request URL: " + ctx.method() + " " + ctx.path());
                 ctx.contentType("application/json").result(Json.write(error.toJson()));
             }
         });
-        return javalin;
     }
 
     /**
      * The weight-update routes ({@code /v1/weights/*}): bound to the model once it has loaded (503
      * before), each finished update counted in the metrics.
      */
-    private void registerWeightRoutes(Javalin javalin) {
+    private void registerWeightRoutes(RoutesConfig routes) {
         WeightRouteOptions options = config.weightRoutes();
         try {
             weights = WeightRoutes.deferred(WeightApiConfig.of(options.token(), options.allowReloadFrom()), this::model);
@@ -229,7 +232,7 @@ public final class IngotServer implements AutoCloseable {
             throw new UncheckedIOException("--allow-reload-from: " + e.getMessage(), e);
         }
         weights.onEnded((update, outcome) -> metrics.weightUpdate(outcome.kind().label(), outcome.took()));
-        weights.register(javalin);
+        weights.register(routes);
     }
 
     /** Starts {@code --transport} once the model is served; it feeds the same updates as the routes. */

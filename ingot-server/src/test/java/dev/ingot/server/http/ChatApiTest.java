@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code /v1/chat/completions} with the model's own chat template and with the default one. */
+/** {@code /v1/chat/completions} with the model's own chat template, the server's ({@code --chat-template}), a request's, or none. */
 class ChatApiTest {
 
     @TempDir
@@ -47,14 +47,46 @@ class ChatApiTest {
     }
 
     private IngotServer serve() throws Exception {
-        IngotServer server = IngotServer.start(ServerConfig.loopback("random"), () -> RandomModel.loaded(modelDir, 2));
+        return serve(ServerConfig.loopback("random"));
+    }
+
+    private IngotServer serve(ServerConfig config) throws Exception {
+        IngotServer server = IngotServer.start(config, () -> RandomModel.loaded(modelDir, 2));
         server.awaitReady(Duration.ofSeconds(30));
         return server;
     }
 
     @Test
-    void withoutATemplateOfItsOwnTheModelGetsRoleLinesAndBos() throws Exception {
+    void withoutATemplateAChatIsRefusedSayingHowToGiveOne() throws Exception {
         try (IngotServer server = serve()) {
+            Client.Reply reply = new Client(server.uri()).post("/v1/chat/completions", chat("user", "Hi"));
+
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            assertThat(reply.json().get("error").get("param").asText()).isEqualTo("chat_template");
+            assertThat(reply.json().get("error").get("message").asText()).contains("no chat template", "--chat-template FILE");
+            ObjectNode own = chat("user", "Hi");
+            own.put("chat_template", LinesChatTemplate.SOURCE);
+            assertThat(new Client(server.uri()).post("/v1/chat/completions", own).status()).as("a request's template").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theServersTemplateIsUsedInsteadOfTheModels() throws Exception {
+        Files.writeString(modelDir.resolve("tokenizer_config.json"), """
+                {"chat_template": "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}{% endfor %}"}
+                """);
+        try (IngotServer server = serve(LinesChatTemplate.loopback("random"))) {
+            Client.Reply reply = new Client(server.uri()).post("/v1/chat/completions", chat("user", "Hi"));
+
+            assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+            assertThat(Client.ints(reply.json().get("choices").get(0).get("prompt_token_ids")))
+                    .isEqualTo(ids(ByteTokenizer.BOS, "user: Hi\nassistant:"));
+        }
+    }
+
+    @Test
+    void theServersTemplateRendersRoleLinesAndBos() throws Exception {
+        try (IngotServer server = serve(LinesChatTemplate.loopback("random"))) {
             Client.Reply reply = new Client(server.uri()).post("/v1/chat/completions", chat("system", "Be brief", "user", "Hi"));
 
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -117,7 +149,7 @@ class ChatApiTest {
 
     @Test
     void streamedDeltasAddUpToTheMessageAndLogprobsHaveTheChatShape() throws Exception {
-        try (IngotServer server = serve()) {
+        try (IngotServer server = serve(LinesChatTemplate.loopback("random"))) {
             Client client = new Client(server.uri());
             ObjectNode body = chat("user", "Tell a story");
             body.put("temperature", 0.8);

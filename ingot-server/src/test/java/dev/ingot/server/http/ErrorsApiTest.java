@@ -25,7 +25,7 @@ class ErrorsApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ServerConfig config = ServerConfig.loopback("random")
+        ServerConfig config = LinesChatTemplate.loopback("random")
                 .withScheduler(SchedulerConfig.defaults().withMaxBatch(4))
                 .withLimits(Limits.defaults().withMaxBodyBytes(2048));
         server = IngotServer.start(config, () -> RandomModel.loaded(modelDir, 1));

@@ -38,7 +38,7 @@ class RequestJsonFuzzTest {
     private static IngotServer start() {
         try {
             Path model = FuzzContract.scratch("request-json");
-            IngotServer server = IngotServer.start(ServerConfig.loopback("random")
+            IngotServer server = IngotServer.start(LinesChatTemplate.loopback("random")
                     .withScheduler(SchedulerConfig.defaults().withMaxBatch(8))
                     .withLimits(Limits.defaults().withMaxBodyBytes(16 << 10)), () -> RandomModel.loaded(model, 1));
             server.awaitReady(Duration.ofSeconds(60));

@@ -30,7 +30,7 @@ class StoriesServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = IngotServer.start(ServerConfig.loopback("stories"), () -> ModelLoader.load(LoadOptions.of(SharedModels.storiesHf())));
+        server = IngotServer.start(LinesChatTemplate.loopback("stories"), () -> ModelLoader.load(LoadOptions.of(SharedModels.storiesHf())));
         server.awaitReady(Duration.ofSeconds(60));
         client = new Client(server.uri());
     }

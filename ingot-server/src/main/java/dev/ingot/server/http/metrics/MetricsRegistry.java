@@ -1,94 +1,66 @@
 package dev.ingot.server.http.metrics;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
-import java.util.regex.Pattern;
 
 /**
- * A handful of metrics written in Prometheus' text exposition format (version 0.0.4). Register once
- * at start-up, record from any thread, {@link #scrape()} for {@code GET /metrics}.
+ * The server's metrics, kept and written by the official Prometheus Java client. Register once at
+ * start-up, record from any thread, {@link #scrape()} for {@code GET /metrics}. A registry of its own
+ * (not the client's default one), so two servers in one JVM — as in the tests — never share counts.
  */
 public final class MetricsRegistry {
 
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    /** What {@link #scrape()} writes: Prometheus' text format, version 0.0.4. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
-    private final List<Metric> metrics = new ArrayList<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    /** The client accepts one name twice when the label names differ; a scraper would see two families. */
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
 
-    /** Something that writes its own lines: {@code # HELP}, {@code # TYPE} and samples. */
-    interface Metric {
-        String name();
-
-        void write(StringBuilder out);
+    /** A count that only goes up; the client writes it with the {@code _total} suffix. */
+    public Counter counter(String name, String help, String... labelNames) {
+        return Counter.builder().name(unique(name)).help(help).labelNames(labelNames).withoutExemplars().register(registry);
     }
 
-    public synchronized Counter counter(String name, String help, String... labelNames) {
-        return register(new Counter(checked(name), help, labelNames));
-    }
-
-    public synchronized Histogram histogram(String name, String help, double... upperBounds) {
-        return register(new Histogram(checked(name), help, upperBounds));
+    /** Observations counted into these cumulative buckets (classic histogram: what every scraper reads). */
+    public Histogram histogram(String name, String help, double... upperBounds) {
+        return Histogram.builder().name(unique(name)).help(help).classicOnly().classicUpperBounds(upperBounds)
+                .withoutExemplars().register(registry);
     }
 
     /** A value read when scraped (queue length, weight version, …). */
-    public synchronized void gauge(String name, String help, DoubleSupplier value) {
-        register(new Gauge(checked(name), help, value));
+    public void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(unique(name)).help(help)
+                .callback(callback -> callback.call(value.getAsDouble()))
+                .register(registry);
     }
 
-    /** Every metric in registration order, as Prometheus reads it. */
-    public synchronized String scrape() {
-        StringBuilder out = new StringBuilder();
-        for (Metric m : metrics) {
-            m.write(out);
-        }
-        return out.toString();
-    }
-
-    private <M extends Metric> M register(M metric) {
-        for (Metric m : metrics) {
-            if (m.name().equals(metric.name())) {
-                throw new IllegalArgumentException("metric " + metric.name() + " is already registered");
-            }
-        }
-        metrics.add(metric);
-        return metric;
-    }
-
-    private static String checked(String name) {
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("not a Prometheus metric name: " + name);
+    private String unique(String name) {
+        if (!names.add(name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name)) {
+            throw new IllegalArgumentException("metric " + name + " is already registered");
         }
         return name;
     }
 
-    static void header(StringBuilder out, String name, String help, String type) {
-        out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    static String number(double value) {
-        if (Double.isNaN(value)) {
-            return "NaN";
+    /** Every metric, as Prometheus reads it. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        if (Double.isInfinite(value)) {
-            return value > 0 ? "+Inf" : "-Inf";
-        }
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            return Long.toString((long) value);
-        }
-        return String.format(Locale.ROOT, "%s", value);
-    }
-
-    static String labelValue(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private record Gauge(String name, String help, DoubleSupplier value) implements Metric {
-        @Override
-        public void write(StringBuilder out) {
-            header(out, name, help, "gauge");
-            out.append(name).append(' ').append(number(value.getAsDouble())).append('\n');
-        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

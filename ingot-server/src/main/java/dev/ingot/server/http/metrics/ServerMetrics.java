@@ -1,5 +1,7 @@
 package dev.ingot.server.http.metrics;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
@@ -8,6 +10,9 @@ import java.util.function.DoubleSupplier;
  * routes record here; {@link #registry()} takes any further metric another part wants to export.
  */
 public final class ServerMetrics {
+
+    /** What {@link #scrape()} writes, for the {@code Content-Type} of {@code GET /metrics}. */
+    public static final String CONTENT_TYPE = MetricsRegistry.CONTENT_TYPE;
 
     private static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
     private static final double[] UPDATE_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
@@ -35,6 +40,11 @@ public final class ServerMetrics {
         return registry;
     }
 
+    /** Every metric in Prometheus' text format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
     /** Gauges that read the live model: running batch, queue, weight version. Called once, when it is ready. */
     public void bindModel(DoubleSupplier running, DoubleSupplier queued, DoubleSupplier weightVersion) {
         registry.gauge("ingot_running_sequences", "Sequences in the running batch.", running);
@@ -43,7 +53,7 @@ public final class ServerMetrics {
     }
 
     public void request(String endpoint, int status) {
-        requests.inc(endpoint, Integer.toString(status));
+        requests.labelValues(endpoint, Integer.toString(status)).inc();
     }
 
     public Counter requests() {
@@ -51,7 +61,7 @@ public final class ServerMetrics {
     }
 
     public void promptTokens(int n) {
-        promptTokens.add(n);
+        promptTokens.inc(n);
     }
 
     public void generatedToken() {
@@ -72,7 +82,7 @@ public final class ServerMetrics {
 
     /** For the weight-update routes: one finished update and how it ended. */
     public void weightUpdate(String outcome, Duration took) {
-        weightUpdates.inc(outcome);
+        weightUpdates.labelValues(outcome).inc();
         weightUpdateDuration.observe(took.toNanos() / 1e9);
     }
 }

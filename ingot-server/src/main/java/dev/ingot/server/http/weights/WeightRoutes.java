@@ -22,7 +22,7 @@ import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.update.CommitResult;
 import dev.ingot.spi.update.UpdateRejectedException;
 import dev.ingot.spi.update.UpdateRequest;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * server was started without a token. Errors are {@link ApiException}s rendered as OpenAI does.
  *
  * <p>Wiring: {@code WeightRoutes.forModel(model, config)} (or {@link #deferred} when the model loads
- * after the server starts listening), then {@link #register(Javalin)} before {@code app.start()},
+ * after the server starts listening), then {@link #register(RoutesConfig)} in the server's configuration,
  * {@link #onEnded} for metrics, and {@link #close()} on shutdown (aborts open transactions).
  */
 public final class WeightRoutes implements AutoCloseable {
@@ -119,15 +119,15 @@ public final class WeightRoutes implements AutoCloseable {
         return bound;
     }
 
-    /** Adds the routes to {@code app} (before it starts). */
-    public void register(Javalin app) {
-        app.get("/v1/weights", ctx -> handle(ctx, false, this::describe));
-        app.get("/v1/weights/tensors/{name}", ctx -> handle(ctx, true, this::tensor));
-        app.post("/v1/weights/updates", ctx -> handle(ctx, true, this::begin));
-        app.put("/v1/weights/updates/{id}/buckets", ctx -> handle(ctx, true, this::bucket));
-        app.post("/v1/weights/updates/{id}/commit", ctx -> handle(ctx, true, this::commit));
-        app.delete("/v1/weights/updates/{id}", ctx -> handle(ctx, true, this::abort));
-        app.post("/v1/weights/reload", ctx -> handle(ctx, true, this::reload));
+    /** Adds the routes to a server's configuration (Javalin 7 takes every route before it starts). */
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/weights", ctx -> handle(ctx, false, this::describe));
+        routes.get("/v1/weights/tensors/{name}", ctx -> handle(ctx, true, this::tensor));
+        routes.post("/v1/weights/updates", ctx -> handle(ctx, true, this::begin));
+        routes.put("/v1/weights/updates/{id}/buckets", ctx -> handle(ctx, true, this::bucket));
+        routes.post("/v1/weights/updates/{id}/commit", ctx -> handle(ctx, true, this::commit));
+        routes.delete("/v1/weights/updates/{id}", ctx -> handle(ctx, true, this::abort));
+        routes.post("/v1/weights/reload", ctx -> handle(ctx, true, this::reload));
     }
 
     @FunctionalInterface

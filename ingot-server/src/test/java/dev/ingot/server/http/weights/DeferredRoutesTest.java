@@ -27,8 +27,10 @@ class DeferredRoutesTest {
         List<String> outcomes = new CopyOnWriteArrayList<>();
         WeightRoutes routes = WeightRoutes.deferred(WeightApiConfig.withToken(TOKEN), () -> Optional.ofNullable(model.get()));
         routes.onEnded((update, outcome) -> outcomes.add(outcome.kind().label()));
-        Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
-        routes.register(app);
+        Javalin app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            routes.register(c.routes);
+        });
         app.start("127.0.0.1", 0);
         try {
             Http http = new Http("http://127.0.0.1:" + app.port(), TOKEN);

@@ -36,11 +36,11 @@ final class WeightsServer implements AutoCloseable {
         store = model.weights();
         routes = WeightRoutes.forModel(model, config);
         app = Javalin.create(c -> {
-            c.showJavalinBanner = false;
+            c.startup.showJavalinBanner = false;
             // As ingot serve configures it for its JSON endpoints: buckets stream past this limit.
             c.http.maxRequestSize = 64 * 1024;
+            routes.register(c.routes);
         });
-        routes.register(app);
         app.start("127.0.0.1", 0);
     }
 
