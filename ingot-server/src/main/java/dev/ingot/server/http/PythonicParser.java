@@ -12,11 +12,15 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 
 /**
- * Jinjava's expression parser with the two pieces of Python syntax chat templates use and Jinjava reads
+ * Jinjava's expression parser with the pieces of Python syntax chat templates use and Jinjava reads
  * differently:
  * <ul>
+ *   <li>{@code not} binds looser than comparisons and tests, as in Jinja2: Jinjava parses
+ *       {@code not add_generation_prompt is defined} as {@code (not add_generation_prompt) is defined},
+ *       which is always true, so DeepSeek V3's template dropped its generation prompt;</li>
  *   <li>a keyword argument's value is a whole expression: Jinjava parses {@code f(n=x|length - 1)} as
  *       {@code (n=x|length) - 1}, which fails on every Qwen3 conversation;</li>
  *   <li>subscripts take Python slices with a step ({@code messages[::-1]}), which Jinjava cannot parse.</li>
@@ -28,6 +32,16 @@ final class PythonicParser extends ExtendedParser {
 
     PythonicParser(Builder builder, String input) {
         super(builder, input);
+    }
+
+    /** {@code not x} takes a whole comparison as its operand ({@code not a == b} is {@code not (a == b)}). */
+    @Override
+    protected AstNode unary(boolean required) throws ScanException, ParseException {
+        if (getToken().getSymbol() == Symbol.NOT) {
+            consumeToken();
+            return createAstUnary(eq(true), AstUnary.NOT);
+        }
+        return super.unary(required);
     }
 
     @Override

@@ -105,6 +105,10 @@ class ReferenceChatTemplateTest {
                 .isEqualTo("true true a, b");
         assertThat(renderAlone("{{ {'name': 'f', 'n': [1, true, none], 'u': 'é\"'} | tojson }}"))
                 .isEqualTo("{\"name\": \"f\", \"n\": [1, true, null], \"u\": \"é\\\"\"}");
+        // Jinja2's `not` takes the whole test or comparison (DeepSeek V3 opens with `not add_generation_prompt is defined`)
+        assertThat(renderAlone("{% if not nothing is defined %}a{% endif %}{% if not add_generation_prompt is defined %}X{% endif %}"
+                + "{% if not 1 == 2 %}b{% endif %}{% if not 'x' in 'xy' %}X{% endif %}{% if not 1 > 2 and 2 > 1 %}c{% endif %}"))
+                .isEqualTo("abc");
     }
 
     private static String renderAlone(String source) {
