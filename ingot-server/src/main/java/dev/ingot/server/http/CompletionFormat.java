@@ -41,7 +41,7 @@ final class CompletionFormat implements ResponseFormat {
         for (int i = 0; i < previous.length; i++) {
             int[] prompt = prompts.get(i / n);
             previous[i] = prompt[prompt.length - 1];
-            offsets[i] = echo ? promptText(prompt).length() : 0;
+            offsets[i] = echo ? codePoints(promptText(prompt)) : 0;
         }
     }
 
@@ -107,7 +107,7 @@ final class CompletionFormat implements ResponseFormat {
         choice.put("text", token.text());
         if (logprobs) {
             choice.set("logprobs", legacyLogprobs(previous[index], List.of(token.token()), offsets[index]));
-            offsets[index] += TokenText.text(tokenizer, previous[index], token.token().token()).length();
+            offsets[index] += codePoints(TokenText.text(tokenizer, previous[index], token.token().token()));
         } else {
             choice.putNull("logprobs");
         }
@@ -148,7 +148,7 @@ final class CompletionFormat implements ResponseFormat {
         out.withArrayProperty("token_logprobs").addNull();
         out.withArrayProperty("top_logprobs").addNull();
         out.withArrayProperty("text_offset").add(0);
-        return appendLogprobs(out, prompt[0], promptScores, TokenText.text(tokenizer, -1, prompt[0]).length());
+        return appendLogprobs(out, prompt[0], promptScores, codePoints(TokenText.text(tokenizer, -1, prompt[0])));
     }
 
     /** OpenAI's legacy shape: parallel lists, top alternatives as {token text: log-probability} maps. */
@@ -187,9 +187,14 @@ final class CompletionFormat implements ResponseFormat {
                 top.put(text, t.logprob());
             }
             textOffsets.add(offset);
-            offset += text.length();
+            offset += codePoints(text);
             prev = t.token();
         }
         return offset;
+    }
+
+    /** vLLM's {@code text_offset} counts as Python's {@code len}: code points, so an emoji is one, not two. */
+    private static int codePoints(String text) {
+        return text.codePointCount(0, text.length());
     }
 }

@@ -147,10 +147,27 @@ class StoriesServerTest {
         }
         StringBuilder spelled = new StringBuilder();
         for (int i = 0; i < sequence.size(); i++) {
-            assertThat(logprobs.get("text_offset").get(i).asInt()).isEqualTo(spelled.length());
+            assertThat(logprobs.get("text_offset").get(i).asInt()).isEqualTo(spelled.codePointCount(0, spelled.length()));
             spelled.append(logprobs.get("tokens").get(i).asText());
         }
         assertThat(spelled).hasToString(choice.get("text").asText());
+    }
+
+    @Test
+    void aStreamedEchosTextOffsetsCountCodePointsAsVllmDoes() throws Exception {
+        ObjectNode body = echoWithLogprobs();
+        body.put("prompt", "\uD83C\uDF38 Once upon a time"); // Python: len('🌸 Once upon a time') == 18 (UTF-16: 19)
+        body.put("max_tokens", 2);
+        body.put("stream", true);
+
+        List<JsonNode> events = client.stream("/v1/completions", body);
+
+        List<Integer> offsets = new ArrayList<>();
+        for (JsonNode event : events.subList(1, events.size())) {
+            event.path("choices").path(0).path("logprobs").path("text_offset").forEach(o -> offsets.add(o.asInt()));
+        }
+        assertThat(offsets).as("the generated tokens' offsets, after the echoed prompt").isNotEmpty();
+        assertThat(offsets.getFirst()).isEqualTo(18);
     }
 
     @Test
