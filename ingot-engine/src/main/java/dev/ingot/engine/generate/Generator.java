@@ -46,10 +46,11 @@ public final class Generator {
 
     /**
      * The encoded text, after BOS when the tokenizer's prompts start with one (Qwen's do not, though its
-     * config.json names a BOS id); the model's BOS id is preferred to the tokenizer's.
+     * config.json names a BOS id), before EOS when its {@code add_eos_token} says so; the model's BOS id
+     * is preferred to the tokenizer's.
      */
     public int[] encodePrompt(String text) {
-        return PromptBos.prepend(tokenizer, model.spec().bosTokenId(), tokenizer.encode(text));
+        return PromptBos.surround(tokenizer, model.spec().bosTokenId(), tokenizer.encode(text));
     }
 
     /**

@@ -55,6 +55,11 @@ final class GuardedTokenizer implements Tokenizer {
     }
 
     @Override
+    public boolean addsEos() {
+        return call("addsEos", tokenizer::addsEos);
+    }
+
+    @Override
     public int eosId() {
         return call("eosId", tokenizer::eosId);
     }
@@ -67,6 +72,12 @@ final class GuardedTokenizer implements Tokenizer {
     @Override
     public byte[] decode(int previousToken, int token) {
         return call("decode", () -> tokenizer.decode(previousToken, token));
+    }
+
+    /** The plugin's own sequence decoding, which may know more than token-by-token decoding (a mid-text BOS). */
+    @Override
+    public String decode(int previousToken, int[] tokens) {
+        return call("decode", () -> tokenizer.decode(previousToken, tokens));
     }
 
     @Override

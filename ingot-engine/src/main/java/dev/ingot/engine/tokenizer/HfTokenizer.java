@@ -11,8 +11,9 @@ import java.util.Optional;
 /**
  * A Hugging Face {@code tokenizer.json} BPE tokenizer: SentencePiece-style (Llama 2, Mistral: {@code ▁}
  * for spaces, {@code <0xHH>} byte fallback) or byte-level (GPT-2, Llama 3, Qwen2). Encoding runs added
- * tokens → normalizer → pre-tokenizer → BPE; decoding runs the file's decoder one token at a time.
- * Immutable, so thread-safe.
+ * tokens → normalizer → pre-tokenizer → BPE; decoding runs the file's decoder one token at a time, over
+ * added tokens too, as Hugging Face's {@code tokenizers} does (Gemma's {@code ▁▁▁▁} whitespace tokens
+ * come back as spaces). Immutable, so thread-safe.
  */
 public final class HfTokenizer implements Tokenizer {
 
@@ -32,6 +33,7 @@ public final class HfTokenizer implements Tokenizer {
             int bosId,
             boolean addsBos,
             int eosId,
+            boolean addsEos,
             Optional<String> chatTemplate) {}
 
     private final Parts parts;
@@ -82,6 +84,12 @@ public final class HfTokenizer implements Tokenizer {
         return parts.eosId();
     }
 
+    /** Whether prompts end with EOS: tokenizer_config.json's {@code add_eos_token}. */
+    @Override
+    public boolean addsEos() {
+        return parts.addsEos();
+    }
+
     @Override
     public int[] encode(String text) {
         IntBuffer ids = new IntBuffer(text.length() / 3 + 4);
@@ -107,12 +115,28 @@ public final class HfTokenizer implements Tokenizer {
         if (parts.special()[token]) {
             return NOTHING;
         }
-        String piece = parts.pieces()[token];
-        if (parts.added()[token]) {
-            return piece.getBytes(StandardCharsets.UTF_8);
-        }
         boolean atStart = previousToken < 0 || previousToken == parts.bosId();
-        return parts.decoder().decode(piece, atStart);
+        return parts.decoder().decode(parts.pieces()[token], atStart);
+    }
+
+    /**
+     * Decodes a sequence with control tokens skipped, as {@code decode(ids, skip_special_tokens=True)}:
+     * only the first token after {@code previousToken} can be the start of the text, so a token after a
+     * BOS in the middle keeps its leading space (token by token, a BOS before it would look like the start).
+     */
+    @Override
+    public String decode(int previousToken, int[] tokens) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean atStart = previousToken < 0 || previousToken == parts.bosId();
+        for (int token : tokens) {
+            checkId(token);
+            if (parts.special()[token]) {
+                continue;
+            }
+            bytes.writeBytes(parts.decoder().decode(parts.pieces()[token], atStart));
+            atStart = false;
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -128,8 +152,7 @@ public final class HfTokenizer implements Tokenizer {
             if (skipSpecialTokens && parts.special()[token]) {
                 continue;
             }
-            String piece = parts.pieces()[token];
-            bytes.writeBytes(parts.added()[token] ? piece.getBytes(StandardCharsets.UTF_8) : parts.decoder().decode(piece, atStart));
+            bytes.writeBytes(parts.decoder().decode(parts.pieces()[token], atStart));
             atStart = false;
         }
         return bytes.toString(StandardCharsets.UTF_8);

@@ -38,8 +38,9 @@ final class HfTokenizerLoader {
         TokenizerSidecars sidecars = TokenizerSidecars.read(file.toAbsolutePath().getParent(), MAPPER);
         SpecialIds template = SpecialIds.fromPostProcessor(root.get("post_processor"), json);
         int bos = template.bos() >= 0 ? template.bos() : resolve(sidecars.bosToken(), parsed.table(), file, "bos_token");
+        int eos = eosId(sidecars, template, parsed.table(), file);
         return parsed.tokenizer(bos, addsBos(bos, sidecars, template, root.get("post_processor")),
-                eosId(sidecars, template, parsed.table(), file), sidecars.chatTemplate());
+                eos, eos >= 0 && sidecars.addEosToken().orElse(false), sidecars.chatTemplate());
     }
 
     /**
@@ -48,16 +49,16 @@ final class HfTokenizerLoader {
      */
     static HfTokenizer fromTree(JsonNode root, Path origin, int bos, int eos, boolean addBos) throws IOException {
         Parsed parsed = parse(root, new JsonFields(origin));
-        return parsed.tokenizer(bos, bos >= 0 && addBos, eos, Optional.empty());
+        return parsed.tokenizer(bos, bos >= 0 && addBos, eos, false, Optional.empty());
     }
 
     /** Everything of a tokenizer.json but its special ids, which come from different places per caller. */
     private record Parsed(PieceTable table, List<AddedTokens.AddedToken> added, TextNormalizer normalizer,
             PreTokenizer preTokenizer, BpeModel bpe, PieceDecoder decoder) {
 
-        HfTokenizer tokenizer(int bos, boolean addsBos, int eos, Optional<String> chatTemplate) {
+        HfTokenizer tokenizer(int bos, boolean addsBos, int eos, boolean addsEos, Optional<String> chatTemplate) {
             return new HfTokenizer(new HfTokenizer.Parts(table.pieces(), table.idOfPiece(), table.special(), table.added(),
-                    new AddedTokens(added), normalizer, preTokenizer, bpe, decoder, bos, addsBos, eos, chatTemplate));
+                    new AddedTokens(added), normalizer, preTokenizer, bpe, decoder, bos, addsBos, eos, addsEos, chatTemplate));
         }
     }
 

@@ -17,14 +17,16 @@ import java.util.Optional;
  * @param bosToken     content of {@code bos_token}, when given
  * @param addBosToken  {@code add_bos_token}, when given: whether encoding a prompt prepends BOS
  * @param eosToken     content of {@code eos_token}, when given
+ * @param addEosToken  {@code add_eos_token}, when given: whether encoding a prompt appends EOS
  * @param eosId        {@code eos_token_id} from {@code config.json} (the first, when it lists several)
  * @param chatTemplate the Jinja chat template
  */
-record TokenizerSidecars(Optional<String> bosToken, Optional<Boolean> addBosToken, Optional<String> eosToken, Optional<Integer> eosId,
+record TokenizerSidecars(Optional<String> bosToken, Optional<Boolean> addBosToken, Optional<String> eosToken,
+                         Optional<Boolean> addEosToken, Optional<Integer> eosId,
                          Optional<String> chatTemplate) {
 
     static final TokenizerSidecars NONE = new TokenizerSidecars(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), Optional.empty());
 
     static TokenizerSidecars read(Path folder, ObjectMapper mapper) throws IOException {
         if (folder == null) {
@@ -43,6 +45,7 @@ record TokenizerSidecars(Optional<String> bosToken, Optional<Boolean> addBosToke
                 config == null ? Optional.empty() : tokenContent(config.get("bos_token")),
                 config == null ? Optional.empty() : flag(config.get("add_bos_token")),
                 config == null ? Optional.empty() : tokenContent(config.get("eos_token")),
+                config == null ? Optional.empty() : flag(config.get("add_eos_token")),
                 modelConfig == null ? Optional.empty() : firstId(modelConfig.get("eos_token_id")),
                 template);
     }

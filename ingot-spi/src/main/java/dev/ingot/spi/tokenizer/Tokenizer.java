@@ -22,6 +22,14 @@ public interface Tokenizer {
         return bosId() >= 0;
     }
 
+    /**
+     * Whether a prompt ends with {@link #eosId()}: Hugging Face's {@code add_eos_token} (false unless a
+     * tokenizer says so; a default method, so tokenizers written before it keep working).
+     */
+    default boolean addsEos() {
+        return false;
+    }
+
     /** End-of-sequence token, -1 when the vocabulary has none. */
     int eosId();
 
