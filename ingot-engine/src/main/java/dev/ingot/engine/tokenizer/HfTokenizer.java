@@ -24,7 +24,6 @@ public final class HfTokenizer implements Tokenizer {
             String[] pieces,
             Map<String, Integer> idOfPiece,
             boolean[] special,
-            boolean[] added,
             AddedTokens addedTokens,
             TextNormalizer normalizer,
             PreTokenizer preTokenizer,

@@ -57,7 +57,7 @@ final class HfTokenizerLoader {
             PreTokenizer preTokenizer, BpeModel bpe, PieceDecoder decoder) {
 
         HfTokenizer tokenizer(int bos, boolean addsBos, int eos, boolean addsEos, Optional<String> chatTemplate) {
-            return new HfTokenizer(new HfTokenizer.Parts(table.pieces(), table.idOfPiece(), table.special(), table.added(),
+            return new HfTokenizer(new HfTokenizer.Parts(table.pieces(), table.idOfPiece(), table.special(),
                     new AddedTokens(added), normalizer, preTokenizer, bpe, decoder, bos, addsBos, eos, addsEos, chatTemplate));
         }
     }
@@ -103,19 +103,17 @@ final class HfTokenizerLoader {
     }
 
     /** Id to piece (an added token's content wins over the vocabulary's entry), and back. */
-    private record PieceTable(String[] pieces, boolean[] special, boolean[] added, Map<String, Integer> idOfPiece) {
+    private record PieceTable(String[] pieces, boolean[] special, Map<String, Integer> idOfPiece) {
 
         static PieceTable of(Map<String, Integer> vocab, List<AddedTokens.AddedToken> addedTokens) {
             int size = tableSize(vocab, addedTokens);
             String[] pieces = new String[size];
             boolean[] special = new boolean[size];
-            boolean[] added = new boolean[size];
             Map<String, Integer> idOfPiece = new HashMap<>(vocab);
             vocab.forEach((piece, id) -> pieces[id] = piece);
             for (AddedTokens.AddedToken token : addedTokens) {
                 pieces[token.id()] = token.content();
                 special[token.id()] = token.special();
-                added[token.id()] = true;
                 idOfPiece.put(token.content(), token.id());
             }
             for (int id = 0; id < size; id++) {
@@ -123,7 +121,7 @@ final class HfTokenizerLoader {
                     pieces[id] = ""; // an id no entry names (a hole left by a removed token): it adds no text
                 }
             }
-            return new PieceTable(pieces, special, added, Map.copyOf(idOfPiece));
+            return new PieceTable(pieces, special, Map.copyOf(idOfPiece));
         }
 
         boolean isSpecial(String piece) {
