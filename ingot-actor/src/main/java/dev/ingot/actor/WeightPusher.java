@@ -107,7 +107,7 @@ public final class WeightPusher implements AutoCloseable {
                 BucketBlob blob = await(next);
                 next = prepare(grouped);
                 if (inFlight == connections) {
-                    await(sending.take()); // a failed bucket ends the push here, not after every other bucket
+                    await(nextSent(sending)); // a failed bucket ends the push here, not after every other bucket
                     inFlight--;
                 }
                 int seq = buckets;
@@ -121,7 +121,7 @@ public final class WeightPusher implements AutoCloseable {
                 bytes += blob.dataBytes();
             }
             for (; inFlight > 0; inFlight--) {
-                await(sending.take());
+                await(nextSent(sending));
             }
             long swapMillis = commit(id, request, attempts);
             return new PushResult(id, request.version(), buckets, count, bytes, attempts.repeated.get(), swapMillis,
@@ -142,6 +142,15 @@ public final class WeightPusher implements AutoCloseable {
 
     private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
         return grouped.hasNext() ? workers.submit(() -> new BucketBlob(grouped.next(), checksums)) : null;
+    }
+
+    private static Future<Void> nextSent(CompletionService<Void> sending) throws PushException {
+        try {
+            return sending.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted while pushing", e);
+        }
     }
 
     /** The task's result; its failure rethrown as what it was (a server's refusal stays a {@link PushException}). */
