@@ -248,6 +248,16 @@ public final class StagedUpdate implements UpdateSession {
         }
     }
 
+    /** Buckets being received at this moment (for progress reports and tests). */
+    public int bucketsReceiving() {
+        lock.lock();
+        try {
+            return receiving.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The arenas of the completed buckets: the committed generation's memory. */
     List<Arena> arenasForCommit() {
         return buckets.values().stream().map(ReceivedBucket::arena).toList();
