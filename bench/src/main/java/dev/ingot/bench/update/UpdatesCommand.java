@@ -82,7 +82,10 @@ public final class UpdatesCommand {
                     DecoderWeights::of);
             WeightRoutes routes = new WeightRoutes(updates, new CheckpointReloader(updates, plugins, ReloadRoots.none()),
                     WeightApiConfig.withToken(TOKEN));
-            Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
+            Javalin app = Javalin.create(c -> {
+                c.showJavalinBanner = false;
+                c.useVirtualThreads = true; // as ingot serve runs its handlers
+            });
             routes.register(app);
             app.start("127.0.0.1", 0);
             URI url = URI.create("http://127.0.0.1:" + app.port());
