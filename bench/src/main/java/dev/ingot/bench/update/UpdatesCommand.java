@@ -14,6 +14,7 @@ import dev.ingot.engine.update.ReloadRoots;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.weights.WeightStore;
+import dev.ingot.server.http.weights.UploadBuffers;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
 import dev.ingot.spi.model.ModelSpec;
@@ -85,6 +86,7 @@ public final class UpdatesCommand {
             Javalin app = Javalin.create(c -> {
                 c.showJavalinBanner = false;
                 c.useVirtualThreads = true; // as ingot serve runs its handlers
+                c.jetty.modifyServer(UploadBuffers::apply); // as ingot serve reads request bodies
             });
             routes.register(app);
             app.start("127.0.0.1", 0);
