@@ -127,17 +127,24 @@ public final class WeightPusher implements AutoCloseable {
             return new PushResult(id, request.version(), buckets, count, bytes, attempts.repeated.get(), swapMillis,
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (UncheckedIOException e) {
+            stop(next, sends);
             abortQuietly(id, e.getCause().getMessage());
             throw e.getCause();
         } catch (IOException | RuntimeException e) {
+            stop(next, sends);
             abortQuietly(id, e.getMessage());
             throw e;
         } finally {
-            if (next != null) {
-                next.cancel(true);
-            }
-            sends.forEach(f -> f.cancel(true)); // after a failure: the other buckets stop, the update is aborted
+            stop(next, sends);
         }
+    }
+
+    /** After a failure the other buckets stop before the update is aborted; after success this finds nothing running. */
+    private static void stop(Future<BucketBlob> next, List<Future<Void>> sends) {
+        if (next != null) {
+            next.cancel(true);
+        }
+        sends.forEach(f -> f.cancel(true));
     }
 
     private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
