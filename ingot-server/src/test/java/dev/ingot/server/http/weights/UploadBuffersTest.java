@@ -8,9 +8,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 
 class UploadBuffersTest {
@@ -21,9 +23,13 @@ class UploadBuffersTest {
         new Random(3).nextBytes(body);
         CRC32 sent = new CRC32();
         sent.update(body);
+        AtomicReference<Server> jetty = new AtomicReference<>();
         Javalin app = Javalin.create(c -> {
             c.showJavalinBanner = false;
-            c.jetty.modifyServer(UploadBuffers::apply);
+            c.jetty.modifyServer(server -> {
+                UploadBuffers.apply(server);
+                jetty.set(server);
+            });
         });
         app.put("/crc", ctx -> {
             CRC32 crc = new CRC32();
@@ -32,7 +38,7 @@ class UploadBuffersTest {
         });
         app.start("127.0.0.1", 0);
         try (HttpClient client = HttpClient.newHttpClient()) {
-            for (Connector connector : app.jettyServer().server().getConnectors()) {
+            for (Connector connector : jetty.get().getConnectors()) {
                 assertThat(connector.getConnectionFactory(HttpConnectionFactory.class).getInputBufferSize())
                         .isEqualTo(UploadBuffers.READ_BYTES);
             }
