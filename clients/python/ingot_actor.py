@@ -7,7 +7,8 @@ A trainer (PyTorch or anything else) hands over tensors as ``name -> (dtype, sha
 PyTorch tensor ``t.contiguous().view(torch.uint8).numpy()`` gives one without copying). The tensors
 travel in buckets, each one safetensors blob with per-tensor CRC32s, streamed straight from the
 buffers you pass. A bucket that fails on the way is sent again under the same ``seq``; if the push
-still fails, the update is aborted on the server and ``IngotError`` is raised.
+still fails, the update is aborted on the server and ``IngotError`` is raised. ``connections=N`` sends
+up to N buckets at once, each on its own connection, into the same update.
 
 As a module::
 
@@ -24,6 +25,7 @@ The protocol is described in docs/weight-updates.md.
 """
 
 import argparse
+import concurrent.futures
 import http.client
 import json
 import mmap
@@ -80,7 +82,7 @@ class WeightPusher:
     """Opens an update, sends buckets, commits; aborts the update when it gives up."""
 
     def __init__(self, base_url, token=None, bucket_bytes=64 << 20, retries=5, backoff=0.25, timeout=600.0,
-                 checksums=True):
+                 checksums=True, connections=1):
         url = urllib.parse.urlsplit(base_url)
         if url.scheme not in ("http", "https"):
             raise ValueError("base_url must be http:// or https://, got %r" % base_url)
@@ -94,6 +96,10 @@ class WeightPusher:
         self.backoff = float(backoff)
         self.timeout = float(timeout)
         self.checksums = checksums
+        if not 1 <= int(connections) <= 16:
+            raise ValueError("connections must be between 1 and 16 (the server receives at most 16 buckets of an"
+                             " update at once), got %r" % connections)
+        self.connections = int(connections)  # buckets sent at once, each on its own connection
 
     # --- the protocol ---
 
@@ -108,11 +114,11 @@ class WeightPusher:
         update = self._retrying("open the update", lambda: self._json("POST", "/v1/weights/updates", begin, 201))
         update_id = update["id"]
         try:
-            seq = 0
-            for bucket in self._buckets(items):
-                self._retrying("send bucket %d of update %s" % (seq, update_id),
-                               lambda: self._send_bucket(update_id, seq, bucket))
-                seq += 1
+            if self.connections == 1:
+                for seq, bucket in enumerate(self._buckets(items)):
+                    self._send_bucket_retrying(update_id, seq, bucket)
+            else:
+                self._send_in_parallel(update_id, self._buckets(items))
             return self._json("POST", "/v1/weights/updates/%s/commit" % update_id, None, 200)
         except BaseException:
             self.abort(update_id)
@@ -145,6 +151,26 @@ class WeightPusher:
             size += len(view)
         if bucket:
             yield bucket
+
+    def _send_bucket_retrying(self, update_id, seq, bucket):
+        return self._retrying("send bucket %d of update %s" % (seq, update_id),
+                              lambda: self._send_bucket(update_id, seq, bucket))
+
+    def _send_in_parallel(self, update_id, buckets):
+        """Up to ``connections`` buckets at once; the first failure stops the rest (checksums and sockets release the GIL)."""
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.connections, thread_name_prefix="ingot-bucket")
+        pending = set()
+        try:
+            for seq, bucket in enumerate(buckets):
+                if len(pending) >= self.connections:
+                    done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+                    for f in done:
+                        f.result()
+                pending.add(pool.submit(self._send_bucket_retrying, update_id, seq, bucket))
+            for f in concurrent.futures.as_completed(pending):
+                f.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _send_bucket(self, update_id, seq, bucket):
         head, data_bytes = _bucket_header(bucket, self.checksums)
@@ -244,6 +270,7 @@ def main(argv=None):
     push.add_argument("--policy", default="finish", choices=["finish", "pause", "abort", "recompute"])
     push.add_argument("--force", action="store_true", help="accept a version that does not increase")
     push.add_argument("--bucket-mb", type=float, default=64)
+    push.add_argument("--connections", type=int, default=1, help="buckets sent at once (default 1)")
     info = sub.add_parser("info", help="show the served version and tensors")
     for p in (push, info):
         p.add_argument("--url", required=True)
@@ -258,7 +285,8 @@ def main(argv=None):
         if args.command == "info":
             print(json.dumps(WeightPusher(args.url, token=token).info(), indent=2))
             return 0
-        pusher = WeightPusher(args.url, token=token, bucket_bytes=int(args.bucket_mb * (1 << 20)))
+        pusher = WeightPusher(args.url, token=token, bucket_bytes=int(args.bucket_mb * (1 << 20)),
+                              connections=args.connections)
         start = time.monotonic()
         result = pusher.push(read_safetensors(args.file), args.version, mode="PARTIAL" if args.partial else "FULL",
                              format=args.format, label=args.label, policy=args.policy, force=args.force)

@@ -54,6 +54,7 @@ public final class Main {
                     bytes in the same run, and what the swap does to a sequence decoding meanwhile
                       --model-mb N       size of the random BF16 Llama (default 600)
                       --bucket-mb N      bucket size of the push (default 64)
+                      --connections LIST buckets in flight at once, one row each (default 1,2,4)
                       --threads N        kernel threads (default: available processors)""",
                     UpdatesCommand::run),
             new BenchCommand("quant", """

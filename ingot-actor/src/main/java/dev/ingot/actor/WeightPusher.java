@@ -17,21 +17,27 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pushes a weight set to a running Ingot server: opens an update, streams the tensors in buckets (each
  * a safetensors blob with CRC32s, sent straight from the tensors' memory), and commits. A bucket that
  * fails on the way (broken connection, 5xx) is sent again under the same {@code seq}, so the server
  * replaces the partial one; if it still fails, or the server refuses anything, the update is aborted
- * ({@code DELETE}) and a {@link PushException} says why. Thread-safe; one pusher can serve many pushes.
+ * ({@code DELETE}) and a {@link PushException} says why. With {@link Builder#connections(int)} above 1, that many
+ * buckets travel at once, each on its own connection, into the same update. Thread-safe; one pusher can
+ * serve many pushes.
  *
  * <pre>{@code
  * try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:8080")).token(token).build()) {
@@ -52,8 +58,10 @@ public final class WeightPusher implements AutoCloseable {
     private final Duration maxBackoff;
     private final Duration requestTimeout;
     private final boolean checksums;
+    private final int connections;
     private final HttpClient client;
-    private final ExecutorService preparer = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
+    /** Prepares the next bucket (its checksums) and sends buckets: a thread per task, reused. */
+    private final ExecutorService workers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
 
     private WeightPusher(Builder b) {
         this.base = URI.create(b.base.toString().replaceAll("/+$", "") + "/");
@@ -64,6 +72,7 @@ public final class WeightPusher implements AutoCloseable {
         this.maxBackoff = b.maxBackoff;
         this.requestTimeout = b.requestTimeout;
         this.checksums = b.checksums;
+        this.connections = b.connections;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
     }
 
@@ -86,51 +95,85 @@ public final class WeightPusher implements AutoCloseable {
         int count = 0;
         long bytes = 0;
         Future<BucketBlob> next = null;
+        CompletionService<Void> sending = new ExecutorCompletionService<>(workers);
+        List<Future<Void>> sends = new ArrayList<>();
+        int inFlight = 0;
         try {
-            // The next bucket's checksums are computed while this one uploads: another core's work,
-            // and the pass that pages in a mapped checkpoint's bytes before the socket needs them.
+            // The next bucket's checksums are computed while buckets upload: another core's work, and the
+            // pass that pages in a mapped checkpoint's bytes before the socket needs them.
             Iterator<List<Tensor>> grouped = new Buckets(tensors.iterator(), bucketBytes);
             next = prepare(grouped);
             while (next != null) {
                 BucketBlob blob = await(next);
                 next = prepare(grouped);
-                sendBucket(id, buckets, blob, attempts);
+                if (inFlight == connections) {
+                    await(nextSent(sending)); // a failed bucket ends the push here, not after every other bucket
+                    inFlight--;
+                }
+                int seq = buckets;
+                sends.add(sending.submit(() -> {
+                    sendBucket(id, seq, blob, attempts);
+                    return null;
+                }));
+                inFlight++;
                 buckets++;
                 count += blob.tensors().size();
                 bytes += blob.dataBytes();
             }
+            for (; inFlight > 0; inFlight--) {
+                await(nextSent(sending));
+            }
             long swapMillis = commit(id, request, attempts);
-            return new PushResult(id, request.version(), buckets, count, bytes, attempts.repeated, swapMillis,
+            return new PushResult(id, request.version(), buckets, count, bytes, attempts.repeated.get(), swapMillis,
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (UncheckedIOException e) {
+            stop(next, sends);
             abortQuietly(id, e.getCause().getMessage());
             throw e.getCause();
         } catch (IOException | RuntimeException e) {
+            stop(next, sends);
             abortQuietly(id, e.getMessage());
             throw e;
         } finally {
-            if (next != null) {
-                next.cancel(true);
-            }
+            stop(next, sends);
         }
     }
 
-    private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
-        return grouped.hasNext() ? preparer.submit(() -> new BucketBlob(grouped.next(), checksums)) : null;
+    /** After a failure the other buckets stop before the update is aborted; after success this finds nothing running. */
+    private static void stop(Future<BucketBlob> next, List<Future<Void>> sends) {
+        if (next != null) {
+            next.cancel(true);
+        }
+        sends.forEach(f -> f.cancel(true));
     }
 
-    private static BucketBlob await(Future<BucketBlob> blob) throws IOException {
+    private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
+        return grouped.hasNext() ? workers.submit(() -> new BucketBlob(grouped.next(), checksums)) : null;
+    }
+
+    private static Future<Void> nextSent(CompletionService<Void> sending) throws PushException {
         try {
-            return blob.get();
+            return sending.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PushException("interrupted while preparing a bucket", e);
+            throw new PushException("interrupted while pushing", e);
+        }
+    }
+
+    /** The task's result; its failure rethrown as what it was (a server's refusal stays a {@link PushException}). */
+    private static <T> T await(Future<T> task) throws IOException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted while pushing", e);
         } catch (ExecutionException e) {
             switch (e.getCause()) {
+                case IOException io -> throw io;
                 case UncheckedIOException u -> throw u.getCause();
                 case RuntimeException r -> throw r;
                 case Error err -> throw err;
-                default -> throw new PushException("preparing a bucket failed: " + e.getCause(), e.getCause());
+                default -> throw new PushException("a bucket failed: " + e.getCause(), e.getCause());
             }
         }
     }
@@ -194,7 +237,7 @@ public final class WeightPusher implements AutoCloseable {
                 }
             }
             sentBefore = true;
-            attempts.repeated++;
+            attempts.repeated.incrementAndGet();
             pause(attempt);
         }
     }
@@ -218,8 +261,9 @@ public final class WeightPusher implements AutoCloseable {
         JsonNode run() throws IOException;
     }
 
+    /** Requests repeated so far, counted from every sending thread. */
     private static final class Attempts {
-        int repeated;
+        final AtomicInteger repeated = new AtomicInteger();
     }
 
     /** Repeats {@code call} on network failures and 5xx answers, with growing pauses; other refusals end at once. */
@@ -234,7 +278,7 @@ public final class WeightPusher implements AutoCloseable {
                             + e.getMessage(), e.status(), e.code());
                 }
                 LOG.log(System.Logger.Level.WARNING, "could not " + what + " (" + e.getMessage() + "); trying again");
-                attempts.repeated++;
+                attempts.repeated.incrementAndGet();
                 pause(attempt);
             }
         }
@@ -291,7 +335,7 @@ public final class WeightPusher implements AutoCloseable {
 
     @Override
     public void close() {
-        preparer.shutdownNow();
+        workers.shutdownNow();
         client.close();
     }
 
@@ -306,6 +350,7 @@ public final class WeightPusher implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofMinutes(10);
         private boolean checksums = true;
+        private int connections = 1;
 
         private Builder(URI base) {
             this.base = Objects.requireNonNull(base, "base URL");
@@ -356,6 +401,19 @@ public final class WeightPusher implements AutoCloseable {
         /** Whether buckets carry per-tensor CRC32s (default yes). */
         public Builder checksums(boolean value) {
             checksums = value;
+            return this;
+        }
+
+        /**
+         * Buckets sent at once, each on its own connection, into the same update (default 1). More than one
+         * lets the server receive on several cores; each holds up to a bucket of the server's memory in flight.
+         */
+        public Builder connections(int value) {
+            if (value < 1 || value > 16) {
+                throw new IllegalArgumentException("connections must be between 1 and 16 (the server receives at most 16"
+                        + " buckets of an update at once), got " + value);
+            }
+            connections = value;
             return this;
         }
 

@@ -14,6 +14,7 @@ import dev.ingot.engine.update.ReloadRoots;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.weights.WeightStore;
+import dev.ingot.server.http.weights.UploadBuffers;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
 import dev.ingot.spi.model.ModelSpec;
@@ -37,7 +38,9 @@ import java.util.Map;
  * <ol>
  *   <li>raw: the tensors' bytes over a plain loopback TCP connection (best of two);</li>
  *   <li>update: the same tensors pushed by {@link WeightPusher} as a FULL update in buckets to the
- *       {@code /v1/weights} routes (begin, buckets, commit: validation and swap included), nothing else running;</li>
+ *       {@code /v1/weights} routes (begin, buckets, commit: validation and swap included), nothing else running,
+ *       once per number of parallel connections ({@code --connections 1,2,4}), interleaved with the raw runs
+ *       so that a change in the machine's load hits both alike;</li>
  *   <li>again while one sequence decodes on the served weights, recording every step: the steps around the
  *       swap show the pause generation sees.</li>
  * </ol>
@@ -55,8 +58,10 @@ public final class UpdatesCommand {
         int modelMb = 600;
         int bucketMb = 64;
         int threads = Runtime.getRuntime().availableProcessors();
+        int[] connections = {1, 2, 4};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--connections" -> connections = Arrays.stream(value(args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--model-mb" -> modelMb = Integer.parseInt(value(args, ++i));
                 case "--bucket-mb" -> bucketMb = Integer.parseInt(value(args, ++i));
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
@@ -80,52 +85,70 @@ public final class UpdatesCommand {
                     WeightApiConfig.withToken(TOKEN));
             Javalin app = Javalin.create(c -> {
                 c.startup.showJavalinBanner = false;
+                c.concurrency.useVirtualThreads = true; // as ingot serve runs its handlers
+                c.jetty.modifyServer(UploadBuffers::apply); // as ingot serve reads request bodies
                 routes.register(c.routes);
             });
             app.start("127.0.0.1", 0);
-            try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:" + app.port())).token(TOKEN)
-                    .bucketBytes((long) bucketMb << 20).build()) {
+            URI url = URI.create("http://127.0.0.1:" + app.port());
+            WeightPusher[] pushers = new WeightPusher[connections.length];
+            for (int c = 0; c < connections.length; c++) {
+                pushers[c] = WeightPusher.builder(url).token(TOKEN).bucketBytes((long) bucketMb << 20).connections(connections[c]).build();
+            }
+            WeightPusher widest = pushers[pushers.length - 1];
+            try {
                 Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
 
-                double[] raw = new double[RUNS];
-                for (int i = 0; i < RUNS; i++) {
-                    raw[i] = LoopbackBaseline.bytesPerSecond(tensors);
-                }
                 long version = 2;
-                PushResult cold = pusher.push(version++, UpdateMode.FULL, "hf", "bench cold", SwapPolicy.FINISH, tensors);
+                // The first pushes receive into memory nobody has touched yet; from the third on, an update
+                // receives into the memory of the generation the one before it replaced (StagingMemory).
+                PushResult cold = pushers[0].push(version++, UpdateMode.FULL, "hf", "bench cold", SwapPolicy.FINISH, tensors);
                 for (int i = 0; i < WARMUPS; i++) {
-                    pusher.push(version++, UpdateMode.FULL, "hf", "bench warm-up", SwapPolicy.FINISH, tensors);
+                    for (WeightPusher pusher : pushers) {
+                        pusher.push(version++, UpdateMode.FULL, "hf", "bench warm-up", SwapPolicy.FINISH, tensors);
+                    }
                 }
-                double[] http = new double[RUNS];
+                double[] raw = new double[RUNS];
+                double[][] http = new double[connections.length][RUNS];
                 int buckets = 0;
                 for (int i = 0; i < RUNS; i++) {
-                    PushResult r = pusher.push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
-                    http[i] = r.bytesPerSecond();
-                    buckets = r.buckets();
+                    raw[i] = LoopbackBaseline.bytesPerSecond(tensors);
+                    for (int c = 0; c < connections.length; c++) {
+                        PushResult r = pushers[c].push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
+                        http[c][i] = r.bytesPerSecond();
+                        buckets = r.buckets();
+                    }
                 }
                 double rawMedian = median(raw);
-                out.printf(Locale.ROOT, "%n%-48s %10s %10s%n", "moving the same " + String.format(Locale.ROOT, "%.0f MB", bytes / 1e6)
+                out.printf(Locale.ROOT, "%n%-52s %10s %10s%n", "moving the same " + String.format(Locale.ROOT, "%.0f MB", bytes / 1e6)
                         + " (median of " + RUNS + ")", "GB/s", "of raw");
-                out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "raw loopback TCP socket", rawMedian / 1e9, 100.0);
-                out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "FULL update over HTTP (" + buckets + " buckets, commit incl.)",
-                        median(http) / 1e9, 100 * median(http) / rawMedian);
-                out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "  the first one, in a cold JVM", cold.bytesPerSecond() / 1e9,
-                        100 * cold.bytesPerSecond() / rawMedian);
+                out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "raw loopback TCP socket", rawMedian / 1e9, 100.0);
+                for (int c = 0; c < connections.length; c++) {
+                    out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "FULL update over HTTP, " + connections[c] + " connection"
+                            + (connections[c] == 1 ? "" : "s") + " (" + buckets + " buckets)", median(http[c]) / 1e9,
+                            100 * median(http[c]) / rawMedian);
+                }
+                out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "  the first one (cold JVM, fresh memory, 1 conn.)",
+                        cold.bytesPerSecond() / 1e9, 100 * cold.bytesPerSecond() / rawMedian);
 
                 try (DecodeLoop decode = new DecodeLoop(model, store)) {
                     decode.awaitSteps(8);
                     long pushStart = System.nanoTime();
-                    PushResult busy = pusher.push(version, UpdateMode.FULL, "hf", "bench busy", SwapPolicy.FINISH, tensors);
+                    PushResult busy = widest.push(version, UpdateMode.FULL, "hf", "bench busy", SwapPolicy.FINISH, tensors);
                     long pushEnd = System.nanoTime();
                     int before = decode.steps().size();
                     decode.awaitSteps(before + 5);
                     decode.close();
-                    out.printf(Locale.ROOT, "%-48s %10.2f %9.0f%%%n", "the same while a sequence decodes",
+                    out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "the same while a sequence decodes (" + connections[connections.length - 1]
+                            + " conn.)",
                             busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / rawMedian);
                     report(decode.steps(), pushStart, pushEnd, busy, out);
                 }
             } finally {
+                for (WeightPusher pusher : pushers) {
+                    pusher.close();
+                }
                 app.stop();
                 routes.close();
                 store.close();
@@ -149,12 +172,12 @@ public final class UpdatesCommand {
                 firstOnNew = step;
             }
         }
-        out.printf(Locale.ROOT, "%n%-48s %10s%n", "decode (1 sequence) around the swap", "ms");
-        out.printf(Locale.ROOT, "%-48s %10.1f%n", "step, median before the update", quiet);
-        out.printf(Locale.ROOT, "%-48s %10.1f%n", "slowest step while the update streamed", slowest);
-        out.printf(Locale.ROOT, "%-48s %10.1f%n", "first step on the new weights", firstOnNew == null ? Double.NaN : firstOnNew.millis());
-        out.printf(Locale.ROOT, "%-48s %10.2f%n", "longest wait between two steps", longestGap);
-        out.printf(Locale.ROOT, "%-48s %10d%n", "the swap itself (commit's swap_ms)", push.swapMillis());
+        out.printf(Locale.ROOT, "%n%-52s %10s%n", "decode (1 sequence) around the swap", "ms");
+        out.printf(Locale.ROOT, "%-52s %10.1f%n", "step, median before the update", quiet);
+        out.printf(Locale.ROOT, "%-52s %10.1f%n", "slowest step while the update streamed", slowest);
+        out.printf(Locale.ROOT, "%-52s %10.1f%n", "first step on the new weights", firstOnNew == null ? Double.NaN : firstOnNew.millis());
+        out.printf(Locale.ROOT, "%-52s %10.2f%n", "longest wait between two steps", longestGap);
+        out.printf(Locale.ROOT, "%-52s %10d%n", "the swap itself (commit's swap_ms)", push.swapMillis());
         out.println();
         out.println("A step never waits for the swap: it pins whichever generation is current. What slows steps during an");
         out.println("update is the copy competing for cores and memory bandwidth, not the swap.");

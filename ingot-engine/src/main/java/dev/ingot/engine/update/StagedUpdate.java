@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 
@@ -31,11 +32,19 @@ import java.util.zip.CRC32;
  * its memory while the others stay. A tensor that cannot be part of the model (unknown name, wrong
  * shape, duplicate, bad checksum) rejects the whole transaction at once and frees everything staged.
  * Nothing is visible to readers until {@link #commit()} swaps.
+ *
+ * <p>Several buckets may be received at once, each on its own thread into its own arena. The lock is
+ * held only to check and claim a tensor's names before its bytes are read and to file a finished
+ * bucket, never while bytes arrive. A bucket in flight owns its arena: when the update ends under it
+ * (rejected by another bucket, aborted), it notices at its next tensor or at completion and frees its
+ * memory itself. A commit waits for the buckets in flight and refuses new ones.
  */
 public final class StagedUpdate implements UpdateSession {
 
-    /** How long a bucket waits for another bucket of the same update that is still being received. */
+    /** How long a bucket waits for one with the same seq, or for a free slot, before it is refused as busy. */
     private static final long BUSY_WAIT_SECONDS = 10;
+    /** Buckets of one update received at once; each holds a server thread and up to a bucket of memory. */
+    static final int MAX_PARALLEL_BUCKETS = 16;
 
     private enum State { OPEN, COMMITTED, ABORTED }
 
@@ -44,9 +53,12 @@ public final class StagedUpdate implements UpdateSession {
     private final UpdateManager manager;
     private final WeightMapper mapper;
     private final TensorStager stager;
+    private final StagingMemory memory;
     /** Never filled: only its {@link CanonicalWeightSet#check} (known name, shape, storable type) is used. */
     private final CanonicalWeightSet rules;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled whenever a bucket ends or the update does: openBucket and commit wait on it. */
+    private final Condition bucketsChanged = lock.newCondition();
     private final long startedNanos = System.nanoTime();
     private volatile long lastActivityNanos = startedNanos;
 
@@ -56,21 +68,30 @@ public final class StagedUpdate implements UpdateSession {
     private final Map<Long, ReceivedBucket> buckets = new LinkedHashMap<>();
     private final Map<String, Long> nativeOwners = new HashMap<>();
     private final Map<String, Source> canonicalSources = new HashMap<>();
+    /** Buckets being received, by key; their names are claimed below until they complete or drop. */
+    private final Map<Long, Bucket> receiving = new HashMap<>();
+    private final Map<String, Bucket> claimedNatives = new HashMap<>();
+    private final Map<String, Claim> claimedCanonical = new HashMap<>();
+    private boolean committing;
     private long nextInternalKey = -1;
 
     /** The native tensor a canonical one came from, and the bucket that delivered it. */
     private record Source(String nativeName, long bucket) {}
 
+    /** A canonical name a bucket in flight will provide, and the native tensor it comes from. */
+    private record Claim(String nativeName, Bucket bucket) {}
+
     /** A completed bucket: its arena, the native tensors it delivered and what they became. */
     private record ReceivedBucket(Arena arena, Map<String, TensorInfo> natives, Map<String, Tensor> canonical, long bytes) {}
 
     StagedUpdate(String id, UpdateRequest request, UpdateManager manager, WeightMapper mapper, TensorStager stager,
-            CanonicalWeightSet rules) {
+            StagingMemory memory, CanonicalWeightSet rules) {
         this.id = id;
         this.request = request;
         this.manager = manager;
         this.mapper = mapper;
         this.stager = stager;
+        this.memory = memory;
         this.rules = rules;
     }
 
@@ -103,29 +124,44 @@ public final class StagedUpdate implements UpdateSession {
     /**
      * Starts receiving a bucket. With a {@code seq}, the bucket replaces whatever an earlier bucket with
      * the same seq delivered, once it is complete: a client retries a broken upload under the same seq.
-     * Waits a while for another bucket of this update still in progress, then refuses as busy.
+     * Buckets with different seqs are received in parallel; one whose seq is still being received (a
+     * retry that overtook its first attempt), or one beyond {@value #MAX_PARALLEL_BUCKETS} at once, waits
+     * a while for it, then is refused as busy.
      */
     public Bucket openBucket(OptionalLong seq) throws UpdateRejectedException {
         if (seq.isPresent() && seq.getAsLong() < 0) {
             throw new BucketRejectedException("seq must be 0 or more, got " + seq.getAsLong(), false);
         }
+        lock.lock();
         try {
-            if (!lock.tryLock(BUSY_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new BucketRejectedException("update " + id + " is still receiving another bucket; send this one again later",
-                        true);
+            long key = seq.isPresent() ? seq.getAsLong() : nextInternalKey--;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BUSY_WAIT_SECONDS);
+            while (true) {
+                requireOpen();
+                if (committing) {
+                    throw new UpdateConflictException("update " + id + " is being committed; it takes no more buckets");
+                }
+                if (!receiving.containsKey(key) && receiving.size() < MAX_PARALLEL_BUCKETS) {
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new BucketRejectedException("update " + id + (receiving.containsKey(key)
+                            ? " is still receiving an earlier bucket with seq " + key
+                            : " is receiving " + receiving.size() + " buckets already, the most at once")
+                            + "; send this one again later", true);
+                }
+                bucketsChanged.awaitNanos(left);
             }
+            touch();
+            Bucket bucket = new Bucket(key, seq.isPresent() ? "bucket seq " + key : "bucket");
+            receiving.put(key, bucket);
+            return bucket;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BucketRejectedException("interrupted while waiting to receive a bucket of update " + id, e);
-        }
-        try {
-            requireOpen();
-            touch();
-            long key = seq.isPresent() ? seq.getAsLong() : nextInternalKey--;
-            return new Bucket(key, seq.isPresent() ? "bucket seq " + key : "bucket");
-        } catch (UpdateRejectedException | RuntimeException e) {
+        } finally {
             lock.unlock();
-            throw e;
         }
     }
 
@@ -134,6 +170,7 @@ public final class StagedUpdate implements UpdateSession {
         lock.lock();
         try {
             requireOpen();
+            awaitBucketsInFlight();
             touch();
             CommitResult result;
             try {
@@ -154,6 +191,22 @@ public final class StagedUpdate implements UpdateSession {
         }
     }
 
+    /** Lets the buckets being received finish (or fail) first, taking no new ones meanwhile; the lock is held. */
+    private void awaitBucketsInFlight() throws UpdateRejectedException {
+        committing = true;
+        try {
+            while (!receiving.isEmpty()) {
+                bucketsChanged.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpdateConflictException("update " + id + ": interrupted while its buckets were still arriving; not committed");
+        } finally {
+            committing = false;
+        }
+        requireOpen();
+    }
+
     @Override
     public void abort(String reason) {
         lock.lock();
@@ -166,13 +219,16 @@ public final class StagedUpdate implements UpdateSession {
         }
     }
 
-    /** Aborts if nobody has touched the transaction for {@code timeoutNanos}; never waits for a busy one. */
+    /**
+     * Aborts if nobody has touched the transaction for {@code timeoutNanos}; never waits for a busy one, and a
+     * bucket being received counts as activity.
+     */
     boolean abortIfIdle(long nowNanos, long timeoutNanos, String reason) {
         if (nowNanos - lastActivityNanos < timeoutNanos || !lock.tryLock()) {
             return false;
         }
         try {
-            if (state != State.OPEN || System.nanoTime() - lastActivityNanos < timeoutNanos) {
+            if (state != State.OPEN || !receiving.isEmpty() || System.nanoTime() - lastActivityNanos < timeoutNanos) {
                 return false;
             }
             endLocked(UpdateOutcome.Kind.ABORTED, reason);
@@ -187,6 +243,16 @@ public final class StagedUpdate implements UpdateSession {
         lock.lock();
         try {
             return List.copyOf(stagedLocked().keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Buckets being received at this moment (for progress reports and tests). */
+    public int bucketsReceiving() {
+        lock.lock();
+        try {
+            return receiving.size();
         } finally {
             lock.unlock();
         }
@@ -221,30 +287,39 @@ public final class StagedUpdate implements UpdateSession {
     private void endLocked(UpdateOutcome.Kind outcome, String reason) {
         state = outcome == UpdateOutcome.Kind.COMMITTED ? State.COMMITTED : State.ABORTED;
         endReason = reason;
-        // A failed commit may already have handed some arenas to a generation that released them.
+        // A failed commit may already have handed some arenas to a generation that released them. Buckets
+        // still in flight are another thread's to free: they find the update ended at their next step.
         buckets.values().stream().map(ReceivedBucket::arena).filter(a -> a.scope().isAlive()).forEach(Arena::close);
         buckets.clear();
         nativeOwners.clear();
         canonicalSources.clear();
+        bucketsChanged.signalAll();
         manager.ended(this, new UpdateOutcome(outcome, Duration.ofNanos(System.nanoTime() - startedNanos), reason));
     }
 
     /** Rejects the whole transaction: frees everything staged and reports {@code message}. */
     private UpdateRejectedException reject(String message) {
         String full = "update " + id + " rejected: " + message;
-        endLocked(UpdateOutcome.Kind.REJECTED, full);
+        lock.lock();
+        try {
+            if (state == State.OPEN) {
+                endLocked(UpdateOutcome.Kind.REJECTED, full);
+            }
+        } finally {
+            lock.unlock();
+        }
         return new UpdateRejectedException(full + "; the served weights are unchanged");
     }
 
     /**
-     * One bucket being received. Its tensors count only once {@link #complete()} is called; closing it
-     * before that drops them. Holds the transaction's lock from opening to closing.
+     * One bucket being received, by one thread. Its tensors count only once {@link #complete()} is called;
+     * closing it before that drops them.
      */
     public final class Bucket implements AutoCloseable {
 
         private final long key;
         private final String name;
-        private final Arena arena = Arena.ofShared();
+        private final StagingArena arena = memory.newArena();
         private final Map<String, TensorInfo> natives = new LinkedHashMap<>();
         private final Map<String, Tensor> canonical = new LinkedHashMap<>();
         /** Canonical name to the native tensor of this bucket it came from. */
@@ -292,17 +367,25 @@ public final class StagedUpdate implements UpdateSession {
 
         /** Makes the bucket's tensors part of the update, replacing an earlier bucket with the same seq. */
         public void complete() throws UpdateRejectedException {
-            requireOpen();
-            ReceivedBucket replaced = buckets.remove(key);
+            ReceivedBucket replaced;
+            lock.lock();
+            try {
+                requireOpen();
+                replaced = buckets.remove(key);
+                if (replaced != null) {
+                    replaced.natives().keySet().forEach(nativeOwners::remove);
+                    replaced.canonical().keySet().forEach(canonicalSources::remove);
+                }
+                natives.keySet().forEach(n -> nativeOwners.put(n, key));
+                producedBy.forEach((c, n) -> canonicalSources.put(c, new Source(n, key)));
+                buckets.put(key, new ReceivedBucket(arena, Map.copyOf(natives), canonical, bytes));
+                finished = true;
+            } finally {
+                lock.unlock();
+            }
             if (replaced != null) {
-                replaced.natives().keySet().forEach(nativeOwners::remove);
-                replaced.canonical().keySet().forEach(canonicalSources::remove);
                 replaced.arena().close();
             }
-            natives.keySet().forEach(n -> nativeOwners.put(n, key));
-            producedBy.forEach((c, n) -> canonicalSources.put(c, new Source(n, key)));
-            buckets.put(key, new ReceivedBucket(arena, Map.copyOf(natives), canonical, bytes));
-            finished = true;
             touch();
         }
 
@@ -319,48 +402,77 @@ public final class StagedUpdate implements UpdateSession {
             return bytes;
         }
 
-        /** Drops the bucket unless it was completed, and lets other buckets of the update in. */
+        /** Drops the bucket unless it was completed, gives up its claims, and lets waiting buckets or a commit go on. */
         @Override
         public void close() {
+            lock.lock();
             try {
-                if (!finished && arena.scope().isAlive()) {
-                    arena.close();
-                }
+                claimedNatives.values().removeIf(b -> b == this);
+                claimedCanonical.values().removeIf(c -> c.bucket() == this);
+                receiving.remove(key, this);
+                bucketsChanged.signalAll();
             } finally {
-                touch();
                 lock.unlock();
             }
+            if (!finished && arena.scope().isAlive()) {
+                arena.close();
+            }
+            touch();
         }
 
         private String where() {
             return name + " of update " + id;
         }
 
-        /** Validates a native tensor's description before any of its bytes are read. */
+        /**
+         * Validates a native tensor's description before any of its bytes are read, and claims its native and
+         * canonical names so that no other bucket in flight can deliver them too.
+         */
         private TensorStager.Plan plan(TensorInfo nativeInfo) throws UpdateRejectedException {
-            requireOpen();
-            touch();
-            String nativeName = nativeInfo.name();
-            Long owner = nativeOwners.get(nativeName);
-            if (natives.containsKey(nativeName) || (owner != null && owner != key)) {
-                throw reject("tensor '" + nativeName + "' was sent twice");
-            }
+            lock.lock();
             try {
-                List<TensorMapping.Target> targets = WeightLoader.targets(mapper, nativeInfo, where(), rules);
-                List<TensorInfo> described = WeightLoader.describe(nativeInfo, targets, where());
-                for (TensorInfo c : described) {
-                    rules.check(c, "tensor '" + nativeName + "' (format " + request.format() + ")");
-                    Source earlier = canonicalSources.get(c.name());
-                    String inThisBucket = producedBy.get(c.name());
-                    if (inThisBucket != null || (earlier != null && earlier.bucket() != key)) {
-                        throw new CheckpointException("tensor '" + nativeName + "' maps to '" + c.name() + "', which tensor '"
-                                + (inThisBucket != null ? inThisBucket : earlier.nativeName()) + "' already provided");
-                    }
+                requireOpen();
+                touch();
+                String nativeName = nativeInfo.name();
+                Long owner = nativeOwners.get(nativeName);
+                Bucket claimer = claimedNatives.get(nativeName);
+                if (natives.containsKey(nativeName) || (owner != null && owner != key) || (claimer != null && claimer != this)) {
+                    throw reject("tensor '" + nativeName + "' was sent twice");
                 }
-                return new TensorStager.Plan(nativeInfo, targets, described);
-            } catch (CheckpointException e) {
-                throw reject(e.getMessage());
+                try {
+                    List<TensorMapping.Target> targets = WeightLoader.targets(mapper, nativeInfo, where(), rules);
+                    List<TensorInfo> described = WeightLoader.describe(nativeInfo, targets, where());
+                    for (TensorInfo c : described) {
+                        rules.check(c, "tensor '" + nativeName + "' (format " + request.format() + ")");
+                        String provider = providerOtherThanThis(c.name());
+                        if (provider != null) {
+                            throw new CheckpointException("tensor '" + nativeName + "' maps to '" + c.name() + "', which tensor '"
+                                    + provider + "' already provided");
+                        }
+                    }
+                    claimedNatives.put(nativeName, this);
+                    described.forEach(c -> claimedCanonical.put(c.name(), new Claim(nativeName, this)));
+                    return new TensorStager.Plan(nativeInfo, targets, described);
+                } catch (CheckpointException e) {
+                    throw reject(e.getMessage());
+                }
+            } finally {
+                lock.unlock();
             }
+        }
+
+        /** The native tensor that already provides {@code canonicalName}: in this bucket, a completed one, or one in flight. */
+        private String providerOtherThanThis(String canonicalName) {
+            String inThisBucket = producedBy.get(canonicalName);
+            if (inThisBucket != null) {
+                return inThisBucket;
+            }
+            Source earlier = canonicalSources.get(canonicalName);
+            if (earlier != null && earlier.bucket() != key) {
+                return earlier.nativeName();
+            }
+            Claim claim = claimedCanonical.get(canonicalName);
+            return claim != null && claim.bucket() != this ? claim.nativeName() : null;
         }
 
         private void add(TensorStager.Plan plan, List<Tensor> staged) {

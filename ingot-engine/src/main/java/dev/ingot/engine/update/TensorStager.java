@@ -59,7 +59,7 @@ final class TensorStager {
      * Reads exactly {@code plan.nativeInfo().byteSize()} bytes from {@code in} (adding them to
      * {@code crc}) and stages the result; throws {@link EOFException} when the stream ends early.
      */
-    List<Tensor> stage(Plan plan, ReadableByteChannel in, CRC32 crc, Arena arena, String where) throws IOException {
+    List<Tensor> stage(Plan plan, ReadableByteChannel in, CRC32 crc, StagingArena arena, String where) throws IOException {
         TensorInfo nativeInfo = plan.nativeInfo();
         long size = nativeInfo.byteSize();
         if (plan.skipped()) {
@@ -68,7 +68,8 @@ final class TensorStager {
         }
         if (readsInPlace(plan)) {
             // Views of the received bytes are the canonical tensors: receive them where they will stay.
-            MemorySegment bytes = allocate(arena, size);
+            // Every byte is overwritten (or the bucket is dropped), so recycled memory need not be cleared first.
+            MemorySegment bytes = arena.allocateForOverwrite(size, 64);
             requireAll(SegmentChannels.readFully(in, bytes, crc), size);
             return stage(new Tensor(nativeInfo, bytes), plan, arena, where);
         }

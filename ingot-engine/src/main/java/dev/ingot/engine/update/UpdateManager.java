@@ -62,6 +62,8 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         }
     });
     private final ReentrantLock commitLock = new ReentrantLock();
+    /** Where staged tensors are received: one model's worth of a replaced generation is kept for the next update. */
+    private final StagingMemory staging;
     private final List<UpdateOutcome.Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reaper;
     private final SecureRandom ids = new SecureRandom();
@@ -89,6 +91,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         served.tensors().forEach((name, t) -> types.put(name, t.info().dtype()));
         this.servedTypes = Map.copyOf(types);
         this.rules = new CanonicalWeightSet(model);
+        this.staging = new StagingMemory(served.tensors().values().stream().mapToLong(t -> t.info().byteSize()).sum());
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ingot-update-reaper").factory());
         long period = Math.max(20, limits.idleTimeout().toMillis() / 4);
         reaper.scheduleWithFixedDelay(this::abortIdle, period, period, TimeUnit.MILLISECONDS);
@@ -122,6 +125,11 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         return store;
     }
 
+    /** The memory updates are staged in (how much waits for the next one: for tests and metrics). */
+    public StagingMemory staging() {
+        return staging;
+    }
+
     @Override
     public StagedUpdate begin(UpdateRequest request) throws UpdateRejectedException {
         requireNewerVersion(request);
@@ -132,7 +140,7 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
     StagedUpdate begin(UpdateRequest request, WeightMapper mapper) throws UpdateRejectedException {
         requireNewerVersion(request);
         String id = "upd-" + HexFormat.of().formatHex(randomBytes());
-        StagedUpdate update = new StagedUpdate(id, request, this, mapper, new TensorStager(servedTypes), rules);
+        StagedUpdate update = new StagedUpdate(id, request, this, mapper, new TensorStager(servedTypes), staging, rules);
         synchronized (open) {
             if (open.size() >= limits.maxOpenUpdates()) {
                 throw new UpdateConflictException(open.size() + " updates are open already, the most this server allows;"
@@ -316,5 +324,6 @@ public final class UpdateManager implements WeightUpdates, AutoCloseable {
         for (StagedUpdate update : List.copyOf(open.values())) {
             update.abort("the server is shutting down");
         }
+        staging.close();
     }
 }

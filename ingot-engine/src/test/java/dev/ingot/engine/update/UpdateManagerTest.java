@@ -387,6 +387,44 @@ class UpdateManagerTest {
     }
 
     @Test
+    void aTensorClaimedByABucketStillInFlightCannotComeInAnotherOne() throws Exception {
+        start();
+        StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL));
+        Tensor q = TinyWeights.tensors(inputs, 5f, null).get(Q);
+        try (StagedUpdate.Bucket first = update.openBucket(OptionalLong.of(0));
+                StagedUpdate.Bucket second = update.openBucket(OptionalLong.of(1))) {
+            assertThat(update.bucketsReceiving()).isEqualTo(2);
+            first.put(q);
+            assertThatThrownBy(() -> second.put(q)).hasMessageContaining("tensor '" + Q + "' was sent twice");
+        }
+        assertThat(update.bucketsReceiving()).isZero();
+        assertUnchanged();
+    }
+
+    @Test
+    void aCommitWaitsForTheBucketsInFlightAndTakesTheirTensors() throws Exception {
+        start();
+        StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL));
+        Tensor q = TinyWeights.tensors(inputs, 6f, null).get(Q);
+        StagedUpdate.Bucket inFlight = update.openBucket(OptionalLong.of(0));
+        inFlight.put(q);
+        java.util.concurrent.CompletableFuture<CommitResult> commit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return update.commit();
+            } catch (UpdateRejectedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(commit).as("the commit waits for the bucket").isNotDone();
+        assertThatThrownBy(() -> update.openBucket(OptionalLong.of(1))).hasMessageContaining("is being committed");
+        inFlight.complete();
+        inFlight.close();
+        assertThat(commit.get(10, java.util.concurrent.TimeUnit.SECONDS).version()).isEqualTo(2);
+        assertThat(served(Q)).containsExactly(TinyWeights.floats(q));
+    }
+
+    @Test
     void aBucketLargerThanTheLimitIsRefusedBeforeItsDataIsRead() throws Exception {
         start();
         StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL));

@@ -71,6 +71,10 @@ public final class PushCommand implements Callable<Integer> {
             description = "Largest bucket in MiB (default: ${DEFAULT-VALUE}); a bigger tensor goes alone.")
     double bucketMb;
 
+    @Option(names = "--connections", defaultValue = "1", paramLabel = "N",
+            description = "Buckets sent at once, each on its own connection, 1 to 16 (default: ${DEFAULT-VALUE}).")
+    int connections;
+
     @Option(names = "--label", defaultValue = "", paramLabel = "TEXT", description = "Shown next to the version.")
     String label;
 
@@ -94,7 +98,7 @@ public final class PushCommand implements Callable<Integer> {
             // only the format is needed: the server maps and checks the native tensors against its own model
             try (Checkpoint checkpoint = host.guard(host.open(choice, model), choice, model);
                     WeightPusher pusher = WeightPusher.builder(to).token(secret).retries(retries)
-                            .bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20)))).build()) {
+                            .bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20)))).connections(connections).build()) {
                 UpdateRequest request = new UpdateRequest(version, partial ? UpdateMode.PARTIAL : UpdateMode.FULL,
                         choice.format().name(), label, swapPolicy, force);
                 PushResult r = pusher.push(request, WeightPusher.tensorsOf(checkpoint.tensors()));

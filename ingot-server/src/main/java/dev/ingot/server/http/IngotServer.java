@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.schedule.Scheduler;
 import dev.ingot.server.http.metrics.ServerMetrics;
+import dev.ingot.server.http.weights.UploadBuffers;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
 import dev.ingot.engine.update.TransportLauncher;
@@ -184,6 +185,7 @@ public final class IngotServer implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.maxRequestSize = config.limits().maxBodyBytes();
+            cfg.jetty.modifyServer(UploadBuffers::apply); // bucket uploads: 256 KiB reads, not 8 KiB
             cfg.requestLogger.http((ctx, ms) -> metrics.request(endpointLabel(ctx), ctx.statusCode()));
             routes(cfg.routes);
         });

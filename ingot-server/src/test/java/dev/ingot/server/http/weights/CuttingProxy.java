@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,12 +23,26 @@ final class CuttingProxy implements AutoCloseable {
     private final AtomicInteger cutsLeft;
     private final AtomicInteger cutsMade = new AtomicInteger();
     private final Thread acceptor;
+    /** Holds connections after their first bytes until this many are held at once (or a timeout passes). */
+    private final CountDownLatch gathering;
+    private volatile boolean gathered;
 
     CuttingProxy(int upstreamPort, long cutAfter, int cuts) throws IOException {
+        this(upstreamPort, cutAfter, cuts, 0);
+    }
+
+    /**
+     * Also holds each client connection after its first bytes until {@code together} connections are held at
+     * once: a client that never has that many requests in flight is let through after 10 s, and
+     * {@link #gathered()} stays false.
+     */
+    CuttingProxy(int upstreamPort, long cutAfter, int cuts, int together) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
         this.cutAfter = cutAfter;
         this.cutsLeft = new AtomicInteger(cuts);
+        this.gathering = new CountDownLatch(together);
+        this.gathered = together == 0;
         this.acceptor = Thread.ofPlatform().daemon().start(this::accept);
     }
 
@@ -36,6 +52,25 @@ final class CuttingProxy implements AutoCloseable {
 
     int cutsMade() {
         return cutsMade.get();
+    }
+
+    /** Whether the requested number of connections were ever in flight at the same time. */
+    boolean gathered() {
+        return gathered;
+    }
+
+    private void gather() {
+        if (gathering.getCount() == 0) {
+            return;
+        }
+        gathering.countDown();
+        try {
+            if (gathering.await(10, TimeUnit.SECONDS)) {
+                gathered = true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void accept() {
@@ -56,7 +91,12 @@ final class CuttingProxy implements AutoCloseable {
         long forwarded = 0;
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
+            boolean held = !fromClient;
             while ((n = in.read(buffer)) > 0) {
+                if (!held) {
+                    gather();
+                    held = true;
+                }
                 if (fromClient && forwarded + n > cutAfter && cutsLeft.getAndDecrement() > 0) {
                     out.write(buffer, 0, (int) Math.max(0, cutAfter - forwarded));
                     out.flush();

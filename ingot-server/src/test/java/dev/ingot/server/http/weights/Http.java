@@ -28,6 +28,11 @@ final class Http {
         }
     }
 
+    /** Parses a JSON body read some other way (e.g. from a raw socket). */
+    JsonNode json(String text) throws IOException {
+        return JSON.readTree(text);
+    }
+
     Answer get(String path) throws IOException, InterruptedException {
         return send(request(path).GET());
     }

@@ -73,6 +73,21 @@ class PushRetryTest {
     }
 
     @Test
+    void bucketsSentOnSeveralConnectionsAtOnceLandInOneVersionDespiteCuts() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(server.port(), 150_000, 2, 3);
+                SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
+                WeightPusher pusher = WeightPusher.builder(URI.create(proxy.base())).token(TOKEN).bucketBytes(200_000)
+                        .connections(3).backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
+            PushResult result = pusher.push(2, UpdateMode.FULL, "hf", "parallel", SwapPolicy.FINISH, FileTensors.all(file));
+            assertThat(proxy.gathered()).as("3 connections were in flight at once").isTrue();
+            assertThat(proxy.cutsMade()).isEqualTo(2);
+            assertThat(result.retries()).isGreaterThanOrEqualTo(2);
+            assertThat(result.buckets()).isGreaterThan(3);
+        }
+        assertServing(perturbed, 2);
+    }
+
+    @Test
     void anActorThatGivesUpAbortsItsUpdate() throws Exception {
         try (CuttingProxy proxy = new CuttingProxy(server.port(), 150_000, 1000);
                 SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));

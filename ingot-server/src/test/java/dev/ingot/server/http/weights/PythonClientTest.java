@@ -88,6 +88,25 @@ class PythonClientTest {
     }
 
     @Test
+    void bucketsSentOnSeveralConnectionsAtOnceLandInOneVersionDespiteCuts() throws Exception {
+        Path perturbed = Perturbed.write(dir.resolve("perturbed"));
+        Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        try (CuttingProxy proxy = new CuttingProxy(server.port(), 150_000, 2, 3)) {
+            Run run = python(CLIENT.toString(), "push", "--url", proxy.base(), "--token-file", tokenFile.toString(),
+                    "--version", "4", "--bucket-mb", "0.2", "--connections", "3", perturbed.resolve("model.safetensors").toString());
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(proxy.gathered()).as("3 connections were in flight at once").isTrue();
+            assertThat(proxy.cutsMade()).isEqualTo(2);
+        }
+        assertThat(server.store.version()).isEqualTo(4);
+        try (SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"))) {
+            for (TensorInfo info : file.tensors()) {
+                assertThat(server.servedBytes(info.name())).as(info.name()).isEqualTo(file.read(info.name()).data().toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+    }
+
+    @Test
     void asAModuleItPushesADictOfBuffersAndReportsRefusals() throws Exception {
         String norm = HfNames.FINAL_NORM;
         String script = """
