@@ -56,6 +56,26 @@ public interface Kernels extends AutoCloseable {
         }
     }
 
+    /** {@link #dot} with {@code b} as {@code n} little-endian F32s at byte {@code bOffset} of a segment (a paged KV cache). */
+    default float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentScalarKernels.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    /** {@link #dot} with {@code b} as {@code n} BF16s at byte {@code bOffset} of a segment, widened exactly. */
+    default float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentScalarKernels.dotBf16(a, aOffset, b, bOffset, n);
+    }
+
+    /** {@link #axpy} with {@code x} as {@code n} F32s at byte {@code xOffset} of a segment. */
+    default void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentScalarKernels.axpyF32(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    /** {@link #axpy} with {@code x} as {@code n} BF16s at byte {@code xOffset} of a segment. */
+    default void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentScalarKernels.axpyBf16(alpha, x, xOffset, y, yOffset, n);
+    }
+
     /**
      * {@code y[i] += x[i]} for {@code i < n}: the residual adds. Element-wise, so a row gets the same
      * result in any batch.

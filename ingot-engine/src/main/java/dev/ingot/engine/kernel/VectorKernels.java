@@ -100,6 +100,26 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentVectorKernels.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentVectorKernels.dotBf16(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentVectorKernels.axpyF32(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentVectorKernels.axpyBf16(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
     public void add(float[] x, float[] y, int n) {
         int bound = n - n % LANES;
         for (int i = 0; i < bound; i += LANES) {

@@ -2,11 +2,16 @@ package dev.ingot.engine.model;
 
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.WeightMatrix;
+import dev.ingot.engine.kv.BlockLayout;
+import dev.ingot.engine.kv.BlockPool;
+import dev.ingot.engine.kv.KvDtype;
+import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.model.blueprint.DecoderBlueprint;
 import dev.ingot.spi.model.blueprint.DecoderLayer;
 import dev.ingot.spi.model.blueprint.Mlp;
 import dev.ingot.spi.model.blueprint.Rope;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -82,12 +87,24 @@ public final class DecoderModel {
         return kernels;
     }
 
+    /** A paged F32 cache over a private pool that grows as the sequence does (the scheduler shares one budgeted pool instead). */
     public KvCache newCache() {
-        return new KvCache(kvDims, spec.maxPositions());
+        return newCache(spec.maxPositions());
     }
 
     public KvCache newCache(int maxPositions) {
-        return new KvCache(kvDims, Math.min(maxPositions, spec.maxPositions()));
+        int max = Math.min(maxPositions, spec.maxPositions());
+        return new PagedKvCache(BlockPool.growable(kvLayout(KvDtype.F32), max), max);
+    }
+
+    /** The earlier heap cache: the bit-for-bit reference and benchmark baseline of the paged one. */
+    public KvCache newHeapCache(int maxPositions) {
+        return new HeapKvCache(kvDims, Math.min(maxPositions, spec.maxPositions()));
+    }
+
+    /** How this model's keys and values fill a block of the paged cache. */
+    public BlockLayout kvLayout(KvDtype dtype) {
+        return BlockLayout.of(kvDims, dtype);
     }
 
     /**
@@ -141,8 +158,7 @@ public final class DecoderModel {
                 }
                 p.rope().rotate(q, r * qDim, p.heads(), pos);
                 p.rope().rotate(k, r * kvDim, p.kvHeads(), pos);
-                System.arraycopy(k, r * kvDim, cache.keys(l), pos * kvDim, kvDim);
-                System.arraycopy(v, r * kvDim, cache.values(l), pos * kvDim, kvDim);
+                cache.store(l, pos, k, r * kvDim, v, r * kvDim);
             }
             for (int r = 0; r < rows; r++) {
                 attend(l, p, q, r * qDim, batch.caches()[r], batch.positions()[r], s, r * qDim);
@@ -212,6 +228,66 @@ public final class DecoderModel {
      * as before (per element, in increasing position order), so the loop order does not change a bit.
      */
     private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, ForwardScratch s, int outOffset) {
+        switch (cache) {
+            case PagedKvCache paged -> attend(layer, p, q, qOffset, paged, pos, s, outOffset);
+            case HeapKvCache heap -> attend(layer, p, q, qOffset, heap, pos, s, outOffset);
+            default -> throw new IllegalArgumentException("no attention over a " + cache.getClass().getName());
+        }
+    }
+
+    /**
+     * {@link #attend(int, LayerPlan, float[], int, HeapKvCache, int, ForwardScratch, int)} reading the blocks
+     * of a paged cache in place: the same loops in the same order, with each position's key and value rows
+     * found in its block, so an F32 paged cache gives the heap cache's logits bit for bit.
+     */
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, ForwardScratch s, int outOffset) {
+        int heads = p.heads();
+        int headDim = p.headDim();
+        int group = p.group();
+        int start = p.window() > 0 ? Math.max(0, pos - p.window() + 1) : 0;
+        BlockLayout layout = cache.layout();
+        boolean bf16 = layout.dtype() == KvDtype.BF16;
+        int elementBytes = layout.dtype().bytes();
+        int blockPositions = layout.positions();
+        int length = pos + 1 - start;
+        float[] scores = s.scores(heads * length);
+        float[] sums = s.headSums(heads);
+        float[] out = s.att;
+        float scale = p.scale();
+        for (int t = start; t <= pos; t++) {
+            MemorySegment block = cache.block(t);
+            long row = layout.keyOffset(layer, t % blockPositions);
+            for (int h = 0; h < heads; h++) {
+                long at = row + (long) (h / group) * headDim * elementBytes;
+                float dot = bf16 ? kernels.dotBf16(q, qOffset + h * headDim, block, at, headDim)
+                        : kernels.dotF32(q, qOffset + h * headDim, block, at, headDim);
+                scores[h * length + t - start] = dot * scale;
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = h * length; i < (h + 1) * length; i++) {
+                max = Math.max(max, scores[i]);
+            }
+            sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
+        }
+        Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
+        for (int t = start; t <= pos; t++) {
+            MemorySegment block = cache.block(t);
+            long row = layout.valueOffset(layer, t % blockPositions);
+            for (int h = 0; h < heads; h++) {
+                long at = row + (long) (h / group) * headDim * elementBytes;
+                float weight = scores[h * length + t - start] / sums[h];
+                if (bf16) {
+                    kernels.axpyBf16(weight, block, at, out, outOffset + h * headDim, headDim);
+                } else {
+                    kernels.axpyF32(weight, block, at, out, outOffset + h * headDim, headDim);
+                }
+            }
+        }
+    }
+
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, ForwardScratch s, int outOffset) {
         int heads = p.heads();
         int headDim = p.headDim();
         int kvDim = p.kvDim();
