@@ -49,6 +49,26 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
+    public float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return delegate.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return delegate.dotBf16(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        delegate.axpyF32(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        delegate.axpyBf16(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
     public void add(float[] x, float[] y, int n) {
         delegate.add(x, y, n);
     }

@@ -133,7 +133,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Limits defaults = Limits.defaults();
         Limits limits = new Limits(maxBodyBytes, maxN, defaults.maxPrompts(), defaults.maxStop(), defaults.maxTopLogprobs());
-        return new ServerConfig(host, port, modelName(), new SchedulerConfig(maxBatch, prefillChunk), limits,
+        return new ServerConfig(host, port, modelName(), new SchedulerConfig(maxBatch, prefillChunk, modelOptions.kvCacheConfig()), limits,
                 Duration.ofSeconds(shutdownGraceSeconds), new WeightRouteOptions(updateToken(), allowReloadFrom, Optional.ofNullable(transport), TransportLauncher.options(transportOptions)));
     }
 

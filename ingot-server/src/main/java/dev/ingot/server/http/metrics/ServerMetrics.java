@@ -42,6 +42,19 @@ public final class ServerMetrics {
         registry.gauge("ingot_weight_version", "Version of the weights new requests run on.", weightVersion);
     }
 
+    /** Gauges of the scheduler's paged KV cache and prefix cache; the totals only grow. */
+    public void bindKvCache(java.util.function.Supplier<dev.ingot.engine.kv.KvCacheStats> stats) {
+        registry.gauge("ingot_kv_cache_blocks_total", "KV cache blocks the budget (--kv-cache-bytes) holds.", () -> stats.get().blocksTotal());
+        registry.gauge("ingot_kv_cache_blocks_used", "KV cache blocks held by sequences.", () -> stats.get().blocksUsed());
+        registry.gauge("ingot_kv_cache_blocks_free", "KV cache blocks nobody holds or caches.", () -> stats.get().blocksFree());
+        registry.gauge("ingot_kv_cache_blocks_cached", "Unheld KV cache blocks the prefix cache keeps for reuse.", () -> stats.get().blocksCached());
+        registry.gauge("ingot_kv_cache_block_bytes", "Bytes of one KV cache block.", () -> stats.get().blockBytes());
+        registry.gauge("ingot_prefix_cache_lookup_tokens_total", "Prompt tokens looked up in the prefix cache.", () -> stats.get().prefixLookupTokens());
+        registry.gauge("ingot_prefix_cache_hit_tokens_total", "Prompt tokens whose KV came from the prefix cache.", () -> stats.get().prefixHitTokens());
+        registry.gauge("ingot_kv_cache_preemptions_total", "Sequences preempted (blocks taken back, recomputed later) to stay within the budget.",
+                () -> stats.get().preemptions());
+    }
+
     public void request(String endpoint, int status) {
         requests.inc(endpoint, Integer.toString(status));
     }
