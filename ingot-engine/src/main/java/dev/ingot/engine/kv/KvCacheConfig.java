@@ -6,8 +6,11 @@ import java.lang.management.ManagementFactory;
  * The scheduler's KV cache: element type and byte budget ({@code --kv-cache-dtype},
  * {@code --kv-cache-bytes}). Blocks are allocated as sequences need them, so the budget is a ceiling,
  * not a reservation.
+ *
+ * @param prefixCache whether full prompt blocks are kept and reused across requests (on unless a
+ *                    benchmark measures the difference); the choices of one request share theirs either way
  */
-public record KvCacheConfig(KvDtype dtype, long bytes) {
+public record KvCacheConfig(KvDtype dtype, long bytes, boolean prefixCache) {
 
     /** The smallest default budget: a small model's few sequences still fit when free memory is scarce. */
     public static final long MIN_DEFAULT_BYTES = 64L << 20;
@@ -33,8 +36,16 @@ public record KvCacheConfig(KvDtype dtype, long bytes) {
         return new KvCacheConfig(dtype, Math.max(MIN_DEFAULT_BYTES, free / 2));
     }
 
+    public KvCacheConfig(KvDtype dtype, long bytes) {
+        this(dtype, bytes, true);
+    }
+
     public KvCacheConfig withDtype(KvDtype d) {
-        return new KvCacheConfig(d, bytes);
+        return new KvCacheConfig(d, bytes, prefixCache);
+    }
+
+    public KvCacheConfig withPrefixCache(boolean on) {
+        return new KvCacheConfig(dtype, bytes, on);
     }
 
     private static long freePhysicalMemory() {

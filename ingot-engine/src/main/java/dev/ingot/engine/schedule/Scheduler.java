@@ -371,6 +371,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** Adopts the prefix cache's blocks for the first keys, up to {@code maxBlocks}; returns how many. */
     private int attachCached(PagedKvCache cache, PromptKeys keys, int maxBlocks) {
+        if (!config.kvCache().prefixCache()) {
+            return 0;
+        }
         int hits = 0;
         while (hits < maxBlocks) {
             int block = pool.lookup(keys.key(hits));
@@ -385,6 +388,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** Offers a prompt's full blocks {@code [from, to)}, computed on {@code keys}' generation, to the prefix cache. */
     private void publish(PagedKvCache cache, PromptKeys keys, int from, int to) {
+        if (!config.kvCache().prefixCache()) {
+            return;
+        }
         for (int b = from; b < to; b++) {
             pool.publish(keys.key(b), cache.blockId(b));
         }
