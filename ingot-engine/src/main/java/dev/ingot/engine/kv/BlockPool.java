@@ -197,7 +197,11 @@ public final class BlockPool implements AutoCloseable {
     public void close() {
         if (closeable) {
             synchronized (this) {
+                // Nothing is held any more: the stats read as an empty pool, not as negative counts.
                 segments.clear();
+                freeCount = 0;
+                evictable.clear();
+                cached.clear();
             }
             arena.close();
         }

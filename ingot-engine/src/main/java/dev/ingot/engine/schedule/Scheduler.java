@@ -255,7 +255,7 @@ public final class Scheduler implements AutoCloseable {
                 admit();
                 publishCounts();
                 if (running.isEmpty() && prefills.isEmpty()) {
-                    if (draining && incoming.isEmpty() && waiting.isEmpty()) {
+                    if (draining && incoming.isEmpty() && waiting.isEmpty() && preempted.isEmpty()) {
                         break;
                     }
                     Submission next = incoming.poll(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
