@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -83,10 +82,8 @@ public final class Scheduler implements AutoCloseable {
     private final List<Sequence> preempted = new ArrayList<>();
     private final BlockPool pool;
     private final int blockPositions;
-    /** A serial per weight generation for the prefix-cache keys: a forced re-push of one version is still new weights. */
-    private final Map<WeightGeneration, Long> generationSerials = new WeakHashMap<>();
+    private final PrefixSharing prefixes;
     private long admissions;
-    private long generationCount;
 
     private record Swap(WeightGeneration previous, WeightGeneration next, SwapPolicy policy) {}
 
@@ -123,6 +120,7 @@ public final class Scheduler implements AutoCloseable {
         BlockLayout layout = model.kvLayout(config.kvCache().dtype());
         this.pool = BlockPool.budgeted(layout, config.kvCache().bytes());
         this.blockPositions = layout.positions();
+        this.prefixes = new PrefixSharing(pool, config.kvCache().prefixCache());
         weights.onSwap((previous, next, policy) -> swaps.add(new Swap(previous, next, policy)));
         this.thread = Thread.ofPlatform().name("ingot-scheduler").daemon(true).unstarted(this::run);
     }
@@ -345,14 +343,6 @@ public final class Scheduler implements AutoCloseable {
         return promised;
     }
 
-    private long serialOf(WeightGeneration generation) {
-        return generationSerials.computeIfAbsent(generation, g -> ++generationCount);
-    }
-
-    private PromptKeys keysFor(GenerationRequest request, WeightGeneration generation) {
-        return new PromptKeys(request, generation.version(), serialOf(generation), blockPositions);
-    }
-
     /**
      * Begins (or begins again) feeding a prompt on its pinned generation, after the leading blocks the
      * prefix cache holds for that generation. At least the last prompt token is always computed: its
@@ -360,40 +350,10 @@ public final class Scheduler implements AutoCloseable {
      */
     private void startPrompt(Prefill p) {
         GenerationRequest request = p.submission.request();
-        PromptKeys keys = keysFor(request, p.weights.generation());
-        int hits = 0;
-        if (!request.scorePrompt()) {
-            hits = attachCached(p.cache, keys, (request.promptLength() - 1) / blockPositions);
-            pool.countLookup(request.promptLength(), hits * blockPositions);
-        }
+        PromptKeys keys = prefixes.keysFor(request, p.weights.generation());
+        int hits = request.scorePrompt() ? 0
+                : prefixes.attach(p.cache, keys, (request.promptLength() - 1) / blockPositions, request.promptLength());
         p.start(keys, hits, blockPositions);
-    }
-
-    /** Adopts the prefix cache's blocks for the first keys, up to {@code maxBlocks}; returns how many. */
-    private int attachCached(PagedKvCache cache, PromptKeys keys, int maxBlocks) {
-        if (!config.kvCache().prefixCache()) {
-            return 0;
-        }
-        int hits = 0;
-        while (hits < maxBlocks) {
-            int block = pool.lookup(keys.key(hits));
-            if (block < 0) {
-                break;
-            }
-            cache.adopt(block);
-            hits++;
-        }
-        return hits;
-    }
-
-    /** Offers a prompt's full blocks {@code [from, to)}, computed on {@code keys}' generation, to the prefix cache. */
-    private void publish(PagedKvCache cache, PromptKeys keys, int from, int to) {
-        if (!config.kvCache().prefixCache()) {
-            return;
-        }
-        for (int b = from; b < to; b++) {
-            pool.publish(keys.key(b), cache.blockId(b));
-        }
     }
 
     private String outOfBudget(int position) {
@@ -477,7 +437,7 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
             // Nothing computed on earlier weights may be found again; blocks held by running sequences stay theirs.
-            pool.forgetCached();
+            prefixes.forget();
         }
     }
 
@@ -492,10 +452,9 @@ public final class Scheduler implements AutoCloseable {
         GenerationRequest request = s.submission.request();
         WeightGeneration generation = s.weights.generation();
         int length = s.nextPosition();
-        PromptKeys keys = keysFor(request, generation);
+        PromptKeys keys = prefixes.keysFor(request, generation);
         int promptBlocks = Math.min(keys.fullBlocks(), length / blockPositions);
-        int hits = attachCached(s.cache, keys, promptBlocks);
-        pool.countLookup(request.promptLength(), hits * blockPositions);
+        int hits = prefixes.attach(s.cache, keys, promptBlocks, request.promptLength());
         for (int position = hits * blockPositions; ; position = Math.min(length, position + blockPositions)) {
             if (!s.cache.reserve(position)) {
                 s.cache.clear();
@@ -528,7 +487,7 @@ public final class Scheduler implements AutoCloseable {
             fail(s, "recomputing the sequence on " + generation + " failed: " + e.getMessage());
             return true;
         }
-        publish(s.cache, keys, hits, promptBlocks);
+        prefixes.publish(s.cache, keys, hits, promptBlocks);
         running.add(s);
         return true;
     }
@@ -735,8 +694,8 @@ public final class Scheduler implements AutoCloseable {
                     prefill.weights.used();
                     int full = prefill.fed() / blockPositions;
                     // Blocks computed on one generation throughout (PAUSE may have moved it mid-prompt) are offered.
-                    if (full > prefill.published && prefill.keys.generation() == serialOf(generation)) {
-                        publish(prefill.cache, prefill.keys, prefill.published, full);
+                    if (full > prefill.published && prefixes.keysAreFor(prefill.keys, generation)) {
+                        prefixes.publish(prefill.cache, prefill.keys, prefill.published, full);
                         prefill.published = full;
                     }
                     if (c.completesPrompt()) {
