@@ -45,6 +45,46 @@ public final class SegmentScalarKernels {
         }
     }
 
+    /**
+     * Attention scores of {@code slots} consecutive positions stored in one block, every head:
+     * {@code scores[scoreOffset + h * scoreStride + s] = dot(q head h, key row s of kv head h / group) * scale}.
+     * Key rows are {@code rowBytes} apart from {@code keyOffset}; each dot is exactly {@link #dotF32}'s.
+     */
+    public static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        for (int s = 0; s < slots; s++) {
+            long row = keyOffset + s * rowBytes;
+            for (int h = 0; h < heads; h++) {
+                long at = row + (long) (h / group) * headDim * elementBytes;
+                float dot = bf16 ? dotBf16(q, qOffset + h * headDim, block, at, headDim) : dotF32(q, qOffset + h * headDim, block, at, headDim);
+                scores[scoreOffset + h * scoreStride + s] = dot * scale;
+            }
+        }
+    }
+
+    /**
+     * The weighted sum over {@code slots} positions of one block, every head: for each slot in order, then
+     * each head, {@code out[head h] += scores[scoreOffset + h * scoreStride + s] / sums[h] * value row s of
+     * kv head h / group}, each step exactly {@link #axpyF32}'s.
+     */
+    public static void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads,
+            int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        for (int s = 0; s < slots; s++) {
+            long row = valueOffset + s * rowBytes;
+            for (int h = 0; h < heads; h++) {
+                long at = row + (long) (h / group) * headDim * elementBytes;
+                float weight = scores[scoreOffset + h * scoreStride + s] / sums[h];
+                if (bf16) {
+                    axpyBf16(weight, block, at, out, outOffset + h * headDim, headDim);
+                } else {
+                    axpyF32(weight, block, at, out, outOffset + h * headDim, headDim);
+                }
+            }
+        }
+    }
+
     /** A BF16 is the upper half of the F32 with the same value. */
     static float bf16(MemorySegment data, long byteOffset) {
         return Float.intBitsToFloat(data.get(BF16, byteOffset) << 16);

@@ -120,6 +120,21 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        SegmentVectorKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots,
+                scores, scoreOffset, scoreStride);
+    }
+
+    @Override
+    public void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+            int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        SegmentVectorKernels.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset,
+                rowBytes, slots, out, outOffset);
+    }
+
+    @Override
     public void add(float[] x, float[] y, int n) {
         int bound = n - n % LANES;
         for (int i = 0; i < bound; i += LANES) {

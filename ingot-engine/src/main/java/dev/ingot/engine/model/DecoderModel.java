@@ -11,7 +11,6 @@ import dev.ingot.spi.model.blueprint.DecoderBlueprint;
 import dev.ingot.spi.model.blueprint.DecoderLayer;
 import dev.ingot.spi.model.blueprint.Mlp;
 import dev.ingot.spi.model.blueprint.Rope;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -237,8 +236,8 @@ public final class DecoderModel {
 
     /**
      * {@link #attend(int, LayerPlan, float[], int, HeapKvCache, int, ForwardScratch, int)} reading the blocks
-     * of a paged cache in place: the same loops in the same order, with each position's key and value rows
-     * found in its block, so an F32 paged cache gives the heap cache's logits bit for bit.
+     * of a paged cache in place, one kernel call per block: every score and every value step is computed as
+     * there, in the same position order, so an F32 paged cache gives the heap cache's logits bit for bit.
      */
     private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, ForwardScratch s, int outOffset) {
         int heads = p.heads();
@@ -247,22 +246,18 @@ public final class DecoderModel {
         int start = p.window() > 0 ? Math.max(0, pos - p.window() + 1) : 0;
         BlockLayout layout = cache.layout();
         boolean bf16 = layout.dtype() == KvDtype.BF16;
-        int elementBytes = layout.dtype().bytes();
+        long rowBytes = (long) p.kvDim() * layout.dtype().bytes();
         int blockPositions = layout.positions();
         int length = pos + 1 - start;
-        float[] scores = s.scores(heads * length);
+        float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
         float[] sums = s.headSums(heads);
         float[] out = s.att;
-        float scale = p.scale();
-        for (int t = start; t <= pos; t++) {
-            MemorySegment block = cache.block(t);
-            long row = layout.keyOffset(layer, t % blockPositions);
-            for (int h = 0; h < heads; h++) {
-                long at = row + (long) (h / group) * headDim * elementBytes;
-                float dot = bf16 ? kernels.dotBf16(q, qOffset + h * headDim, block, at, headDim)
-                        : kernels.dotF32(q, qOffset + h * headDim, block, at, headDim);
-                scores[h * length + t - start] = dot * scale;
-            }
+        for (int t = start; t <= pos; ) {
+            int slot = t % blockPositions;
+            int slots = Math.min(blockPositions - slot, pos + 1 - t);
+            kernels.blockScores(bf16, q, qOffset, heads, headDim, group, p.scale(), cache.block(t), layout.keyOffset(layer, slot),
+                    rowBytes, slots, scores, t - start, length);
+            t += slots;
         }
         for (int h = 0; h < heads; h++) {
             float max = Float.NEGATIVE_INFINITY;
@@ -272,18 +267,12 @@ public final class DecoderModel {
             sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
         }
         Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
-        for (int t = start; t <= pos; t++) {
-            MemorySegment block = cache.block(t);
-            long row = layout.valueOffset(layer, t % blockPositions);
-            for (int h = 0; h < heads; h++) {
-                long at = row + (long) (h / group) * headDim * elementBytes;
-                float weight = scores[h * length + t - start] / sums[h];
-                if (bf16) {
-                    kernels.axpyBf16(weight, block, at, out, outOffset + h * headDim, headDim);
-                } else {
-                    kernels.axpyF32(weight, block, at, out, outOffset + h * headDim, headDim);
-                }
-            }
+        for (int t = start; t <= pos; ) {
+            int slot = t % blockPositions;
+            int slots = Math.min(blockPositions - slot, pos + 1 - t);
+            kernels.blockValues(bf16, scores, t - start, length, sums, heads, headDim, group, cache.block(t),
+                    layout.valueOffset(layer, slot), rowBytes, slots, out, outOffset);
+            t += slots;
         }
     }
 
