@@ -57,6 +57,12 @@ public final class Main {
                       --connections LIST buckets in flight at once, one row each (default 1,2,4)
                       --threads N        kernel threads (default: available processors)""",
                     UpdatesCommand::run),
+            new BenchCommand("rollout", """
+                    group sampling: n = 1, 8, 32 samples of a 1,000-token prompt, 128 new tokens each, on a synthetic
+                    110M Llama (15M with --quick), prompt sharing on (one request, n choices) and off (n requests, no
+                    prefix cache), as ratios to the prefill of one sample; then decode tok/s of the paged KV cache
+                    (F32, BF16) against the heap cache, all in the same run (--threads, --quick, --no-decode)""",
+                    dev.ingot.bench.rollout.RolloutCommand::run),
             new BenchCommand("quant", """
                     Ingot against llama.cpp on the same GGUF files: the synthetic 110M Llama written as GGUF F32 by
                     ingot convert, quantized by llama-quantize; batch-1 decode tok/s of both in alternating rounds

@@ -49,6 +49,41 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
+    public float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return delegate.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return delegate.dotBf16(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        delegate.axpyF32(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        delegate.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset,
+                scoreStride);
+    }
+
+    @Override
+    public void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+            int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        delegate.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset, rowBytes, slots,
+                out, outOffset);
+    }
+
+    @Override
+    public void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        delegate.axpyBf16(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
     public void add(float[] x, float[] y, int n) {
         delegate.add(x, y, n);
     }

@@ -53,7 +53,7 @@ public record RandomLlama(ModelSpec spec) {
         return parameters() * DType.BF16.byteSize();
     }
 
-    long parameters() {
+    public long parameters() {
         return LlamaArchitecture.llama().weights(spec).stream().mapToLong(slot -> slot.shape().elementCount()).sum();
     }
 
@@ -86,7 +86,7 @@ public record RandomLlama(ModelSpec spec) {
     }
 
     /** BOS and {@code length - 1} pseudo-random ids, different for each {@code seed}. */
-    int[] prompt(int length, long seed) {
+    public int[] prompt(int length, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int[] ids = new int[length];
         ids[0] = spec.bosTokenId();
@@ -97,7 +97,7 @@ public record RandomLlama(ModelSpec spec) {
     }
 
     /** Text is beside the point here: every id reads as one printable ASCII character. */
-    Tokenizer tokenizer() {
+    public Tokenizer tokenizer() {
         int vocab = spec.vocabSize();
         return new Tokenizer() {
             public int vocabSize() { return vocab; }

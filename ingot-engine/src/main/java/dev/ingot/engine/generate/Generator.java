@@ -1,6 +1,9 @@
 package dev.ingot.engine.generate;
 
 import dev.ingot.engine.model.ForwardBatch;
+import dev.ingot.engine.kv.BlockPool;
+import dev.ingot.engine.kv.KvCacheConfig;
+import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
@@ -28,20 +31,32 @@ public final class Generator {
     private final WeightStore weights;
     private final Tokenizer tokenizer;
     private final Set<Integer> stopTokens = new HashSet<>();
+    /** A budgeted pool per generation, or null for the model's private growable F32 cache. */
+    private final KvCacheConfig kvCache;
 
     public Generator(LoadedModel loaded) {
         this(loaded.model(), loaded.weights(), loaded.tokenizer());
     }
 
     public Generator(DecoderModel model, WeightStore weights, Tokenizer tokenizer) {
+        this(model, weights, tokenizer, null);
+    }
+
+    private Generator(DecoderModel model, WeightStore weights, Tokenizer tokenizer, KvCacheConfig kvCache) {
         this.model = model;
         this.weights = weights;
         this.tokenizer = tokenizer;
+        this.kvCache = kvCache;
         ModelSpec spec = model.spec();
         stopTokens.addAll(spec.eosTokenIds());
         if (tokenizer.eosId() >= 0) {
             stopTokens.add(tokenizer.eosId());
         }
+    }
+
+    /** This generator with its KV cache in a pool of that dtype and budget ({@code ingot generate --kv-cache-*}). */
+    public Generator withKvCache(KvCacheConfig config) {
+        return new Generator(model, weights, tokenizer, config);
     }
 
     /**
@@ -65,8 +80,18 @@ public final class Generator {
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the model's context is " + context);
         }
+        if (kvCache == null) {
+            return generate(prompt, params, maxTokens, topLogprobs, onToken, model.newCache());
+        }
+        try (BlockPool pool = BlockPool.budgeted(model.kvLayout(kvCache.dtype()), kvCache.bytes())) {
+            return generate(prompt, params, maxTokens, topLogprobs, onToken, new PagedKvCache(pool, model.spec().maxPositions()));
+        }
+    }
+
+    private Completion generate(int[] prompt, SamplingParams params, int maxTokens, int topLogprobs, Consumer<SampledToken> onToken,
+            KvCache cache) {
+        int context = model.spec().maxPositions();
         Sampler sampler = new Sampler(params);
-        KvCache cache = model.newCache();
         List<SampledToken> out = new ArrayList<>();
         long firstVersion = -1;
         long lastVersion = -1;

@@ -56,6 +56,45 @@ public interface Kernels extends AutoCloseable {
         }
     }
 
+    /** {@link #dot} with {@code b} as {@code n} little-endian F32s at byte {@code bOffset} of a segment (a paged KV cache). */
+    default float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentScalarKernels.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    /** {@link #dot} with {@code b} as {@code n} BF16s at byte {@code bOffset} of a segment, widened exactly. */
+    default float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentScalarKernels.dotBf16(a, aOffset, b, bOffset, n);
+    }
+
+    /** {@link #axpy} with {@code x} as {@code n} F32s at byte {@code xOffset} of a segment. */
+    default void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentScalarKernels.axpyF32(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    /** {@link #axpy} with {@code x} as {@code n} BF16s at byte {@code xOffset} of a segment. */
+    default void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentScalarKernels.axpyBf16(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    /**
+     * Attention scores of {@code slots} positions of one paged-cache block, all heads: see
+     * {@link SegmentScalarKernels#blockScores}. Each score equals {@link #dotF32}/{@link #dotBf16} times
+     * {@code scale}, bit for bit.
+     */
+    default void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        SegmentScalarKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots,
+                scores, scoreOffset, scoreStride);
+    }
+
+    /** The weighted values of {@code slots} positions of one block, all heads: see {@link SegmentScalarKernels#blockValues}. */
+    default void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+            int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        SegmentScalarKernels.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset,
+                rowBytes, slots, out, outOffset);
+    }
+
     /**
      * {@code y[i] += x[i]} for {@code i < n}: the residual adds. Element-wise, so a row gets the same
      * result in any batch.

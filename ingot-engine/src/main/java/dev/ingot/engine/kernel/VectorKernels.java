@@ -100,6 +100,41 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentVectorKernels.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
+        return SegmentVectorKernels.dotBf16(a, aOffset, b, bOffset, n);
+    }
+
+    @Override
+    public void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentVectorKernels.axpyF32(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        SegmentVectorKernels.axpyBf16(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        SegmentVectorKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots,
+                scores, scoreOffset, scoreStride);
+    }
+
+    @Override
+    public void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+            int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        SegmentVectorKernels.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset,
+                rowBytes, slots, out, outOffset);
+    }
+
+    @Override
     public void add(float[] x, float[] y, int n) {
         int bound = n - n % LANES;
         for (int i = 0; i < bound; i += LANES) {

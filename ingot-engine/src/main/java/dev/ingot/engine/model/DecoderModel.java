@@ -2,6 +2,10 @@ package dev.ingot.engine.model;
 
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.WeightMatrix;
+import dev.ingot.engine.kv.BlockLayout;
+import dev.ingot.engine.kv.BlockPool;
+import dev.ingot.engine.kv.KvDtype;
+import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.model.blueprint.DecoderBlueprint;
 import dev.ingot.spi.model.blueprint.DecoderLayer;
@@ -82,12 +86,24 @@ public final class DecoderModel {
         return kernels;
     }
 
+    /** A paged F32 cache over a private pool that grows as the sequence does (the scheduler shares one budgeted pool instead). */
     public KvCache newCache() {
-        return new KvCache(kvDims, spec.maxPositions());
+        return newCache(spec.maxPositions());
     }
 
     public KvCache newCache(int maxPositions) {
-        return new KvCache(kvDims, Math.min(maxPositions, spec.maxPositions()));
+        int max = Math.min(maxPositions, spec.maxPositions());
+        return new PagedKvCache(BlockPool.growable(kvLayout(KvDtype.F32), max), max);
+    }
+
+    /** The earlier heap cache: the bit-for-bit reference and benchmark baseline of the paged one. */
+    public KvCache newHeapCache(int maxPositions) {
+        return new HeapKvCache(kvDims, Math.min(maxPositions, spec.maxPositions()));
+    }
+
+    /** How this model's keys and values fill a block of the paged cache. */
+    public BlockLayout kvLayout(KvDtype dtype) {
+        return BlockLayout.of(kvDims, dtype);
     }
 
     /**
@@ -141,8 +157,7 @@ public final class DecoderModel {
                 }
                 p.rope().rotate(q, r * qDim, p.heads(), pos);
                 p.rope().rotate(k, r * kvDim, p.kvHeads(), pos);
-                System.arraycopy(k, r * kvDim, cache.keys(l), pos * kvDim, kvDim);
-                System.arraycopy(v, r * kvDim, cache.values(l), pos * kvDim, kvDim);
+                cache.store(l, pos, k, r * kvDim, v, r * kvDim);
             }
             for (int r = 0; r < rows; r++) {
                 attend(l, p, q, r * qDim, batch.caches()[r], batch.positions()[r], s, r * qDim);
@@ -212,6 +227,56 @@ public final class DecoderModel {
      * as before (per element, in increasing position order), so the loop order does not change a bit.
      */
     private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, ForwardScratch s, int outOffset) {
+        switch (cache) {
+            case PagedKvCache paged -> attend(layer, p, q, qOffset, paged, pos, s, outOffset);
+            case HeapKvCache heap -> attend(layer, p, q, qOffset, heap, pos, s, outOffset);
+            default -> throw new IllegalArgumentException("no attention over a " + cache.getClass().getName());
+        }
+    }
+
+    /**
+     * {@link #attend(int, LayerPlan, float[], int, HeapKvCache, int, ForwardScratch, int)} reading the blocks
+     * of a paged cache in place, one kernel call per block: every score and every value step is computed as
+     * there, in the same position order, so an F32 paged cache gives the heap cache's logits bit for bit.
+     */
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, ForwardScratch s, int outOffset) {
+        int heads = p.heads();
+        int headDim = p.headDim();
+        int group = p.group();
+        int start = p.window() > 0 ? Math.max(0, pos - p.window() + 1) : 0;
+        BlockLayout layout = cache.layout();
+        boolean bf16 = layout.dtype() == KvDtype.BF16;
+        long rowBytes = (long) p.kvDim() * layout.dtype().bytes();
+        int blockPositions = layout.positions();
+        int length = pos + 1 - start;
+        float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
+        float[] sums = s.headSums(heads);
+        float[] out = s.att;
+        for (int t = start; t <= pos; ) {
+            int slot = t % blockPositions;
+            int slots = Math.min(blockPositions - slot, pos + 1 - t);
+            kernels.blockScores(bf16, q, qOffset, heads, headDim, group, p.scale(), cache.block(t), layout.keyOffset(layer, slot),
+                    rowBytes, slots, scores, t - start, length);
+            t += slots;
+        }
+        for (int h = 0; h < heads; h++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = h * length; i < (h + 1) * length; i++) {
+                max = Math.max(max, scores[i]);
+            }
+            sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
+        }
+        Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
+        for (int t = start; t <= pos; ) {
+            int slot = t % blockPositions;
+            int slots = Math.min(blockPositions - slot, pos + 1 - t);
+            kernels.blockValues(bf16, scores, t - start, length, sums, heads, headDim, group, cache.block(t),
+                    layout.valueOffset(layer, slot), rowBytes, slots, out, outOffset);
+            t += slots;
+        }
+    }
+
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, ForwardScratch s, int outOffset) {
         int heads = p.heads();
         int headDim = p.headDim();
         int kvDim = p.kvDim();

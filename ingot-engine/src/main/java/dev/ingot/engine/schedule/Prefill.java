@@ -1,6 +1,6 @@
 package dev.ingot.engine.schedule;
 
-import dev.ingot.engine.model.KvCache;
+import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.engine.sample.SampledToken;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,16 +9,23 @@ import java.util.List;
 final class Prefill {
 
     final Submission submission;
-    final KvCache cache;
+    final PagedKvCache cache;
     final WeightPin weights;
+    /** Admission order: the newest holder of blocks is preempted first. */
+    final long order;
     /** Prompt tokens 1.. with their log-probabilities, when the request scores its prompt. */
     final List<SampledToken> promptScores = new ArrayList<>();
     private int fed;
+    /** The prefix-cache keys of the generation the prompt is computed on; null until it starts. */
+    PromptKeys keys;
+    /** Leading full blocks already in the prefix cache (found there or offered to it). */
+    int published;
 
-    Prefill(Submission submission, KvCache cache, WeightPin weights) {
+    Prefill(Submission submission, PagedKvCache cache, WeightPin weights, long order) {
         this.submission = submission;
         this.cache = cache;
         this.weights = weights;
+        this.order = order;
     }
 
     int fed() {
@@ -33,9 +40,26 @@ final class Prefill {
         fed += tokens;
     }
 
-    /** Starts the prompt over (RECOMPUTE moved it to new weights): its cache is rewritten from position 0. */
+    boolean started() {
+        return keys != null;
+    }
+
+    /**
+     * Starts the prompt over (RECOMPUTE moved it to new weights, or it was preempted): its blocks are let
+     * go and it is fed again from position 0, or from the end of what the prefix cache holds.
+     */
     void restart() {
+        cache.clear();
         fed = 0;
+        published = 0;
+        keys = null;
         promptScores.clear();
+    }
+
+    /** Begins at {@code cachedBlocks} blocks found in the prefix cache (already in {@link #cache}). */
+    void start(PromptKeys keys, int cachedBlocks, int blockPositions) {
+        this.keys = keys;
+        this.published = cachedBlocks;
+        this.fed = cachedBlocks * blockPositions;
     }
 }

@@ -3,6 +3,10 @@ package dev.ingot.engine.schedule;
 import dev.ingot.engine.generate.FinishReason;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.model.ForwardBatch;
+import dev.ingot.engine.kv.BlockLayout;
+import dev.ingot.engine.kv.BlockPool;
+import dev.ingot.engine.kv.KvCacheStats;
+import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
@@ -40,6 +44,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each sequence pins the weight generation it runs on. A swap in the {@link WeightStore} is
  * applied at the next step boundary according to its {@link SwapPolicy}.
+ *
+ * <p>KV lives in one {@link BlockPool} sized by {@link SchedulerConfig#kvCache()}. A request is admitted
+ * when its prompt's blocks are free; the {@code n} choices of a request share the prompt's blocks
+ * (copy-on-write of the partly filled last one), and full prompt blocks go to a prefix cache keyed by
+ * weight generation, so a later prompt with the same beginning skips that part of its prefill. When a
+ * step needs a block and none is free, the newest holder is preempted: its blocks are let go and it
+ * recomputes prompt plus generated tokens when room returns, continuing with the same tokens.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -67,6 +78,12 @@ public final class Scheduler implements AutoCloseable {
     private final ArrayDeque<Submission> waiting = new ArrayDeque<>();
     private final List<Prefill> prefills = new ArrayList<>();
     private final List<Sequence> running = new ArrayList<>();
+    /** Sequences whose blocks were taken back (or that RECOMPUTE moved to new weights): rebuilt before new admissions. */
+    private final List<Sequence> preempted = new ArrayList<>();
+    private final BlockPool pool;
+    private final int blockPositions;
+    private final PrefixSharing prefixes;
+    private long admissions;
 
     private record Swap(WeightGeneration previous, WeightGeneration next, SwapPolicy policy) {}
 
@@ -100,6 +117,10 @@ public final class Scheduler implements AutoCloseable {
         if (tokenizer.eosId() >= 0) {
             stopTokens.add(tokenizer.eosId());
         }
+        BlockLayout layout = model.kvLayout(config.kvCache().dtype());
+        this.pool = BlockPool.budgeted(layout, config.kvCache().bytes());
+        this.blockPositions = layout.positions();
+        this.prefixes = new PrefixSharing(pool, config.kvCache().prefixCache());
         weights.onSwap((previous, next, policy) -> swaps.add(new Swap(previous, next, policy)));
         this.thread = Thread.ofPlatform().name("ingot-scheduler").daemon(true).unstarted(this::run);
     }
@@ -158,6 +179,23 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("n = " + request.n() + " exceeds the " + config.maxBatch()
                     + " sequences this server runs at once");
         }
+        // The prompt's full blocks, shared, plus one block of its own per choice to write its first token.
+        long needed = length / blockPositions + request.n();
+        if (needed > pool.capacity()) {
+            throw new IllegalArgumentException("the prompt of " + length + " tokens with n = " + request.n() + " needs "
+                    + needed + " KV blocks of " + blockPositions + " positions (" + mib(needed * pool.layout().blockBytes())
+                    + "); the KV cache budget (--kv-cache-bytes) holds " + pool.capacity() + " ("
+                    + mib((long) pool.capacity() * pool.layout().blockBytes()) + ")");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /** Blocks, prefix-cache hits and preemptions of this scheduler's KV cache. */
+    public KvCacheStats kvCacheStats() {
+        return pool.stats();
     }
 
     /** Sequences running now, including the choices of prompts being prefilled. */
@@ -215,7 +253,7 @@ public final class Scheduler implements AutoCloseable {
                 admit();
                 publishCounts();
                 if (running.isEmpty() && prefills.isEmpty()) {
-                    if (draining && incoming.isEmpty() && waiting.isEmpty()) {
+                    if (draining && incoming.isEmpty() && waiting.isEmpty() && preempted.isEmpty()) {
                         break;
                     }
                     Submission next = incoming.poll(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -233,6 +271,7 @@ public final class Scheduler implements AutoCloseable {
         } finally {
             cancelEverything();
             publishCounts();
+            pool.close();
         }
     }
 
@@ -242,7 +281,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private int slotsInUse() {
-        int slots = running.size();
+        int slots = running.size() + preempted.size();
         for (Prefill p : prefills) {
             slots += p.submission.request().n();
         }
@@ -259,17 +298,76 @@ public final class Scheduler implements AutoCloseable {
             }
             return false;
         });
+        int available = pool.available() - blocksPromisedToPrefills();
+        // Preempted sequences come first, oldest first: they were admitted before anything waiting.
+        while (!preempted.isEmpty()) {
+            Sequence s = preempted.getFirst();
+            int needed = pool.layout().blocksFor(s.nextPosition() + 1);
+            if (needed > pool.capacity()) {
+                preempted.removeFirst();
+                fail(s, outOfBudget(s.nextPosition()));
+                continue;
+            }
+            if (needed > available) {
+                break;
+            }
+            preempted.removeFirst();
+            if (!rebuild(s)) {
+                break;
+            }
+            available = pool.available() - blocksPromisedToPrefills();
+        }
         int slots = slotsInUse();
-        while (!waiting.isEmpty() && slots + waiting.peek().request().n() <= config.maxBatch()) {
+        while (preempted.isEmpty() && !waiting.isEmpty() && slots + waiting.peek().request().n() <= config.maxBatch()) {
+            int needed = pool.layout().blocksFor(waiting.peek().request().promptLength());
+            if (needed > available && !(running.isEmpty() && prefills.isEmpty())) {
+                break; // waits for blocks; alone it always fits (checked at submit)
+            }
             Submission s = waiting.poll();
             WeightGeneration generation = weights.acquire();
-            KvCache cache = model.newCache();
-            prefills.add(new Prefill(s, cache, new WeightPin(generation, List.of())));
+            Prefill p = new Prefill(s, new PagedKvCache(pool, model.spec().maxPositions()), new WeightPin(generation, List.of()),
+                    admissions++);
+            startPrompt(p);
+            prefills.add(p);
             slots += s.request().n();
+            available -= needed - p.cache.blockCount();
         }
     }
 
+    /** Blocks the prompts being prefilled will still take. */
+    private int blocksPromisedToPrefills() {
+        int promised = 0;
+        for (Prefill p : prefills) {
+            promised += Math.max(0, pool.layout().blocksFor(p.submission.request().promptLength()) - p.cache.blockCount());
+        }
+        return promised;
+    }
+
+    /**
+     * Begins (or begins again) feeding a prompt on its pinned generation, after the leading blocks the
+     * prefix cache holds for that generation. At least the last prompt token is always computed: its
+     * logits start the completion. A prompt that is scored needs every position's logits, so it skips the cache.
+     */
+    private void startPrompt(Prefill p) {
+        GenerationRequest request = p.submission.request();
+        PromptKeys keys = prefixes.keysFor(request, p.weights.generation());
+        int hits = request.scorePrompt() ? 0
+                : prefixes.attach(p.cache, keys, (request.promptLength() - 1) / blockPositions, request.promptLength());
+        p.start(keys, hits, blockPositions);
+    }
+
+    private String outOfBudget(int position) {
+        return "the sequence needs more KV cache than the budget (--kv-cache-bytes) holds: position " + position
+                + " needs block " + (position / blockPositions + 1) + " of " + blockPositions + " positions; the budget holds "
+                + pool.capacity() + " (" + mib((long) pool.capacity() * pool.layout().blockBytes()) + ")";
+    }
+
     private void dropCancelled() {
+        for (Sequence s : List.copyOf(preempted)) {
+            if (s.submission.cancelled()) {
+                finish(s, FinishReason.CANCELLED);
+            }
+        }
         for (Sequence s : List.copyOf(running)) {
             if (s.submission.cancelled()) {
                 finish(s, FinishReason.CANCELLED);
@@ -292,16 +390,26 @@ public final class Scheduler implements AutoCloseable {
                     for (Sequence s : running) {
                         moveIfOlder(s.weights, next);
                     }
+                    for (Sequence s : preempted) {
+                        moveIfOlder(s.weights, next);
+                    }
                     for (Prefill p : prefills) {
                         moveIfOlder(p.weights, next);
                     }
                 }
                 case RECOMPUTE -> {
+                    // Each sequence lets go of its blocks and is rebuilt on the new weights before the next step
+                    // (room permitting), as a preempted one is.
                     for (Sequence s : List.copyOf(running)) {
                         if (s.weights.generation() != next && next.tryPin()) {
                             s.weights.moveTo(next);
-                            recompute(s, next);
+                            s.cache.clear();
+                            running.remove(s);
+                            park(s);
                         }
+                    }
+                    for (Sequence s : preempted) {
+                        moveIfOlder(s.weights, next);
                     }
                     for (Prefill p : prefills) {
                         if (p.weights.generation() != next && next.tryPin()) {
@@ -311,6 +419,11 @@ public final class Scheduler implements AutoCloseable {
                     }
                 }
                 case ABORT -> {
+                    for (Sequence s : List.copyOf(preempted)) {
+                        if (s.weights.generation() != next) {
+                            finish(s, FinishReason.WEIGHTS_UPDATED);
+                        }
+                    }
                     for (Sequence s : List.copyOf(running)) {
                         if (s.weights.generation() != next) {
                             finish(s, FinishReason.WEIGHTS_UPDATED);
@@ -323,20 +436,38 @@ public final class Scheduler implements AutoCloseable {
                     }
                 }
             }
+            // Nothing computed on earlier weights may be found again; blocks held by running sequences stay theirs.
+            prefixes.forget();
         }
     }
 
     /**
-     * RECOMPUTE: rewrites {@code s}'s cache with {@code next} — the prompt and every generated token but the
-     * last (which the next step feeds) — in prefill-sized chunks, so the sequence continues exactly as a
-     * fresh run on {@code next} of the same text would. Done at the step boundary, before the next step.
+     * Refills a preempted sequence's (empty) cache on its pinned generation — the prompt, from the prefix
+     * cache where it can, and every generated token but the last (which the next step feeds) — in
+     * prefill-sized chunks, then puts it back among the running. Rows are computed the same alone or in a
+     * batch, so it continues exactly as if it had never stopped (or, after a RECOMPUTE swap, exactly as a
+     * fresh run on the new weights of the same text would).
      */
-    private void recompute(Sequence s, WeightGeneration next) {
+    private boolean rebuild(Sequence s) {
         GenerationRequest request = s.submission.request();
+        WeightGeneration generation = s.weights.generation();
         int length = s.nextPosition();
+        PromptKeys keys = prefixes.keysFor(request, generation);
+        int promptBlocks = Math.min(keys.fullBlocks(), length / blockPositions);
+        int hits = prefixes.attach(s.cache, keys, promptBlocks, request.promptLength());
+        for (int position = hits * blockPositions; ; position = Math.min(length, position + blockPositions)) {
+            if (!s.cache.reserve(position)) {
+                s.cache.clear();
+                park(s); // admission saw room that is not there after all: wait for more
+                return false;
+            }
+            if (position == length) {
+                break;
+            }
+        }
         int chunk = Math.max(1, config.maxPrefillTokens());
         try {
-            for (int from = 0; from < length; from += chunk) {
+            for (int from = hits * blockPositions; from < length; from += chunk) {
                 int count = Math.min(chunk, length - from);
                 int[] tokens = new int[count];
                 int[] positions = new int[count];
@@ -348,13 +479,111 @@ public final class Scheduler implements AutoCloseable {
                     positions[i] = position;
                     caches[i] = s.cache;
                 }
-                model.forward(DecoderWeights.of(next), new ForwardBatch(tokens, positions, caches, new boolean[count]));
+                model.forward(DecoderWeights.of(generation), new ForwardBatch(tokens, positions, caches, new boolean[count]));
             }
             s.weights.used();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "recomputing a sequence on " + next + " failed", e);
-            fail(s, "recomputing the sequence on " + next + " failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "recomputing a sequence on " + generation + " failed", e);
+            fail(s, "recomputing the sequence on " + generation + " failed: " + e.getMessage());
+            return true;
         }
+        prefixes.publish(s.cache, keys, hits, promptBlocks);
+        running.add(s);
+        return true;
+    }
+
+    /** Puts a sequence without blocks among the preempted, in admission order. */
+    private void park(Sequence s) {
+        int at = 0;
+        while (at < preempted.size() && before(preempted.get(at), s)) {
+            at++;
+        }
+        preempted.add(at, s);
+    }
+
+    private static boolean before(Sequence a, Sequence b) {
+        return a.order < b.order || (a.order == b.order && a.choice < b.choice);
+    }
+
+    /**
+     * Gives every running sequence the block its next token goes to, oldest first. When none is free the
+     * newest holder of blocks (a sequence or a prompt being fed) is preempted; a sequence that is the only
+     * holder left and still does not fit has outgrown the whole budget and fails alone.
+     */
+    private void reserveDecodeBlocks() {
+        List<Sequence> oldestFirst = new ArrayList<>(running);
+        oldestFirst.sort((a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
+        for (Sequence s : oldestFirst) {
+            while (running.contains(s) && !s.cache.reserve(s.nextPosition())) {
+                Object victim = newestHolder();
+                if (victim == null || (victim == s && onlyHolder(s))) {
+                    fail(s, outOfBudget(s.nextPosition()));
+                } else {
+                    preempt(victim);
+                }
+            }
+        }
+    }
+
+    /** The running sequence or prompt admitted last that holds blocks. */
+    private Object newestHolder() {
+        Object newest = null;
+        long newestOrder = Long.MIN_VALUE;
+        int newestChoice = Integer.MIN_VALUE;
+        for (Prefill p : prefills) {
+            if (p.cache.blockCount() > 0 && p.order > newestOrder) {
+                newest = p;
+                newestOrder = p.order;
+                newestChoice = Integer.MAX_VALUE; // a request's prompt is newer than nothing of its own: its choices do not exist yet
+            }
+        }
+        for (Sequence s : running) {
+            if (s.cache.blockCount() > 0 && (s.order > newestOrder || (s.order == newestOrder && s.choice > newestChoice))) {
+                newest = s;
+                newestOrder = s.order;
+                newestChoice = s.choice;
+            }
+        }
+        return newest;
+    }
+
+    private boolean onlyHolder(Sequence s) {
+        for (Sequence other : running) {
+            if (other != s && other.cache.blockCount() > 0) {
+                return false;
+            }
+        }
+        for (Prefill p : prefills) {
+            if (p.cache.blockCount() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Takes a holder's blocks back; it recomputes them when room returns. */
+    private void preempt(Object victim) {
+        pool.countPreemption();
+        switch (victim) {
+            case Sequence s -> {
+                s.cache.clear();
+                running.remove(s);
+                park(s);
+            }
+            case Prefill p -> p.restart();
+            default -> throw new IllegalStateException("not a holder of KV blocks: " + victim);
+        }
+    }
+
+    /** Reserves blocks for up to {@code wanted} prompt tokens from where {@code p} stands; returns how many it got. */
+    private int reservePrompt(Prefill p, int wanted) {
+        int from = p.fed();
+        int end = from + wanted;
+        int position = from;
+        while (position < end && p.cache.reserve(position)) {
+            position = Math.min(end, (position / blockPositions + 1) * blockPositions);
+        }
+        return position - from;
     }
 
     /** PAUSE: continue on {@code next}. If it is already gone, a later swap in the queue moves the pin on. */
@@ -365,6 +594,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void step() {
+        reserveDecodeBlocks();
         List<Work> work = new ArrayList<>();
         for (Sequence s : running) {
             work.add(new Decode(s));
@@ -374,9 +604,24 @@ public final class Scheduler implements AutoCloseable {
             if (budget == 0) {
                 break;
             }
-            int count = Math.min(p.remaining(), budget);
-            work.add(new PromptChunk(p, p.fed(), count));
-            budget -= count;
+            if (!p.started()) {
+                // A preempted prompt starts again only with room for all of it and a block per running
+                // sequence, or it would take blocks the running ones need next step and be preempted again.
+                int needed = pool.layout().blocksFor(p.submission.request().promptLength()) + running.size();
+                if (!preempted.isEmpty() || (pool.available() < needed && !running.isEmpty())) {
+                    continue;
+                }
+                startPrompt(p);
+            }
+            int count = reservePrompt(p, Math.min(p.remaining(), budget));
+            if (count > 0) {
+                work.add(new PromptChunk(p, p.fed(), count));
+                budget -= count;
+            }
+        }
+        if (work.isEmpty()) {
+            unblockPrompts();
+            return;
         }
         Map<WeightGeneration, List<Work>> groups = new LinkedHashMap<>();
         for (Work w : work) {
@@ -386,6 +631,29 @@ public final class Scheduler implements AutoCloseable {
             runGroup(group.getKey(), group.getValue());
         }
         steps.incrementAndGet();
+    }
+
+    /**
+     * Nothing could run: only prompts hold blocks and none can take another. The newest is preempted so
+     * the older ones go on; a lone prompt always fits (checked at submit), so this ends.
+     */
+    private void unblockPrompts() {
+        if (prefills.size() > 1) {
+            Prefill newest = null;
+            for (Prefill p : prefills) {
+                if (p.cache.blockCount() > 0 && (newest == null || p.order > newest.order)) {
+                    newest = p;
+                }
+            }
+            if (newest != null) {
+                preempt(newest);
+                return;
+            }
+        }
+        if (!prefills.isEmpty() && running.isEmpty() && preempted.isEmpty()) {
+            failUnstarted(prefills.getFirst(), "the prompt does not fit the KV cache budget (--kv-cache-bytes): "
+                    + pool.capacity() + " blocks of " + blockPositions + " positions");
+        }
     }
 
     /** One forward pass for the work that runs on {@code generation}, then sampling. */
@@ -424,6 +692,12 @@ public final class Scheduler implements AutoCloseable {
                     }
                     prefill.advance(c.count());
                     prefill.weights.used();
+                    int full = prefill.fed() / blockPositions;
+                    // Blocks computed on one generation throughout (PAUSE may have moved it mid-prompt) are offered.
+                    if (full > prefill.published && prefixes.keysAreFor(prefill.keys, generation)) {
+                        prefixes.publish(prefill.cache, prefill.keys, prefill.published, full);
+                        prefill.published = full;
+                    }
                     if (c.completesPrompt()) {
                         prefills.remove(prefill);
                         fork(prefill, logits, vocab * logitRow++);
@@ -467,17 +741,21 @@ public final class Scheduler implements AutoCloseable {
         return new ForwardBatch(tokens, positions, caches, wantLogits);
     }
 
-    /** The prompt is in the cache: its {@code n} choices start from the same logits, each with a cache of its own. */
+    /**
+     * The prompt is in the cache: its {@code n} choices start from the same logits and share the prompt's
+     * blocks; each copies the partly filled last block when it first writes there.
+     */
     private void fork(Prefill prefill, float[] logits, int offset) {
         GenerationRequest request = prefill.submission.request();
         int lastPromptToken = request.promptToken(request.promptLength() - 1);
         List<Sequence> choices = new ArrayList<>(request.n());
         for (int i = 0; i < request.n(); i++) {
             boolean first = i == 0;
-            KvCache cache = first ? prefill.cache : prefill.cache.copy(request.promptLength());
+            PagedKvCache cache = first ? prefill.cache : prefill.cache.copy(request.promptLength());
             WeightPin pin = first ? prefill.weights : prefill.weights.fork();
             GenerationRequest.Ending ending = request.ending();
-            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i), request.prompt()), cache, pin,
+            choices.add(new Sequence(prefill.submission, i, new Sampler(request.choiceSampling(i), request.prompt()), cache,
+                    prefill.order, pin,
                     new IncrementalText(tokenizer, lastPromptToken, request.stop(), ending.includeStopInOutput(),
                             ending.skipSpecialTokens()),
                     List.copyOf(prefill.promptScores)));
@@ -549,6 +827,8 @@ public final class Scheduler implements AutoCloseable {
 
     private void finish(Sequence s, FinishReason reason) {
         running.remove(s);
+        preempted.remove(s);
+        s.cache.clear();
         String pending = s.text.flush();
         SequenceResult result = new SequenceResult(s.choice, s.submission.request().prompt(), s.tokens, s.text.text(),
                 reason, s.weights.versionsUsed(), s.promptScores);
@@ -558,6 +838,8 @@ public final class Scheduler implements AutoCloseable {
 
     private void fail(Sequence s, String message) {
         running.remove(s);
+        preempted.remove(s);
+        s.cache.clear();
         s.weights.release();
         emit(s.submission, new GenerationEvent.Failed(s.choice, message));
     }
@@ -565,12 +847,14 @@ public final class Scheduler implements AutoCloseable {
     /** Ends a request whose prompt is not yet in its cache. */
     private void abandon(Prefill p, FinishReason reason) {
         prefills.remove(p);
+        p.cache.clear();
         p.weights.release();
         endUnstarted(p.submission, p.weights.versionsUsed(), reason);
     }
 
     private void failUnstarted(Prefill p, String message) {
         prefills.remove(p);
+        p.cache.clear();
         p.weights.release();
         for (int i = 0; i < p.submission.request().n(); i++) {
             emit(p.submission, new GenerationEvent.Failed(i, message));
@@ -585,6 +869,9 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void cancelEverything() {
+        for (Sequence s : List.copyOf(preempted)) {
+            finish(s, FinishReason.CANCELLED);
+        }
         for (Sequence s : List.copyOf(running)) {
             finish(s, FinishReason.CANCELLED);
         }

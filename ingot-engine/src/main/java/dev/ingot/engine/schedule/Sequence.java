@@ -1,19 +1,21 @@
 package dev.ingot.engine.schedule;
 
-import dev.ingot.engine.model.KvCache;
+import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.engine.sample.JsonConstraint;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One running completion: its cache, sampler, weights and what it has produced so far. */
+/** One running (or preempted, waiting to recompute) completion: its cache, sampler, weights and what it has produced so far. */
 final class Sequence {
 
     final Submission submission;
     final int choice;
     final Sampler sampler;
-    final KvCache cache;
+    final PagedKvCache cache;
+    /** Its request's admission order: the newest holder of blocks is preempted first. */
+    final long order;
     final WeightPin weights;
     final IncrementalText text;
     final List<SampledToken> tokens = new ArrayList<>();
@@ -21,12 +23,13 @@ final class Sequence {
     /** The JSON constraint of a {@code json_object} request, else null. */
     JsonConstraint json;
 
-    Sequence(Submission submission, int choice, Sampler sampler, KvCache cache, WeightPin weights, IncrementalText text,
-            List<SampledToken> promptScores) {
+    Sequence(Submission submission, int choice, Sampler sampler, PagedKvCache cache, long order, WeightPin weights,
+            IncrementalText text, List<SampledToken> promptScores) {
         this.submission = submission;
         this.choice = choice;
         this.sampler = sampler;
         this.cache = cache;
+        this.order = order;
         this.weights = weights;
         this.text = text;
         this.promptScores = promptScores;

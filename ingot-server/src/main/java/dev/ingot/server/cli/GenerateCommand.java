@@ -59,7 +59,7 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(temperature, topP, topK, seedValue);
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel loaded = ModelLoader.load(modelOptions.toLoadOptions())) {
-            Generator generator = new Generator(loaded);
+            Generator generator = new Generator(loaded).withKvCache(modelOptions.kvCacheConfig());
             int[] promptTokens = generator.encodePrompt(prompt);
             Utf8Accumulator text = new Utf8Accumulator();
             AtomicInteger previous = new AtomicInteger(-1);

@@ -1,6 +1,8 @@
 package dev.ingot.server.cli;
 
 import dev.ingot.engine.generate.LoadOptions;
+import dev.ingot.engine.kv.KvCacheConfig;
+import dev.ingot.engine.kv.KvDtype;
 import dev.ingot.engine.plugin.PluginConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,6 +37,42 @@ public final class ModelOptions {
     @Option(names = "--weights-version", paramLabel = "N", defaultValue = "1",
             description = "Version number the loaded weights are served as (default: ${DEFAULT-VALUE}).")
     long initialVersion;
+
+    @Option(names = "--kv-cache-dtype", paramLabel = "f32|bf16", defaultValue = "f32",
+            description = "How the KV cache stores keys and values (default: ${DEFAULT-VALUE}; bf16 halves its memory).")
+    String kvCacheDtype;
+
+    @Option(names = "--kv-cache-bytes", paramLabel = "N[K|M|G]",
+            description = "Most memory the KV cache may take, off the heap (default: half the physical memory free at start,"
+                    + " at least 64M). Requests wait for room; running sequences are preempted and recomputed rather than exceed it.")
+    String kvCacheBytes;
+
+    /** The KV cache the flags ask for. */
+    public KvCacheConfig kvCacheConfig() {
+        KvDtype dtype = KvDtype.parse(kvCacheDtype);
+        return kvCacheBytes == null ? KvCacheConfig.withDefaultBudget(dtype) : new KvCacheConfig(dtype, parseBytes(kvCacheBytes));
+    }
+
+    static long parseBytes(String text) {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+        int shift = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return Math.multiplyExact(n, 1L << shift);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("--kv-cache-bytes must be a positive number of bytes, optionally with K, M or G, got '"
+                    + text + "'");
+        }
+    }
 
     public LoadOptions toLoadOptions() {
         return new LoadOptions(model, formatName(format), Optional.ofNullable(tokenizer), pluginConfig(), threads,

@@ -141,7 +141,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (chatTemplate != null && !Files.isRegularFile(chatTemplate)) {
             throw new IllegalArgumentException("--chat-template: no such file: " + chatTemplate);
         }
-        return new ServerConfig(host, port, modelName(), new SchedulerConfig(maxBatch, prefillChunk), limits,
+        return new ServerConfig(host, port, modelName(), new SchedulerConfig(maxBatch, prefillChunk, modelOptions.kvCacheConfig()), limits,
                 Duration.ofSeconds(shutdownGraceSeconds), new WeightRouteOptions(updateToken(), allowReloadFrom, Optional.ofNullable(transport), TransportLauncher.options(transportOptions)),
                 Optional.ofNullable(chatTemplate));
     }

@@ -159,6 +159,7 @@ public final class IngotServer implements AutoCloseable {
                 }
                 metrics.modelLoaded(loaded.loadTime());
                 metrics.bindModel(scheduler::runningSequences, scheduler::queuedRequests, () -> loaded.weights().version());
+                metrics.bindKvCache(scheduler::kvCacheStats);
                 state = new Ready(new ServedModel(config.modelName(), loaded, scheduler, template, metrics));
             }
             startTransport(loaded);

@@ -1,6 +1,7 @@
 package dev.ingot.server.http.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -42,6 +43,13 @@ public final class MetricsRegistry {
     /** A value read when scraped (queue length, weight version, …). */
     public void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(unique(name)).help(help)
+                .callback(callback -> callback.call(value.getAsDouble()))
+                .register(registry);
+    }
+
+    /** A count kept elsewhere (the engine's), read when scraped; the client writes it with the {@code _total} suffix. */
+    public void counter(String name, String help, DoubleSupplier value) {
+        CounterWithCallback.builder().name(unique(name)).help(help)
                 .callback(callback -> callback.call(value.getAsDouble()))
                 .register(registry);
     }

@@ -1,9 +1,11 @@
 package dev.ingot.server.http.metrics;
 
+import dev.ingot.engine.kv.KvCacheStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * The server's metrics by name. Request handlers, the scheduler's listeners and the weight-update
@@ -50,6 +52,19 @@ public final class ServerMetrics {
         registry.gauge("ingot_running_sequences", "Sequences in the running batch.", running);
         registry.gauge("ingot_queued_requests", "Requests waiting for room in the batch.", queued);
         registry.gauge("ingot_weight_version", "Version of the weights new requests run on.", weightVersion);
+    }
+
+    /** The scheduler's paged KV cache and prefix cache: block gauges, and counters kept by the engine. */
+    public void bindKvCache(Supplier<KvCacheStats> stats) {
+        registry.gauge("ingot_kv_cache_blocks_total", "KV cache blocks the budget (--kv-cache-bytes) holds.", () -> stats.get().blocksTotal());
+        registry.gauge("ingot_kv_cache_blocks_used", "KV cache blocks held by sequences.", () -> stats.get().blocksUsed());
+        registry.gauge("ingot_kv_cache_blocks_free", "KV cache blocks nobody holds or caches.", () -> stats.get().blocksFree());
+        registry.gauge("ingot_kv_cache_blocks_cached", "Unheld KV cache blocks the prefix cache keeps for reuse.", () -> stats.get().blocksCached());
+        registry.gauge("ingot_kv_cache_block_bytes", "Bytes of one KV cache block.", () -> stats.get().blockBytes());
+        registry.counter("ingot_prefix_cache_lookup_tokens_total", "Prompt tokens looked up in the prefix cache.", () -> stats.get().prefixLookupTokens());
+        registry.counter("ingot_prefix_cache_hit_tokens_total", "Prompt tokens whose KV came from the prefix cache.", () -> stats.get().prefixHitTokens());
+        registry.counter("ingot_kv_cache_preemptions_total", "Sequences preempted (blocks taken back, recomputed later) to stay within the budget.",
+                () -> stats.get().preemptions());
     }
 
     public void request(String endpoint, int status) {

@@ -1,0 +1,92 @@
+package dev.ingot.engine.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Attention's dot and axpy over key and value rows that live in a {@link MemorySegment} (the paged KV
+ * cache) instead of a {@code float[]}: the plain loops, with exactly the arithmetic of {@link Kernels#dot}
+ * and {@link Kernels#axpy}'s defaults, so an F32 row gives the same bits wherever it is stored. The
+ * reference the vector versions are tested against. Offsets are in bytes.
+ */
+public final class SegmentScalarKernels {
+
+    static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private SegmentScalarKernels() {}
+
+    public static float dotF32(float[] a, int aOffset, MemorySegment b, long bOffset, int n) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += a[aOffset + i] * b.get(F32_LE, bOffset + (long) i * Float.BYTES);
+        }
+        return sum;
+    }
+
+    public static float dotBf16(float[] a, int aOffset, MemorySegment b, long bOffset, int n) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += a[aOffset + i] * bf16(b, bOffset + (long) i * Short.BYTES);
+        }
+        return sum;
+    }
+
+    public static void axpyF32(float alpha, MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOffset + i] += alpha * x.get(F32_LE, xOffset + (long) i * Float.BYTES);
+        }
+    }
+
+    public static void axpyBf16(float alpha, MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOffset + i] += alpha * bf16(x, xOffset + (long) i * Short.BYTES);
+        }
+    }
+
+    /**
+     * Attention scores of {@code slots} consecutive positions stored in one block, every head:
+     * {@code scores[scoreOffset + h * scoreStride + s] = dot(q head h, key row s of kv head h / group) * scale}.
+     * Key rows are {@code rowBytes} apart from {@code keyOffset}; each dot is exactly {@link #dotF32}'s.
+     */
+    public static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        for (int s = 0; s < slots; s++) {
+            long row = keyOffset + s * rowBytes;
+            for (int h = 0; h < heads; h++) {
+                long at = row + (long) (h / group) * headDim * elementBytes;
+                float dot = bf16 ? dotBf16(q, qOffset + h * headDim, block, at, headDim) : dotF32(q, qOffset + h * headDim, block, at, headDim);
+                scores[scoreOffset + h * scoreStride + s] = dot * scale;
+            }
+        }
+    }
+
+    /**
+     * The weighted sum over {@code slots} positions of one block, every head: for each slot in order, then
+     * each head, {@code out[head h] += scores[scoreOffset + h * scoreStride + s] / sums[h] * value row s of
+     * kv head h / group}, each step exactly {@link #axpyF32}'s.
+     */
+    public static void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads,
+            int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        for (int s = 0; s < slots; s++) {
+            long row = valueOffset + s * rowBytes;
+            for (int h = 0; h < heads; h++) {
+                long at = row + (long) (h / group) * headDim * elementBytes;
+                float weight = scores[scoreOffset + h * scoreStride + s] / sums[h];
+                if (bf16) {
+                    axpyBf16(weight, block, at, out, outOffset + h * headDim, headDim);
+                } else {
+                    axpyF32(weight, block, at, out, outOffset + h * headDim, headDim);
+                }
+            }
+        }
+    }
+
+    /** A BF16 is the upper half of the F32 with the same value. */
+    static float bf16(MemorySegment data, long byteOffset) {
+        return Float.intBitsToFloat(data.get(BF16, byteOffset) << 16);
+    }
+}
