@@ -56,7 +56,7 @@ public interface Kernels extends AutoCloseable {
         }
     }
 
-    /** {@link #dot} with {@code b} as {@code n} little-endian F32s at byte {@code bOffset} of a segment (a paged KV cache). */
+    /** {@link #dot} with {@code b} as {@code n} F32s (in {@link SegmentScalarKernels#ORDER}) at byte {@code bOffset} of a segment (a paged KV cache). */
     default float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
         return SegmentScalarKernels.dotF32(a, aOffset, b, bOffset, n);
     }

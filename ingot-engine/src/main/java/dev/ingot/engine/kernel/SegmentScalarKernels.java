@@ -8,19 +8,25 @@ import java.nio.ByteOrder;
  * Attention's dot and axpy over key and value rows that live in a {@link MemorySegment} (the paged KV
  * cache) instead of a {@code float[]}: the plain loops, with exactly the arithmetic of {@link Kernels#dot}
  * and {@link Kernels#axpy}'s defaults, so an F32 row gives the same bits wherever it is stored. The
- * reference the vector versions are tested against. Offsets are in bytes.
+ * reference the vector versions are tested against. Offsets are in bytes; elements are in {@link #ORDER}.
  */
 public final class SegmentScalarKernels {
 
-    static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * The byte order of KV cache elements: the platform's own. The cache never leaves this process, and
+     * vector loads in native order compiled to fewer instructions than little-endian ones (which are the
+     * same bytes on x86 and ARM): about 10% off the per-block score kernel in isolation.
+     */
+    public static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
+    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ORDER);
 
     private SegmentScalarKernels() {}
 
     public static float dotF32(float[] a, int aOffset, MemorySegment b, long bOffset, int n) {
         float sum = 0f;
         for (int i = 0; i < n; i++) {
-            sum += a[aOffset + i] * b.get(F32_LE, bOffset + (long) i * Float.BYTES);
+            sum += a[aOffset + i] * b.get(F32, bOffset + (long) i * Float.BYTES);
         }
         return sum;
     }
@@ -35,7 +41,7 @@ public final class SegmentScalarKernels {
 
     public static void axpyF32(float alpha, MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
         for (int i = 0; i < n; i++) {
-            y[yOffset + i] += alpha * x.get(F32_LE, xOffset + (long) i * Float.BYTES);
+            y[yOffset + i] += alpha * x.get(F32, xOffset + (long) i * Float.BYTES);
         }
     }
 

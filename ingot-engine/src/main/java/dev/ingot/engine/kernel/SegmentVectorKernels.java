@@ -17,7 +17,7 @@ import jdk.incubator.vector.ShortVector;
  */
 final class SegmentVectorKernels {
 
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder ORDER = SegmentScalarKernels.ORDER;
 
     private SegmentVectorKernels() {}
 
@@ -26,11 +26,11 @@ final class SegmentVectorKernels {
         FloatVector acc = FloatVector.zero(FLOATS);
         for (int i = 0; i < bound; i += LANES) {
             acc = FloatVector.fromArray(FLOATS, a, aOffset + i)
-                    .fma(FloatVector.fromMemorySegment(FLOATS, b, bOffset + (long) i * Float.BYTES, LE), acc);
+                    .fma(FloatVector.fromMemorySegment(FLOATS, b, bOffset + (long) i * Float.BYTES, ORDER), acc);
         }
         float sum = Lanes.sumLanes(acc);
         for (int i = bound; i < n; i++) {
-            sum = Math.fma(a[aOffset + i], b.get(SegmentScalarKernels.F32_LE, bOffset + (long) i * Float.BYTES), sum);
+            sum = Math.fma(a[aOffset + i], b.get(SegmentScalarKernels.F32, bOffset + (long) i * Float.BYTES), sum);
         }
         return sum;
     }
@@ -52,12 +52,12 @@ final class SegmentVectorKernels {
         int bound = n - n % LANES;
         FloatVector alphas = FloatVector.broadcast(FLOATS, alpha);
         for (int i = 0; i < bound; i += LANES) {
-            FloatVector.fromMemorySegment(FLOATS, x, xOffset + (long) i * Float.BYTES, LE)
+            FloatVector.fromMemorySegment(FLOATS, x, xOffset + (long) i * Float.BYTES, ORDER)
                     .fma(alphas, FloatVector.fromArray(FLOATS, y, yOffset + i))
                     .intoArray(y, yOffset + i);
         }
         for (int i = bound; i < n; i++) {
-            y[yOffset + i] = Math.fma(alpha, x.get(SegmentScalarKernels.F32_LE, xOffset + (long) i * Float.BYTES), y[yOffset + i]);
+            y[yOffset + i] = Math.fma(alpha, x.get(SegmentScalarKernels.F32, xOffset + (long) i * Float.BYTES), y[yOffset + i]);
         }
     }
 
@@ -111,6 +111,6 @@ final class SegmentVectorKernels {
     }
 
     private static FloatVector bf16(MemorySegment data, long byteOffset) {
-        return Lanes.bf16ToFloat(ShortVector.fromMemorySegment(SHORTS, data, byteOffset, LE));
+        return Lanes.bf16ToFloat(ShortVector.fromMemorySegment(SHORTS, data, byteOffset, ORDER));
     }
 }
