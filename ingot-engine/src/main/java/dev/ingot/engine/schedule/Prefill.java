@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A request whose prompt is being fed into its cache, a chunk per step, before its choices fork. */
-final class Prefill {
+final class Prefill implements BlockHolder {
 
     final Submission submission;
     final PagedKvCache cache;

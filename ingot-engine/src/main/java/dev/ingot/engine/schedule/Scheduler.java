@@ -2,14 +2,13 @@ package dev.ingot.engine.schedule;
 
 import dev.ingot.engine.generate.FinishReason;
 import dev.ingot.engine.generate.LoadedModel;
-import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.kv.BlockLayout;
 import dev.ingot.engine.kv.BlockPool;
 import dev.ingot.engine.kv.KvCacheStats;
 import dev.ingot.engine.kv.PagedKvCache;
-import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
+import dev.ingot.engine.model.ForwardBatch;
 import dev.ingot.engine.sample.JsonConstraint;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
@@ -22,9 +21,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -61,7 +58,7 @@ public final class Scheduler implements AutoCloseable {
     private final WeightStore weights;
     private final Tokenizer tokenizer;
     private final SchedulerConfig config;
-    private final Set<Integer> stopTokens = new HashSet<>();
+    private final StopTokens stopTokens;
     private final BlockingQueue<Submission> incoming = new LinkedBlockingQueue<>();
     private final Queue<Swap> swaps = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
@@ -82,45 +79,30 @@ public final class Scheduler implements AutoCloseable {
     private final List<Sequence> preempted = new ArrayList<>();
     private final BlockPool pool;
     private final int blockPositions;
+    private final KvBudget budget;
+    private final Preemption preemption = new Preemption(running, prefills, preempted);
     private final PrefixSharing prefixes;
+    private final Recomputation recomputation;
     private long admissions;
 
     private record Swap(WeightGeneration previous, WeightGeneration next, SwapPolicy policy) {}
-
-    /** The rows one sequence or prompt chunk contributes to a step. */
-    private sealed interface Work {
-        WeightPin pin();
-    }
-
-    private record Decode(Sequence sequence) implements Work {
-        public WeightPin pin() {
-            return sequence.weights;
-        }
-    }
-
-    private record PromptChunk(Prefill prefill, int from, int count) implements Work {
-        public WeightPin pin() {
-            return prefill.weights;
-        }
-
-        boolean completesPrompt() {
-            return from + count == prefill.submission.request().promptLength();
-        }
-    }
 
     private Scheduler(DecoderModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
         this.model = model;
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.config = config;
-        stopTokens.addAll(model.spec().eosTokenIds());
+        Set<Integer> eos = new HashSet<>(model.spec().eosTokenIds());
         if (tokenizer.eosId() >= 0) {
-            stopTokens.add(tokenizer.eosId());
+            eos.add(tokenizer.eosId());
         }
+        this.stopTokens = new StopTokens(eos);
         BlockLayout layout = model.kvLayout(config.kvCache().dtype());
         this.pool = BlockPool.budgeted(layout, config.kvCache().bytes());
         this.blockPositions = layout.positions();
+        this.budget = new KvBudget(pool);
         this.prefixes = new PrefixSharing(pool, config.kvCache().prefixCache());
+        this.recomputation = new Recomputation(model, prefixes, blockPositions, config.maxPrefillTokens());
         weights.onSwap((previous, next, policy) -> swaps.add(new Swap(previous, next, policy)));
         this.thread = Thread.ofPlatform().name("ingot-scheduler").daemon(true).unstarted(this::run);
     }
@@ -179,18 +161,9 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("n = " + request.n() + " exceeds the " + config.maxBatch()
                     + " sequences this server runs at once");
         }
-        // The prompt's full blocks, shared, plus one block of its own per choice to write its first token.
-        long needed = length / blockPositions + request.n();
-        if (needed > pool.capacity()) {
-            throw new IllegalArgumentException("the prompt of " + length + " tokens with n = " + request.n() + " needs "
-                    + needed + " KV blocks of " + blockPositions + " positions (" + mib(needed * pool.layout().blockBytes())
-                    + "); the KV cache budget (--kv-cache-bytes) holds " + pool.capacity() + " ("
-                    + mib((long) pool.capacity() * pool.layout().blockBytes()) + ")");
-        }
-    }
-
-    private static String mib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+        budget.refusal(request).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
     }
 
     /** Blocks, prefix-cache hits and preemptions of this scheduler's KV cache. */
@@ -298,14 +271,14 @@ public final class Scheduler implements AutoCloseable {
             }
             return false;
         });
-        int available = pool.available() - blocksPromisedToPrefills();
+        int available = budget.available() - budget.promisedTo(prefills);
         // Preempted sequences come first, oldest first: they were admitted before anything waiting.
         while (!preempted.isEmpty()) {
             Sequence s = preempted.getFirst();
-            int needed = pool.layout().blocksFor(s.nextPosition() + 1);
-            if (needed > pool.capacity()) {
+            int needed = budget.blocksFor(s.nextPosition() + 1);
+            if (needed > budget.capacity()) {
                 preempted.removeFirst();
-                fail(s, outOfBudget(s.nextPosition()));
+                fail(s, budget.outOfBudget(s.nextPosition()));
                 continue;
             }
             if (needed > available) {
@@ -315,11 +288,11 @@ public final class Scheduler implements AutoCloseable {
             if (!rebuild(s)) {
                 break;
             }
-            available = pool.available() - blocksPromisedToPrefills();
+            available = budget.available() - budget.promisedTo(prefills);
         }
         int slots = slotsInUse();
         while (preempted.isEmpty() && !waiting.isEmpty() && slots + waiting.peek().request().n() <= config.maxBatch()) {
-            int needed = pool.layout().blocksFor(waiting.peek().request().promptLength());
+            int needed = budget.blocksFor(waiting.peek().request().promptLength());
             if (needed > available && !(running.isEmpty() && prefills.isEmpty())) {
                 break; // waits for blocks; alone it always fits (checked at submit)
             }
@@ -334,15 +307,6 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Blocks the prompts being prefilled will still take. */
-    private int blocksPromisedToPrefills() {
-        int promised = 0;
-        for (Prefill p : prefills) {
-            promised += Math.max(0, pool.layout().blocksFor(p.submission.request().promptLength()) - p.cache.blockCount());
-        }
-        return promised;
-    }
-
     /**
      * Begins (or begins again) feeding a prompt on its pinned generation, after the leading blocks the
      * prefix cache holds for that generation. At least the last prompt token is always computed: its
@@ -354,12 +318,6 @@ public final class Scheduler implements AutoCloseable {
         int hits = request.scorePrompt() ? 0
                 : prefixes.attach(p.cache, keys, (request.promptLength() - 1) / blockPositions, request.promptLength());
         p.start(keys, hits, blockPositions);
-    }
-
-    private String outOfBudget(int position) {
-        return "the sequence needs more KV cache than the budget (--kv-cache-bytes) holds: position " + position
-                + " needs block " + (position / blockPositions + 1) + " of " + blockPositions + " positions; the budget holds "
-                + pool.capacity() + " (" + mib((long) pool.capacity() * pool.layout().blockBytes()) + ")";
     }
 
     private void dropCancelled() {
@@ -405,7 +363,7 @@ public final class Scheduler implements AutoCloseable {
                             s.weights.moveTo(next);
                             s.cache.clear();
                             running.remove(s);
-                            park(s);
+                            preemption.park(s);
                         }
                     }
                     for (Sequence s : preempted) {
@@ -442,67 +400,20 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Refills a preempted sequence's (empty) cache on its pinned generation — the prompt, from the prefix
-     * cache where it can, and every generated token but the last (which the next step feeds) — in
-     * prefill-sized chunks, then puts it back among the running. Rows are computed the same alone or in a
-     * batch, so it continues exactly as if it had never stopped (or, after a RECOMPUTE swap, exactly as a
-     * fresh run on the new weights of the same text would).
+     * Refills a preempted sequence's cache ({@link Recomputation}) and puts it back among the running.
+     *
+     * @return false when its blocks were not there after all (it is parked again): admitting stops for this step
      */
     private boolean rebuild(Sequence s) {
-        GenerationRequest request = s.submission.request();
-        WeightGeneration generation = s.weights.generation();
-        int length = s.nextPosition();
-        PromptKeys keys = prefixes.keysFor(request, generation);
-        int promptBlocks = Math.min(keys.fullBlocks(), length / blockPositions);
-        int hits = prefixes.attach(s.cache, keys, promptBlocks, request.promptLength());
-        for (int position = hits * blockPositions; ; position = Math.min(length, position + blockPositions)) {
-            if (!s.cache.reserve(position)) {
-                s.cache.clear();
-                park(s); // admission saw room that is not there after all: wait for more
+        switch (recomputation.refill(s)) {
+            case Recomputation.Refilled r -> running.add(s);
+            case Recomputation.NoRoom n -> {
+                preemption.park(s);
                 return false;
             }
-            if (position == length) {
-                break;
-            }
+            case Recomputation.Failed f -> fail(s, f.message());
         }
-        int chunk = Math.max(1, config.maxPrefillTokens());
-        try {
-            for (int from = hits * blockPositions; from < length; from += chunk) {
-                int count = Math.min(chunk, length - from);
-                int[] tokens = new int[count];
-                int[] positions = new int[count];
-                KvCache[] caches = new KvCache[count];
-                for (int i = 0; i < count; i++) {
-                    int position = from + i;
-                    tokens[i] = position < request.promptLength() ? request.promptToken(position)
-                            : s.tokens.get(position - request.promptLength()).token();
-                    positions[i] = position;
-                    caches[i] = s.cache;
-                }
-                model.forward(DecoderWeights.of(generation), new ForwardBatch(tokens, positions, caches, new boolean[count]));
-            }
-            s.weights.used();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "recomputing a sequence on " + generation + " failed", e);
-            fail(s, "recomputing the sequence on " + generation + " failed: " + e.getMessage());
-            return true;
-        }
-        prefixes.publish(s.cache, keys, hits, promptBlocks);
-        running.add(s);
         return true;
-    }
-
-    /** Puts a sequence without blocks among the preempted, in admission order. */
-    private void park(Sequence s) {
-        int at = 0;
-        while (at < preempted.size() && before(preempted.get(at), s)) {
-            at++;
-        }
-        preempted.add(at, s);
-    }
-
-    private static boolean before(Sequence a, Sequence b) {
-        return a.order < b.order || (a.order == b.order && a.choice < b.choice);
     }
 
     /**
@@ -512,12 +423,12 @@ public final class Scheduler implements AutoCloseable {
      */
     private void reserveDecodeBlocks() {
         List<Sequence> oldestFirst = new ArrayList<>(running);
-        oldestFirst.sort((a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
+        oldestFirst.sort(Preemption.OLDEST_FIRST);
         for (Sequence s : oldestFirst) {
             while (running.contains(s) && !s.cache.reserve(s.nextPosition())) {
-                Object victim = newestHolder();
-                if (victim == null || (victim == s && onlyHolder(s))) {
-                    fail(s, outOfBudget(s.nextPosition()));
+                BlockHolder victim = preemption.newestHolder();
+                if (victim == null || (victim == s && preemption.onlyHolder(s))) {
+                    fail(s, budget.outOfBudget(s.nextPosition()));
                 } else {
                     preempt(victim);
                 }
@@ -525,65 +436,17 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** The running sequence or prompt admitted last that holds blocks. */
-    private Object newestHolder() {
-        Object newest = null;
-        long newestOrder = Long.MIN_VALUE;
-        int newestChoice = Integer.MIN_VALUE;
-        for (Prefill p : prefills) {
-            if (p.cache.blockCount() > 0 && p.order > newestOrder) {
-                newest = p;
-                newestOrder = p.order;
-                newestChoice = Integer.MAX_VALUE; // a request's prompt is newer than nothing of its own: its choices do not exist yet
-            }
-        }
-        for (Sequence s : running) {
-            if (s.cache.blockCount() > 0 && (s.order > newestOrder || (s.order == newestOrder && s.choice > newestChoice))) {
-                newest = s;
-                newestOrder = s.order;
-                newestChoice = s.choice;
-            }
-        }
-        return newest;
-    }
-
-    private boolean onlyHolder(Sequence s) {
-        for (Sequence other : running) {
-            if (other != s && other.cache.blockCount() > 0) {
-                return false;
-            }
-        }
-        for (Prefill p : prefills) {
-            if (p.cache.blockCount() > 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Takes a holder's blocks back; it recomputes them when room returns. */
-    private void preempt(Object victim) {
+    private void preempt(BlockHolder victim) {
         pool.countPreemption();
         switch (victim) {
             case Sequence s -> {
                 s.cache.clear();
                 running.remove(s);
-                park(s);
+                preemption.park(s);
             }
             case Prefill p -> p.restart();
-            default -> throw new IllegalStateException("not a holder of KV blocks: " + victim);
         }
-    }
-
-    /** Reserves blocks for up to {@code wanted} prompt tokens from where {@code p} stands; returns how many it got. */
-    private int reservePrompt(Prefill p, int wanted) {
-        int from = p.fed();
-        int end = from + wanted;
-        int position = from;
-        while (position < end && p.cache.reserve(position)) {
-            position = Math.min(end, (position / blockPositions + 1) * blockPositions);
-        }
-        return position - from;
     }
 
     /** PAUSE: continue on {@code next}. If it is already gone, a later swap in the queue moves the pin on. */
@@ -597,39 +460,33 @@ public final class Scheduler implements AutoCloseable {
         reserveDecodeBlocks();
         List<Work> work = new ArrayList<>();
         for (Sequence s : running) {
-            work.add(new Decode(s));
+            work.add(new Work.Decode(s));
         }
-        int budget = config.maxPrefillTokens();
+        int tokenBudget = config.maxPrefillTokens();
         for (Prefill p : prefills) {
-            if (budget == 0) {
+            if (tokenBudget == 0) {
                 break;
             }
             if (!p.started()) {
                 // A preempted prompt starts again only with room for all of it and a block per running
                 // sequence, or it would take blocks the running ones need next step and be preempted again.
-                int needed = pool.layout().blocksFor(p.submission.request().promptLength()) + running.size();
-                if (!preempted.isEmpty() || (pool.available() < needed && !running.isEmpty())) {
+                int needed = budget.blocksFor(p.submission.request().promptLength()) + running.size();
+                if (!preempted.isEmpty() || (budget.available() < needed && !running.isEmpty())) {
                     continue;
                 }
                 startPrompt(p);
             }
-            int count = reservePrompt(p, Math.min(p.remaining(), budget));
+            int count = budget.reservePrompt(p, Math.min(p.remaining(), tokenBudget));
             if (count > 0) {
-                work.add(new PromptChunk(p, p.fed(), count));
-                budget -= count;
+                work.add(new Work.PromptChunk(p, p.fed(), count));
+                tokenBudget -= count;
             }
         }
         if (work.isEmpty()) {
             unblockPrompts();
             return;
         }
-        Map<WeightGeneration, List<Work>> groups = new LinkedHashMap<>();
-        for (Work w : work) {
-            groups.computeIfAbsent(w.pin().generation(), g -> new ArrayList<>()).add(w);
-        }
-        for (Map.Entry<WeightGeneration, List<Work>> group : groups.entrySet()) {
-            runGroup(group.getKey(), group.getValue());
-        }
+        StepBatch.byGeneration(work).forEach(this::runGroup);
         steps.incrementAndGet();
     }
 
@@ -639,12 +496,7 @@ public final class Scheduler implements AutoCloseable {
      */
     private void unblockPrompts() {
         if (prefills.size() > 1) {
-            Prefill newest = null;
-            for (Prefill p : prefills) {
-                if (p.cache.blockCount() > 0 && (newest == null || p.order > newest.order)) {
-                    newest = p;
-                }
-            }
+            Prefill newest = preemption.newestPromptHolding();
             if (newest != null) {
                 preempt(newest);
                 return;
@@ -652,13 +504,13 @@ public final class Scheduler implements AutoCloseable {
         }
         if (!prefills.isEmpty() && running.isEmpty() && preempted.isEmpty()) {
             failUnstarted(prefills.getFirst(), "the prompt does not fit the KV cache budget (--kv-cache-bytes): "
-                    + pool.capacity() + " blocks of " + blockPositions + " positions");
+                    + budget.capacity() + " blocks of " + blockPositions + " positions");
         }
     }
 
     /** One forward pass for the work that runs on {@code generation}, then sampling. */
     private void runGroup(WeightGeneration generation, List<Work> group) {
-        ForwardBatch batch = batchOf(group);
+        ForwardBatch batch = StepBatch.of(group);
         float[] logits;
         try {
             logits = model.forward(DecoderWeights.of(generation), batch);
@@ -667,8 +519,8 @@ public final class Scheduler implements AutoCloseable {
             String message = "the model failed on " + generation + ": " + e.getMessage();
             for (Work w : group) {
                 switch (w) {
-                    case Decode d -> fail(d.sequence(), message);
-                    case PromptChunk c -> failUnstarted(c.prefill(), message);
+                    case Work.Decode d -> fail(d.sequence(), message);
+                    case Work.PromptChunk c -> failUnstarted(c.prefill(), message);
                 }
             }
             return;
@@ -677,8 +529,8 @@ public final class Scheduler implements AutoCloseable {
         int logitRow = 0;
         for (Work w : group) {
             switch (w) {
-                case Decode d -> sampleNext(d.sequence(), logits, vocab * logitRow++);
-                case PromptChunk c -> {
+                case Work.Decode d -> sampleNext(d.sequence(), logits, vocab * logitRow++);
+                case Work.PromptChunk c -> {
                     Prefill prefill = c.prefill();
                     GenerationRequest request = prefill.submission.request();
                     if (request.scorePrompt()) {
@@ -705,40 +557,6 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static ForwardBatch batchOf(List<Work> group) {
-        int rows = 0;
-        for (Work w : group) {
-            rows += w instanceof PromptChunk c ? c.count() : 1;
-        }
-        int[] tokens = new int[rows];
-        int[] positions = new int[rows];
-        KvCache[] caches = new KvCache[rows];
-        boolean[] wantLogits = new boolean[rows];
-        int r = 0;
-        for (Work w : group) {
-            switch (w) {
-                case Decode d -> {
-                    tokens[r] = d.sequence().nextToken();
-                    positions[r] = d.sequence().nextPosition();
-                    caches[r] = d.sequence().cache;
-                    wantLogits[r] = true;
-                    r++;
-                }
-                case PromptChunk c -> {
-                    GenerationRequest request = c.prefill().submission.request();
-                    for (int i = 0; i < c.count(); i++) {
-                        tokens[r] = request.promptToken(c.from() + i);
-                        positions[r] = c.from() + i;
-                        caches[r] = c.prefill().cache;
-                        wantLogits[r] = request.scorePrompt() || (c.completesPrompt() && i == c.count() - 1);
-                        r++;
-                    }
-                }
-            }
-        }
-        return new ForwardBatch(tokens, positions, caches, wantLogits);
     }
 
     /**
@@ -778,29 +596,10 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Whether {@code token} ends a completion of {@code request}: the model's EOS (unless ignored) or a stop token id. */
-    private boolean isStopToken(GenerationRequest request, int token) {
-        GenerationRequest.Ending ending = request.ending();
-        return (!ending.ignoreEos() && stopTokens.contains(token)) || ending.stopTokenIds().contains(token);
-    }
-
-    /** The tokens a choice may not sample yet: every stop token while it has fewer than {@code min_tokens}. */
-    private int[] banned(GenerationRequest request, int produced) {
-        GenerationRequest.Ending ending = request.ending();
-        if (produced >= ending.minTokens()) {
-            return new int[0];
-        }
-        Set<Integer> out = new HashSet<>(ending.stopTokenIds());
-        if (!ending.ignoreEos()) {
-            out.addAll(stopTokens);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     private void sampleNext(Sequence s, float[] logits, int offset) {
         s.weights.used();
         GenerationRequest request = s.submission.request();
-        int[] banned = banned(request, s.tokens.size());
+        int[] banned = stopTokens.banned(request, s.tokens.size());
         if (s.json != null) {
             banned = s.json.banned(); // every stop token adds no bytes, so these are banned already
             if (banned.length == model.spec().vocabSize()) {
@@ -813,7 +612,7 @@ public final class Scheduler implements AutoCloseable {
         if (s.json != null) {
             s.json.advance(token.token());
         }
-        boolean stopToken = isStopToken(request, token.token());
+        boolean stopToken = stopTokens.ends(request, token.token());
         // A stop token's own text is left out unless asked for (vLLM's include_stop_str_in_output).
         String text = stopToken && !request.ending().includeStopInOutput() ? ""
                 : s.text.add(token.token(), s.tokens.size() >= request.ending().minTokens());

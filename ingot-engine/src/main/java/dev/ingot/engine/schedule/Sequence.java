@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One running (or preempted, waiting to recompute) completion: its cache, sampler, weights and what it has produced so far. */
-final class Sequence {
+final class Sequence implements BlockHolder {
 
     final Submission submission;
     final int choice;
