@@ -42,6 +42,10 @@ public final class Main {
                     reference and against the memory bandwidth measured in the same run
                     """ + KERNEL_OPTIONS.indent(2),
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), true, out)),
+            new BenchCommand("attention", """
+                    attention's score and value kernels over the heap cache's arrays against the paged cache's blocks
+                    (F32, BF16), one layer at context 1,008, alternating rounds in one JVM (--quick: fewer calls)""",
+                    dev.ingot.bench.kernel.AttentionKernelsCommand::run),
             new BenchCommand("bandwidth", "memory read bandwidth of this machine (plain Java sum over off-heap memory)",
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), false, out)),
             new BenchCommand("batching", """

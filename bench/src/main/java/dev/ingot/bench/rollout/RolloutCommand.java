@@ -174,17 +174,28 @@ public final class RolloutCommand {
         try {
             DecoderWeights weights = DecoderWeights.of(generation);
             String[] names = {"heap float[] (before)", "paged F32", "paged BF16"};
-            double[] best = new double[3];
-            for (int round = 0; round < 3; round++) { // interleaved, best of three: drift hits all three alike
-                best[0] = Math.max(best[0], decodeRate(model, weights, prompt, model.newHeapCache(context)));
-                best[1] = Math.max(best[1], decodeRate(model, weights, prompt, model.newCache(context)));
-                best[2] = Math.max(best[2], decodeRate(model, weights, prompt,
-                        new PagedKvCache(BlockPool.growable(model.kvLayout(KvDtype.BF16), context), context)));
+            int rounds = 5;
+            double[][] rates = new double[3][rounds];
+            for (int round = 0; round < rounds; round++) { // interleaved: drift hits all three alike
+                rates[0][round] = decodeRate(model, weights, prompt, model.newHeapCache(context));
+                rates[1][round] = decodeRate(model, weights, prompt, model.newCache(context));
+                rates[2][round] = decodeRate(model, weights, prompt,
+                        new PagedKvCache(BlockPool.growable(model.kvLayout(KvDtype.BF16), context), context));
             }
-            out.printf("%nsingle-sequence decode at context %d..%d (best of 3 interleaved rounds)%n", prompt.length, context);
-            out.printf("%-22s  %10s  %8s%n", "KV cache", "tokens/s", "vs heap");
+            out.printf("%nsingle-sequence decode at context %d..%d (%d interleaved rounds; best, and the spread of rounds)%n",
+                    prompt.length, context, rounds);
+            out.printf("%-22s  %10s  %15s  %8s  %22s%n", "KV cache", "tokens/s", "spread", "vs heap", "per-round vs heap");
+            double heapBest = Arrays.stream(rates[0]).max().orElseThrow();
             for (int i = 0; i < 3; i++) {
-                out.printf("%-22s  %10.1f  %7.2fx%n", names[i], best[i], best[i] / best[0]);
+                double[] r = rates[i];
+                double[] perRound = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
+                    perRound[round] = r[round] / rates[0][round];
+                }
+                out.printf("%-22s  %10.1f  %6.1f..%-7.1f  %7.2fx  %9.2fx..%.2fx%n", names[i], Arrays.stream(r).max().orElseThrow(),
+                        Arrays.stream(r).min().orElseThrow(), Arrays.stream(r).max().orElseThrow(),
+                        Arrays.stream(r).max().orElseThrow() / heapBest,
+                        Arrays.stream(perRound).min().orElseThrow(), Arrays.stream(perRound).max().orElseThrow());
             }
         } finally {
             generation.unpin();

@@ -22,10 +22,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +58,6 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulerConfig config;
     private final StopTokens stopTokens;
     private final BlockingQueue<Submission> incoming = new LinkedBlockingQueue<>();
-    private final Queue<Swap> swaps = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final Object submitLock = new Object();
@@ -83,9 +80,8 @@ public final class Scheduler implements AutoCloseable {
     private final Preemption preemption = new Preemption(running, prefills, preempted);
     private final PrefixSharing prefixes;
     private final Recomputation recomputation;
+    private final WeightSwaps swaps;
     private long admissions;
-
-    private record Swap(WeightGeneration previous, WeightGeneration next, SwapPolicy policy) {}
 
     private Scheduler(DecoderModel model, WeightStore weights, Tokenizer tokenizer, SchedulerConfig config) {
         this.model = model;
@@ -103,7 +99,16 @@ public final class Scheduler implements AutoCloseable {
         this.budget = new KvBudget(pool);
         this.prefixes = new PrefixSharing(pool, config.kvCache().prefixCache());
         this.recomputation = new Recomputation(model, prefixes, blockPositions, config.maxPrefillTokens());
-        weights.onSwap((previous, next, policy) -> swaps.add(new Swap(previous, next, policy)));
+        this.swaps = new WeightSwaps(running, preempted, prefills, preemption, prefixes, new WeightSwaps.Endings() {
+            public void finish(Sequence s, FinishReason reason) {
+                Scheduler.this.finish(s, reason);
+            }
+
+            public void abandon(Prefill p, FinishReason reason) {
+                Scheduler.this.abandon(p, reason);
+            }
+        });
+        weights.onSwap((previous, next, policy) -> swaps.announce(next, policy));
         this.thread = Thread.ofPlatform().name("ingot-scheduler").daemon(true).unstarted(this::run);
     }
 
@@ -218,7 +223,7 @@ public final class Scheduler implements AutoCloseable {
     private void run() {
         try {
             while (true) {
-                applySwaps();
+                swaps.apply();
                 if (cancelAll) {
                     break;
                 }
@@ -338,67 +343,6 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void applySwaps() {
-        Swap swap;
-        while ((swap = swaps.poll()) != null) {
-            WeightGeneration next = swap.next();
-            switch (swap.policy()) {
-                case FINISH -> { } // running sequences keep their pins; admissions acquire the new generation
-                case PAUSE -> {
-                    for (Sequence s : running) {
-                        moveIfOlder(s.weights, next);
-                    }
-                    for (Sequence s : preempted) {
-                        moveIfOlder(s.weights, next);
-                    }
-                    for (Prefill p : prefills) {
-                        moveIfOlder(p.weights, next);
-                    }
-                }
-                case RECOMPUTE -> {
-                    // Each sequence lets go of its blocks and is rebuilt on the new weights before the next step
-                    // (room permitting), as a preempted one is.
-                    for (Sequence s : List.copyOf(running)) {
-                        if (s.weights.generation() != next && next.tryPin()) {
-                            s.weights.moveTo(next);
-                            s.cache.clear();
-                            running.remove(s);
-                            preemption.park(s);
-                        }
-                    }
-                    for (Sequence s : preempted) {
-                        moveIfOlder(s.weights, next);
-                    }
-                    for (Prefill p : prefills) {
-                        if (p.weights.generation() != next && next.tryPin()) {
-                            p.weights.moveTo(next);
-                            p.restart(); // re-fed from its first token on the new weights
-                        }
-                    }
-                }
-                case ABORT -> {
-                    for (Sequence s : List.copyOf(preempted)) {
-                        if (s.weights.generation() != next) {
-                            finish(s, FinishReason.WEIGHTS_UPDATED);
-                        }
-                    }
-                    for (Sequence s : List.copyOf(running)) {
-                        if (s.weights.generation() != next) {
-                            finish(s, FinishReason.WEIGHTS_UPDATED);
-                        }
-                    }
-                    for (Prefill p : List.copyOf(prefills)) {
-                        if (p.weights.generation() != next) {
-                            abandon(p, FinishReason.WEIGHTS_UPDATED);
-                        }
-                    }
-                }
-            }
-            // Nothing computed on earlier weights may be found again; blocks held by running sequences stay theirs.
-            prefixes.forget();
-        }
-    }
-
     /**
      * Refills a preempted sequence's cache ({@link Recomputation}) and puts it back among the running.
      *
@@ -446,13 +390,6 @@ public final class Scheduler implements AutoCloseable {
                 preemption.park(s);
             }
             case Prefill p -> p.restart();
-        }
-    }
-
-    /** PAUSE: continue on {@code next}. If it is already gone, a later swap in the queue moves the pin on. */
-    private static void moveIfOlder(WeightPin pin, WeightGeneration next) {
-        if (pin.generation() != next && next.tryPin()) {
-            pin.moveTo(next);
         }
     }
 
