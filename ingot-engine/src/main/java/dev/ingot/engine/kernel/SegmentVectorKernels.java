@@ -77,35 +77,71 @@ final class SegmentVectorKernels {
     /**
      * {@link SegmentScalarKernels#blockScores} with these dot products. One call per block rather than per
      * position and head: the segment loads then compile inside one method (called per head from attention's
-     * loops, they were not always inlined there, and boxed vectors made paged decode half as fast).
+     * loops, they were not always inlined there, and boxed vectors made paged decode half as fast). The
+     * element type is decided once per block, not per row: with both types in one loop, a JVM that ran
+     * both (the benchmarks; a test suite) compiled both dot products into it and the loop got slower.
      */
     static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
             MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        long headBytes = (long) headDim * (bf16 ? Short.BYTES : Float.BYTES);
+        if (bf16) {
+            blockScoresBf16(q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset, scoreStride);
+        } else {
+            blockScoresF32(q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset, scoreStride);
+        }
+    }
+
+    private static void blockScoresF32(float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
+        long headBytes = (long) headDim * Float.BYTES;
         for (int s = 0; s < slots; s++) {
             long row = keyOffset + s * rowBytes;
             for (int h = 0; h < heads; h++) {
-                long at = row + (h / group) * headBytes;
-                float dot = bf16 ? dotBf16(q, qOffset + h * headDim, block, at, headDim) : dotF32(q, qOffset + h * headDim, block, at, headDim);
-                scores[scoreOffset + h * scoreStride + s] = dot * scale;
+                scores[scoreOffset + h * scoreStride + s] = dotF32(q, qOffset + h * headDim, block, row + (h / group) * headBytes, headDim) * scale;
             }
         }
     }
 
-    /** {@link SegmentScalarKernels#blockValues} with these axpys. */
+    private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
+        long headBytes = (long) headDim * Short.BYTES;
+        for (int s = 0; s < slots; s++) {
+            long row = keyOffset + s * rowBytes;
+            for (int h = 0; h < heads; h++) {
+                scores[scoreOffset + h * scoreStride + s] = dotBf16(q, qOffset + h * headDim, block, row + (h / group) * headBytes, headDim) * scale;
+            }
+        }
+    }
+
+    /** {@link SegmentScalarKernels#blockValues} with these axpys; the element type decided once per block, as in {@link #blockScores}. */
     static void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads,
             int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
-        long headBytes = (long) headDim * (bf16 ? Short.BYTES : Float.BYTES);
+        if (bf16) {
+            blockValuesBf16(scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset, rowBytes, slots, out, outOffset);
+        } else {
+            blockValuesF32(scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset, rowBytes, slots, out, outOffset);
+        }
+    }
+
+    private static void blockValuesF32(float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads,
+            int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        long headBytes = (long) headDim * Float.BYTES;
         for (int s = 0; s < slots; s++) {
             long row = valueOffset + s * rowBytes;
             for (int h = 0; h < heads; h++) {
-                long at = row + (h / group) * headBytes;
-                float weight = scores[scoreOffset + h * scoreStride + s] / sums[h];
-                if (bf16) {
-                    axpyBf16(weight, block, at, out, outOffset + h * headDim, headDim);
-                } else {
-                    axpyF32(weight, block, at, out, outOffset + h * headDim, headDim);
-                }
+                axpyF32(scores[scoreOffset + h * scoreStride + s] / sums[h], block, row + (h / group) * headBytes, out,
+                        outOffset + h * headDim, headDim);
+            }
+        }
+    }
+
+    private static void blockValuesBf16(float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads,
+            int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        long headBytes = (long) headDim * Short.BYTES;
+        for (int s = 0; s < slots; s++) {
+            long row = valueOffset + s * rowBytes;
+            for (int h = 0; h < heads; h++) {
+                axpyBf16(scores[scoreOffset + h * scoreStride + s] / sums[h], block, row + (h / group) * headBytes, out,
+                        outOffset + h * headDim, headDim);
             }
         }
     }
