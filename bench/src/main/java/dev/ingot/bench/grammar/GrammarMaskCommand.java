@@ -23,7 +23,7 @@ public final class GrammarMaskCommand {
 
     private static final String SCHEMA = """
             {"type":"object","additionalProperties":false,"required":["name","age","tags"],
-             "properties":{"name":{"type":"string","maxLength":40},"age":{"type":"integer"},
+             "properties":{"name":{"type":"string"},"age":{"type":"integer"},
                            "tags":{"type":"array","items":{"enum":["red","green","blue"]},"maxItems":4},
                            "note":{"type":"string"},"ok":{"type":"boolean"}}}""";
 

@@ -65,8 +65,60 @@ public final class SchemaPrefix {
 
     /** Feeds every byte; null as soon as one does not fit. */
     public SchemaPrefix acceptAll(byte[] bytes) {
+        return acceptFrom(bytes, 0);
+    }
+
+    /**
+     * Whether the only parse is inside a string that has no maximum length and has reached its
+     * minimum: then every further plain character (see {@link #plainEnd}) leaves this state as it is,
+     * so a vocabulary walk can accept such runs without stepping through them.
+     */
+    public boolean inFreeString() {
+        return parses.size() == 1 && !complete && parses.get(0).head instanceof StringBody body
+                && body.max == SchemaNode.UNBOUNDED && body.count >= body.min && body.continuation == 0 && body.escape == 0;
+    }
+
+    /**
+     * Where the run of plain string characters in {@code bytes} from {@code from} ends: printable ASCII
+     * other than {@code "} and {@code \}, and whole well-formed UTF-8 sequences of two to four bytes.
+     */
+    public static int plainEnd(byte[] bytes, int from) {
+        int i = from;
+        while (i < bytes.length) {
+            int c = bytes[i] & 0xff;
+            int extra;
+            if (c >= 0x20 && c < 0x80) {
+                if (c == '"' || c == '\\') {
+                    return i;
+                }
+                extra = 0;
+            } else if (c >= 0xc2 && c <= 0xdf) {
+                extra = 1;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                extra = 2;
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                extra = 3;
+            } else {
+                return i;
+            }
+            if (i + extra >= bytes.length) {
+                return i;
+            }
+            for (int k = 1; k <= extra; k++) {
+                int b = bytes[i + k] & 0xff;
+                if (b < 0x80 || b > 0xbf) {
+                    return i;
+                }
+            }
+            i += extra + 1;
+        }
+        return i;
+    }
+
+    /** Feeds {@code bytes} from {@code from} on; null as soon as one does not fit. */
+    public SchemaPrefix acceptFrom(byte[] bytes, int from) {
         SchemaPrefix p = this;
-        for (int i = 0; i < bytes.length && p != null; i++) {
+        for (int i = from; i < bytes.length && p != null; i++) {
             p = p.accept(bytes[i] & 0xff);
         }
         return p;

@@ -67,6 +67,17 @@ final class TokenTrie {
     }
 
     private void walk(int from, int to, int depth, SchemaPrefix state, BitSet allowed) {
+        if (state.inFreeString()) {
+            // Inside a free string most of the vocabulary fits: skip each token's plain run (it leaves
+            // the state unchanged) and step only through what follows it, usually a quote or nothing.
+            for (int k = from; k < to; k++) {
+                int plain = SchemaPrefix.plainEnd(bytes[k], depth);
+                if (plain == bytes[k].length || state.acceptFrom(bytes[k], plain) != null) {
+                    allowed.set(tokens[k]);
+                }
+            }
+            return;
+        }
         int i = from;
         while (i < to && bytes[i].length == depth) { // these tokens end here, and every byte so far fit
             allowed.set(tokens[i]);
