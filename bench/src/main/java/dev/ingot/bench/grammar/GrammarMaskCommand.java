@@ -21,11 +21,12 @@ import java.util.SplittableRandom;
  */
 public final class GrammarMaskCommand {
 
+    /** The same object with its string lengths bounded (each step walks the trie) and free (the walk's shortcut). */
     private static final String SCHEMA = """
             {"type":"object","additionalProperties":false,"required":["name","age","tags"],
-             "properties":{"name":{"type":"string"},"age":{"type":"integer"},
+             "properties":{"name":{"type":"string"MAX},"age":{"type":"integer"},
                            "tags":{"type":"array","items":{"enum":["red","green","blue"]},"maxItems":4},
-                           "note":{"type":"string"},"ok":{"type":"boolean"}}}""";
+                           "note":{"type":"string"MAX},"ok":{"type":"boolean"}}}""";
 
     private GrammarMaskCommand() {}
 
@@ -33,8 +34,14 @@ public final class GrammarMaskCommand {
         Path tokenizerPath = Path.of(args.length > 0 ? args[0] : "../shared/tokenizers/qwen3/tokenizer.json");
         int sequences = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Tokenizer tokenizer = HfTokenizer.load(tokenizerPath);
+        for (String max : new String[] {",\"maxLength\":24", ""}) {
+            out.println(max.isEmpty() ? "strings without maxLength:" : "strings with maxLength 24:");
+            measure(tokenizer, tokenizerPath, sequences, JsonSchemaCompiler.compile(new ObjectMapper().readTree(SCHEMA.replace("MAX", max))), out);
+        }
+    }
+
+    private static void measure(Tokenizer tokenizer, Path tokenizerPath, int sequences, SchemaNode root, PrintStream out) {
         int vocab = tokenizer.vocabSize();
-        SchemaNode root = JsonSchemaCompiler.compile(new ObjectMapper().readTree(SCHEMA));
 
         long buildStart = System.nanoTime();
         new SchemaConstraint(root, tokenizer, vocab, -1).advance(tokenizer.encode("{")[0]); // builds the shared trie
