@@ -77,7 +77,12 @@ public final class Main {
                       --text-model DIR   a real Llama checkpoint for the greedy-token check too
                                          (default ../shared/models/stories260K-hf); --no-text skips the check
                       --gen-tokens N     greedy tokens compared (default 100)""",
-                    dev.ingot.bench.quant.QuantCommand::run));
+                    dev.ingot.bench.quant.QuantCommand::run),
+            new BenchCommand("grammar", """
+                    json_schema vocabulary mask per token: token-trie walk vs every token one by one vs json_object,
+                    on one sampled sequence replayed by all three (ratios in the same run)
+                      [TOKENIZER_JSON] [SEQUENCES]   default ../shared/tokenizers/qwen3/tokenizer.json, 3""",
+                    dev.ingot.bench.grammar.GrammarMaskCommand::run));
 
     private Main() {}
 
