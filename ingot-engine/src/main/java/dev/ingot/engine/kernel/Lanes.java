@@ -159,15 +159,26 @@ final class Lanes {
                 .convertShape(VectorOperators.B2S, SHORTS_256, 0);
     }
 
-    /** The 16 packed bytes of the Q4_0 block at byte {@code blockStart}. */
-    static ByteVector q4_0Packed(MemorySegment data, long blockStart) {
-        return ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE);
+    /**
+     * The 16 packed bytes of the Q4_0 block at byte {@code blockStart}, sign-extended to shorts, each
+     * nibble with its top bit flipped: read as a signed 4-bit number, nibble {@code n} is then {@code n - 8}
+     * ({@code n ^ 8} is {@code n - 8} for {@code n >= 8} and {@code n + 8 - 16} below). Shifts on short
+     * lanes are single instructions, where byte shifts are not (x86 has none; C2 widens and packs).
+     */
+    static ShortVector q4_0Widened(MemorySegment data, long blockStart) {
+        return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE)
+                .lanewise(VectorOperators.XOR, (byte) 0x88)
+                .convertShape(VectorOperators.B2S, SHORTS_256, 0);
     }
 
-    /** Elements 0..15 ({@code high} false: low nibbles) or 16..31 (high nibbles) of a Q4_0 block, minus 8, as shorts. */
-    static ShortVector q4_0Shorts(ByteVector packed, boolean high) {
-        ByteVector nibbles = high ? packed.lanewise(VectorOperators.LSHR, 4) : packed.and((byte) 0x0f);
-        return (ShortVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2S, SHORTS_256, 0);
+    /** Elements 0..15 of a Q4_0 block from {@link #q4_0Widened}: the low nibbles, minus 8 (sign-extended from bit 3). */
+    static ShortVector q4_0Low(ShortVector widened) {
+        return widened.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+    }
+
+    /** Elements 16..31 of a Q4_0 block from {@link #q4_0Widened}: the high nibbles, minus 8. */
+    static ShortVector q4_0High(ShortVector widened) {
+        return widened.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
     }
 
     /**
@@ -179,6 +190,17 @@ final class Lanes {
         IntVector pairs = (IntVector) products.reinterpretAsInts();
         IntVector sum = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(pairs.lanewise(VectorOperators.ASHR, 16));
+        return (FloatVector) sum.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * {@link #pairSums} for products whose pair sums fit in a short (below 2^15 in magnitude, as Q4_0's:
+     * at most 4 x 8 x 127): adding each int to itself shifted up 16 puts the pair's sum in its high half,
+     * and an arithmetic shift brings it down, one operation fewer.
+     */
+    static FloatVector smallPairSums(ShortVector products) {
+        IntVector pairs = (IntVector) products.reinterpretAsInts();
+        IntVector sum = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
         return (FloatVector) sum.convert(VectorOperators.I2F, 0);
     }
 

@@ -16,7 +16,8 @@ import java.lang.invoke.MethodType;
 final class RowBlockMatmul {
 
     private static final MethodType ROWS = MethodType.methodType(void.class,
-            MemorySegment.class, int.class, int.class, float[].class, float[].class, int.class, int.class, int.class);
+            MemorySegment.class, int.class, int.class, float[].class, short[].class, float[].class, float[].class,
+            int.class, int.class, int.class);
 
     private static final MethodHandle F32_ROWS = specialise(DType.F32);
     private static final MethodHandle BF16_ROWS = specialise(DType.BF16);
@@ -27,8 +28,13 @@ final class RowBlockMatmul {
 
     private RowBlockMatmul() {}
 
-    /** Rows {@code [from, to)} of {@code w}, all {@code batch} inputs. */
-    static void rows(WeightMatrix w, float[] x, float[] out, int batch, int from, int to) {
+    /** Whether matrices of this type are computed against inputs quantized per block ({@link Q8Activations}). */
+    static boolean wantsQ8Activations(DType dtype) {
+        return Lanes.INT_BLOCKS && (dtype == DType.Q8_0 || dtype == DType.Q4_0);
+    }
+
+    /** Rows {@code [from, to)} of {@code w}, all {@code batch} inputs; {@code xq} is {@code x} quantized when the type wants it. */
+    static void rows(WeightMatrix w, float[] x, Q8Activations xq, float[] out, int batch, int from, int to) {
         MethodHandle typed = switch (w.dtype()) {
             case F32 -> F32_ROWS;
             case BF16 -> BF16_ROWS;
@@ -39,7 +45,12 @@ final class RowBlockMatmul {
             default -> throw new IllegalArgumentException("not a weight type: " + w.dtype());
         };
         try {
-            typed.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+            if (xq == null && wantsQ8Activations(w.dtype())) {
+                throw new IllegalArgumentException(w.name() + ": " + w.dtype() + " rows need the inputs quantized to Q8_0");
+            }
+            short[] quants = xq == null ? null : xq.quants();
+            float[] scales = xq == null ? null : xq.scales();
+            typed.invokeExact(w.data(), w.rows(), w.cols(), x, quants, scales, out, batch, from, to);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

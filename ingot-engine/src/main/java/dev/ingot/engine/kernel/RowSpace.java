@@ -43,15 +43,25 @@ record RowSpace(WeightMatrix[] ws, int[] offsets, int totalRows, long weightByte
         return new RowSpace(ws, offsets, Math.toIntExact(total), bytes);
     }
 
-    /** Computes global rows {@code [from, to)} for all batch inputs. */
-    void run(float[] x, float[][] outs, int batch, int from, int to) {
+    /** Whether some matrix is computed against activations quantized to Q8_0 (see {@link Q8Activations}). */
+    boolean wantsQ8Activations() {
+        for (WeightMatrix w : ws) {
+            if (RowBlockMatmul.wantsQ8Activations(w.dtype())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Computes global rows {@code [from, to)} for all batch inputs; {@code xq} is {@code x} quantized, or null if no matrix wants it. */
+    void run(float[] x, Q8Activations xq, float[][] outs, int batch, int from, int to) {
         for (int m = 0; m < ws.length; m++) {
             int start = offsets[m];
             int end = start + ws[m].rows();
             int lo = Math.max(from, start);
             int hi = Math.min(to, end);
             if (lo < hi) {
-                RowBlockMatmul.rows(ws[m], x, outs[m], batch, lo - start, hi - start);
+                RowBlockMatmul.rows(ws[m], x, xq, outs[m], batch, lo - start, hi - start);
             }
         }
     }

@@ -5,7 +5,6 @@ import static dev.ingot.engine.kernel.Lanes.LANES;
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
@@ -57,10 +56,15 @@ final class TypedRowBlock {
         }
     }
 
-    /** Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs. */
-    static void rows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+    /**
+     * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs;
+     * {@code xq}/{@code xd} are the inputs quantized to Q8_0 ({@link Q8Activations}) when the type is
+     * computed against them, else null.
+     */
+    static void rows(MemorySegment data, int rows, int cols, float[] x, short[] xq, float[] xd, float[] out,
+            int batch, int from, int to) {
         if (BLOCKS) {
-            blockRows(data, rows, cols, x, out, batch, from, to);
+            blockRows(data, rows, cols, x, xq, xd, out, batch, from, to);
             return;
         }
         if (Q6_K) {
@@ -206,11 +210,12 @@ final class TypedRowBlock {
      * Rows {@code [from, to)} of a Q8_0/Q4_0 matrix (its columns are whole 32-element blocks), one row at
      * a time, each against the inputs four at a time and then one at a time.
      */
-    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, short[] xq, float[] xd, float[] out,
+            int batch, int from, int to) {
         int blocks = cols / Lanes.QBLOCK;
         long rowBytes = (long) blocks * BLOCK_BYTES;
-        if (Lanes.INT_BLOCKS) {
-            intBlockRows(data, rows, cols, blocks, rowBytes, x, out, batch, from, to);
+        if (xq != null) {
+            intBlockRows(data, rows, cols, blocks, rowBytes, xq, xd, out, batch, from, to);
             return;
         }
         for (int r = from; r < to; r++) {
@@ -293,19 +298,13 @@ final class TypedRowBlock {
     // ---- GGML blocks against activations quantized to Q8_0: integer products, as ggml's vec_dot ----
 
     /**
-     * The integer path (256-bit vectors): each input is quantized per 32-element block to Q8_0 as ggml's
-     * {@code quantize_row_q8_0} does (every thread quantizes all inputs itself; it costs {@code cols} steps
-     * per input against {@code cols} per row), then each weight block and input block multiply as
+     * The integer path (256-bit vectors): the inputs come quantized per 32-element block to Q8_0
+     * ({@link Q8Activations}, once per call), then each weight block and input block multiply as
      * integers and the block's sum is scaled by the product of both scales, the way ggml's
      * {@code vec_dot_q8_0_q8_0} / {@code vec_dot_q4_0_q8_0} compute on x86.
      */
-    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, float[] x, float[] out,
-            int batch, int from, int to) {
-        short[] xq = new short[batch * cols];
-        float[] xd = new float[batch * blocks];
-        for (int b = 0; b < batch; b++) {
-            Lanes.quantizeQ8(x, b * cols, cols, xq, b * cols, xd, b * blocks);
-        }
+    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, short[] xq, float[] xd,
+            float[] out, int batch, int from, int to) {
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
@@ -316,6 +315,11 @@ final class TypedRowBlock {
                 intRow1(data, w, blocks, cols, rows, xq, xd, out, r, b);
             }
         }
+    }
+
+    /** A block's 16 short products summed in pairs to 8 float lanes, exactly; Q4_0's small products take a shorter way. */
+    private static FloatVector blockSums(ShortVector products) {
+        return DTYPE == DType.Q4_0 ? Lanes.smallPairSums(products) : Lanes.pairSums(products);
     }
 
     /**
@@ -338,15 +342,15 @@ final class TypedRowBlock {
                 lo = Lanes.q8_0Shorts(data, start, 0);
                 hi = Lanes.q8_0Shorts(data, start, 1);
             } else {
-                ByteVector packed = Lanes.q4_0Packed(data, start);
-                lo = Lanes.q4_0Shorts(packed, false);
-                hi = Lanes.q4_0Shorts(packed, true);
+                ShortVector packed = Lanes.q4_0Widened(data, start);
+                lo = Lanes.q4_0Low(packed);
+                hi = Lanes.q4_0High(packed);
             }
             float dw = Lanes.blockScale(data, start);
             int xc = x0 + blk * Lanes.QBLOCK;
             ShortVector p = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc))
                     .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc + 16)));
-            acc = Lanes.pairSums(p).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc);
+            acc = blockSums(p).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc);
         }
         out[b * rows + r] = Lanes.sumLanes(acc);
     }
@@ -368,9 +372,9 @@ final class TypedRowBlock {
                 lo = Lanes.q8_0Shorts(data, start, 0);
                 hi = Lanes.q8_0Shorts(data, start, 1);
             } else {
-                ByteVector packed = Lanes.q4_0Packed(data, start);
-                lo = Lanes.q4_0Shorts(packed, false);
-                hi = Lanes.q4_0Shorts(packed, true);
+                ShortVector packed = Lanes.q4_0Widened(data, start);
+                lo = Lanes.q4_0Low(packed);
+                hi = Lanes.q4_0High(packed);
             }
             float dw = Lanes.blockScale(data, start);
             int c = blk * Lanes.QBLOCK;
@@ -378,8 +382,8 @@ final class TypedRowBlock {
                     .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c + 16)));
             ShortVector p1 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c))
                     .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c + 16)));
-            acc0 = Lanes.pairSums(p0).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc0);
-            acc1 = Lanes.pairSums(p1).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d1 + blk]), acc1);
+            acc0 = blockSums(p0).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc0);
+            acc1 = blockSums(p1).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d1 + blk]), acc1);
         }
         out[b * rows + r] = Lanes.sumLanes(acc0);
         out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);

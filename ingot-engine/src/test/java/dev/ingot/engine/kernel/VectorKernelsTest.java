@@ -257,6 +257,39 @@ class VectorKernelsTest {
         assertThat(q[32 + 1]).isEqualTo((short) Math.rint(-1.5f * (127f / 1.6f)));
     }
 
+    /**
+     * The vector quantizer that runs once per call gives bit for bit the scalar reference's quants and
+     * scales: on random inputs of several magnitudes, on exact halves (ties round to even), zeros and
+     * single large values.
+     */
+    @Test
+    void vectorActivationQuantizerEqualsTheScalarReference() {
+        Random random = new Random(21);
+        int cols = 256;
+        int batch = 6;
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            float magnitude = (float) Math.pow(10, (i / cols) - 3);
+            x[i] = (random.nextFloat() * 2f - 1f) * magnitude;
+        }
+        for (int i = 0; i < 32; i++) {
+            x[i] = i - 16.5f;  // with amax 127 below the factor is 1: every value a tie, rounded to even
+            x[32 + i] = 0f;    // an all-zero block: scale 0, quants 0
+        }
+        x[31] = 127f;
+        x[64 + 5] = 1e30f;
+        Q8Activations q = Q8Activations.of(x, batch, cols);
+        short[] expectedQ = new short[batch * cols];
+        float[] expectedD = new float[batch * cols / 32];
+        for (int b = 0; b < batch; b++) {
+            Lanes.quantizeQ8(x, b * cols, cols, expectedQ, b * cols, expectedD, b * cols / 32);
+        }
+        assertThat(q.quants()).containsExactly(expectedQ);
+        assertThat(q.scales()).containsExactly(expectedD);
+        assertThat(java.util.Arrays.copyOf(q.quants(), 4)).as("-16.5, -15.5, -14.5, -13.5 to even")
+                .containsExactly((short) -16, (short) -16, (short) -14, (short) -14);
+    }
+
     @Test
     void fusedMatmulEqualsSeparateCallsBitForBit() {
         Random random = new Random(5);
