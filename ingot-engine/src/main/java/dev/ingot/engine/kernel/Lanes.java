@@ -122,30 +122,6 @@ final class Lanes {
         return (FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
-    /** Elements and bytes of a GGML Q6_K super-block: ql[128], qh[64], 16 int8 sub-block scales, F16 d. */
-    static final int Q6_K_BLOCK = 256;
-    static final int Q6_K_BYTES = 210;
-
-    /**
-     * {@link #LANES} quantized values ({@code q - 32}, unscaled) of the Q6_K super-block at byte
-     * {@code blockStart}, from element {@code 128 h + 32 j + l} ({@code l} a multiple of {@link #LANES}
-     * below 32): the low 4 bits from byte {@code 64 h + 32 (j & 1) + l} of {@code ql} (its low nibble for
-     * {@code j < 2}, high nibble otherwise), the high 2 bits from bits {@code 2 j} of byte {@code 32 h + l}
-     * of {@code qh}, as ggml's {@code dequantize_row_q6_K} reads them.
-     */
-    static FloatVector q6_KQuants(MemorySegment data, long blockStart, int h, int j, int l) {
-        ByteVector ql = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 64L * h + 32L * (j & 1) + l, LE);
-        ByteVector qh = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 128 + 32L * h + l, LE);
-        ByteVector low = j < 2 ? ql.and((byte) 0x0f) : ql.lanewise(VectorOperators.LSHR, 4);
-        ByteVector high = qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return (FloatVector) low.or(high).sub((byte) 32).convertShape(VectorOperators.B2F, FLOATS, 0);
-    }
-
-    /** {@code d * scale} of sub-block {@code sub} (16 elements) of the Q6_K super-block at byte {@code blockStart}. */
-    static float q6_KScale(MemorySegment data, long blockStart, int sub) {
-        return Float.float16ToFloat(data.get(SCALE, blockStart + 208)) * data.get(ValueLayout.JAVA_BYTE, blockStart + 192 + sub);
-    }
-
     // ---- integer dot products of GGML blocks against activations quantized to Q8_0 (256-bit vectors) ----
 
     /** Whether the integer block path runs: it is written for 8 float lanes (16 shorts per vector). */

@@ -6,7 +6,9 @@ import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Single-threaded matmul over a contiguous block of rows of one weight type, for all batch vectors
@@ -41,7 +43,8 @@ final class TypedRowBlock {
 
     /** GGML block types (Q8_0, Q4_0) are computed block by block, see {@link #blockRow1}. */
     private static final boolean BLOCKS = DTYPE == DType.Q8_0 || DTYPE == DType.Q4_0;
-    private static final boolean Q6_K = DTYPE == DType.Q6_K;
+    /** GGML K-quants (Q4_K, Q6_K) are computed super-block by super-block against Q8_K inputs, see {@link #kQuantRows}. */
+    private static final boolean K_QUANTS = DTYPE == DType.Q4_K || DTYPE == DType.Q6_K;
     private static final int BLOCK_BYTES = DTYPE == DType.Q8_0 ? Lanes.Q8_0_BYTES : Lanes.Q4_0_BYTES;
     /** Vector chunks per 32-element block. */
     private static final int CHUNKS = Lanes.QBLOCK / LANES;
@@ -58,17 +61,17 @@ final class TypedRowBlock {
 
     /**
      * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs;
-     * {@code xq}/{@code xd} are the inputs quantized to Q8_0 ({@link Q8Activations}) when the type is
-     * computed against them, else null.
+     * {@code q8} / {@code q8k} are the inputs quantized to Q8_0 / Q8_K when the type is computed against
+     * them ({@link RowBlockMatmul#activationsFor}), else null.
      */
-    static void rows(MemorySegment data, int rows, int cols, float[] x, short[] xq, float[] xd, float[] out,
+    static void rows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out,
             int batch, int from, int to) {
         if (BLOCKS) {
-            blockRows(data, rows, cols, x, xq, xd, out, batch, from, to);
+            blockRows(data, rows, cols, x, q8 == null ? null : q8.quants(), q8 == null ? null : q8.scales(), out, batch, from, to);
             return;
         }
-        if (Q6_K) {
-            q6_KRows(data, rows, cols, x, out, batch, from, to);
+        if (K_QUANTS) {
+            kQuantRows(data, rows, cols, q8k.quants(), q8k.scales(), q8k.sums(), out, batch, from, to);
             return;
         }
         int bound = cols - cols % LANES;
@@ -389,78 +392,210 @@ final class TypedRowBlock {
         out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
     }
 
-    // ---- GGML Q6_K ----
+    // ---- GGML K-quants against activations quantized to Q8_K: integer products, as ggml's vec_dot ----
 
-    /** Rows {@code [from, to)} of a Q6_K matrix (columns in whole 256-element super-blocks), one row at a time, the inputs two at a time. */
-    private static void q6_KRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
-        int blocks = cols / Lanes.Q6_K_BLOCK;
-        long rowBytes = (long) blocks * Lanes.Q6_K_BYTES;
+    /** Super-blocks per row. */
+    private static int superBlocks(int cols) {
+        return cols / Q8KActivations.BLOCK;
+    }
+
+    /**
+     * Rows {@code [from, to)} of a Q4_K/Q6_K matrix, one row at a time, the inputs two at a time. Per row
+     * and input, super-block by super-block as ggml's {@code vec_dot_q4_K_q8_K} / {@code vec_dot_q6_K_q8_K}:
+     * the unsigned quantized weights times the input quants, summed exactly per 16- or 32-weight sub-block
+     * ({@link KQuantLanes#pairSums}), times the sub-block's integer scale, summed in 8 int lanes over the
+     * super-block; then {@code acc = fma(lanes, d * dx, acc)}. The sub-block offsets (Q4_K's
+     * {@code dmin * min}, Q6_K's {@code -32}) times the activations' sub-block sums are integers too, one per
+     * super-block, gathered in a scalar {@code offset += (dOffset * dx) * sum} and subtracted at the end.
+     * Every tile path repeats this sequence, so a row's result is the same alone or in a batch.
+     */
+    private static void kQuantRows(MemorySegment data, int rows, int cols, short[] xq, float[] xd, int[] xs, float[] out,
+            int batch, int from, int to) {
+        long rowBytes = (long) superBlocks(cols) * (DTYPE == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
             for (; b + 2 <= batch; b += 2) {
-                q6_KRow2(data, w, blocks, cols, rows, x, out, r, b);
+                if (DTYPE == DType.Q4_K) {
+                    q4_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                } else {
+                    q6_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
             }
             for (; b < batch; b++) {
-                q6_KRow1(data, w, blocks, cols, rows, x, out, r, b);
+                if (DTYPE == DType.Q4_K) {
+                    q4_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                } else {
+                    q6_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
             }
         }
+    }
+
+    /** Sub-block {@code j}'s products: {@code lo} times inputs {@code xc..xc+15}, {@code hi} times the next 16, added as shorts (exact). */
+    private static ShortVector products(ShortVector lo, ShortVector hi, short[] xq, int xc) {
+        return lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc)).add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc + 16)));
+    }
+
+    private static void q4_KRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        float offset = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
+            int xb = b * cols + blk * Q8KActivations.BLOCK;
+            int sb = (b * blocks + blk) * 16;
+            IntVector sums = IntVector.zero(Lanes.INTS);
+            int mins = 0;
+            for (int g = 0; g < 4; g++) {
+                ShortVector first = KQuantLanes.widen(data, start + 16 + 32L * g);
+                ShortVector second = KQuantLanes.widen(data, start + 32 + 32L * g);
+                int xc = xb + 64 * g;
+                ShortVector low = products(KQuantLanes.lowNibbles(first), KQuantLanes.lowNibbles(second), xq, xc);
+                ShortVector high = products(KQuantLanes.highNibbles(first), KQuantLanes.highNibbles(second), xq, xc + 32);
+                sums = sums.add(KQuantLanes.pairSums(low).mul(KQuantLanes.q4_KScale(data, start, 2 * g)))
+                        .add(KQuantLanes.pairSums(high).mul(KQuantLanes.q4_KScale(data, start, 2 * g + 1)));
+                mins += KQuantLanes.q4_KMin(data, start, 2 * g) * (xs[sb + 4 * g] + xs[sb + 4 * g + 1])
+                        + KQuantLanes.q4_KMin(data, start, 2 * g + 1) * (xs[sb + 4 * g + 2] + xs[sb + 4 * g + 3]);
+            }
+            float dx = xd[b * blocks + blk];
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, KQuantLanes.half(data, start) * dx), acc);
+            offset += KQuantLanes.half(data, start + 2) * dx * mins;
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc) - offset;
+    }
+
+    /** {@link #q4_KRow1} for inputs {@code b} and {@code b + 1}, each weight block decoded once for both; per output the same sequence. */
+    private static void q4_KRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector acc1 = acc0;
+        float offset0 = 0f;
+        float offset1 = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
+            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
+            int xb1 = xb0 + cols;
+            int sb0 = (b * blocks + blk) * 16;
+            int sb1 = sb0 + blocks * 16;
+            IntVector sums0 = IntVector.zero(Lanes.INTS);
+            IntVector sums1 = sums0;
+            int mins0 = 0;
+            int mins1 = 0;
+            for (int g = 0; g < 4; g++) {
+                ShortVector first = KQuantLanes.widen(data, start + 16 + 32L * g);
+                ShortVector second = KQuantLanes.widen(data, start + 32 + 32L * g);
+                ShortVector lowFirst = KQuantLanes.lowNibbles(first);
+                ShortVector lowSecond = KQuantLanes.lowNibbles(second);
+                ShortVector highFirst = KQuantLanes.highNibbles(first);
+                ShortVector highSecond = KQuantLanes.highNibbles(second);
+                int scaleLow = KQuantLanes.q4_KScale(data, start, 2 * g);
+                int scaleHigh = KQuantLanes.q4_KScale(data, start, 2 * g + 1);
+                int minLow = KQuantLanes.q4_KMin(data, start, 2 * g);
+                int minHigh = KQuantLanes.q4_KMin(data, start, 2 * g + 1);
+                sums0 = sums0.add(KQuantLanes.pairSums(products(lowFirst, lowSecond, xq, xb0 + 64 * g)).mul(scaleLow))
+                        .add(KQuantLanes.pairSums(products(highFirst, highSecond, xq, xb0 + 64 * g + 32)).mul(scaleHigh));
+                sums1 = sums1.add(KQuantLanes.pairSums(products(lowFirst, lowSecond, xq, xb1 + 64 * g)).mul(scaleLow))
+                        .add(KQuantLanes.pairSums(products(highFirst, highSecond, xq, xb1 + 64 * g + 32)).mul(scaleHigh));
+                mins0 += minLow * (xs[sb0 + 4 * g] + xs[sb0 + 4 * g + 1]) + minHigh * (xs[sb0 + 4 * g + 2] + xs[sb0 + 4 * g + 3]);
+                mins1 += minLow * (xs[sb1 + 4 * g] + xs[sb1 + 4 * g + 1]) + minHigh * (xs[sb1 + 4 * g + 2] + xs[sb1 + 4 * g + 3]);
+            }
+            float d = KQuantLanes.half(data, start);
+            float dmin = KQuantLanes.half(data, start + 2);
+            float dx0 = xd[b * blocks + blk];
+            float dx1 = xd[(b + 1) * blocks + blk];
+            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, d * dx0), acc0);
+            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, d * dx1), acc1);
+            offset0 += dmin * dx0 * mins0;
+            offset1 += dmin * dx1 * mins1;
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc0) - offset0;
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1) - offset1;
     }
 
     /**
-     * One row against one float input, sub-block by sub-block (16 weights sharing an int8 scale): within
-     * one, the unscaled values times the inputs ({@code s = q0*x0}, then {@code s = fma(qk, xk, s)}), then
-     * {@code acc = fma(s, d * scale, acc)}. Every tile path repeats this sequence.
+     * Q6_K: per 128-weight half, the {@code ql} bytes {@code l} and {@code 32 + l} and the {@code qh} byte
+     * {@code l} (16 lanes at a time) hold four 16-weight sub-blocks; each one's values times the inputs is
+     * one short vector of exact products.
      */
-    private static void q6_KRow1(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
-        int x0 = b * cols;
+    private static void q6_KRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
         FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        float offset = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * Lanes.Q6_K_BYTES;
-            int xb = x0 + blk * Lanes.Q6_K_BLOCK;
-            for (int sub = 0; sub < 16; sub++) {
-                int h = sub >>> 3;
-                int j = (sub >>> 1) & 3;
-                int l = (sub & 1) * 16;
-                int xc = xb + 128 * h + 32 * j + l;
-                FloatVector s = Lanes.q6_KQuants(data, start, h, j, l).mul(FloatVector.fromArray(Lanes.FLOATS, x, xc));
-                for (int k = LANES; k < 16; k += LANES) {
-                    s = Lanes.q6_KQuants(data, start, h, j, l + k).fma(FloatVector.fromArray(Lanes.FLOATS, x, xc + k), s);
+            long start = w + (long) blk * KQuantLanes.Q6_K_BYTES;
+            int xb = b * cols + blk * Q8KActivations.BLOCK;
+            int sb = (b * blocks + blk) * 16;
+            IntVector sums = IntVector.zero(Lanes.INTS);
+            int offsets = 0;
+            for (int part = 0; part < 4; part++) {
+                int h = part >>> 1;
+                int l = (part & 1) * 16;
+                ShortVector ql0 = KQuantLanes.widen(data, start + 64L * h + l);
+                ShortVector ql1 = KQuantLanes.widen(data, start + 64L * h + 32 + l);
+                ShortVector qh = KQuantLanes.widen(data, start + 128 + 32L * h + l);
+                for (int j = 0; j < 4; j++) {
+                    int sub = 8 * h + 2 * j + (l >>> 4);
+                    int scale = KQuantLanes.q6_KScale(data, start, sub);
+                    ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
+                    ShortVector p = q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb + 16 * sub));
+                    sums = sums.add(KQuantLanes.pairSums(p).mul(scale));
+                    offsets += scale * xs[sb + sub];
                 }
-                acc = s.fma(FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub)), acc);
             }
+            float dx = xd[b * blocks + blk] * KQuantLanes.half(data, start + 208);
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, dx), acc);
+            offset += dx * (32 * offsets);
         }
-        out[b * rows + r] = Lanes.sumLanes(acc);
+        out[b * rows + r] = Lanes.sumLanes(acc) - offset;
     }
 
-    /** One row against two inputs; per output exactly {@link #q6_KRow1}'s sequence. */
-    private static void q6_KRow2(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
-        int x0 = b * cols;
-        int x1 = x0 + cols;
+    /** {@link #q6_KRow1} for inputs {@code b} and {@code b + 1}, each weight sub-block decoded once for both; per output the same sequence. */
+    private static void q6_KRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
         FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
         FloatVector acc1 = acc0;
+        float offset0 = 0f;
+        float offset1 = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * Lanes.Q6_K_BYTES;
-            int xb = blk * Lanes.Q6_K_BLOCK;
-            for (int sub = 0; sub < 16; sub++) {
-                int h = sub >>> 3;
-                int j = (sub >>> 1) & 3;
-                int l = (sub & 1) * 16;
-                int c = xb + 128 * h + 32 * j + l;
-                FloatVector q = Lanes.q6_KQuants(data, start, h, j, l);
-                FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c));
-                FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c));
-                for (int k = LANES; k < 16; k += LANES) {
-                    q = Lanes.q6_KQuants(data, start, h, j, l + k);
-                    s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + k), s0);
-                    s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c + k), s1);
+            long start = w + (long) blk * KQuantLanes.Q6_K_BYTES;
+            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
+            int xb1 = xb0 + cols;
+            int sb0 = (b * blocks + blk) * 16;
+            int sb1 = sb0 + blocks * 16;
+            IntVector sums0 = IntVector.zero(Lanes.INTS);
+            IntVector sums1 = sums0;
+            int offsets0 = 0;
+            int offsets1 = 0;
+            for (int part = 0; part < 4; part++) {
+                int h = part >>> 1;
+                int l = (part & 1) * 16;
+                ShortVector ql0 = KQuantLanes.widen(data, start + 64L * h + l);
+                ShortVector ql1 = KQuantLanes.widen(data, start + 64L * h + 32 + l);
+                ShortVector qh = KQuantLanes.widen(data, start + 128 + 32L * h + l);
+                for (int j = 0; j < 4; j++) {
+                    int sub = 8 * h + 2 * j + (l >>> 4);
+                    int scale = KQuantLanes.q6_KScale(data, start, sub);
+                    ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
+                    sums0 = sums0.add(KQuantLanes.pairSums(q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb0 + 16 * sub))).mul(scale));
+                    sums1 = sums1.add(KQuantLanes.pairSums(q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb1 + 16 * sub))).mul(scale));
+                    offsets0 += scale * xs[sb0 + sub];
+                    offsets1 += scale * xs[sb1 + sub];
                 }
-                FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub));
-                acc0 = s0.fma(scale, acc0);
-                acc1 = s1.fma(scale, acc1);
             }
+            float d = KQuantLanes.half(data, start + 208);
+            float dx0 = xd[b * blocks + blk] * d;
+            float dx1 = xd[(b + 1) * blocks + blk] * d;
+            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, dx0), acc0);
+            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, dx1), acc1);
+            offset0 += dx0 * (32 * offsets0);
+            offset1 += dx1 * (32 * offsets1);
         }
-        out[b * rows + r] = Lanes.sumLanes(acc0);
-        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
+        out[b * rows + r] = Lanes.sumLanes(acc0) - offset0;
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1) - offset1;
     }
 }

@@ -129,15 +129,8 @@ public final class TensorTransformer {
         return dst;
     }
 
-    /**
-     * Q6_K matrices are kept as stored only with {@code -Dingot.q6k.keep=true}: the kernels compute them in
-     * place, but measured on the 110M model (bench/RESULTS.md) their decode is compute-bound and a Q6_K LM
-     * head kept quantized decoded slower than the same head widened to F32, so by default they are widened.
-     */
-    static final boolean KEEP_Q6_K = Boolean.getBoolean("ingot.q6k.keep");
-
-    /** True when the engine keeps tensors of this type as they are. */
+    /** True when the engine keeps tensors of this type as they are: the kernels compute with it in place. */
     public static boolean isStorable(DType type) {
-        return WeightMatrix.computesWith(type) && (type != DType.Q6_K || KEEP_Q6_K);
+        return WeightMatrix.computesWith(type);
     }
 }
