@@ -83,20 +83,37 @@ final class KQuantLanes {
         return data.get(ValueLayout.JAVA_BYTE, at) & 0xff;
     }
 
-    /** Six-bit scale of sub-block {@code j} (0..7) of the Q4_K block at {@code start}. */
-    static int q4_KScale(MemorySegment data, long start, int j) {
-        long s = start + 4;
-        return j < 4 ? u8(data, s + j) & 63 : (u8(data, s + j + 4) & 0x0f) | (u8(data, s + j - 4) >>> 6) << 4;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+
+    /** Bytes 0..3 ({@code k} 0), 4..7 or 8..11 of the Q4_K block's packed scales, as one little-endian int. */
+    static int q4_KScaleWord(MemorySegment data, long start, int k) {
+        return data.get(U32, start + 4 + 4L * k);
     }
 
-    /** Six-bit min of sub-block {@code j} (0..7) of the Q4_K block at {@code start}. */
-    static int q4_KMin(MemorySegment data, long start, int j) {
-        long s = start + 4;
-        return j < 4 ? u8(data, s + j + 4) & 63 : (u8(data, s + j + 4) >>> 4) | (u8(data, s + j) >>> 6) << 4;
+    /**
+     * Six-bit scale ({@code min} false) or min of sub-block {@code j} (0..7), from the packed words
+     * {@code a}, {@code b}, {@code c} (scale bytes 0..3, 4..7, 8..11): sub-blocks 0..3 take the low six
+     * bits of byte {@code j} of {@code a} (scale) or {@code b} (min); sub-blocks 4..7 the low (scale) or
+     * high (min) nibble of byte {@code j - 4} of {@code c}, topped up with the two high bits of that byte
+     * of {@code a} or {@code b}. As ggml's {@code get_scale_min_k4}; with {@code j} a constant, a few shifts.
+     */
+    static int q4_KScaleOrMin(int a, int b, int c, int j, boolean min) {
+        if (j < 4) {
+            return ((min ? b : a) >>> (8 * j)) & 63;
+        }
+        int k = 8 * (j - 4);
+        return ((c >>> (k + (min ? 4 : 0))) & 0x0f) | (((min ? b : a) >>> (k + 6)) & 3) << 4;
     }
 
-    /** Signed scale of 16-weight sub-block {@code sub} (0..15) of the Q6_K block at {@code start}. */
-    static int q6_KScale(MemorySegment data, long start, int sub) {
-        return data.get(ValueLayout.JAVA_BYTE, start + 192 + sub);
+    /** Q6_K's 16 signed sub-block scales, 8 to a little-endian long ({@code half} 0: sub-blocks 0..7). */
+    static long q6_KScaleWord(MemorySegment data, long start, int half) {
+        return data.get(U64, start + 192 + 8L * half);
     }
+
+    /** Sub-block {@code sub}'s signed scale from {@link #q6_KScaleWord}s. */
+    static int q6_KScale(long low, long high, int sub) {
+        return (byte) ((sub < 8 ? low : high) >>> (8 * (sub & 7)));
+    }
+
 }

@@ -129,11 +129,26 @@ final class Lanes {
     static final VectorSpecies<Short> SHORTS_256 = ShortVector.SPECIES_256;
     static final VectorSpecies<Byte> BYTES_128 = ByteVector.SPECIES_128;
 
-    /** Elements 16h..16h+15 of the Q8_0 block at byte {@code blockStart}, sign-extended to shorts. */
+    /** Elements 16h..16h+15 of the Q8_0 block at byte {@code blockStart}, in {@link #interleavedHalf} order, sign-extended to shorts. */
     static ShortVector q8_0Shorts(MemorySegment data, long blockStart, int h) {
         return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2 + 16L * h, LE)
+                .rearrange(INTERLEAVE_HALVES)
                 .convertShape(VectorOperators.B2S, SHORTS_256, 0);
     }
+
+    /**
+     * The order in which the integer path holds a half block (16 elements): {@code e0, e8, e1, e9, ...,
+     * e7, e15}. With the pair sums and the sum of the two halves, int lane {@code k} then gathers
+     * elements {@code k, k + 8, k + 16, k + 24} of the block, exactly the elements that float lane
+     * {@code k} gathers when the block is read as four 8-lane chunks; so both paths hold the same exact
+     * integer in each lane, and the batched float tile ({@link TypedRowBlock}) gives bit for bit the
+     * results of the integer path.
+     */
+    static int interleavedHalf(int i) {
+        return (i & 1) == 0 ? i >>> 1 : 8 + (i >>> 1);
+    }
+
+    private static final VectorShuffle<Byte> INTERLEAVE_HALVES = VectorShuffle.fromOp(ByteVector.SPECIES_128, Lanes::interleavedHalf);
 
     /**
      * The 16 packed bytes of the Q4_0 block at byte {@code blockStart}, sign-extended to shorts, each
@@ -143,16 +158,17 @@ final class Lanes {
      */
     static ShortVector q4_0Widened(MemorySegment data, long blockStart) {
         return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE)
+                .rearrange(INTERLEAVE_HALVES)
                 .lanewise(VectorOperators.XOR, (byte) 0x88)
                 .convertShape(VectorOperators.B2S, SHORTS_256, 0);
     }
 
-    /** Elements 0..15 of a Q4_0 block from {@link #q4_0Widened}: the low nibbles, minus 8 (sign-extended from bit 3). */
+    /** Elements 0..15 of a Q4_0 block from {@link #q4_0Widened} (in {@link #interleavedHalf} order): the low nibbles, minus 8 (sign-extended from bit 3). */
     static ShortVector q4_0Low(ShortVector widened) {
         return widened.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
     }
 
-    /** Elements 16..31 of a Q4_0 block from {@link #q4_0Widened}: the high nibbles, minus 8. */
+    /** Elements 16..31 of a Q4_0 block from {@link #q4_0Widened} (in {@link #interleavedHalf} order): the high nibbles, minus 8. */
     static ShortVector q4_0High(ShortVector widened) {
         return widened.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
     }

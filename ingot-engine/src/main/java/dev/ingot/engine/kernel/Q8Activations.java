@@ -8,15 +8,17 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A batch of activations quantized per 32-element block to Q8_0, as ggml's {@code quantize_row_q8_0}
- * does before a {@code vec_dot} with quantized weights: {@code quants[b * cols + c]} (in -127..127,
- * kept as shorts so a kernel loads 16 of them straight into a 256-bit vector) and
- * {@code scales[b * blocks + k]} (the F16-rounded block scale, widened).
+ * does before a {@code vec_dot} with quantized weights, in the two forms the kernels read:
+ * {@code quants} (in -127..127, as shorts so a kernel loads 16 of them straight into a 256-bit vector;
+ * each 16-element half block in {@link Lanes#interleavedHalf} order, the order the integer path
+ * multiplies in), {@code floats[b * cols + c]} (the same values as floats, in element order, for the
+ * batched float tile) and {@code scales[b * blocks + k]} (the F16-rounded block scale, widened).
  *
  * <p>Made once per matmul call, before the rows are split across threads: quantizing inside each row
  * block repeated the work for every block of every matrix of a fused call (at batch 16, 16 inputs per
  * block), which cost more than the matmul itself on the small matrices of a 110M model.
  */
-record Q8Activations(short[] quants, float[] scales) {
+record Q8Activations(short[] quants, float[] floats, float[] scales) {
 
     private static final VectorSpecies<Float> FLOATS_256 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS_128 = ShortVector.SPECIES_128;
@@ -26,18 +28,26 @@ record Q8Activations(short[] quants, float[] scales) {
     /** Quantizes {@code batch} inputs of {@code cols} (whole blocks) from {@code x}. */
     static Q8Activations of(float[] x, int batch, int cols) {
         int blocks = cols / Lanes.QBLOCK;
-        short[] quants = new short[batch * cols];
+        short[] natural = new short[batch * cols];
         float[] scales = new float[batch * blocks];
         if (FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256) {
             for (int blk = 0; blk < batch * blocks; blk++) {
-                quantizeBlock(x, blk * Lanes.QBLOCK, quants, scales, blk);
+                quantizeBlock(x, blk * Lanes.QBLOCK, natural, scales, blk);
             }
         } else {
             for (int b = 0; b < batch; b++) {
-                Lanes.quantizeQ8(x, b * cols, cols, quants, b * cols, scales, b * blocks);
+                Lanes.quantizeQ8(x, b * cols, cols, natural, b * cols, scales, b * blocks);
             }
         }
-        return new Q8Activations(quants, scales);
+        short[] quants = new short[natural.length];
+        float[] floats = new float[natural.length];
+        for (int half = 0; half < natural.length; half += 16) {
+            for (int i = 0; i < 16; i++) {
+                quants[half + i] = natural[half + Lanes.interleavedHalf(i)];
+                floats[half + i] = natural[half + i];
+            }
+        }
+        return new Q8Activations(quants, floats, scales);
     }
 
     /**

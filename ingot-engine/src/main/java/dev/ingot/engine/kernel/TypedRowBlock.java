@@ -67,7 +67,7 @@ final class TypedRowBlock {
     static void rows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out,
             int batch, int from, int to) {
         if (BLOCKS) {
-            blockRows(data, rows, cols, x, q8 == null ? null : q8.quants(), q8 == null ? null : q8.scales(), out, batch, from, to);
+            blockRows(data, rows, cols, x, q8, out, batch, from, to);
             return;
         }
         if (K_QUANTS) {
@@ -213,12 +213,12 @@ final class TypedRowBlock {
      * Rows {@code [from, to)} of a Q8_0/Q4_0 matrix (its columns are whole 32-element blocks), one row at
      * a time, each against the inputs four at a time and then one at a time.
      */
-    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, short[] xq, float[] xd, float[] out,
+    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, float[] out,
             int batch, int from, int to) {
         int blocks = cols / Lanes.QBLOCK;
         long rowBytes = (long) blocks * BLOCK_BYTES;
-        if (xq != null) {
-            intBlockRows(data, rows, cols, blocks, rowBytes, xq, xd, out, batch, from, to);
+        if (q8 != null) {
+            intBlockRows(data, rows, cols, blocks, rowBytes, q8.quants(), q8.floats(), q8.scales(), out, batch, from, to);
             return;
         }
         for (int r = from; r < to; r++) {
@@ -306,18 +306,63 @@ final class TypedRowBlock {
      * integers and the block's sum is scaled by the product of both scales, the way ggml's
      * {@code vec_dot_q8_0_q8_0} / {@code vec_dot_q4_0_q8_0} compute on x86.
      */
-    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, short[] xq, float[] xd,
-            float[] out, int batch, int from, int to) {
+    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, short[] xq, float[] xf,
+            float[] xd, float[] out, int batch, int from, int to) {
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
-            for (; b + 2 <= batch; b += 2) {
-                intRow2(data, w, blocks, cols, rows, xq, xd, out, r, b);
+            for (; b + BATCH_TILE <= batch; b += BATCH_TILE) {
+                exactRow4(data, w, blocks, cols, rows, xf, xd, out, r, b);
             }
             for (; b < batch; b++) {
                 intRow1(data, w, blocks, cols, rows, xq, xd, out, r, b);
             }
         }
+    }
+
+    /**
+     * One row against four quantized inputs, in floats: each chunk of 8 weights is decoded once for the
+     * four, {@code s = q0*x0}, {@code s = fma(qk, xk, s)}, then {@code acc = fma(s, dw * dx, acc)} per block.
+     * Every product and partial sum is an integer below 2^24 (at most 4 x 127 x 127), so {@code s} holds
+     * exactly the integers {@link #intRow1}'s lanes hold (same elements per lane, {@link Lanes#interleavedHalf}),
+     * and the outputs are bit for bit {@link #intRow1}'s; but the float multiply-adds take half the
+     * instructions of the short products and pair sums, which matters once the decode is shared.
+     */
+    private static void exactRow4(MemorySegment data, long w, int blocks, int cols, int rows, float[] xf, float[] xd, float[] out,
+            int r, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int d0 = b * blocks;
+        FloatVector a0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            int xc = blk * Lanes.QBLOCK;
+            FloatVector q = quants(data, start, 0);
+            FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x0 + xc));
+            FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x1 + xc));
+            FloatVector s2 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x2 + xc));
+            FloatVector s3 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x3 + xc));
+            for (int k = 1; k < CHUNKS; k++) {
+                q = quants(data, start, k);
+                int c = xc + k * LANES;
+                s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x0 + c), s0);
+                s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x1 + c), s1);
+                s2 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x2 + c), s2);
+                s3 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x3 + c), s3);
+            }
+            float dw = Lanes.blockScale(data, start);
+            a0 = s0.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), a0);
+            a1 = s1.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blocks + blk]), a1);
+            a2 = s2.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + 2 * blocks + blk]), a2);
+            a3 = s3.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + 3 * blocks + blk]), a3);
+        }
+        out[b * rows + r] = Lanes.sumLanes(a0);
+        out[(b + 1) * rows + r] = Lanes.sumLanes(a1);
+        out[(b + 2) * rows + r] = Lanes.sumLanes(a2);
+        out[(b + 3) * rows + r] = Lanes.sumLanes(a3);
     }
 
     /** A block's 16 short products summed in pairs to 8 float lanes, exactly; Q4_0's small products take a shorter way. */
@@ -358,40 +403,6 @@ final class TypedRowBlock {
         out[b * rows + r] = Lanes.sumLanes(acc);
     }
 
-    /** One row against two quantized inputs: each weight block is decoded once for both; per output exactly {@link #intRow1}'s sequence. */
-    private static void intRow2(MemorySegment data, long w, int blocks, int cols, int rows, short[] xq, float[] xd, float[] out,
-            int r, int b) {
-        int x0 = b * cols;
-        int x1 = x0 + cols;
-        int d0 = b * blocks;
-        int d1 = d0 + blocks;
-        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
-        FloatVector acc1 = acc0;
-        for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * BLOCK_BYTES;
-            ShortVector lo;
-            ShortVector hi;
-            if (DTYPE == DType.Q8_0) {
-                lo = Lanes.q8_0Shorts(data, start, 0);
-                hi = Lanes.q8_0Shorts(data, start, 1);
-            } else {
-                ShortVector packed = Lanes.q4_0Widened(data, start);
-                lo = Lanes.q4_0Low(packed);
-                hi = Lanes.q4_0High(packed);
-            }
-            float dw = Lanes.blockScale(data, start);
-            int c = blk * Lanes.QBLOCK;
-            ShortVector p0 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c))
-                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c + 16)));
-            ShortVector p1 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c))
-                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c + 16)));
-            acc0 = blockSums(p0).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc0);
-            acc1 = blockSums(p1).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d1 + blk]), acc1);
-        }
-        out[b * rows + r] = Lanes.sumLanes(acc0);
-        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
-    }
-
     // ---- GGML K-quants against activations quantized to Q8_K: integer products, as ggml's vec_dot ----
 
     /** Super-blocks per row. */
@@ -412,19 +423,20 @@ final class TypedRowBlock {
     private static void kQuantRows(MemorySegment data, int rows, int cols, short[] xq, float[] xd, int[] xs, float[] out,
             int batch, int from, int to) {
         long rowBytes = (long) superBlocks(cols) * (DTYPE == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
+        int[] scales = new int[8];
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
             for (; b + 2 <= batch; b += 2) {
                 if (DTYPE == DType.Q4_K) {
-                    q4_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                    q4_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
                 } else {
                     q6_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
                 }
             }
             for (; b < batch; b++) {
                 if (DTYPE == DType.Q4_K) {
-                    q4_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                    q4_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
                 } else {
                     q6_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
                 }
@@ -437,27 +449,51 @@ final class TypedRowBlock {
         return lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc)).add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc + 16)));
     }
 
+    /**
+     * Q4_K: the block's eight scales into {@code scales[0..7]} and the sum of its mins times the input's
+     * 32-weight sums (the offset, an integer) returned.
+     */
+    private static int q4_KScales(MemorySegment data, long start, int[] xs, int sb, int[] scales) {
+        int a = KQuantLanes.q4_KScaleWord(data, start, 0);
+        int b = KQuantLanes.q4_KScaleWord(data, start, 1);
+        int c = KQuantLanes.q4_KScaleWord(data, start, 2);
+        int mins = 0;
+        for (int j = 0; j < 8; j++) {
+            scales[j] = KQuantLanes.q4_KScaleOrMin(a, b, c, j, false);
+            mins += KQuantLanes.q4_KScaleOrMin(a, b, c, j, true) * (xs[sb + 2 * j] + xs[sb + 2 * j + 1]);
+        }
+        return mins;
+    }
+
+    /** The mins' sum as {@link #q4_KScales} gives it, for a second input whose scales are already unpacked. */
+    private static int q4_KMins(MemorySegment data, long start, int[] xs, int sb) {
+        int a = KQuantLanes.q4_KScaleWord(data, start, 0);
+        int b = KQuantLanes.q4_KScaleWord(data, start, 1);
+        int c = KQuantLanes.q4_KScaleWord(data, start, 2);
+        int mins = 0;
+        for (int j = 0; j < 8; j++) {
+            mins += KQuantLanes.q4_KScaleOrMin(a, b, c, j, true) * (xs[sb + 2 * j] + xs[sb + 2 * j + 1]);
+        }
+        return mins;
+    }
+
     private static void q4_KRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
-            int r, int b) {
+            int r, int b, int[] scales) {
         int blocks = superBlocks(cols);
         FloatVector acc = FloatVector.zero(Lanes.FLOATS);
         float offset = 0f;
         for (int blk = 0; blk < blocks; blk++) {
             long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
             int xb = b * cols + blk * Q8KActivations.BLOCK;
-            int sb = (b * blocks + blk) * 16;
+            int mins = q4_KScales(data, start, xs, (b * blocks + blk) * 16, scales);
             IntVector sums = IntVector.zero(Lanes.INTS);
-            int mins = 0;
             for (int g = 0; g < 4; g++) {
                 ShortVector first = KQuantLanes.widen(data, start + 16 + 32L * g);
                 ShortVector second = KQuantLanes.widen(data, start + 32 + 32L * g);
                 int xc = xb + 64 * g;
                 ShortVector low = products(KQuantLanes.lowNibbles(first), KQuantLanes.lowNibbles(second), xq, xc);
                 ShortVector high = products(KQuantLanes.highNibbles(first), KQuantLanes.highNibbles(second), xq, xc + 32);
-                sums = sums.add(KQuantLanes.pairSums(low).mul(KQuantLanes.q4_KScale(data, start, 2 * g)))
-                        .add(KQuantLanes.pairSums(high).mul(KQuantLanes.q4_KScale(data, start, 2 * g + 1)));
-                mins += KQuantLanes.q4_KMin(data, start, 2 * g) * (xs[sb + 4 * g] + xs[sb + 4 * g + 1])
-                        + KQuantLanes.q4_KMin(data, start, 2 * g + 1) * (xs[sb + 4 * g + 2] + xs[sb + 4 * g + 3]);
+                sums = sums.add(KQuantLanes.pairSums(low).mul(scales[2 * g])).add(KQuantLanes.pairSums(high).mul(scales[2 * g + 1]));
             }
             float dx = xd[b * blocks + blk];
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, KQuantLanes.half(data, start) * dx), acc);
@@ -468,7 +504,7 @@ final class TypedRowBlock {
 
     /** {@link #q4_KRow1} for inputs {@code b} and {@code b + 1}, each weight block decoded once for both; per output the same sequence. */
     private static void q4_KRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
-            int r, int b) {
+            int r, int b, int[] scales) {
         int blocks = superBlocks(cols);
         FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
         FloatVector acc1 = acc0;
@@ -479,11 +515,10 @@ final class TypedRowBlock {
             int xb0 = b * cols + blk * Q8KActivations.BLOCK;
             int xb1 = xb0 + cols;
             int sb0 = (b * blocks + blk) * 16;
-            int sb1 = sb0 + blocks * 16;
+            int mins0 = q4_KScales(data, start, xs, sb0, scales);
+            int mins1 = q4_KMins(data, start, xs, sb0 + blocks * 16);
             IntVector sums0 = IntVector.zero(Lanes.INTS);
             IntVector sums1 = sums0;
-            int mins0 = 0;
-            int mins1 = 0;
             for (int g = 0; g < 4; g++) {
                 ShortVector first = KQuantLanes.widen(data, start + 16 + 32L * g);
                 ShortVector second = KQuantLanes.widen(data, start + 32 + 32L * g);
@@ -491,16 +526,12 @@ final class TypedRowBlock {
                 ShortVector lowSecond = KQuantLanes.lowNibbles(second);
                 ShortVector highFirst = KQuantLanes.highNibbles(first);
                 ShortVector highSecond = KQuantLanes.highNibbles(second);
-                int scaleLow = KQuantLanes.q4_KScale(data, start, 2 * g);
-                int scaleHigh = KQuantLanes.q4_KScale(data, start, 2 * g + 1);
-                int minLow = KQuantLanes.q4_KMin(data, start, 2 * g);
-                int minHigh = KQuantLanes.q4_KMin(data, start, 2 * g + 1);
+                int scaleLow = scales[2 * g];
+                int scaleHigh = scales[2 * g + 1];
                 sums0 = sums0.add(KQuantLanes.pairSums(products(lowFirst, lowSecond, xq, xb0 + 64 * g)).mul(scaleLow))
                         .add(KQuantLanes.pairSums(products(highFirst, highSecond, xq, xb0 + 64 * g + 32)).mul(scaleHigh));
                 sums1 = sums1.add(KQuantLanes.pairSums(products(lowFirst, lowSecond, xq, xb1 + 64 * g)).mul(scaleLow))
                         .add(KQuantLanes.pairSums(products(highFirst, highSecond, xq, xb1 + 64 * g + 32)).mul(scaleHigh));
-                mins0 += minLow * (xs[sb0 + 4 * g] + xs[sb0 + 4 * g + 1]) + minHigh * (xs[sb0 + 4 * g + 2] + xs[sb0 + 4 * g + 3]);
-                mins1 += minLow * (xs[sb1 + 4 * g] + xs[sb1 + 4 * g + 1]) + minHigh * (xs[sb1 + 4 * g + 2] + xs[sb1 + 4 * g + 3]);
             }
             float d = KQuantLanes.half(data, start);
             float dmin = KQuantLanes.half(data, start + 2);
@@ -531,6 +562,8 @@ final class TypedRowBlock {
             int sb = (b * blocks + blk) * 16;
             IntVector sums = IntVector.zero(Lanes.INTS);
             int offsets = 0;
+            long scalesLow = KQuantLanes.q6_KScaleWord(data, start, 0);
+            long scalesHigh = KQuantLanes.q6_KScaleWord(data, start, 1);
             for (int part = 0; part < 4; part++) {
                 int h = part >>> 1;
                 int l = (part & 1) * 16;
@@ -539,7 +572,7 @@ final class TypedRowBlock {
                 ShortVector qh = KQuantLanes.widen(data, start + 128 + 32L * h + l);
                 for (int j = 0; j < 4; j++) {
                     int sub = 8 * h + 2 * j + (l >>> 4);
-                    int scale = KQuantLanes.q6_KScale(data, start, sub);
+                    int scale = KQuantLanes.q6_KScale(scalesLow, scalesHigh, sub);
                     ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
                     ShortVector p = q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb + 16 * sub));
                     sums = sums.add(KQuantLanes.pairSums(p).mul(scale));
@@ -571,6 +604,8 @@ final class TypedRowBlock {
             IntVector sums1 = sums0;
             int offsets0 = 0;
             int offsets1 = 0;
+            long scalesLow = KQuantLanes.q6_KScaleWord(data, start, 0);
+            long scalesHigh = KQuantLanes.q6_KScaleWord(data, start, 1);
             for (int part = 0; part < 4; part++) {
                 int h = part >>> 1;
                 int l = (part & 1) * 16;
@@ -579,7 +614,7 @@ final class TypedRowBlock {
                 ShortVector qh = KQuantLanes.widen(data, start + 128 + 32L * h + l);
                 for (int j = 0; j < 4; j++) {
                     int sub = 8 * h + 2 * j + (l >>> 4);
-                    int scale = KQuantLanes.q6_KScale(data, start, sub);
+                    int scale = KQuantLanes.q6_KScale(scalesLow, scalesHigh, sub);
                     ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
                     sums0 = sums0.add(KQuantLanes.pairSums(q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb0 + 16 * sub))).mul(scale));
                     sums1 = sums1.add(KQuantLanes.pairSums(q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb1 + 16 * sub))).mul(scale));

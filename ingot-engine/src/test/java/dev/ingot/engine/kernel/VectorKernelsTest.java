@@ -335,10 +335,19 @@ class VectorKernelsTest {
         for (int b = 0; b < batch; b++) {
             Lanes.quantizeQ8(x, b * cols, cols, expectedQ, b * cols, expectedD, b * cols / 32);
         }
-        assertThat(q.quants()).containsExactly(expectedQ);
+        float[] expectedFloats = new float[expectedQ.length];
+        short[] expectedInterleaved = new short[expectedQ.length];
+        for (int i = 0; i < expectedQ.length; i++) {
+            expectedFloats[i] = expectedQ[i];
+            // each half block as the integer path multiplies it: e0, e8, e1, e9, ...
+            int half = i - i % 16;
+            expectedInterleaved[i] = expectedQ[half + ((i % 16) % 2 == 0 ? (i % 16) / 2 : 8 + (i % 16) / 2)];
+        }
+        assertThat(q.floats()).containsExactly(expectedFloats);
+        assertThat(q.quants()).containsExactly(expectedInterleaved);
         assertThat(q.scales()).containsExactly(expectedD);
-        assertThat(java.util.Arrays.copyOf(q.quants(), 4)).as("-16.5, -15.5, -14.5, -13.5 to even")
-                .containsExactly((short) -16, (short) -16, (short) -14, (short) -14);
+        assertThat(java.util.Arrays.copyOf(q.floats(), 4)).as("-16.5, -15.5, -14.5, -13.5 to even")
+                .containsExactly(-16f, -16f, -14f, -14f);
     }
 
     @Test
