@@ -118,8 +118,12 @@ final class Lanes {
     static FloatVector q4_0Quants(MemorySegment data, long blockStart, int k) {
         int within = k * LANES;
         ByteVector packed = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 2 + (within & 15), LE);
-        ByteVector nibbles = within < 16 ? packed.and((byte) 0x0f) : packed.lanewise(VectorOperators.LSHR, 4);
-        return (FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, FLOATS, 0);
+        // Byte ops only (x86 has no byte shift) and no choice between two vectors (C2 boxed that in a loop
+        // over k): low nibbles n as (n & 0x0f) - 8; high nibbles as the signed byte (n ^ 8) << 4, which is
+        // 16 (n - 8), times 1/16. Both exact.
+        boolean high = within >= 16;
+        ByteVector nibbles = packed.lanewise(VectorOperators.XOR, high ? (byte) 0x88 : 0).and(high ? (byte) 0xf0 : 0x0f);
+        return ((FloatVector) nibbles.convertShape(VectorOperators.B2F, FLOATS, 0)).fma(high ? 0.0625f : 1f, high ? 0f : -8f);
     }
 
     // ---- integer dot products of GGML blocks against activations quantized to Q8_0 (256-bit vectors) ----
