@@ -129,8 +129,18 @@ public final class TensorTransformer {
         return dst;
     }
 
+    /**
+     * K-quant matrices (Q4_K, Q6_K) are kept as stored only with {@code -Dingot.kquants.keep=true}: the
+     * kernels compute them in place (a Q4_K_M file is then read at its own size per token), but on the 110M
+     * model they measured slower than the same matrices widened to F32 (decode and, much more, prefill:
+     * the batched K-quant path shares each decoded block between two inputs only; bench/RESULTS.md), so by
+     * default the loader widens them.
+     */
+    static final boolean KEEP_K_QUANTS = Boolean.getBoolean("ingot.kquants.keep");
+
     /** True when the engine keeps tensors of this type as they are: the kernels compute with it in place. */
     public static boolean isStorable(DType type) {
-        return WeightMatrix.computesWith(type);
+        boolean kQuant = type == DType.Q4_K || type == DType.Q6_K;
+        return WeightMatrix.computesWith(type) && (!kQuant || KEEP_K_QUANTS);
     }
 }
