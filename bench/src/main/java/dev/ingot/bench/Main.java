@@ -69,19 +69,25 @@ public final class Main {
                     dev.ingot.bench.rollout.RolloutCommand::run),
             new BenchCommand("quant", """
                     Ingot against llama.cpp on the same GGUF files: the synthetic 110M Llama written as GGUF F32 by
-                    ingot convert, quantized by llama-quantize; batch-1 decode tok/s of both in alternating rounds
-                    (best-of, spread, ratios), then where their greedy tokens part. llama.cpp is run through an
+                    ingot convert, quantized by llama-quantize; batch-1 decode tok/s and prefill tok/s of both in
+                    alternating rounds (best-of, spread, ratios), then where their greedy tokens part. llama.cpp is run through an
                     anchor script (default ../shared/anchors/llamacpp.sh, or LLAMACPP_SH; see QuantCommand)
                       --types F32,F16,Q8_0,Q4_0,Q4_K_M   files (llama-quantize types; TYPE-pure: --pure)
                       --rounds N         alternating rounds (default 3)
                       --steps N          decode steps timed (default 64; llama-bench tgN)
+                      --prefill N        prompt tokens prefilled in one pass (default 200; llama-bench ppN); --no-prefill
                       --threads N        threads for both engines (default 2)
                       --plugins DIR      folder with the gguf plugin jar (default build/plugins)
                       --anchor SCRIPT | --no-anchor
                       --text-model DIR   a real Llama checkpoint for the greedy-token check too
                                          (default ../shared/models/stories260K-hf); --no-text skips the check
                       --gen-tokens N     greedy tokens compared (default 100)""",
-                    dev.ingot.bench.quant.QuantCommand::run));
+                    dev.ingot.bench.quant.QuantCommand::run),
+            new BenchCommand("grammar", """
+                    json_schema vocabulary mask per token: token-trie walk vs every token one by one vs json_object,
+                    on one sampled sequence replayed by all three (ratios in the same run)
+                      [TOKENIZER_JSON] [SEQUENCES]   default ../shared/tokenizers/qwen3/tokenizer.json, 3""",
+                    dev.ingot.bench.grammar.GrammarMaskCommand::run));
 
     private Main() {}
 

@@ -102,8 +102,28 @@ public class MatmulBenchmark {
         arena.close();
     }
 
+    /** K-quant super-blocks of random bits (every bit pattern is a valid block) with small F16 scales. */
+    private static MemorySegment randomKQuants(Arena arena, DType type, long count) {
+        MemorySegment blocks = arena.allocate(type.bytesFor(count), 64);
+        SplittableRandom random = new SplittableRandom(3);
+        for (long i = 0; i < blocks.byteSize(); i++) {
+            blocks.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        }
+        ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (long b = 0; b < count / type.blockElements(); b++) {
+            long start = b * type.blockBytes();
+            for (long at : type == DType.Q6_K ? new long[] {208} : new long[] {0, 2}) {
+                blocks.set(u16, start + at, Float.floatToFloat16(0.001f));
+            }
+        }
+        return blocks;
+    }
+
     /** Values in [-1, 1), written in the target type's little-endian encoding. */
     static MemorySegment randomWeights(Arena arena, DType type, long count) {
+        if (type == DType.Q4_K || type == DType.Q6_K) {
+            return randomKQuants(arena, type, count);
+        }
         if (type.blockElements() > 1) { // GGML blocks: random F32 through ggml's reference quantizer
             MemorySegment f32 = randomWeights(arena, DType.F32, count);
             MemorySegment blocks = arena.allocate(type.bytesFor(count), 64);

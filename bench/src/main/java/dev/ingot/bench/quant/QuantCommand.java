@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * converted to GGUF F32 by {@code ingot convert --to gguf}, then quantized by llama.cpp's own
  * {@code llama-quantize} (F16, Q8_0, Q4_0, Q4_K_M). For each file, in alternating rounds, Ingot's batch-1
  * decode tokens/s (in this JVM, {@link DecodeProbe}) and {@code llama-bench tg} (through the anchor
- * script, a separate process), as best-of, spread, and ratios. Then greedy tokens of both engines from
+ * script, a separate process), as best-of, spread, and ratios; likewise prefill of a {@code --prefill} (200)
+ * token prompt in one pass ({@link PrefillProbe}) against {@code llama-bench -p 200}. Then greedy tokens of both engines from
  * the same prompt ids on each file, and how many agree before they part.
  *
  * <p>llama.cpp is reached only by running the anchor script ({@code --anchor}, or {@code LLAMACPP_SH}):
@@ -47,7 +48,7 @@ public final class QuantCommand {
     private static final String PROMPT = "Once upon a time";
 
     record Options(Path root, Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int steps,
-            List<String> types, Optional<Path> textModel, int genTokens, boolean text) {
+            List<String> types, Optional<Path> textModel, int genTokens, boolean text, int prefill) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -64,6 +65,7 @@ public final class QuantCommand {
             Path text = root.resolveSibling("shared/models/stories260K-hf");
             Optional<Path> textModel = Files.isDirectory(text) ? Optional.of(text) : Optional.empty();
             boolean compareText = true;
+            int prefill = 200;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -78,10 +80,12 @@ public final class QuantCommand {
                     case "--text-model" -> { textModel = Optional.of(Path.of(value)); i++; }
                     case "--no-text" -> compareText = false;
                     case "--gen-tokens" -> { genTokens = Integer.parseInt(value); i++; }
+                    case "--prefill" -> { prefill = Integer.parseInt(value); i++; }
+                    case "--no-prefill" -> prefill = 0;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText);
+            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText, prefill);
         }
     }
 
@@ -196,26 +200,39 @@ public final class QuantCommand {
         Map<String, List<Double>> llama = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         Map<String, Long> bytes = new LinkedHashMap<>();
+        Map<String, List<Double>> ingotPrefill = new LinkedHashMap<>();
+        Map<String, List<Double>> llamaPrefill = new LinkedHashMap<>();
         for (int round = 0; round < o.rounds(); round++) {
             for (Map.Entry<String, Path> file : files.entrySet()) {
                 boolean ingotFirst = round % 2 == 0;
                 double a = Double.NaN;
                 double b = Double.NaN;
+                double pa = Double.NaN;
+                double pb = Double.NaN;
                 for (int turn = 0; turn < 2; turn++) {
                     if ((turn == 0) == ingotFirst) {
                         DecodeProbe.Result r = DecodeProbe.run(file.getValue(), tokenizer, o.plugins(), o.threads(), 16, o.steps());
                         a = r.tokensPerSecond();
                         bytes.put(file.getKey(), r.bytesPerToken());
+                        if (o.prefill() > 0) {
+                            pa = PrefillProbe.tokensPerSecond(file.getValue(), o.plugins(), o.threads(), o.prefill(), 3);
+                        }
                     } else if (o.anchor().isPresent()) {
                         Run tg = anchor(o, List.of("tg", file.getValue().toString(), String.valueOf(o.threads()), String.valueOf(o.steps())));
                         b = tg.code() == 0 ? parseDouble(tg.lastLine()) : Double.NaN;
+                        if (o.prefill() > 0) {
+                            Run pp = anchor(o, List.of("pp", file.getValue().toString(), String.valueOf(o.threads()), String.valueOf(o.prefill())));
+                            pb = pp.code() == 0 ? parseDouble(pp.lastLine()) : Double.NaN;
+                        }
                     }
                 }
+                ingotPrefill.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(pa);
+                llamaPrefill.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(pb);
                 ingot.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(a);
                 llama.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(b);
                 ratios.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(a / b);
-                System.err.printf(Locale.ROOT, "round %d %-7s ingot %.1f tok/s, llama.cpp %.1f tok/s (load %s)%n", round + 1,
-                        file.getKey(), a, b, loadAverage());
+                System.err.printf(Locale.ROOT, "round %d %-7s ingot %.1f tok/s, llama.cpp %.1f tok/s; prefill ingot %.1f, llama.cpp %.1f (load %s)%n",
+                        round + 1, file.getKey(), a, b, pa, pb, loadAverage());
             }
         }
         out.printf(Locale.ROOT, "## Batch-1 decode, synthetic 110M Llama (%d rounds alternating Ingot / llama-bench tg%d, %d threads)%n%n",
@@ -230,6 +247,19 @@ public final class QuantCommand {
                     max(a) / max(b), ratios.get(type).stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
         }
         out.println();
+        if (o.prefill() > 0) {
+            out.printf(Locale.ROOT, "## Prefill, %d-token prompt in one pass (Ingot: best of 3 after 2 untimed; llama-bench pp%d), prompt tok/s%n%n",
+                    o.prefill(), o.prefill());
+            out.println("| file | Ingot best (spread) | llama.cpp best (spread) | best/best |");
+            out.println("|---|---:|---:|---:|");
+            for (String type : files.keySet()) {
+                List<Double> a = ingotPrefill.get(type);
+                List<Double> b = llamaPrefill.get(type);
+                out.printf(Locale.ROOT, "| %s | %.1f (%s) | %s | **%.2fx** |%n", type, max(a), spread(a),
+                        o.anchor().isPresent() ? String.format(Locale.ROOT, "%.1f (%s)", max(b), spread(b)) : "-", max(a) / max(b));
+            }
+            out.println();
+        }
     }
 
     // ---- greedy text ----

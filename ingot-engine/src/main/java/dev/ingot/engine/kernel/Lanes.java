@@ -118,32 +118,12 @@ final class Lanes {
     static FloatVector q4_0Quants(MemorySegment data, long blockStart, int k) {
         int within = k * LANES;
         ByteVector packed = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 2 + (within & 15), LE);
-        ByteVector nibbles = within < 16 ? packed.and((byte) 0x0f) : packed.lanewise(VectorOperators.LSHR, 4);
-        return (FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, FLOATS, 0);
-    }
-
-    /** Elements and bytes of a GGML Q6_K super-block: ql[128], qh[64], 16 int8 sub-block scales, F16 d. */
-    static final int Q6_K_BLOCK = 256;
-    static final int Q6_K_BYTES = 210;
-
-    /**
-     * {@link #LANES} quantized values ({@code q - 32}, unscaled) of the Q6_K super-block at byte
-     * {@code blockStart}, from element {@code 128 h + 32 j + l} ({@code l} a multiple of {@link #LANES}
-     * below 32): the low 4 bits from byte {@code 64 h + 32 (j & 1) + l} of {@code ql} (its low nibble for
-     * {@code j < 2}, high nibble otherwise), the high 2 bits from bits {@code 2 j} of byte {@code 32 h + l}
-     * of {@code qh}, as ggml's {@code dequantize_row_q6_K} reads them.
-     */
-    static FloatVector q6_KQuants(MemorySegment data, long blockStart, int h, int j, int l) {
-        ByteVector ql = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 64L * h + 32L * (j & 1) + l, LE);
-        ByteVector qh = ByteVector.fromMemorySegment(QUANTS, data, blockStart + 128 + 32L * h + l, LE);
-        ByteVector low = j < 2 ? ql.and((byte) 0x0f) : ql.lanewise(VectorOperators.LSHR, 4);
-        ByteVector high = qh.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return (FloatVector) low.or(high).sub((byte) 32).convertShape(VectorOperators.B2F, FLOATS, 0);
-    }
-
-    /** {@code d * scale} of sub-block {@code sub} (16 elements) of the Q6_K super-block at byte {@code blockStart}. */
-    static float q6_KScale(MemorySegment data, long blockStart, int sub) {
-        return Float.float16ToFloat(data.get(SCALE, blockStart + 208)) * data.get(ValueLayout.JAVA_BYTE, blockStart + 192 + sub);
+        // Byte ops only (x86 has no byte shift) and no choice between two vectors (C2 boxed that in a loop
+        // over k): low nibbles n as (n & 0x0f) - 8; high nibbles as the signed byte (n ^ 8) << 4, which is
+        // 16 (n - 8), times 1/16. Both exact.
+        boolean high = within >= 16;
+        ByteVector nibbles = packed.lanewise(VectorOperators.XOR, high ? (byte) 0x88 : 0).and(high ? (byte) 0xf0 : 0x0f);
+        return ((FloatVector) nibbles.convertShape(VectorOperators.B2F, FLOATS, 0)).fma(high ? 0.0625f : 1f, high ? 0f : -8f);
     }
 
     // ---- integer dot products of GGML blocks against activations quantized to Q8_0 (256-bit vectors) ----
@@ -153,21 +133,48 @@ final class Lanes {
     static final VectorSpecies<Short> SHORTS_256 = ShortVector.SPECIES_256;
     static final VectorSpecies<Byte> BYTES_128 = ByteVector.SPECIES_128;
 
-    /** Elements 16h..16h+15 of the Q8_0 block at byte {@code blockStart}, sign-extended to shorts. */
+    /** Elements 16h..16h+15 of the Q8_0 block at byte {@code blockStart}, in {@link #interleavedHalf} order, sign-extended to shorts. */
     static ShortVector q8_0Shorts(MemorySegment data, long blockStart, int h) {
         return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2 + 16L * h, LE)
+                .rearrange(INTERLEAVE_HALVES)
                 .convertShape(VectorOperators.B2S, SHORTS_256, 0);
     }
 
-    /** The 16 packed bytes of the Q4_0 block at byte {@code blockStart}. */
-    static ByteVector q4_0Packed(MemorySegment data, long blockStart) {
-        return ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE);
+    /**
+     * The order in which the integer path holds a half block (16 elements): {@code e0, e8, e1, e9, ...,
+     * e7, e15}. With the pair sums and the sum of the two halves, int lane {@code k} then gathers
+     * elements {@code k, k + 8, k + 16, k + 24} of the block, exactly the elements that float lane
+     * {@code k} gathers when the block is read as four 8-lane chunks; so both paths hold the same exact
+     * integer in each lane, and the batched float tile ({@link TypedRowBlock}) gives bit for bit the
+     * results of the integer path.
+     */
+    static int interleavedHalf(int i) {
+        return (i & 1) == 0 ? i >>> 1 : 8 + (i >>> 1);
     }
 
-    /** Elements 0..15 ({@code high} false: low nibbles) or 16..31 (high nibbles) of a Q4_0 block, minus 8, as shorts. */
-    static ShortVector q4_0Shorts(ByteVector packed, boolean high) {
-        ByteVector nibbles = high ? packed.lanewise(VectorOperators.LSHR, 4) : packed.and((byte) 0x0f);
-        return (ShortVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2S, SHORTS_256, 0);
+    private static final VectorShuffle<Byte> INTERLEAVE_HALVES = VectorShuffle.fromOp(ByteVector.SPECIES_128, Lanes::interleavedHalf);
+
+    /**
+     * The 16 packed bytes of the Q4_0 block at byte {@code blockStart}, sign-extended to shorts, each
+     * nibble with its top bit flipped: read as a signed 4-bit number, nibble {@code n} is then {@code n - 8}
+     * ({@code n ^ 8} is {@code n - 8} for {@code n >= 8} and {@code n + 8 - 16} below). Shifts on short
+     * lanes are single instructions, where byte shifts are not (x86 has none; C2 widens and packs).
+     */
+    static ShortVector q4_0Widened(MemorySegment data, long blockStart) {
+        return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE)
+                .rearrange(INTERLEAVE_HALVES)
+                .lanewise(VectorOperators.XOR, (byte) 0x88)
+                .convertShape(VectorOperators.B2S, SHORTS_256, 0);
+    }
+
+    /** Elements 0..15 of a Q4_0 block from {@link #q4_0Widened} (in {@link #interleavedHalf} order): the low nibbles, minus 8 (sign-extended from bit 3). */
+    static ShortVector q4_0Low(ShortVector widened) {
+        return widened.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+    }
+
+    /** Elements 16..31 of a Q4_0 block from {@link #q4_0Widened} (in {@link #interleavedHalf} order): the high nibbles, minus 8. */
+    static ShortVector q4_0High(ShortVector widened) {
+        return widened.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
     }
 
     /**
@@ -179,6 +186,17 @@ final class Lanes {
         IntVector pairs = (IntVector) products.reinterpretAsInts();
         IntVector sum = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(pairs.lanewise(VectorOperators.ASHR, 16));
+        return (FloatVector) sum.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * {@link #pairSums} for products whose pair sums fit in a short (below 2^15 in magnitude, as Q4_0's:
+     * at most 4 x 8 x 127): adding each int to itself shifted up 16 puts the pair's sum in its high half,
+     * and an arithmetic shift brings it down, one operation fewer.
+     */
+    static FloatVector smallPairSums(ShortVector products) {
+        IntVector pairs = (IntVector) products.reinterpretAsInts();
+        IntVector sum = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
         return (FloatVector) sum.convert(VectorOperators.I2F, 0);
     }
 

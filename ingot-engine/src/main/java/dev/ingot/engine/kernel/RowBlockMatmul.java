@@ -16,30 +16,51 @@ import java.lang.invoke.MethodType;
 final class RowBlockMatmul {
 
     private static final MethodType ROWS = MethodType.methodType(void.class,
-            MemorySegment.class, int.class, int.class, float[].class, float[].class, int.class, int.class, int.class);
+            MemorySegment.class, int.class, int.class, float[].class, Q8Activations.class, Q8KActivations.class, float[].class,
+            int.class, int.class, int.class);
 
     private static final MethodHandle F32_ROWS = specialise(DType.F32);
     private static final MethodHandle BF16_ROWS = specialise(DType.BF16);
     private static final MethodHandle F16_ROWS = specialise(DType.F16);
     private static final MethodHandle Q8_0_ROWS = specialise(DType.Q8_0);
     private static final MethodHandle Q4_0_ROWS = specialise(DType.Q4_0);
+    private static final MethodHandle Q4_K_ROWS = specialise(DType.Q4_K);
     private static final MethodHandle Q6_K_ROWS = specialise(DType.Q6_K);
 
     private RowBlockMatmul() {}
 
-    /** Rows {@code [from, to)} of {@code w}, all {@code batch} inputs. */
-    static void rows(WeightMatrix w, float[] x, float[] out, int batch, int from, int to) {
+    /** What the kernels of a weight type multiply: float inputs, or inputs quantized as ggml's {@code vec_dot} pairs them. */
+    enum Activations { FLOAT, Q8_0, Q8_K }
+
+    static Activations activationsFor(DType dtype) {
+        return switch (dtype) {
+            case Q8_0, Q4_0 -> Lanes.INT_BLOCKS ? Activations.Q8_0 : Activations.FLOAT;
+            case Q4_K, Q6_K -> Activations.Q8_K;
+            default -> Activations.FLOAT;
+        };
+    }
+
+    /**
+     * Rows {@code [from, to)} of {@code w}, all {@code batch} inputs; {@code q8} / {@code q8k} are {@code x}
+     * quantized, present when the type {@linkplain #activationsFor wants} them.
+     */
+    static void rows(WeightMatrix w, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out, int batch, int from, int to) {
         MethodHandle typed = switch (w.dtype()) {
             case F32 -> F32_ROWS;
             case BF16 -> BF16_ROWS;
             case F16 -> F16_ROWS;
             case Q8_0 -> Q8_0_ROWS;
             case Q4_0 -> Q4_0_ROWS;
+            case Q4_K -> Q4_K_ROWS;
             case Q6_K -> Q6_K_ROWS;
             default -> throw new IllegalArgumentException("not a weight type: " + w.dtype());
         };
         try {
-            typed.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+            Activations wanted = activationsFor(w.dtype());
+            if (wanted == Activations.Q8_0 && q8 == null || wanted == Activations.Q8_K && q8k == null) {
+                throw new IllegalArgumentException(w.name() + ": " + w.dtype() + " rows need the inputs quantized to " + wanted);
+            }
+            typed.invokeExact(w.data(), w.rows(), w.cols(), x, q8, q8k, out, batch, from, to);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

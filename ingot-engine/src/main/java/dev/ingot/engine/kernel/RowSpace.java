@@ -43,15 +43,25 @@ record RowSpace(WeightMatrix[] ws, int[] offsets, int totalRows, long weightByte
         return new RowSpace(ws, offsets, Math.toIntExact(total), bytes);
     }
 
-    /** Computes global rows {@code [from, to)} for all batch inputs. */
-    void run(float[] x, float[][] outs, int batch, int from, int to) {
+    /** Whether some matrix is computed against activations quantized to {@code kind}. */
+    boolean wants(RowBlockMatmul.Activations kind) {
+        for (WeightMatrix w : ws) {
+            if (RowBlockMatmul.activationsFor(w.dtype()) == kind) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Computes global rows {@code [from, to)} for all batch inputs; {@code q8}, {@code q8k}: {@code x} quantized, or null if no matrix wants it. */
+    void run(float[] x, Q8Activations q8, Q8KActivations q8k, float[][] outs, int batch, int from, int to) {
         for (int m = 0; m < ws.length; m++) {
             int start = offsets[m];
             int end = start + ws[m].rows();
             int lo = Math.max(from, start);
             int hi = Math.min(to, end);
             if (lo < hi) {
-                RowBlockMatmul.rows(ws[m], x, outs[m], batch, lo - start, hi - start);
+                RowBlockMatmul.rows(ws[m], x, q8, q8k, outs[m], batch, lo - start, hi - start);
             }
         }
     }

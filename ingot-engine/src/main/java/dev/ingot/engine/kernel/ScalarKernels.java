@@ -22,6 +22,10 @@ public final class ScalarKernels implements Kernels {
             blockDot(w, x, out, batch);
             return;
         }
+        if (w.dtype() == DType.Q4_K || w.dtype() == DType.Q6_K) {
+            kQuantDot(w, x, out, batch);
+            return;
+        }
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {
                 float sum = 0f;
@@ -62,6 +66,70 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /**
+     * K-quants as ggml's {@code vec_dot_q4_K_q8_K} / {@code vec_dot_q6_K_q8_K} compute them: each input
+     * quantized per 256 to Q8_K ({@link Q8KActivations}), then per super-block the exact integer sum of
+     * {@code scale * q * xq} over its weights (Q6_K: {@code q - 32}; Q4_K: the nibble, with
+     * {@code min * xq} summed apart), times {@code d * dx} (Q4_K minus {@code dmin * dx} times the mins' sum),
+     * summed super-block by super-block in order. Reads the blocks byte by byte, as GgmlBlocks decodes them.
+     */
+    private static void kQuantDot(WeightMatrix w, float[] x, float[] out, int batch) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int blocks = cols / 256;
+        boolean q4K = w.dtype() == DType.Q4_K;
+        long rowBytes = (long) blocks * w.dtype().blockBytes();
+        MemorySegment data = w.data();
+        for (int b = 0; b < batch; b++) {
+            Q8KActivations xq = Q8KActivations.of(java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, cols);
+            for (int r = 0; r < rows; r++) {
+                float sum = 0f;
+                for (int blk = 0; blk < blocks; blk++) {
+                    long start = r * rowBytes + (long) blk * w.dtype().blockBytes();
+                    long products = 0;
+                    long offsets = 0;
+                    for (int e = 0; e < 256; e++) {
+                        int xv = xq.quants()[blk * 256 + e];
+                        if (q4K) {
+                            int j = e / 32;
+                            int nibble = (u8(data, start + 16 + 32L * (j / 2) + e % 32) >>> (4 * (j % 2))) & 0x0f;
+                            products += (long) q4KScaleOrMin(data, start, j, false) * nibble * xv;
+                            offsets += (long) q4KScaleOrMin(data, start, j, true) * xv;
+                        } else {
+                            int h = e / 128;
+                            int within = e % 128;
+                            int low = (u8(data, start + 64L * h + within % 64) >>> (within < 64 ? 0 : 4)) & 0x0f;
+                            int high = (u8(data, start + 128 + 32L * h + within % 32) >>> (2 * (within / 32))) & 3;
+                            products += (long) data.get(ValueLayout.JAVA_BYTE, start + 192 + e / 16) * ((low | high << 4) - 32) * xv;
+                        }
+                    }
+                    float dx = xq.scales()[blk];
+                    if (q4K) {
+                        sum += Float.float16ToFloat(data.get(U16, start)) * dx * products
+                                - Float.float16ToFloat(data.get(U16, start + 2)) * dx * offsets;
+                    } else {
+                        sum += Float.float16ToFloat(data.get(U16, start + 208)) * dx * products;
+                    }
+                }
+                out[b * rows + r] = sum;
+            }
+        }
+    }
+
+    private static int u8(MemorySegment data, long at) {
+        return data.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    /** Q4_K's six-bit scale (or min) of sub-block {@code j}: ggml's {@code get_scale_min_k4}. */
+    private static int q4KScaleOrMin(MemorySegment data, long start, int j, boolean min) {
+        long q = start + 4;
+        if (j < 4) {
+            return u8(data, q + j + (min ? 4 : 0)) & 63;
+        }
+        return min ? (u8(data, q + j + 4) >>> 4) | ((u8(data, q + j) >>> 6) << 4)
+                : (u8(data, q + j + 4) & 0x0f) | ((u8(data, q + j - 4) >>> 6) << 4);
+    }
+
     /** The integer value of block element {@code index} (Q8_0: its signed byte; Q4_0: its nibble minus 8). */
     static int quant(MemorySegment data, DType dtype, long index) {
         if (dtype == DType.Q8_0) {
@@ -93,6 +161,15 @@ public final class ScalarKernels implements Kernels {
                 int packed = data.get(ValueLayout.JAVA_BYTE, block + 2 + within % 16) & 0xff;
                 int nibble = within < 16 ? packed & 0x0f : packed >>> 4;
                 yield Float.float16ToFloat(data.get(U16, block)) * (nibble - 8);
+            }
+            case Q4_K -> {
+                long block = (index / 256) * 144;
+                int e = (int) (index % 256);
+                int j = e / 32;
+                int nibble = (u8(data, block + 16 + 32L * (j / 2) + e % 32) >>> (4 * (j % 2))) & 0x0f;
+                float d = Float.float16ToFloat(data.get(U16, block));
+                float dmin = Float.float16ToFloat(data.get(U16, block + 2));
+                yield d * q4KScaleOrMin(data, block, j, false) * nibble - dmin * q4KScaleOrMin(data, block, j, true);
             }
             case Q6_K -> {
                 long block = (index / 256) * 210;

@@ -5,9 +5,10 @@ import static dev.ingot.engine.kernel.Lanes.LANES;
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Single-threaded matmul over a contiguous block of rows of one weight type, for all batch vectors
@@ -42,7 +43,8 @@ final class TypedRowBlock {
 
     /** GGML block types (Q8_0, Q4_0) are computed block by block, see {@link #blockRow1}. */
     private static final boolean BLOCKS = DTYPE == DType.Q8_0 || DTYPE == DType.Q4_0;
-    private static final boolean Q6_K = DTYPE == DType.Q6_K;
+    /** GGML K-quants (Q4_K, Q6_K) are computed super-block by super-block against Q8_K inputs, see {@link #kQuantRows}. */
+    private static final boolean K_QUANTS = DTYPE == DType.Q4_K || DTYPE == DType.Q6_K;
     private static final int BLOCK_BYTES = DTYPE == DType.Q8_0 ? Lanes.Q8_0_BYTES : Lanes.Q4_0_BYTES;
     /** Vector chunks per 32-element block. */
     private static final int CHUNKS = Lanes.QBLOCK / LANES;
@@ -57,14 +59,19 @@ final class TypedRowBlock {
         }
     }
 
-    /** Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs. */
-    static void rows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+    /**
+     * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@link #DTYPE}, all {@code batch} inputs;
+     * {@code q8} / {@code q8k} are the inputs quantized to Q8_0 / Q8_K when the type is computed against
+     * them ({@link RowBlockMatmul#activationsFor}), else null.
+     */
+    static void rows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out,
+            int batch, int from, int to) {
         if (BLOCKS) {
-            blockRows(data, rows, cols, x, out, batch, from, to);
+            blockRows(data, rows, cols, x, q8, out, batch, from, to);
             return;
         }
-        if (Q6_K) {
-            q6_KRows(data, rows, cols, x, out, batch, from, to);
+        if (K_QUANTS) {
+            kQuantRows(data, rows, cols, q8k.quants(), q8k.scales(), q8k.sums(), out, batch, from, to);
             return;
         }
         int bound = cols - cols % LANES;
@@ -206,11 +213,12 @@ final class TypedRowBlock {
      * Rows {@code [from, to)} of a Q8_0/Q4_0 matrix (its columns are whole 32-element blocks), one row at
      * a time, each against the inputs four at a time and then one at a time.
      */
-    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+    private static void blockRows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, float[] out,
+            int batch, int from, int to) {
         int blocks = cols / Lanes.QBLOCK;
         long rowBytes = (long) blocks * BLOCK_BYTES;
-        if (Lanes.INT_BLOCKS) {
-            intBlockRows(data, rows, cols, blocks, rowBytes, x, out, batch, from, to);
+        if (q8 != null) {
+            intBlockRows(data, rows, cols, blocks, rowBytes, q8.quants(), q8.floats(), q8.scales(), out, batch, from, to);
             return;
         }
         for (int r = from; r < to; r++) {
@@ -293,29 +301,73 @@ final class TypedRowBlock {
     // ---- GGML blocks against activations quantized to Q8_0: integer products, as ggml's vec_dot ----
 
     /**
-     * The integer path (256-bit vectors): each input is quantized per 32-element block to Q8_0 as ggml's
-     * {@code quantize_row_q8_0} does (every thread quantizes all inputs itself; it costs {@code cols} steps
-     * per input against {@code cols} per row), then each weight block and input block multiply as
+     * The integer path (256-bit vectors): the inputs come quantized per 32-element block to Q8_0
+     * ({@link Q8Activations}, once per call), then each weight block and input block multiply as
      * integers and the block's sum is scaled by the product of both scales, the way ggml's
      * {@code vec_dot_q8_0_q8_0} / {@code vec_dot_q4_0_q8_0} compute on x86.
      */
-    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, float[] x, float[] out,
-            int batch, int from, int to) {
-        short[] xq = new short[batch * cols];
-        float[] xd = new float[batch * blocks];
-        for (int b = 0; b < batch; b++) {
-            Lanes.quantizeQ8(x, b * cols, cols, xq, b * cols, xd, b * blocks);
-        }
+    private static void intBlockRows(MemorySegment data, int rows, int cols, int blocks, long rowBytes, short[] xq, float[] xf,
+            float[] xd, float[] out, int batch, int from, int to) {
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
-            for (; b + 2 <= batch; b += 2) {
-                intRow2(data, w, blocks, cols, rows, xq, xd, out, r, b);
+            for (; b + BATCH_TILE <= batch; b += BATCH_TILE) {
+                exactRow4(data, w, blocks, cols, rows, xf, xd, out, r, b);
             }
             for (; b < batch; b++) {
                 intRow1(data, w, blocks, cols, rows, xq, xd, out, r, b);
             }
         }
+    }
+
+    /**
+     * One row against four quantized inputs, in floats: each chunk of 8 weights is decoded once for the
+     * four, {@code s = q0*x0}, {@code s = fma(qk, xk, s)}, then {@code acc = fma(s, dw * dx, acc)} per block.
+     * Every product and partial sum is an integer below 2^24 (at most 4 x 127 x 127), so {@code s} holds
+     * exactly the integers {@link #intRow1}'s lanes hold (same elements per lane, {@link Lanes#interleavedHalf}),
+     * and the outputs are bit for bit {@link #intRow1}'s; but the float multiply-adds take half the
+     * instructions of the short products and pair sums, which matters once the decode is shared.
+     */
+    private static void exactRow4(MemorySegment data, long w, int blocks, int cols, int rows, float[] xf, float[] xd, float[] out,
+            int r, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int d0 = b * blocks;
+        FloatVector a0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            int xc = blk * Lanes.QBLOCK;
+            FloatVector q = quants(data, start, 0);
+            FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x0 + xc));
+            FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x1 + xc));
+            FloatVector s2 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x2 + xc));
+            FloatVector s3 = q.mul(FloatVector.fromArray(Lanes.FLOATS, xf, x3 + xc));
+            for (int k = 1; k < CHUNKS; k++) {
+                q = quants(data, start, k);
+                int c = xc + k * LANES;
+                s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x0 + c), s0);
+                s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x1 + c), s1);
+                s2 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x2 + c), s2);
+                s3 = q.fma(FloatVector.fromArray(Lanes.FLOATS, xf, x3 + c), s3);
+            }
+            float dw = Lanes.blockScale(data, start);
+            a0 = s0.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), a0);
+            a1 = s1.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blocks + blk]), a1);
+            a2 = s2.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + 2 * blocks + blk]), a2);
+            a3 = s3.fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + 3 * blocks + blk]), a3);
+        }
+        out[b * rows + r] = Lanes.sumLanes(a0);
+        out[(b + 1) * rows + r] = Lanes.sumLanes(a1);
+        out[(b + 2) * rows + r] = Lanes.sumLanes(a2);
+        out[(b + 3) * rows + r] = Lanes.sumLanes(a3);
+    }
+
+    /** A block's 16 short products summed in pairs to 8 float lanes, exactly; Q4_0's small products take a shorter way. */
+    private static FloatVector blockSums(ShortVector products) {
+        return DTYPE == DType.Q4_0 ? Lanes.smallPairSums(products) : Lanes.pairSums(products);
     }
 
     /**
@@ -338,125 +390,247 @@ final class TypedRowBlock {
                 lo = Lanes.q8_0Shorts(data, start, 0);
                 hi = Lanes.q8_0Shorts(data, start, 1);
             } else {
-                ByteVector packed = Lanes.q4_0Packed(data, start);
-                lo = Lanes.q4_0Shorts(packed, false);
-                hi = Lanes.q4_0Shorts(packed, true);
+                ShortVector packed = Lanes.q4_0Widened(data, start);
+                lo = Lanes.q4_0Low(packed);
+                hi = Lanes.q4_0High(packed);
             }
             float dw = Lanes.blockScale(data, start);
             int xc = x0 + blk * Lanes.QBLOCK;
             ShortVector p = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc))
                     .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc + 16)));
-            acc = Lanes.pairSums(p).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc);
+            acc = blockSums(p).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc);
         }
         out[b * rows + r] = Lanes.sumLanes(acc);
     }
 
-    /** One row against two quantized inputs: each weight block is decoded once for both; per output exactly {@link #intRow1}'s sequence. */
-    private static void intRow2(MemorySegment data, long w, int blocks, int cols, int rows, short[] xq, float[] xd, float[] out,
-            int r, int b) {
-        int x0 = b * cols;
-        int x1 = x0 + cols;
-        int d0 = b * blocks;
-        int d1 = d0 + blocks;
-        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
-        FloatVector acc1 = acc0;
-        for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * BLOCK_BYTES;
-            ShortVector lo;
-            ShortVector hi;
-            if (DTYPE == DType.Q8_0) {
-                lo = Lanes.q8_0Shorts(data, start, 0);
-                hi = Lanes.q8_0Shorts(data, start, 1);
-            } else {
-                ByteVector packed = Lanes.q4_0Packed(data, start);
-                lo = Lanes.q4_0Shorts(packed, false);
-                hi = Lanes.q4_0Shorts(packed, true);
-            }
-            float dw = Lanes.blockScale(data, start);
-            int c = blk * Lanes.QBLOCK;
-            ShortVector p0 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c))
-                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x0 + c + 16)));
-            ShortVector p1 = lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c))
-                    .add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, x1 + c + 16)));
-            acc0 = Lanes.pairSums(p0).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc0);
-            acc1 = Lanes.pairSums(p1).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d1 + blk]), acc1);
-        }
-        out[b * rows + r] = Lanes.sumLanes(acc0);
-        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
+    // ---- GGML K-quants against activations quantized to Q8_K: integer products, as ggml's vec_dot ----
+
+    /** Super-blocks per row. */
+    private static int superBlocks(int cols) {
+        return cols / Q8KActivations.BLOCK;
     }
 
-    // ---- GGML Q6_K ----
-
-    /** Rows {@code [from, to)} of a Q6_K matrix (columns in whole 256-element super-blocks), one row at a time, the inputs two at a time. */
-    private static void q6_KRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
-        int blocks = cols / Lanes.Q6_K_BLOCK;
-        long rowBytes = (long) blocks * Lanes.Q6_K_BYTES;
+    /**
+     * Rows {@code [from, to)} of a Q4_K/Q6_K matrix, one row at a time, the inputs two at a time. Per row
+     * and input, super-block by super-block as ggml's {@code vec_dot_q4_K_q8_K} / {@code vec_dot_q6_K_q8_K}:
+     * the unsigned quantized weights times the input quants, summed exactly per 16- or 32-weight sub-block
+     * ({@link KQuantLanes#pairSums}), times the sub-block's integer scale, summed in 8 int lanes over the
+     * super-block; then {@code acc = fma(lanes, d * dx, acc)}. The sub-block offsets (Q4_K's
+     * {@code dmin * min}, Q6_K's {@code -32}) times the activations' sub-block sums are integers too, one per
+     * super-block, gathered in a scalar {@code offset += (dOffset * dx) * sum} and subtracted at the end.
+     * Every tile path repeats this sequence, so a row's result is the same alone or in a batch.
+     */
+    private static void kQuantRows(MemorySegment data, int rows, int cols, short[] xq, float[] xd, int[] xs, float[] out,
+            int batch, int from, int to) {
+        long rowBytes = (long) superBlocks(cols) * (DTYPE == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
+        int[] scales = new int[8];
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
             for (; b + 2 <= batch; b += 2) {
-                q6_KRow2(data, w, blocks, cols, rows, x, out, r, b);
+                if (DTYPE == DType.Q4_K) {
+                    q4_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
+                } else {
+                    q6_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
             }
             for (; b < batch; b++) {
-                q6_KRow1(data, w, blocks, cols, rows, x, out, r, b);
+                if (DTYPE == DType.Q4_K) {
+                    q4_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
+                } else {
+                    q6_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
             }
         }
+    }
+
+    /** Sub-block {@code j}'s products: {@code lo} times inputs {@code xc..xc+15}, {@code hi} times the next 16, added as shorts (exact). */
+    private static ShortVector products(ShortVector lo, ShortVector hi, short[] xq, int xc) {
+        return lo.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc)).add(hi.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xc + 16)));
     }
 
     /**
-     * One row against one float input, sub-block by sub-block (16 weights sharing an int8 scale): within
-     * one, the unscaled values times the inputs ({@code s = q0*x0}, then {@code s = fma(qk, xk, s)}), then
-     * {@code acc = fma(s, d * scale, acc)}. Every tile path repeats this sequence.
+     * Q4_K: the block's eight scales into {@code scales[0..7]} and the sum of its mins times the input's
+     * 32-weight sums (the offset, an integer) returned.
      */
-    private static void q6_KRow1(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
-        int x0 = b * cols;
-        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
-        for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * Lanes.Q6_K_BYTES;
-            int xb = x0 + blk * Lanes.Q6_K_BLOCK;
-            for (int sub = 0; sub < 16; sub++) {
-                int h = sub >>> 3;
-                int j = (sub >>> 1) & 3;
-                int l = (sub & 1) * 16;
-                int xc = xb + 128 * h + 32 * j + l;
-                FloatVector s = Lanes.q6_KQuants(data, start, h, j, l).mul(FloatVector.fromArray(Lanes.FLOATS, x, xc));
-                for (int k = LANES; k < 16; k += LANES) {
-                    s = Lanes.q6_KQuants(data, start, h, j, l + k).fma(FloatVector.fromArray(Lanes.FLOATS, x, xc + k), s);
-                }
-                acc = s.fma(FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub)), acc);
-            }
+    private static int q4_KScales(MemorySegment data, long start, int[] xs, int sb, int[] scales) {
+        int a = KQuantLanes.q4_KScaleWord(data, start, 0);
+        int b = KQuantLanes.q4_KScaleWord(data, start, 1);
+        int c = KQuantLanes.q4_KScaleWord(data, start, 2);
+        int mins = 0;
+        for (int j = 0; j < 8; j++) {
+            scales[j] = KQuantLanes.q4_KScaleOrMin(a, b, c, j, false);
+            mins += KQuantLanes.q4_KScaleOrMin(a, b, c, j, true) * (xs[sb + 2 * j] + xs[sb + 2 * j + 1]);
         }
-        out[b * rows + r] = Lanes.sumLanes(acc);
+        return mins;
     }
 
-    /** One row against two inputs; per output exactly {@link #q6_KRow1}'s sequence. */
-    private static void q6_KRow2(MemorySegment data, long w, int blocks, int cols, int rows, float[] x, float[] out, int r, int b) {
-        int x0 = b * cols;
-        int x1 = x0 + cols;
+    /** The mins' sum as {@link #q4_KScales} gives it, for a second input whose scales are already unpacked. */
+    private static int q4_KMins(MemorySegment data, long start, int[] xs, int sb) {
+        int a = KQuantLanes.q4_KScaleWord(data, start, 0);
+        int b = KQuantLanes.q4_KScaleWord(data, start, 1);
+        int c = KQuantLanes.q4_KScaleWord(data, start, 2);
+        int mins = 0;
+        for (int j = 0; j < 8; j++) {
+            mins += KQuantLanes.q4_KScaleOrMin(a, b, c, j, true) * (xs[sb + 2 * j] + xs[sb + 2 * j + 1]);
+        }
+        return mins;
+    }
+
+    private static void q4_KRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b, int[] scales) {
+        int blocks = superBlocks(cols);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        float offset = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
+            int xb = b * cols + blk * Q8KActivations.BLOCK;
+            int mins = q4_KScales(data, start, xs, (b * blocks + blk) * 16, scales);
+            IntVector sums = IntVector.zero(Lanes.INTS);
+            for (int g = 0; g < 4; g++) {
+                ShortVector first = KQuantLanes.widen(data, start + 16 + 32L * g);
+                ShortVector second = KQuantLanes.widen(data, start + 32 + 32L * g);
+                int xc = xb + 64 * g;
+                ShortVector low = products(KQuantLanes.lowNibbles(first), KQuantLanes.lowNibbles(second), xq, xc);
+                ShortVector high = products(KQuantLanes.highNibbles(first), KQuantLanes.highNibbles(second), xq, xc + 32);
+                sums = sums.add(KQuantLanes.pairSums(low).mul(scales[2 * g])).add(KQuantLanes.pairSums(high).mul(scales[2 * g + 1]));
+            }
+            float dx = xd[b * blocks + blk];
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, KQuantLanes.half(data, start) * dx), acc);
+            offset += KQuantLanes.half(data, start + 2) * dx * mins;
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc) - offset;
+    }
+
+    /** {@link #q4_KRow1} for inputs {@code b} and {@code b + 1}, each weight block decoded once for both; per output the same sequence. */
+    private static void q4_KRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b, int[] scales) {
+        int blocks = superBlocks(cols);
         FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
         FloatVector acc1 = acc0;
+        float offset0 = 0f;
+        float offset1 = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * Lanes.Q6_K_BYTES;
-            int xb = blk * Lanes.Q6_K_BLOCK;
-            for (int sub = 0; sub < 16; sub++) {
-                int h = sub >>> 3;
-                int j = (sub >>> 1) & 3;
-                int l = (sub & 1) * 16;
-                int c = xb + 128 * h + 32 * j + l;
-                FloatVector q = Lanes.q6_KQuants(data, start, h, j, l);
-                FloatVector s0 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c));
-                FloatVector s1 = q.mul(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c));
-                for (int k = LANES; k < 16; k += LANES) {
-                    q = Lanes.q6_KQuants(data, start, h, j, l + k);
-                    s0 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c + k), s0);
-                    s1 = q.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + c + k), s1);
-                }
-                FloatVector scale = FloatVector.broadcast(Lanes.FLOATS, Lanes.q6_KScale(data, start, sub));
-                acc0 = s0.fma(scale, acc0);
-                acc1 = s1.fma(scale, acc1);
+            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
+            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
+            int xb1 = xb0 + cols;
+            int sb0 = (b * blocks + blk) * 16;
+            int mins0 = q4_KScales(data, start, xs, sb0, scales);
+            int mins1 = q4_KMins(data, start, xs, sb0 + blocks * 16);
+            IntVector sums0 = IntVector.zero(Lanes.INTS);
+            IntVector sums1 = sums0;
+            for (int g = 0; g < 4; g++) {
+                ShortVector first = KQuantLanes.widen(data, start + 16 + 32L * g);
+                ShortVector second = KQuantLanes.widen(data, start + 32 + 32L * g);
+                ShortVector lowFirst = KQuantLanes.lowNibbles(first);
+                ShortVector lowSecond = KQuantLanes.lowNibbles(second);
+                ShortVector highFirst = KQuantLanes.highNibbles(first);
+                ShortVector highSecond = KQuantLanes.highNibbles(second);
+                int scaleLow = scales[2 * g];
+                int scaleHigh = scales[2 * g + 1];
+                sums0 = sums0.add(KQuantLanes.pairSums(products(lowFirst, lowSecond, xq, xb0 + 64 * g)).mul(scaleLow))
+                        .add(KQuantLanes.pairSums(products(highFirst, highSecond, xq, xb0 + 64 * g + 32)).mul(scaleHigh));
+                sums1 = sums1.add(KQuantLanes.pairSums(products(lowFirst, lowSecond, xq, xb1 + 64 * g)).mul(scaleLow))
+                        .add(KQuantLanes.pairSums(products(highFirst, highSecond, xq, xb1 + 64 * g + 32)).mul(scaleHigh));
             }
+            float d = KQuantLanes.half(data, start);
+            float dmin = KQuantLanes.half(data, start + 2);
+            float dx0 = xd[b * blocks + blk];
+            float dx1 = xd[(b + 1) * blocks + blk];
+            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, d * dx0), acc0);
+            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, d * dx1), acc1);
+            offset0 += dmin * dx0 * mins0;
+            offset1 += dmin * dx1 * mins1;
         }
-        out[b * rows + r] = Lanes.sumLanes(acc0);
-        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1);
+        out[b * rows + r] = Lanes.sumLanes(acc0) - offset0;
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1) - offset1;
+    }
+
+    /**
+     * Q6_K: per 128-weight half, the {@code ql} bytes {@code l} and {@code 32 + l} and the {@code qh} byte
+     * {@code l} (16 lanes at a time) hold four 16-weight sub-blocks; each one's values times the inputs is
+     * one short vector of exact products.
+     */
+    private static void q6_KRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS);
+        float offset = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q6_K_BYTES;
+            int xb = b * cols + blk * Q8KActivations.BLOCK;
+            int sb = (b * blocks + blk) * 16;
+            IntVector sums = IntVector.zero(Lanes.INTS);
+            int offsets = 0;
+            long scalesLow = KQuantLanes.q6_KScaleWord(data, start, 0);
+            long scalesHigh = KQuantLanes.q6_KScaleWord(data, start, 1);
+            for (int part = 0; part < 4; part++) {
+                int h = part >>> 1;
+                int l = (part & 1) * 16;
+                ShortVector ql0 = KQuantLanes.widen(data, start + 64L * h + l);
+                ShortVector ql1 = KQuantLanes.widen(data, start + 64L * h + 32 + l);
+                ShortVector qh = KQuantLanes.widen(data, start + 128 + 32L * h + l);
+                for (int j = 0; j < 4; j++) {
+                    int sub = 8 * h + 2 * j + (l >>> 4);
+                    int scale = KQuantLanes.q6_KScale(scalesLow, scalesHigh, sub);
+                    ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
+                    ShortVector p = q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb + 16 * sub));
+                    sums = sums.add(KQuantLanes.pairSums(p).mul(scale));
+                    offsets += scale * xs[sb + sub];
+                }
+            }
+            float dx = xd[b * blocks + blk] * KQuantLanes.half(data, start + 208);
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, dx), acc);
+            offset += dx * (32 * offsets);
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc) - offset;
+    }
+
+    /** {@link #q6_KRow1} for inputs {@code b} and {@code b + 1}, each weight sub-block decoded once for both; per output the same sequence. */
+    private static void q6_KRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector acc1 = acc0;
+        float offset0 = 0f;
+        float offset1 = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q6_K_BYTES;
+            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
+            int xb1 = xb0 + cols;
+            int sb0 = (b * blocks + blk) * 16;
+            int sb1 = sb0 + blocks * 16;
+            IntVector sums0 = IntVector.zero(Lanes.INTS);
+            IntVector sums1 = sums0;
+            int offsets0 = 0;
+            int offsets1 = 0;
+            long scalesLow = KQuantLanes.q6_KScaleWord(data, start, 0);
+            long scalesHigh = KQuantLanes.q6_KScaleWord(data, start, 1);
+            for (int part = 0; part < 4; part++) {
+                int h = part >>> 1;
+                int l = (part & 1) * 16;
+                ShortVector ql0 = KQuantLanes.widen(data, start + 64L * h + l);
+                ShortVector ql1 = KQuantLanes.widen(data, start + 64L * h + 32 + l);
+                ShortVector qh = KQuantLanes.widen(data, start + 128 + 32L * h + l);
+                for (int j = 0; j < 4; j++) {
+                    int sub = 8 * h + 2 * j + (l >>> 4);
+                    int scale = KQuantLanes.q6_KScale(scalesLow, scalesHigh, sub);
+                    ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
+                    sums0 = sums0.add(KQuantLanes.pairSums(q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb0 + 16 * sub))).mul(scale));
+                    sums1 = sums1.add(KQuantLanes.pairSums(q.mul(ShortVector.fromArray(Lanes.SHORTS_256, xq, xb1 + 16 * sub))).mul(scale));
+                    offsets0 += scale * xs[sb0 + sub];
+                    offsets1 += scale * xs[sb1 + sub];
+                }
+            }
+            float d = KQuantLanes.half(data, start + 208);
+            float dx0 = xd[b * blocks + blk] * d;
+            float dx1 = xd[(b + 1) * blocks + blk] * d;
+            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, dx0), acc0);
+            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS, dx1), acc1);
+            offset0 += dx0 * (32 * offsets0);
+            offset1 += dx1 * (32 * offsets1);
+        }
+        out[b * rows + r] = Lanes.sumLanes(acc0) - offset0;
+        out[(b + 1) * rows + r] = Lanes.sumLanes(acc1) - offset1;
     }
 }

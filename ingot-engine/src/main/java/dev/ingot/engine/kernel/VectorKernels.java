@@ -53,13 +53,17 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(WeightMatrix[] ws, float[] x, float[][] outs, int batch) {
         RowSpace space = RowSpace.check(ws, x, outs, batch);
+        int cols = ws[0].cols();
+        // Quantized once here for all threads and matrices of the call, as ggml quantizes the activations once per matmul.
+        Q8Activations q8 = space.wants(RowBlockMatmul.Activations.Q8_0) ? Q8Activations.of(x, batch, cols) : null;
+        Q8KActivations q8k = space.wants(RowBlockMatmul.Activations.Q8_K) ? Q8KActivations.of(x, batch, cols) : null;
         if (pool == null || space.weightBytes() * batch < INLINE_WORK_BYTES) {
-            space.run(x, outs, batch, 0, space.totalRows());
+            space.run(x, q8, q8k, outs, batch, 0, space.totalRows());
             return;
         }
         int totalRows = space.totalRows();
         int blocks = Math.max(1, Math.min(threads * BLOCKS_PER_THREAD, totalRows / ROW_ALIGN));
-        pool.run(blocks, i -> space.run(x, outs, batch, blockStart(i, blocks, totalRows), blockStart(i + 1, blocks, totalRows)));
+        pool.run(blocks, i -> space.run(x, q8, q8k, outs, batch, blockStart(i, blocks, totalRows), blockStart(i + 1, blocks, totalRows)));
     }
 
     /** First global row of block {@code i} of {@code blocks}: equal shares, aligned to the row tile. */

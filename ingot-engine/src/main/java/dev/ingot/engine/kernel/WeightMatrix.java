@@ -12,7 +12,7 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
 
     public WeightMatrix {
         if (!computesWith(dtype)) {
-            throw new IllegalArgumentException(name + ": weights must be F32, F16, BF16, Q8_0, Q4_0 or Q6_K, got " + dtype);
+            throw new IllegalArgumentException(name + ": weights must be F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, got " + dtype);
         }
         long expected = (long) rows * dtype.bytesFor(cols);
         if (data.byteSize() != expected) {
@@ -21,10 +21,14 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
         }
     }
 
-    /** The types the kernels read in place: the floats, and GGML's Q8_0, Q4_0 and Q6_K blocks (decoded in registers). */
+    /**
+     * The types the kernels read in place: the floats, and GGML's Q8_0, Q4_0, Q4_K and Q6_K blocks
+     * (decoded in registers). The K-quants need the integer kernels, written for 256-bit vectors.
+     */
     public static boolean computesWith(DType dtype) {
         return switch (dtype) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            case Q4_K, Q6_K -> Lanes.LANES == 8;
             default -> false;
         };
     }

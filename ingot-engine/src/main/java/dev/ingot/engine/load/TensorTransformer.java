@@ -130,14 +130,17 @@ public final class TensorTransformer {
     }
 
     /**
-     * Q6_K matrices are kept as stored only with {@code -Dingot.q6k.keep=true}: the kernels compute them in
-     * place, but measured on the 110M model (bench/RESULTS.md) their decode is compute-bound and a Q6_K LM
-     * head kept quantized decoded slower than the same head widened to F32, so by default they are widened.
+     * K-quant matrices (Q4_K, Q6_K) are kept as stored only with {@code -Dingot.kquants.keep=true}: the
+     * kernels compute them in place (a Q4_K_M file is then read at its own size per token), but on the 110M
+     * model they measured slower than the same matrices widened to F32 (decode and, much more, prefill:
+     * the batched K-quant path shares each decoded block between two inputs only; bench/RESULTS.md), so by
+     * default the loader widens them.
      */
-    static final boolean KEEP_Q6_K = Boolean.getBoolean("ingot.q6k.keep");
+    static final boolean KEEP_K_QUANTS = Boolean.getBoolean("ingot.kquants.keep");
 
-    /** True when the engine keeps tensors of this type as they are. */
+    /** True when the engine keeps tensors of this type as they are: the kernels compute with it in place. */
     public static boolean isStorable(DType type) {
-        return WeightMatrix.computesWith(type) && (type != DType.Q6_K || KEEP_Q6_K);
+        boolean kQuant = type == DType.Q4_K || type == DType.Q6_K;
+        return WeightMatrix.computesWith(type) && (!kQuant || KEEP_K_QUANTS);
     }
 }

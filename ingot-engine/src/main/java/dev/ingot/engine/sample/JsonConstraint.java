@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <p>Each step tries every vocabulary entry against the current state (a copy of a small pushdown
  * automaton, {@link JsonPrefix}), so it costs one pass over the vocabulary's bytes per token.
  */
-public final class JsonConstraint {
+public final class JsonConstraint implements TokenConstraint {
 
     private final Tokenizer tokenizer;
     private final int vocab;
@@ -32,6 +32,7 @@ public final class JsonConstraint {
     }
 
     /** The tokens that may not come next; all {@code vocab} of them when nothing continues the JSON. */
+    @Override
     public int[] banned() {
         int[] out = new int[vocab];
         int n = 0;
@@ -49,6 +50,7 @@ public final class JsonConstraint {
     }
 
     /** Moves past a sampled token (one that {@link #banned()} allowed). */
+    @Override
     public void advance(int token) {
         if (!state.acceptAll(tokenizer.decode(previous, token))) {
             throw new IllegalStateException("token " + token + " does not continue the JSON object");
@@ -57,6 +59,7 @@ public final class JsonConstraint {
     }
 
     /** Whether the object has closed. */
+    @Override
     public boolean complete() {
         return state.complete();
     }

@@ -1,5 +1,6 @@
 package dev.ingot.engine.schedule;
 
+import dev.ingot.engine.sample.ResponseGrammar;
 import dev.ingot.engine.sample.SamplingParams;
 import java.util.List;
 import java.util.Objects;
@@ -31,16 +32,17 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int n, in
      * @param minTokens           before this many tokens, stop tokens cannot be sampled and stop strings do not match
      * @param includeStopInOutput the matched stop string, or the stop token's text, stays in the text
      * @param skipSpecialTokens   control tokens add nothing to the text; when false they read as their vocabulary entry
-     * @param jsonObject          the text must be one JSON object (OpenAI's {@code response_format: json_object}):
-     *                            tokens that would break it are never sampled, and the completion ends when it closes
+     * @param grammar             the shape the text must have (OpenAI's {@code response_format}): tokens that
+     *                            would leave it are never sampled, and the completion ends when the text is whole
      */
     public record Ending(Set<Integer> stopTokenIds, boolean ignoreEos, int minTokens, boolean includeStopInOutput,
-            boolean skipSpecialTokens, boolean jsonObject) {
+            boolean skipSpecialTokens, ResponseGrammar grammar) {
 
-        public static final Ending DEFAULT = new Ending(Set.of(), false, 0, false, true, false);
+        public static final Ending DEFAULT = new Ending(Set.of(), false, 0, false, true, ResponseGrammar.TEXT);
 
         public Ending {
             stopTokenIds = Set.copyOf(stopTokenIds);
+            Objects.requireNonNull(grammar, "grammar");
             if (minTokens < 0) {
                 throw new IllegalArgumentException("min_tokens must be >= 0, got " + minTokens);
             }

@@ -9,7 +9,6 @@ import dev.ingot.engine.kv.PagedKvCache;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.model.ForwardBatch;
-import dev.ingot.engine.sample.JsonConstraint;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import dev.ingot.engine.weights.WeightGeneration;
@@ -515,10 +514,8 @@ public final class Scheduler implements AutoCloseable {
                             ending.skipSpecialTokens()),
                     List.copyOf(prefill.promptScores)));
         }
-        if (request.ending().jsonObject()) {
-            for (Sequence s : choices) {
-                s.json = new JsonConstraint(tokenizer, model.spec().vocabSize(), lastPromptToken);
-            }
+        for (Sequence s : choices) {
+            s.json = request.ending().grammar().constrain(tokenizer, model.spec().vocabSize(), lastPromptToken).orElse(null);
         }
         running.addAll(choices);
         for (Sequence s : choices) {

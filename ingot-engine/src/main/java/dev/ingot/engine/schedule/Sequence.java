@@ -1,7 +1,7 @@
 package dev.ingot.engine.schedule;
 
 import dev.ingot.engine.kv.PagedKvCache;
-import dev.ingot.engine.sample.JsonConstraint;
+import dev.ingot.engine.sample.TokenConstraint;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.Sampler;
 import java.util.ArrayList;
@@ -20,8 +20,8 @@ final class Sequence implements BlockHolder {
     final IncrementalText text;
     final List<SampledToken> tokens = new ArrayList<>();
     final List<SampledToken> promptScores;
-    /** The JSON constraint of a {@code json_object} request, else null. */
-    JsonConstraint json;
+    /** The grammar constraint of a {@code response_format} request, else null. */
+    TokenConstraint json;
 
     Sequence(Submission submission, int choice, Sampler sampler, PagedKvCache cache, long order, WeightPin weights,
             IncrementalText text, List<SampledToken> promptScores) {

@@ -185,52 +185,103 @@ class VectorKernelsTest {
         }
     }
 
+    /** Random super-blocks of {@code dtype}: any bits are a valid K-quant block once its F16 scales are small finite numbers. */
+    private static WeightMatrix randomKQuants(DType dtype, int rows, int cols, Random random) {
+        long blocks = (long) rows * cols / 256;
+        int bytes = dtype.blockBytes();
+        MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(blocks * bytes, 64);
+        for (long i = 0; i < blocks * bytes; i++) {
+            data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        }
+        for (long blk = 0; blk < blocks; blk++) {
+            for (long at : dtype == DType.Q6_K ? new long[] {208} : new long[] {0, 2}) { // Q6_K d; Q4_K d, dmin
+                data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blk * bytes + at,
+                        Float.floatToFloat16(0.001f + random.nextFloat() * 0.01f));
+            }
+        }
+        return new WeightMatrix(dtype.name(), data, dtype, rows, cols);
+    }
+
     /**
-     * Q6_K kept as stored: random super-blocks (any bits are a valid block; d a small F16) decode exactly
-     * as ggml's reference (the engine's Dequantizer), and the vector kernels, which scale each 16-weight
-     * sub-block's sum once, match the scalar reference on the decoded weights closely and are batch-invariant.
+     * Q4_K and Q6_K kept as stored, computed as ggml's {@code vec_dot_q4_K_q8_K} / {@code vec_dot_q6_K_q8_K}:
+     * the elements the kernels' reference reads decode exactly as ggml's reference decoding (the engine's
+     * Dequantizer); the scalar reference equals, within float rounding, a double-precision sum of those
+     * decoded weights times the dequantized Q8_K inputs; the vector kernels match the scalar reference
+     * within float rounding; and a row's result is bit for bit the same alone or in a batch.
      */
-    @Test
-    void q6_KBlocksDecodeExactlyAndMatchTheReference() {
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void kQuantsDecodeExactlyMatchTheReferenceAndABatchRowIsBitIdenticalToItAlone(DType dtype) {
         Random random = new Random(13);
         for (int[] shape : new int[][] {{37, 512}, {PARALLEL_ROWS + 1, 1024}}) {
             int rows = shape[0];
             int cols = shape[1];
-            long blocks = (long) rows * cols / 256;
-            java.lang.foreign.MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(blocks * 210, 64);
-            for (long i = 0; i < blocks * 210; i++) {
-                data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
-            }
-            for (long blk = 0; blk < blocks; blk++) {
-                data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blk * 210 + 208,
-                        Float.floatToFloat16(0.001f + random.nextFloat() * 0.01f));
-            }
-            java.lang.foreign.MemorySegment decoded = java.lang.foreign.Arena.ofAuto().allocate((long) rows * cols * 4, 64);
-            dev.ingot.engine.tensor.quant.Dequantizer.toF32(data, DType.Q6_K, decoded, (long) rows * cols);
+            WeightMatrix w = randomKQuants(dtype, rows, cols, random);
+            MemorySegment decoded = java.lang.foreign.Arena.ofAuto().allocate((long) rows * cols * 4, 64);
+            dev.ingot.engine.tensor.quant.Dequantizer.toF32(w.data(), dtype, decoded, (long) rows * cols);
             for (long i = 0; i < (long) rows * cols; i += 7) {
-                assertThat(ScalarKernels.weight(data, DType.Q6_K, i)).as("element %d", i)
+                assertThat(ScalarKernels.weight(w.data(), dtype, i)).as("element %d", i)
                         .isEqualTo(decoded.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i));
             }
-            WeightMatrix w = new WeightMatrix("q6k", data, DType.Q6_K, rows, cols);
-            WeightMatrix f = new WeightMatrix("f32", decoded, DType.F32, rows, cols);
             for (int batch : new int[] {1, 2, 3, 5}) {
                 float[] x = Matrices.uniform(batch * cols, random);
                 float[] out = new float[batch * rows];
                 kernels.matmul(w, x, out, batch);
                 float[] reference = new float[batch * rows];
-                new ScalarKernels().matmul(f, x, reference, batch);
-                for (int i = 0; i < out.length; i++) {
-                    assertThat(out[i]).as("[%d x %d] batch %d, output %d", rows, cols, batch, i)
-                            .isCloseTo(reference[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(reference[i]))));
+                scalar.matmul(w, x, reference, batch);
+                Q8KActivations q = Q8KActivations.of(x, batch, cols);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < rows; r++) {
+                        double exact = 0;
+                        double magnitude = 0;
+                        for (int c = 0; c < cols; c++) {
+                            double term = (double) decoded.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * cols + c)
+                                    * q.quants()[b * cols + c] * q.scales()[(b * cols + c) / 256];
+                            exact += term;
+                            magnitude += Math.abs(term);
+                        }
+                        int i = b * rows + r;
+                        org.assertj.core.data.Offset<Double> rounding = org.assertj.core.data.Offset.offset(1e-5 * (1 + magnitude));
+                        assertThat((double) reference[i]).as("%s [%d x %d] batch %d, output %d: reference", dtype, rows, cols, batch, i)
+                                .isCloseTo(exact, rounding);
+                        assertThat((double) out[i]).as("%s [%d x %d] batch %d, output %d: vector", dtype, rows, cols, batch, i)
+                                .isCloseTo(reference[i], rounding);
+                    }
                 }
                 for (int b = 0; b < batch; b++) {
                     float[] alone = new float[rows];
                     kernels.matmul(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), alone, 1);
                     assertThat(java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows))
-                            .as("[%d x %d] batch %d, vector %d", rows, cols, batch, b).containsExactly(alone);
+                            .as("%s [%d x %d] batch %d, vector %d", dtype, rows, cols, batch, b).containsExactly(alone);
                 }
             }
         }
+    }
+
+    /**
+     * Q8_K as ggml's quantize_row_q8_K_ref: the scale comes from the signed value of largest magnitude,
+     * {@code iscale = -127 / max} (so a positive maximum gives negative quants and a negative scale),
+     * round half to even, sub-block sums of 16.
+     */
+    @Test
+    void activationsQuantizeAsGgmlsQ8_K() {
+        float[] x = new float[512];
+        x[0] = -2f;  // block 0: max -2, iscale 63.5
+        x[1] = 1f;   // 63.5 -> 64 (half to even)
+        x[2] = 0.5f; // 31.75 -> 32
+        x[16] = 2f;  // ties in magnitude: the first one (-2) sets the scale; 2 * 63.5 = 127
+        x[256] = 4f; // block 1: max 4, iscale -31.75
+        x[257] = 1f; // -31.75 -> -32
+        Q8KActivations q = Q8KActivations.of(x, 1, 512);
+        assertThat(java.util.Arrays.copyOf(q.quants(), 3)).containsExactly((short) -127, (short) 64, (short) 32);
+        assertThat(q.quants()[16]).isEqualTo((short) 127);
+        assertThat(q.scales()[0]).isEqualTo(1f / 63.5f);
+        assertThat(q.sums()[0]).isEqualTo(-127 + 64 + 32);
+        assertThat(q.sums()[1]).isEqualTo(127);
+        assertThat(q.quants()[256]).isEqualTo((short) -127);
+        assertThat(q.quants()[257]).isEqualTo((short) -32);
+        assertThat(q.scales()[1]).isEqualTo(1f / -31.75f);
+        assertThat(q.sums()[16]).isEqualTo(-127 - 32);
     }
 
     /** Activations are quantized as ggml's quantize_row_q8_0 on x86: scale amax/127 in F16, round half to even. */
@@ -255,6 +306,48 @@ class VectorKernelsTest {
         assertThat(d[1]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(1.6f / 127f)));
         assertThat(q[32]).isEqualTo((short) -127);
         assertThat(q[32 + 1]).isEqualTo((short) Math.rint(-1.5f * (127f / 1.6f)));
+    }
+
+    /**
+     * The vector quantizer that runs once per call gives bit for bit the scalar reference's quants and
+     * scales: on random inputs of several magnitudes, on exact halves (ties round to even), zeros and
+     * single large values.
+     */
+    @Test
+    void vectorActivationQuantizerEqualsTheScalarReference() {
+        Random random = new Random(21);
+        int cols = 256;
+        int batch = 6;
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            float magnitude = (float) Math.pow(10, (i / cols) - 3);
+            x[i] = (random.nextFloat() * 2f - 1f) * magnitude;
+        }
+        for (int i = 0; i < 32; i++) {
+            x[i] = i - 16.5f;  // with amax 127 below the factor is 1: every value a tie, rounded to even
+            x[32 + i] = 0f;    // an all-zero block: scale 0, quants 0
+        }
+        x[31] = 127f;
+        x[64 + 5] = 1e30f;
+        Q8Activations q = Q8Activations.of(x, batch, cols);
+        short[] expectedQ = new short[batch * cols];
+        float[] expectedD = new float[batch * cols / 32];
+        for (int b = 0; b < batch; b++) {
+            Lanes.quantizeQ8(x, b * cols, cols, expectedQ, b * cols, expectedD, b * cols / 32);
+        }
+        float[] expectedFloats = new float[expectedQ.length];
+        short[] expectedInterleaved = new short[expectedQ.length];
+        for (int i = 0; i < expectedQ.length; i++) {
+            expectedFloats[i] = expectedQ[i];
+            // each half block as the integer path multiplies it: e0, e8, e1, e9, ...
+            int half = i - i % 16;
+            expectedInterleaved[i] = expectedQ[half + ((i % 16) % 2 == 0 ? (i % 16) / 2 : 8 + (i % 16) / 2)];
+        }
+        assertThat(q.floats()).containsExactly(expectedFloats);
+        assertThat(q.quants()).containsExactly(expectedInterleaved);
+        assertThat(q.scales()).containsExactly(expectedD);
+        assertThat(java.util.Arrays.copyOf(q.floats(), 4)).as("-16.5, -15.5, -14.5, -13.5 to even")
+                .containsExactly(-16f, -16f, -14f, -14f);
     }
 
     @Test

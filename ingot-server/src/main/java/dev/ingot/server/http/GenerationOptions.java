@@ -21,7 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param n              completions per prompt returned
  * @param bestOf         completions per prompt generated, of which the {@code n} likeliest are returned ({@code >= n})
  * @param stop           stop strings
- * @param ending         stop token ids, ignore_eos, min_tokens, include_stop_str_in_output, skip_special_tokens
+ * @param ending         stop token ids, ignore_eos, min_tokens, include_stop_str_in_output, skip_special_tokens,
+ *                       response_format
  * @param promptLogprobs vLLM's {@code prompt_logprobs}: alternatives per prompt token, empty when not asked for
  * @param stream         answer with server-sent events
  * @param includeUsage   streaming: send a last chunk with the usage
@@ -64,7 +65,8 @@ record GenerationOptions(Optional<Integer> maxTokens, SamplingParams sampling, i
             throw ApiException.badRequest("min_tokens", "'min_tokens' is " + minTokens + " but 'max_tokens' is only " + maxTokens.get());
         }
         GenerationRequest.Ending ending = new GenerationRequest.Ending(stopTokenIds, p.bool("ignore_eos").orElse(false), minTokens,
-                p.bool("include_stop_str_in_output").orElse(false), p.bool("skip_special_tokens").orElse(true), jsonObject(p));
+                p.bool("include_stop_str_in_output").orElse(false), p.bool("skip_special_tokens").orElse(true),
+                ResponseFormatField.parse(p.get("response_format")));
         Optional<Integer> promptLogprobs = p.integer("prompt_logprobs", 0, limits.maxTopLogprobs());
         boolean stream = p.bool("stream").orElse(false);
         if (stream && bestOf > n) {
@@ -80,27 +82,6 @@ record GenerationOptions(Optional<Integer> maxTokens, SamplingParams sampling, i
         SamplingParams sampling = new SamplingParams(temperature, topP, topK, seed, minP, presence, frequency, repetition, bias);
         return new GenerationOptions(maxTokens, sampling, n, bestOf, stop, ending, promptLogprobs, stream, includeUsage,
                 returnTokenIds);
-    }
-
-    /**
-     * OpenAI's {@code response_format}: {@code {"type": "text"}} (what every answer is anyway) or
-     * {@code {"type": "json_object"}} (the text is constrained to one JSON object); {@code json_schema}
-     * is refused, saying so.
-     */
-    private static boolean jsonObject(Params p) {
-        Optional<JsonNode> node = p.get("response_format");
-        if (node.isEmpty()) {
-            return false;
-        }
-        String type = node.get().path("type").asText("");
-        return switch (type) {
-            case "text" -> false;
-            case "json_object" -> true;
-            case "json_schema" -> throw ApiException.badRequest("response_format",
-                    "'response_format' json_schema is not supported yet (json_object is)");
-            default -> throw ApiException.badRequest("response_format",
-                    "'response_format' must be {\"type\": \"text\"} or {\"type\": \"json_object\"}, got " + node.get());
-        };
     }
 
     /** OpenAI's {@code logit_bias}: an object from token id (as a string) to a bias in [-100, 100]. */

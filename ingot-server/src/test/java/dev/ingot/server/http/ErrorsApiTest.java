@@ -149,7 +149,7 @@ class ErrorsApiTest {
         assertThat(client.post("/v1/chat/completions", chat).status()).isEqualTo(200);
         chat.putObject("response_format").put("type", "json_schema");
         refused(client.post("/v1/chat/completions", chat), 400, "response_format",
-                "'response_format' json_schema is not supported yet (json_object is)");
+                "'response_format.json_schema' must be an object with a 'schema'");
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
 import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
@@ -187,6 +188,32 @@ class OpenAiSdkTest {
         int whole = wholeObjects(completion.choices().stream().map(CompletionChoice::text).toList(),
                 completion.choices().stream().map(c -> CompletionChoice.FinishReason.STOP.equals(c.finishReason())).toList());
         assertThat(whole).as("some choices close their object within 500 tokens").isPositive();
+    }
+
+    @Test
+    void responseFormatJsonSchemaGivesAnswersThatValidate() throws Exception {
+        Map<String, Object> schema = Map.of("type", "object", "additionalProperties", false, "required", List.of("name", "happy"),
+                "properties", Map.of("name", Map.of("type", "string", "maxLength", 8), "happy", Map.of("type", "boolean")));
+        ResponseFormatJsonSchema.JsonSchema.Schema.Builder typed = ResponseFormatJsonSchema.JsonSchema.Schema.builder();
+        schema.forEach((k, v) -> typed.putAdditionalProperty(k, JsonValue.from(v)));
+        ChatCompletion chat = openai.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
+                .addUserMessage("Who is in the story?").temperature(1.0).seed(3).n(4).maxCompletionTokens(100)
+                .responseFormat(ResponseFormatJsonSchema.builder().jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
+                        .name("hero").strict(true).schema(typed.build()).build()).build())
+                .putAdditionalBodyProperty("logit_bias", JsonValue.from(Map.of("37", 4)))
+                .build());
+        com.networknt.schema.Schema validator = com.networknt.schema.SchemaRegistry
+                .withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_2020_12)
+                .getSchema(Client.JSON.writeValueAsString(schema), com.networknt.schema.InputFormat.JSON);
+        int finished = 0;
+        for (ChatCompletion.Choice c : chat.choices()) {
+            if (ChatCompletion.Choice.FinishReason.STOP.equals(c.finishReason())) {
+                String text = c.message().content().orElseThrow();
+                assertThat(validator.validate(text, com.networknt.schema.InputFormat.JSON)).as(text).isEmpty();
+                finished++;
+            }
+        }
+        assertThat(finished).as("some of 4 choices finish within 100 tokens").isPositive();
     }
 
     @Test

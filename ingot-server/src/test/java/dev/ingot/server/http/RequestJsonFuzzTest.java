@@ -57,9 +57,10 @@ class RequestJsonFuzzTest {
         URI uri = server().uri().resolve(ENDPOINTS.get((data[0] & 0xff) % ENDPOINTS.size()));
         String endpoint = uri.getPath();
         byte[] body = Arrays.copyOfRange(data, 1, data.length);
-        FuzzContract.check(() -> {
+        // A request may generate up to the model's context: more work than a parser's, so a longer deadline.
+        FuzzContract.check(Duration.ofSeconds(20), () -> {
             HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(10))
+                    .timeout(Duration.ofSeconds(15))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             int status = reply.statusCode();

@@ -26,6 +26,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -228,8 +229,11 @@ public final class WeightRoutes implements AutoCloseable {
             throw new ApiException(413, "invalid_request_error", null, "bucket_too_large", "the bucket is " + length
                     + " bytes; at most " + config.limits().maxBucketBytes() + " data bytes are accepted per bucket");
         }
-        BucketReceipt receipt = BucketReader.receive(update, seq, new InputStreamChannel(ctx.req().getInputStream()),
-                length >= 0 ? OptionalLong.of(length) : OptionalLong.empty(), config.limits());
+        BucketReceipt receipt;
+        try (ReadableByteChannel body = RequestContentChannel.of(ctx.req())) {
+            receipt = BucketReader.receive(update, seq, body, length >= 0 ? OptionalLong.of(length) : OptionalLong.empty(),
+                    config.limits());
+        }
         json(ctx, 200, Map.of("id", receipt.updateId(), "seq", seq.isPresent() ? seq.getAsLong() : -1,
                 "tensors", receipt.tensors(), "bytes", receipt.bytes()));
     }
