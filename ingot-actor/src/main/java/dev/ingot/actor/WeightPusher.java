@@ -215,6 +215,8 @@ public final class WeightPusher implements AutoCloseable {
     private void sendBucket(String id, int seq, BucketBlob blob, Attempts attempts) throws IOException {
         withRetries("send bucket " + seq + " of update " + id, attempts, () -> send(request("v1/weights/updates/" + id
                 + "/buckets?seq=" + seq).header("Content-Type", "application/octet-stream")
+                // a refused bucket (token, unknown update, too large) is answered before its megabytes are sent
+                .expectContinue(true)
                 .PUT(HttpRequest.BodyPublishers.fromPublisher(new BufferPublisher(blob.buffers()), blob.byteSize())), 200));
     }
 

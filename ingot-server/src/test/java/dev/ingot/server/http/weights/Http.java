@@ -41,8 +41,14 @@ final class Http {
         return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /**
+     * With {@code Expect: 100-continue}, as the actor sends buckets: a bucket the server refuses before
+     * reading it (a wrong token) is answered before its bytes are sent. Without it the answer races the
+     * upload: Jetty closes a connection whose body it did not read, and a client still writing sees a
+     * broken pipe instead of the 401.
+     */
     Answer put(String path, byte[] body) throws IOException, InterruptedException {
-        return send(request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(request(path).expectContinue(true).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     Answer delete(String path) throws IOException, InterruptedException {
