@@ -83,6 +83,15 @@ public final class Main {
                                          (default ../shared/models/stories260K-hf); --no-text skips the check
                       --gen-tokens N     greedy tokens compared (default 100)""",
                     dev.ingot.bench.quant.QuantCommand::run),
+            new BenchCommand("batched", """
+                    batched decode against llama.cpp's llama-batched-bench on the same file (the synthetic 110M Llama,
+                    GGUF F32): S_TG decode tok/s of Ingot's scheduler and llama.cpp at 1, 16, 64 parallel sequences,
+                    alternating rounds, best-of, spread, ratio Ingot / llama.cpp; S_PP prefill alongside
+                      --npl 1,16,64      parallel sequences   --npp N   prompt tokens each (default 128)
+                      --ntg N            generated tokens each (default 128)   --rounds N (default 3)
+                      --threads N        threads for both engines (default 2)   --kv-cache-dtype F32|BF16 (Ingot's)
+                      --quick            32 + 32 tokens, 1 round   --plugins DIR, --anchor SCRIPT | --no-anchor as quant""",
+                    dev.ingot.bench.batched.BatchedCommand::run),
             new BenchCommand("grammar", """
                     json_schema vocabulary mask per token: token-trie walk vs every token one by one vs json_object,
                     on one sampled sequence replayed by all three (ratios in the same run)

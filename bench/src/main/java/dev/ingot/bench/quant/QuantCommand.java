@@ -1,22 +1,24 @@
 package dev.ingot.bench.quant;
 
+import static dev.ingot.bench.Rounds.loadAverage;
+import static dev.ingot.bench.Rounds.max;
+import static dev.ingot.bench.Rounds.spread;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.bench.llamacpp.LlamaCppAnchor.Run;
+import dev.ingot.bench.llamacpp.LlamaCppAnchor;
+import dev.ingot.bench.llamacpp.SyntheticGguf;
 import dev.ingot.bench.model.DecodeProbe;
 import dev.ingot.bench.model.ModelShape;
-import dev.ingot.bench.model.ModelVariant;
-import dev.ingot.bench.model.SyntheticModels;
 import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.generate.LoadOptions;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.plugin.PluginConfig;
 import dev.ingot.engine.sample.SamplingParams;
-import dev.ingot.server.cli.IngotCommand;
-import dev.ingot.spi.tensor.DType;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench/run quant}: Ingot against llama.cpp on the same GGUF files. The synthetic 110M Llama is
@@ -54,9 +55,7 @@ public final class QuantCommand {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
             Path models = root.resolve("bench/target/models");
             Path plugins = Files.isDirectory(root.resolve("build/plugins")) ? root.resolve("build/plugins") : root.resolve("plugins/gguf/target");
-            String env = System.getenv("LLAMACPP_SH");
-            Path script = env != null ? Path.of(env) : root.resolveSibling("shared/anchors/llamacpp.sh");
-            Optional<Path> anchor = Files.isExecutable(script) ? Optional.of(script) : Optional.empty();
+            Optional<Path> anchor = LlamaCppAnchor.defaultScript(root);
             int rounds = 3;
             int threads = 2;
             int steps = 64;
@@ -113,8 +112,7 @@ public final class QuantCommand {
 
     /** The synthetic model as GGUF F32 (written by ingot convert) and each requested type (llama-quantize). */
     private static Map<String, Path> prepare(Options o, ModelShape shape, String base, PrintStream out) throws Exception {
-        Path hf = new SyntheticModels(o.models()).ensure(new ModelVariant(shape, ModelVariant.Layout.HF, DType.F32));
-        writeTokenizerJson(hf.resolve("tokenizer.json"), shape.vocab());
+        Path hf = SyntheticGguf.hf(o.models(), shape);
         Map<String, Path> files = prepareFrom(o, hf, base, out);
         Map<String, Path> named = new LinkedHashMap<>();
         files.forEach((k, v) -> named.put(k.substring(k.lastIndexOf(' ') + 1), v));
@@ -123,14 +121,7 @@ public final class QuantCommand {
 
     private static Map<String, Path> prepareFrom(Options o, Path hf, String base, PrintStream out) throws Exception {
         Map<String, Path> files = new LinkedHashMap<>();
-        Path f32 = o.models().resolve(base + "-f32.gguf");
-        if (!Files.exists(f32)) {
-            int code = IngotCommand.commandLine().execute("convert", "--model", hf.toString(), "--plugins", o.plugins().toString(),
-                    "--to", "gguf", "--out", f32.toString());
-            if (code != 0) {
-                throw new IOException("ingot convert --to gguf failed for " + hf);
-            }
-        }
+        Path f32 = SyntheticGguf.f32(hf, o.models().resolve(base + "-f32.gguf"), o.plugins());
         for (String type : o.types()) {
             Path file = type.equals("F32") ? f32 : o.models().resolve(base + "-" + type.toLowerCase(Locale.ROOT) + ".gguf");
             if (!Files.exists(file)) {
@@ -154,43 +145,6 @@ public final class QuantCommand {
             files.put(base + " " + type, file);
         }
         return files;
-    }
-
-    /**
-     * A SentencePiece-style tokenizer.json with the synthetic tokenizer's pieces (the specials, the 256
-     * byte pieces, made-up words spelled with {@code ▁}), so the converted GGUF carries a vocabulary.
-     */
-    static void writeTokenizerJson(Path file, int vocab) throws IOException {
-        if (Files.exists(file)) {
-            return;
-        }
-        StringBuilder v = new StringBuilder();
-        List<String> pieces = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
-        for (int b = 0; b < 256; b++) {
-            pieces.add(String.format(Locale.ROOT, "<0x%02X>", b));
-        }
-        for (int word = 0; pieces.size() < vocab; word++) {
-            pieces.add("\u2581" + letters(word));
-        }
-        for (int i = 0; i < pieces.size(); i++) {
-            v.append(i == 0 ? "" : ",").append('"').append(pieces.get(i)).append("\":").append(i);
-        }
-        String json = """
-                {"version":"1.0","added_tokens":[
-                 {"id":0,"content":"<unk>","special":true},{"id":1,"content":"<s>","special":true},{"id":2,"content":"</s>","special":true}],
-                 "normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend","prepend":"\u2581"},{"type":"Replace","pattern":{"String":" "},"content":"\u2581"}]},
-                 "pre_tokenizer":null,
-                 "model":{"type":"BPE","unk_token":"<unk>","byte_fallback":true,"vocab":{%s},"merges":[]}}
-                """.formatted(v);
-        Files.writeString(file, json, StandardCharsets.UTF_8);
-    }
-
-    private static String letters(int n) {
-        StringBuilder s = new StringBuilder();
-        for (int v = n + 1; v > 0; v = (v - 1) / 26) {
-            s.append((char) ('a' + (v - 1) % 26));
-        }
-        return s.reverse().toString();
     }
 
     // ---- speed ----
@@ -312,23 +266,8 @@ public final class QuantCommand {
 
     // ---- helpers ----
 
-    record Run(int code, String output) {
-        String lastLine() {
-            String[] lines = output.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-    }
-
     private static Run anchor(Options o, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(o.anchor().orElseThrow().toString());
-        command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-        }
-        return new Run(p.exitValue(), output);
+        return new LlamaCppAnchor(o.anchor().orElseThrow()).run(args);
     }
 
     private static double parseDouble(String s) {
@@ -336,24 +275,6 @@ public final class QuantCommand {
             return Double.parseDouble(s.strip());
         } catch (NumberFormatException e) {
             return Double.NaN;
-        }
-    }
-
-    private static double max(List<Double> values) {
-        return values.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-    }
-
-    private static String spread(List<Double> values) {
-        double min = values.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-        return String.format(Locale.ROOT, "%.1f–%.1f", min, max(values));
-    }
-
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
         }
     }
 }
