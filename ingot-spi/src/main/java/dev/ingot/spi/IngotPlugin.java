@@ -17,8 +17,11 @@ public interface IngotPlugin {
      * The SPI version of this API, {@code major.minor}. A plugin returns this constant from
      * {@link #spiVersion()}: javac inlines it into the plugin's class file, so the value the
      * engine reads at run time is the version the plugin was compiled against.
+     *
+     * <p>2.1 added {@code DType.Q5_0} and {@code Q5_1}: a plugin that hands them over would fail to link on
+     * a 2.0 engine, so the minor version tells that engine to refuse it in one line instead.
      */
-    String SPI_VERSION = "2.0";
+    String SPI_VERSION = "2.1";
 
     /** A short, unique, human name such as {@code llama2c}. */
     String name();

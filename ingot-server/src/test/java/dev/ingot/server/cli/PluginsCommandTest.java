@@ -28,7 +28,8 @@ class PluginsCommandTest {
     void listsLoadedPluginsInAnAlignedTableThenRefusedOnesAndWarnings() throws Exception {
         Path acme = TestPlugin.named("acme").format("acme", Tier.LAYOUT).format("acme-v2", Tier.LAYOUT).tokenizer("acme-tok", Tier.LAYOUT)
                 .writeJar(plugins.resolve("acme.jar"));
-        Path future = TestPlugin.named("future").spiVersion("2.1").format("future", Tier.LAYOUT).writeJar(plugins.resolve("future.jar"));
+        SpiVersion newer = new SpiVersion(SpiVersion.CURRENT.major(), SpiVersion.CURRENT.minor() + 1);
+        Path future = TestPlugin.named("future").spiVersion(newer.toString()).format("future", Tier.LAYOUT).writeJar(plugins.resolve("future.jar"));
         Path wire = TestPlugin.named("wire").transport("shm").writeJar(more.resolve("wire.jar"));
         Path missing = plugins.resolve("nowhere");
 
@@ -52,7 +53,7 @@ class PluginsCommandTest {
         assertThat(wireRow.split(" +")).containsExactly("wire", "1.2.3", engine, wire.toString(), "-", "-", "-", "shm");
         assertThat(run.out()).contains("Refused plugins:\n");
         assertThat(lines).anySatisfy(l -> assertThat(l.split(" {2,}")).containsExactly("", "future", future.toString(),
-                "built for SPI 2.1, but this engine provides SPI " + engine + "; it needs a newer Ingot"));
+                "built for SPI " + newer + ", but this engine provides SPI " + engine + "; it needs a newer Ingot"));
         assertThat(run.out()).endsWith("Warnings:\n  plugin path entry " + missing + " does not exist; ignored\n");
     }
 

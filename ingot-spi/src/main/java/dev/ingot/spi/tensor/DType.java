@@ -31,6 +31,14 @@ public enum DType {
     Q8_0(32, 34),
     /** GGML Q4_0: 32 elements = one F16 scale + 16 bytes of 4-bit values (offset 8). */
     Q4_0(32, 18),
+    /**
+     * GGML Q5_0: 32 elements = one F16 scale, 4 bytes holding each element's fifth (high) bit, 16 bytes of
+     * low nibbles; value {@code (q - 16) * d}. Added in SPI 2.1 (llama-quantize writes it where rows are too
+     * narrow for K-quants).
+     */
+    Q5_0(32, 22),
+    /** GGML Q5_1: 32 elements = F16 scale {@code d} and F16 offset {@code m}, 4 bytes of high bits, 16 bytes of low nibbles; value {@code q * d + m}. Added in SPI 2.1. */
+    Q5_1(32, 24),
     /** GGML Q4_K: 256 elements = F16 scale and min, 12 bytes of 6-bit sub-block scales/mins, 128 bytes of 4-bit values. */
     Q4_K(256, 144),
     /** GGML Q6_K: 256 elements = 128 bytes low 4 bits, 64 bytes high 2 bits, 16 signed sub-block scales, one F16 scale. */
@@ -88,7 +96,7 @@ public enum DType {
     /** Types that encode real numbers: the floats, FP8 and the quantized types. */
     public boolean isFloatingPoint() {
         return switch (this) {
-            case F64, F32, F16, BF16, F8_E4M3, F8_E5M2, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case F64, F32, F16, BF16, F8_E4M3, F8_E5M2, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q6_K -> true;
             case I64, I32, I16, I8, U64, U32, U16, U8, BOOL -> false;
         };
     }

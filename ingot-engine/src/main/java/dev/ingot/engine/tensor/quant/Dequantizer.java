@@ -21,7 +21,7 @@ public final class Dequantizer {
     /** True for the types {@link #toF32} decodes. */
     public static boolean supports(DType type) {
         return switch (type) {
-            case Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -35,7 +35,7 @@ public final class Dequantizer {
      */
     public static void toF32(MemorySegment src, DType type, MemorySegment dstF32, long elements) {
         if (!supports(type)) {
-            throw new IllegalArgumentException("no GGML block decoder for " + type + "; decodable: Q8_0, Q4_0, Q4_K, Q6_K");
+            throw new IllegalArgumentException("no GGML block decoder for " + type + "; decodable: Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q6_K");
         }
         long srcBytes = type.bytesFor(elements); // throws unless whole blocks
         if (elements < 0 || src.byteSize() < srcBytes || dstF32.byteSize() / Float.BYTES < elements) {
@@ -50,6 +50,8 @@ public final class Dequantizer {
             switch (type) {
                 case Q8_0 -> GgmlBlocks.q8_0(src, in, dstF32, out);
                 case Q4_0 -> GgmlBlocks.q4_0(src, in, dstF32, out);
+                case Q5_0 -> GgmlBlocks.q5_0(src, in, dstF32, out);
+                case Q5_1 -> GgmlBlocks.q5_1(src, in, dstF32, out);
                 case Q4_K -> GgmlBlocks.q4K(src, in, dstF32, out);
                 case Q6_K -> GgmlBlocks.q6K(src, in, dstF32, out);
                 default -> throw new AssertionError(type); // excluded by supports()

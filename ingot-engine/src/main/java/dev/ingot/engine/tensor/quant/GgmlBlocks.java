@@ -13,6 +13,11 @@ import java.nio.ByteOrder;
  *   <li>Q4_0, 18 bytes for 32 weights: f16 scale {@code d}, then 16 bytes of nibbles. Byte {@code j}
  *       holds weight {@code j} in its low nibble and weight {@code j + 16} in its high nibble;
  *       {@code w = (nibble - 8) * d}.
+ *   <li>Q5_0, 22 bytes for 32 weights: f16 scale {@code d}, a little-endian 32-bit {@code qh}, 16 bytes
+ *       of nibbles laid out as Q4_0's. Bit {@code i} of {@code qh} is weight {@code i}'s fifth bit:
+ *       {@code q = nibble | bit << 4}, {@code w = (q - 16) * d}.
+ *   <li>Q5_1, 24 bytes for 32 weights: f16 scale {@code d}, f16 offset {@code m}, then {@code qh} and
+ *       nibbles as Q5_0; {@code w = q * d + m}.
  *   <li>Q4_K, 144 bytes for 256 weights in 8 sub-blocks of 32: f16 {@code d}, f16 {@code dmin}, 12
  *       bytes packing 8 six-bit scales and 8 six-bit mins, then 128 bytes of nibbles. Bytes
  *       {@code 32g..32g+31} hold sub-block {@code 2g} in their low nibbles and {@code 2g+1} in their
@@ -25,6 +30,7 @@ import java.nio.ByteOrder;
 final class GgmlBlocks {
 
     private static final ValueLayout.OfShort F16_BITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32_BITS = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private GgmlBlocks() {}
@@ -55,6 +61,32 @@ final class GgmlBlocks {
             put(dst, out, j, ((packed & 0x0F) - 8) * d);
             put(dst, out, j + 16, ((packed >>> 4) - 8) * d);
         }
+    }
+
+    static void q5_0(MemorySegment src, long in, MemorySegment dst, long out) {
+        float d = half(src, in);
+        int qh = src.get(U32_BITS, in + 2);
+        for (int j = 0; j < 16; j++) {
+            int packed = u8(src, in + 6 + j);
+            put(dst, out, j, (fiveBits(packed & 0x0F, qh, j) - 16) * d);
+            put(dst, out, j + 16, (fiveBits(packed >>> 4, qh, j + 16) - 16) * d);
+        }
+    }
+
+    static void q5_1(MemorySegment src, long in, MemorySegment dst, long out) {
+        float d = half(src, in);
+        float m = half(src, in + 2);
+        int qh = src.get(U32_BITS, in + 4);
+        for (int j = 0; j < 16; j++) {
+            int packed = u8(src, in + 8 + j);
+            put(dst, out, j, fiveBits(packed & 0x0F, qh, j) * d + m);
+            put(dst, out, j + 16, fiveBits(packed >>> 4, qh, j + 16) * d + m);
+        }
+    }
+
+    /** Weight {@code i}'s unsigned 5-bit value: its nibble topped up with bit {@code i} of {@code qh}. */
+    private static int fiveBits(int nibble, int qh, int i) {
+        return nibble | ((qh >>> i) & 1) << 4;
     }
 
     /**

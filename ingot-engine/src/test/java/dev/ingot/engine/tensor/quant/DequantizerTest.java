@@ -64,6 +64,68 @@ class DequantizerTest {
     }
 
     /**
+     * Q5_0's fifth bits, as ggml's {@code dequantize_row_q5_0} defines them: bit {@code i} of the
+     * little-endian {@code qh} belongs to weight {@code i}, whose nibble is the low one of byte {@code i}
+     * for {@code i < 16} and the high one of byte {@code i - 16} after. The qh bytes 0x01 0x02 0x00 0x80 set
+     * bits 0, 9 and 31 only; byte {@code j} holds nibbles {@code j} (low) and {@code 15 - j} (high).
+     */
+    @Test
+    void q5_0TopsEachNibbleUpWithItsBitOfQhAndCentresOnSixteen() {
+        ByteBuffer block = le(22);
+        block.putShort(HALF);
+        block.put(new byte[] {0x01, 0x02, 0x00, (byte) 0x80});
+        for (int j = 0; j < 16; j++) {
+            block.put((byte) ((15 - j) << 4 | j));
+        }
+        float[] w = decode(DType.Q5_0, 32, block.array());
+        // worked by hand: w = ((nibble | bit << 4) - 16) * 0.5
+        assertThat(w[0]).isEqualTo(0f);      // (0 | 16) - 16
+        assertThat(w[1]).isEqualTo(-7.5f);   // 1 - 16
+        assertThat(w[9]).isEqualTo(4.5f);    // (9 | 16) - 16
+        assertThat(w[15]).isEqualTo(-0.5f);  // 15 - 16
+        assertThat(w[16]).isEqualTo(-0.5f);  // high nibble of byte 0: 15 - 16
+        assertThat(w[25]).isEqualTo(-5f);    // high nibble of byte 9: 6 - 16; bit 25 is clear
+        assertThat(w[31]).isEqualTo(0f);     // high nibble of byte 15: (0 | 16) - 16
+        int qh = 1 | 1 << 9 | 1 << 31;
+        for (int i = 0; i < 32; i++) {
+            int nibble = i < 16 ? i : 15 - (i - 16);
+            int q = nibble | ((qh >>> i) & 1) << 4;
+            assertThat(w[i]).as("w[%d]", i).isEqualTo((q - 16) * 0.5f);
+        }
+    }
+
+    /**
+     * Q5_1: d = 0.25 and m = -1 (f16 0xBC00) after the scale, then qh and nibbles as Q5_0, unsigned:
+     * {@code w = q * d + m}. The qh bytes 0xFF 0x00 0x00 0x01 set bits 0..7 and 24. Two blocks, so the
+     * second (every byte zero but m = 2) shows the 24-byte stride.
+     */
+    @Test
+    void q5_1IsUnsignedFiveBitsTimesScalePlusOffset() {
+        ByteBuffer blocks = le(2 * 24);
+        blocks.putShort(QUARTER).putShort((short) 0xBC00);
+        blocks.put(new byte[] {(byte) 0xFF, 0x00, 0x00, 0x01});
+        for (int j = 0; j < 16; j++) {
+            blocks.put((byte) ((15 - j) << 4 | j));
+        }
+        blocks.putShort(ONE).putShort((short) 0x4000); // d = 1, m = 2
+        blocks.put(new byte[20]);
+        float[] w = decode(DType.Q5_1, 64, blocks.array());
+        assertThat(w[0]).isEqualTo(3f);      // (0 | 16) * 0.25 - 1
+        assertThat(w[8]).isEqualTo(1f);      // 8 * 0.25 - 1, bit 8 clear
+        assertThat(w[24]).isEqualTo(4.75f);  // high nibble of byte 8: (7 | 16) * 0.25 - 1
+        assertThat(w[31]).isEqualTo(-1f);    // 0 * 0.25 - 1
+        int qh = 0xFF | 1 << 24;
+        for (int i = 0; i < 32; i++) {
+            int nibble = i < 16 ? i : 15 - (i - 16);
+            int q = nibble | ((qh >>> i) & 1) << 4;
+            assertThat(w[i]).as("w[%d]", i).isEqualTo(q * 0.25f - 1f);
+        }
+        for (int i = 32; i < 64; i++) {
+            assertThat(w[i]).as("w[%d]", i).isEqualTo(2f);
+        }
+    }
+
+    /**
      * d = 1, dmin = 0.5. Scale bytes a = [0x41, 2, 3, 4], b = [0, 1, 2, 3], c = [0x21, 0x02, 0, 0]:
      * sub-blocks 0..3 have scales 1, 2, 3, 4 and mins 0, 1, 2, 3; sub-block 4 has scale
      * (0x21 & 15) | (0x41 >> 6) << 4 = 17 and min 0x21 >> 4 = 2; sub-block 5 scale 2, min 0; 6 and 7 zero.
@@ -137,12 +199,18 @@ class DequantizerTest {
         MemorySegment src = MemorySegment.ofArray(new byte[34]);
         MemorySegment dst = MemorySegment.ofArray(new float[32]);
         assertThatThrownBy(() -> Dequantizer.toF32(src, DType.F16, dst, 32))
-                .hasMessage("no GGML block decoder for F16; decodable: Q8_0, Q4_0, Q4_K, Q6_K");
+                .hasMessage("no GGML block decoder for F16; decodable: Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q6_K");
         assertThatThrownBy(() -> Dequantizer.toF32(src, DType.Q8_0, dst, 30))
                 .hasMessage("30 elements are not whole Q8_0 blocks of 32");
         assertThatThrownBy(() -> Dequantizer.toF32(src, DType.Q8_0, dst, 64))
                 .hasMessage("64 Q8_0 elements need 68 source bytes and 256 float32 bytes, got 34 and 128");
+        assertThatThrownBy(() -> Dequantizer.toF32(MemorySegment.ofArray(new byte[24]), DType.Q5_1, MemorySegment.ofArray(new float[64]), 64))
+                .hasMessage("64 Q5_1 elements need 48 source bytes and 256 float32 bytes, got 24 and 256");
+        assertThatThrownBy(() -> Dequantizer.toF32(MemorySegment.ofArray(new byte[22]), DType.Q5_0, dst, 16))
+                .hasMessage("16 elements are not whole Q5_0 blocks of 32");
         assertThat(Dequantizer.supports(DType.Q4_K)).isTrue();
+        assertThat(Dequantizer.supports(DType.Q5_0)).isTrue();
+        assertThat(Dequantizer.supports(DType.Q5_1)).isTrue();
         assertThat(Dequantizer.supports(DType.BF16)).isFalse();
     }
 }

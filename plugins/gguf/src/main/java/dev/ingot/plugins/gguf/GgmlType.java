@@ -73,9 +73,11 @@ enum GgmlType {
             case BF16 -> Optional.of(DType.BF16);
             case Q8_0 -> Optional.of(DType.Q8_0);
             case Q4_0 -> Optional.of(DType.Q4_0);
+            case Q5_0 -> Optional.of(DType.Q5_0);
+            case Q5_1 -> Optional.of(DType.Q5_1);
             case Q4_K -> Optional.of(DType.Q4_K);
             case Q6_K -> Optional.of(DType.Q6_K);
-            case Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q5_K, Q8_K, I8, I16, I32, I64, F64 -> Optional.empty();
+            case Q4_1, Q8_1, Q2_K, Q3_K, Q5_K, Q8_K, I8, I16, I32, I64, F64 -> Optional.empty();
         };
     }
 

@@ -34,7 +34,7 @@ import java.util.function.IntFunction;
  * rotate-half into the interleaved RoPE order ({@code LlamaModel.permute}; k with the kv heads), and the
  * vocabulary as a {@code llama} (SentencePiece) tokenizer when the engine hands one over.
  *
- * <p>Tensors keep their type: F32, F16, BF16 and the GGML blocks Q8_0/Q4_0/Q4_K/Q6_K are written as the
+ * <p>Tensors keep their type: F32, F16, BF16 and the GGML blocks Q8_0/Q4_0/Q5_0/Q5_1/Q4_K/Q6_K are written as the
  * bytes they are (a q/k permutation moves whole rows, which are whole blocks). 1-D tensors (norms) are
  * widened to F32, as llama.cpp's converter keeps them. The file is written beside its name and moved
  * into place, so a failed write leaves nothing that looks like a checkpoint.
@@ -150,6 +150,8 @@ final class GgufCheckpointWriter implements CheckpointWriter {
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
             case Q4_K -> 15;
             case Q6_K -> 18;
             case BF16 -> 32;

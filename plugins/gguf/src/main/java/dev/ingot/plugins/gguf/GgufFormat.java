@@ -21,7 +21,7 @@ import java.util.Optional;
 /**
  * llama.cpp's single-file GGUF checkpoints (versions 2 and 3, little-endian) of the llama, qwen2 and
  * qwen3 architectures. Tensors are handed over exactly as stored, F32/F16/BF16 and the GGML block
- * types Q8_0/Q4_0/Q4_K/Q6_K alike, as views of the file the engine maps; any other type is refused at open.
+ * types Q8_0/Q4_0/Q5_0/Q5_1/Q4_K/Q6_K alike, as views of the file the engine maps; any other type is refused at open.
  */
 public final class GgufFormat implements CheckpointFormat {
 
@@ -34,7 +34,7 @@ public final class GgufFormat implements CheckpointFormat {
 
     @Override
     public String description() {
-        return "llama.cpp GGUF file: llama, qwen2, qwen3 (F32/F16/BF16, Q8_0/Q4_0/Q4_K/Q6_K as stored)";
+        return "llama.cpp GGUF file: llama, qwen2, qwen3 (F32/F16/BF16, Q8_0/Q4_0/Q5_0/Q5_1/Q4_K/Q6_K as stored)";
     }
 
     /** The magic and the version, nothing more: detection never parses the rest. */

@@ -16,10 +16,12 @@ import dev.ingot.spi.model.ModelConfig;
 import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Shape;
+import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.testkit.SharedModels;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -215,6 +217,38 @@ class GgufFormatTest {
             TensorMapping mapping = format.mapper(TestEngine.spec(checkpoint.config())).map(q);
             assertThat(mapping).isEqualTo(TensorMapping.to(HfNames.q(0), new TensorOp.RopeInterleavedToHalves(8, 8)));
             assertThat(new TensorOp.RopeInterleavedToHalves(8, 8).apply(q)).isEqualTo(q);
+        }
+    }
+
+    /**
+     * llama-quantize writes Q5_0 (GGML id 6) and Q5_1 (id 7) where rows are too narrow for K-quants: they
+     * are handed over as {@code DType.Q5_0}/{@code Q5_1}, as views of the file's own bytes (22 and 24 bytes
+     * per 32 weights), and the mapper treats them as any stored type.
+     */
+    @Test
+    void q5BlocksArriveAsStored() throws IOException {
+        byte[] q5_0 = new byte[8 * 22];
+        byte[] q5_1 = new byte[8 * 24];
+        for (int i = 0; i < q5_0.length; i++) {
+            q5_0[i] = (byte) (i * 7);
+        }
+        for (int i = 0; i < q5_1.length; i++) {
+            q5_1[i] = (byte) (i * 13 + 1);
+        }
+        Path file = TinyLlama.writer()
+                .rawTensor("blk.0.attn_k.weight", 6, new long[] {32, 8}, null, q5_0)
+                .rawTensor("blk.0.attn_v.weight", 7, new long[] {32, 8}, null, q5_1)
+                .write(dir.resolve("q5.gguf"));
+        try (Checkpoint checkpoint = format.open(file, TestEngine.SERVICES)) {
+            Tensor k = checkpoint.tensors().read("blk.0.attn_k.weight");
+            Tensor v = checkpoint.tensors().read("blk.0.attn_v.weight");
+            assertThat(k.info()).isEqualTo(TensorInfo.of("blk.0.attn_k.weight", DType.Q5_0, 8, 32));
+            assertThat(v.info()).isEqualTo(TensorInfo.of("blk.0.attn_v.weight", DType.Q5_1, 8, 32));
+            assertThat(k.data().toArray(ValueLayout.JAVA_BYTE)).containsExactly(q5_0);
+            assertThat(v.data().toArray(ValueLayout.JAVA_BYTE)).containsExactly(q5_1);
+            assertThat(k.data().isMapped()).isTrue();
+            ModelSpec spec = TestEngine.spec(checkpoint.config());
+            assertThat(format.mapper(spec).map(v.info())).isEqualTo(TensorMapping.to(HfNames.v(0)));
         }
     }
 

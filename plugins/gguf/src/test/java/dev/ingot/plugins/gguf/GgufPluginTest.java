@@ -19,7 +19,7 @@ class GgufPluginTest {
         assertThat(plugins).hasSize(1);
         IngotPlugin plugin = plugins.getFirst();
         assertThat(plugin.name()).isEqualTo("gguf");
-        assertThat(plugin.spiVersion()).isEqualTo(IngotPlugin.SPI_VERSION).isEqualTo("2.0");
+        assertThat(plugin.spiVersion()).isEqualTo(IngotPlugin.SPI_VERSION).isEqualTo("2.1");
         assertThat(plugin.formats()).extracting(CheckpointFormat::name).containsExactly("gguf");
         assertThat(plugin.tokenizers()).extracting(TokenizerProvider::name).containsExactly("gguf-tokenizer");
         assertThat(plugin.architectures()).isEmpty();

@@ -141,10 +141,25 @@ class HostileFilesTest {
         Path q5k = TinyLlama.writer(256).rawTensor("output_norm.weight", 13, new long[] {256}, null, new byte[176])
                 .write(dir.resolve("q5k.gguf"));
         assertRefused(q5k).hasMessage(q5k + ": tensor 'output_norm.weight' has GGML type Q5_K, which this plugin does not hand over"
-                + " (supported: [F32, F16, Q4_0, Q8_0, Q4_K, Q6_K, BF16])");
+                + " (supported: [F32, F16, Q4_0, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, BF16])");
         Path partialBlock = TinyLlama.writer().rawTensor("output_norm.weight", TensorType.Q8_0.id, new long[] {30}, null, new byte[34])
                 .write(dir.resolve("partial.gguf"));
         assertRefused(partialBlock).hasMessageStartingWith(partialBlock + ": tensor 'output_norm.weight' rows of ne[0] = 30 elements are not a whole number of Q8_0 blocks of 32");
+    }
+
+    /**
+     * Q5_0 (id 6) and Q5_1 (id 7) blocks are 22 and 24 bytes for 32 weights: a header that claims more
+     * rows than the file holds, or rows that are not whole blocks, is refused naming the tensor.
+     */
+    @Test
+    void q5TensorsWithLyingShapesOrTruncatedDataAreRefused() throws IOException {
+        Path shortData = TinyLlama.writer().rawTensor("blk.0.attn_k.weight", 6, new long[] {32, 8}, null, new byte[22 * 7])
+                .write(dir.resolve("q5_0-short.gguf"));
+        assertRefusedByTheEngine(shortData, "blk.0.attn_k.weight");
+        Path partialBlock = TinyLlama.writer().rawTensor("blk.0.attn_k.weight", 7, new long[] {48, 8}, null, new byte[24 * 16])
+                .write(dir.resolve("q5_1-partial.gguf"));
+        assertRefused(partialBlock).hasMessageStartingWith(partialBlock
+                + ": tensor 'blk.0.attn_k.weight' rows of ne[0] = 48 elements are not a whole number of Q5_1 blocks of 32");
     }
 
     @Test
