@@ -81,7 +81,10 @@ public final class Main {
                       --anchor SCRIPT | --no-anchor
                       --text-model DIR   a real Llama checkpoint for the greedy-token check too
                                          (default ../shared/models/stories260K-hf); --no-text skips the check
-                      --gen-tokens N     greedy tokens compared (default 100)""",
+                      --gen-tokens N     greedy tokens compared (default 100)
+                      --shape 110M|1.1B  the synthetic model (default 110M; 1.1B is TinyLlama's geometry, ~4.4 GB F32)
+                      --text-only        only the greedy-token check on the text model (no synthetic model)
+                      --text-file FILE   one more GGUF file for the greedy-token check (repeatable)""",
                     dev.ingot.bench.quant.QuantCommand::run),
             new BenchCommand("batched", """
                     batched decode against llama.cpp's llama-batched-bench on the same file (the synthetic 110M Llama,

@@ -30,7 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code bench/run quant}: Ingot against llama.cpp on the same GGUF files. The synthetic 110M Llama is
+ * {@code bench/run quant}: Ingot against llama.cpp on the same GGUF files. The synthetic 110M (or, with
+ * {@code --shape 1.1B}, TinyLlama-shaped) Llama is
  * converted to GGUF F32 by {@code ingot convert --to gguf}, then quantized by llama.cpp's own
  * {@code llama-quantize} (F16, Q8_0, Q4_0, Q4_K_M). For each file, in alternating rounds, Ingot's batch-1
  * decode tokens/s (in this JVM, {@link DecodeProbe}) and {@code llama-bench tg} (through the anchor
@@ -49,7 +50,8 @@ public final class QuantCommand {
     private static final String PROMPT = "Once upon a time";
 
     record Options(Path root, Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int steps,
-            List<String> types, Optional<Path> textModel, int genTokens, boolean text, int prefill) {
+            List<String> types, Optional<Path> textModel, int genTokens, boolean text, int prefill, ModelShape shape,
+            boolean synthetic, List<Path> textFiles) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -65,6 +67,9 @@ public final class QuantCommand {
             Optional<Path> textModel = Files.isDirectory(text) ? Optional.of(text) : Optional.empty();
             boolean compareText = true;
             int prefill = 200;
+            ModelShape shape = ModelShape.M110;
+            boolean synthetic = true;
+            List<Path> textFiles = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -81,10 +86,21 @@ public final class QuantCommand {
                     case "--gen-tokens" -> { genTokens = Integer.parseInt(value); i++; }
                     case "--prefill" -> { prefill = Integer.parseInt(value); i++; }
                     case "--no-prefill" -> prefill = 0;
+                    case "--shape" -> { shape = shape(value); i++; }
+                    case "--text-only" -> synthetic = false;
+                    case "--text-file" -> { textFiles.add(Path.of(value)); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText, prefill);
+            return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText, prefill,
+                    shape, synthetic, List.copyOf(textFiles));
+        }
+
+        /** 110M (llama2.c's stories110M geometry) or 1.1B (TinyLlama's: 22 layers, dim 2048, 4 KV heads). */
+        private static ModelShape shape(String name) {
+            List<ModelShape> offered = List.of(ModelShape.M110, ModelShape.B1);
+            return offered.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                    "--shape " + name + ": expected one of " + offered.stream().map(ModelShape::name).toList()));
         }
     }
 
@@ -95,14 +111,18 @@ public final class QuantCommand {
         out.printf(Locale.ROOT, "# Ingot vs llama.cpp on the same GGUF files%n%nload average at start: %s; threads %d; anchor %s%n%n",
                 loadAverage(), o.threads(), o.anchor().map(Path::toString).orElse("none (Ingot only)"));
         Path tokenizer = null; // each GGUF file carries its vocabulary
-        Map<String, Path> files = prepare(o, ModelShape.M110, "llama-110M", out);
-        speed(o, files, tokenizer, out);
+        // --text-only: no synthetic model at all (writing the 1.1B one takes minutes and ~9 GB)
+        Map<String, Path> files = o.synthetic() ? prepare(o, o.shape(), "llama-" + o.shape().name(), out) : Map.of();
+        if (o.synthetic()) {
+            speed(o, files, tokenizer, out);
+        }
         if (o.anchor().isPresent() && o.text()) {
             Map<String, Path> textFiles = new LinkedHashMap<>();
             if (o.textModel().isPresent()) {
                 textFiles.putAll(prepareFrom(o, o.textModel().get(), "stories260K", out));
             }
-            files.forEach((type, file) -> textFiles.put("110M " + type, file));
+            files.forEach((type, file) -> textFiles.put(o.shape().name() + " " + type, file));
+            o.textFiles().forEach(file -> textFiles.put(file.getFileName().toString(), file));
             text(o, textFiles, out);
         }
         out.printf(Locale.ROOT, "%nload average at end: %s%n", loadAverage());
@@ -189,8 +209,8 @@ public final class QuantCommand {
                         round + 1, file.getKey(), a, b, pa, pb, loadAverage());
             }
         }
-        out.printf(Locale.ROOT, "## Batch-1 decode, synthetic 110M Llama (%d rounds alternating Ingot / llama-bench tg%d, %d threads)%n%n",
-                o.rounds(), o.steps(), o.threads());
+        out.printf(Locale.ROOT, "## Batch-1 decode, synthetic %s Llama (%d rounds alternating Ingot / llama-bench tg%d, %d threads)%n%n",
+                o.shape().name(), o.rounds(), o.steps(), o.threads());
         out.println("| file | Ingot reads/token | Ingot tok/s best (spread) | llama.cpp tok/s best (spread) | best/best | per-round ratios |");
         out.println("|---|---:|---:|---:|---:|---|");
         for (String type : files.keySet()) {
