@@ -94,7 +94,7 @@ public final class GgufCopy {
                 .uint32("llama.vocab_size", config.get("vocab_size").asInt())
                 .uint32("llama.rope.dimension_count", hidden / heads);
         writeVocabulary(gguf, hfDir.resolve("tokenizer.json"), scoresFile, config);
-        if (type == TensorType.Q8_0 || type == TensorType.Q4_0) {
+        if (type == TensorType.Q8_0 || type == TensorType.Q4_0 || type == TensorType.Q5_0) {
             gguf.uint32("general.quantization_version", 2);
         }
         for (Map.Entry<String, HfCheckpoint.Floats> entry : hf.tensors().entrySet()) {
@@ -125,6 +125,7 @@ public final class GgufCopy {
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
+            case Q5_0 -> 8;
             case BF16 -> 32;
         };
     }

@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * Writes GGUF version 3 files for tests, written from the GGUF spec and independent of the plugin's
  * reader: metadata of every value type, and tensors given as row-major floats (stored as F32, F16,
- * BF16, Q8_0 or Q4_0, quantized the way ggml's reference quantizers do), as stored bytes of any type
+ * BF16, Q8_0, Q4_0 or Q5_0, quantized the way ggml's reference quantizers do), as stored bytes of any type
  * (Q4_K and Q6_K blocks included, {@link #stored}), or as raw bytes with any type id, dimensions and
  * offset (for hostile files).
  *
@@ -36,6 +36,7 @@ public final class GgufWriter {
         F32(0, 1, 4),
         F16(1, 1, 2),
         Q4_0(2, 32, 18),
+        Q5_0(6, 32, 22),
         Q8_0(8, 32, 34),
         BF16(30, 1, 2);
 
@@ -212,6 +213,8 @@ public final class GgufWriter {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
+            case Q5_0 -> 6;
+            case Q5_1 -> 7;
             case Q8_0 -> 8;
             case Q4_K -> 12;
             case Q6_K -> 14;
@@ -261,6 +264,7 @@ public final class GgufWriter {
             }
             case Q8_0 -> Quantizers.q8_0(values);
             case Q4_0 -> Quantizers.q4_0(values);
+            case Q5_0 -> Quantizers.q5_0(values);
         };
     }
 

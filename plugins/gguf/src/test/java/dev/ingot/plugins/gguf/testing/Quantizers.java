@@ -4,12 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * ggml's reference quantizers for the two block formats the test files use, written from the
+ * ggml's reference quantizers for the block formats the test files use, written from the
  * format description (blocks of 32 weights, f16 scale first):
  * <ul>
  *   <li>Q8_0: {@code d = max|x| / 127}, {@code q = round(x / d)} (halves away from zero), 32 int8.
  *   <li>Q4_0: {@code d = m / -8} where {@code m} is the weight of largest magnitude (sign kept),
  *       {@code q = min(15, trunc(x / d + 8.5))}; byte {@code j} packs {@code q[j]} low and {@code q[j+16]} high.
+ *   <li>Q5_0: as Q4_0 with {@code d = m / -16} and {@code q = min(31, trunc(x / d + 16.5))}; the nibbles
+ *       are packed as Q4_0's, and bit 4 of {@code q[i]} goes to bit {@code i} of a little-endian
+ *       32-bit {@code qh} written between the scale and the nibbles.
  * </ul>
  */
 final class Quantizers {
@@ -51,6 +54,32 @@ final class Quantizers {
                 int low = nibble(values[32 * b + j] * id);
                 int high = nibble(values[32 * b + j + 16] * id);
                 out.put((byte) (low | high << 4));
+            }
+        }
+        return out.array();
+    }
+
+    static byte[] q5_0(float[] values) {
+        ByteBuffer out = blocks(values, 22);
+        for (int b = 0; b < values.length / 32; b++) {
+            float max = 0;
+            for (int i = 0; i < 32; i++) {
+                float v = values[32 * b + i];
+                if (Math.abs(v) > Math.abs(max)) {
+                    max = v;
+                }
+            }
+            float d = max / -16;
+            float id = d == 0 ? 0 : 1 / d;
+            int[] q = new int[32];
+            int qh = 0;
+            for (int i = 0; i < 32; i++) {
+                q[i] = Math.max(0, Math.min(31, (int) (values[32 * b + i] * id + 16.5f)));
+                qh |= (q[i] >>> 4) << i;
+            }
+            out.putShort(Float.floatToFloat16(d)).putInt(qh);
+            for (int j = 0; j < 16; j++) {
+                out.put((byte) ((q[j] & 0x0F) | (q[j + 16] & 0x0F) << 4));
             }
         }
         return out.array();
