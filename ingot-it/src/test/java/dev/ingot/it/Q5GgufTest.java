@@ -41,10 +41,10 @@ class Q5GgufTest {
     /**
      * Blocks written as ggml's {@code quantize_row_q5_0_ref} does (the F16 fallback for ffn_down's rows of
      * 172, as llama-quantize's). The reference is the Hugging Face F32 copy, which reproduces run.c's text
-     * ({@link FiveLayoutsTest}). llama.cpp's own Q5_0 file of these weights (llama-quantize, computed by
-     * llama.cpp) stays on that text for 69 tokens (bench/RESULTS.md, 2026-12-01); so does this one in Ingot
-     * when written. A decoding bug (a wrong bit of qh, a missing -16) moves weights by half their range and
-     * breaks the text within a few tokens.
+     * ({@link FiveLayoutsTest}). For scale: llama.cpp's own Q5_0 file of these weights (llama-quantize)
+     * stays on llama.cpp's F32 text for 69 tokens (bench/RESULTS.md, 2026-12-01), and this copy in Ingot did
+     * too when the test was written. A decoding bug (a wrong bit of qh, a missing -16) moves weights by half
+     * their range and breaks the text within a few tokens.
      */
     @Test
     void aQ5_0GgufFileIsWidenedAtLoadAndStaysOnRunCsText() throws IOException {
