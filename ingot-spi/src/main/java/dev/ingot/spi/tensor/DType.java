@@ -37,7 +37,10 @@ public enum DType {
      * narrow for K-quants).
      */
     Q5_0(32, 22),
-    /** GGML Q5_1: 32 elements = F16 scale {@code d} and F16 offset {@code m}, 4 bytes of high bits, 16 bytes of low nibbles; value {@code q * d + m}. Added in SPI 2.1. */
+    /**
+     * GGML Q5_1: 32 elements = F16 scale {@code d} and F16 offset {@code m}, 4 bytes of high bits, 16 bytes
+     * of low nibbles; value {@code q * d + m}. Added in SPI 2.1.
+     */
     Q5_1(32, 24),
     /** GGML Q4_K: 256 elements = F16 scale and min, 12 bytes of 6-bit sub-block scales/mins, 128 bytes of 4-bit values. */
     Q4_K(256, 144),
