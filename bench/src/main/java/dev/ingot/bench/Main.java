@@ -54,8 +54,9 @@ public final class Main {
                     to batch 1 measured in the same run (--threads, --quick apply)""",
                     (args, out) -> BatchingCommand.run(BenchOptions.parse(args), Arrays.asList(args).contains("--batches"), out)),
             new BenchCommand("updates", """
-                    a FULL weight update over HTTP (GB/s) against a raw loopback socket carrying the same
-                    bytes in the same run, and what the swap does to a sequence decoding meanwhile
+                    a FULL weight update over HTTP (GB/s, process CPU s/GB) against raw loopback sockets
+                    (as many as connections) carrying the same bytes in the same run, and what the swap
+                    does to a sequence decoding meanwhile
                       --model-mb N       size of the random BF16 Llama (default 600)
                       --bucket-mb N      bucket size of the push (default 64)
                       --connections LIST buckets in flight at once, one row each (default 1,2,4)

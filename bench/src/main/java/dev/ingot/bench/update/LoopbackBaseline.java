@@ -7,42 +7,77 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Collection;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * The ceiling an update over HTTP is measured against: the same tensor bytes written to a plain
- * loopback TCP socket and read into a reused buffer on the other side, with nothing else done.
+ * The ceiling an update over HTTP is measured against: the same tensor bytes written to plain loopback
+ * TCP sockets with blocking writes and read into a reused buffer on the other side, with nothing else
+ * done. With several connections the tensors are dealt out among them as an actor deals its buckets,
+ * each connection with a writing and a reading thread of its own.
  */
 final class LoopbackBaseline {
 
     private LoopbackBaseline() {}
 
-    /** Bytes per second of one transfer of every tensor's bytes. */
-    static double bytesPerSecond(Collection<Tensor> tensors) throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> drain(server));
-            long start = System.nanoTime();
-            long sent = 0;
-            try (SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
-                for (Tensor t : tensors) {
-                    ByteBuffer bytes = t.data().asByteBuffer();
-                    while (bytes.hasRemaining()) {
-                        sent += client.write(bytes);
-                    }
-                }
+    /** Bytes per second of one transfer of every tensor's bytes over {@code connections} sockets. */
+    static double bytesPerSecond(List<Tensor> tensors, int connections) throws Exception {
+        List<List<Tensor>> shares = new ArrayList<>();
+        long[] shareBytes = new long[connections];
+        for (int c = 0; c < connections; c++) {
+            shares.add(new ArrayList<>());
+        }
+        for (Tensor t : tensors) {
+            int lightest = 0;
+            for (int c = 1; c < connections; c++) {
+                lightest = shareBytes[c] < shareBytes[lightest] ? c : lightest;
             }
-            long got = received.get();
+            shares.get(lightest).add(t);
+            shareBytes[lightest] += t.info().byteSize();
+        }
+        try (ServerSocketChannel server = ServerSocketChannel.open();
+                ExecutorService threads = Executors.newFixedThreadPool(2 * connections, Thread.ofPlatform().daemon().factory())) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), connections);
+            List<Future<Long>> received = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                received.add(threads.submit(() -> drain(server)));
+            }
+            long start = System.nanoTime();
+            List<Future<Long>> sent = new ArrayList<>();
+            for (List<Tensor> share : shares) {
+                sent.add(threads.submit(() -> send(server, share)));
+            }
+            long sentBytes = 0;
+            long got = 0;
+            for (int c = 0; c < connections; c++) {
+                sentBytes += sent.get(c).get();
+                got += received.get(c).get();
+            }
             long nanos = System.nanoTime() - start;
-            if (got != sent) {
-                throw new IllegalStateException("loopback baseline: sent " + sent + " bytes but " + got + " arrived");
+            if (got != sentBytes) {
+                throw new IllegalStateException("loopback baseline: sent " + sentBytes + " bytes but " + got + " arrived");
             }
             return got / (nanos / 1e9);
         }
     }
 
-    private static long drain(ServerSocketChannel server) {
+    private static long send(ServerSocketChannel server, List<Tensor> share) throws IOException {
+        long sent = 0;
+        try (SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
+            for (Tensor t : share) {
+                ByteBuffer bytes = t.data().asByteBuffer();
+                while (bytes.hasRemaining()) {
+                    sent += client.write(bytes);
+                }
+            }
+        }
+        return sent;
+    }
+
+    private static long drain(ServerSocketChannel server) throws IOException {
         try (SocketChannel in = server.accept()) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
             long total = 0;
@@ -51,8 +86,6 @@ final class LoopbackBaseline {
                 total += n;
             }
             return total;
-        } catch (IOException e) {
-            throw new IllegalStateException("loopback baseline: " + e, e);
         }
     }
 }

@@ -36,11 +36,12 @@ import java.util.Map;
  * sequence that is decoding meanwhile.
  *
  * <ol>
- *   <li>raw: the tensors' bytes over a plain loopback TCP connection (best of two);</li>
+ *   <li>raw: the tensors' bytes over plain loopback TCP connections, as many as the update below uses;</li>
  *   <li>update: the same tensors pushed by {@link WeightPusher} as a FULL update in buckets to the
  *       {@code /v1/weights} routes (begin, buckets, commit: validation and swap included), nothing else running,
- *       once per number of parallel connections ({@code --connections 1,2,4}), interleaved with the raw runs
- *       so that a change in the machine's load hits both alike;</li>
+ *       once per number of parallel connections ({@code --connections 1,2,4}), each right after its raw run
+ *       so that a change in the machine's load hits both alike; besides the throughput, the process CPU time
+ *       each takes per GB, which a shared machine's load moves much less;</li>
  *   <li>again while one sequence decodes on the served weights, recording every step: the steps around the
  *       swap show the pause generation sees.</li>
  * </ol>
@@ -109,28 +110,40 @@ public final class UpdatesCommand {
                         pusher.push(version++, UpdateMode.FULL, "hf", "bench warm-up", SwapPolicy.FINISH, tensors);
                     }
                 }
-                double[] raw = new double[RUNS];
+                // Each connection count is measured against a raw transfer over as many sockets, right before it, so a
+                // change in the machine's load hits both alike; process CPU time per byte is the figure load moves least.
+                double[][] raw = new double[connections.length][RUNS];
                 double[][] http = new double[connections.length][RUNS];
+                double[][] rawCpu = new double[connections.length][RUNS];
+                double[][] httpCpu = new double[connections.length][RUNS];
                 int buckets = 0;
                 for (int i = 0; i < RUNS; i++) {
-                    raw[i] = LoopbackBaseline.bytesPerSecond(tensors);
                     for (int c = 0; c < connections.length; c++) {
+                        long cpu = ProcessCpu.nanos();
+                        raw[c][i] = LoopbackBaseline.bytesPerSecond(tensors, connections[c]);
+                        rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
+                        cpu = ProcessCpu.nanos();
                         PushResult r = pushers[c].push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
+                        httpCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
                         http[c][i] = r.bytesPerSecond();
                         buckets = r.buckets();
                     }
                 }
-                double rawMedian = median(raw);
-                out.printf(Locale.ROOT, "%n%-52s %10s %10s%n", "moving the same " + String.format(Locale.ROOT, "%.0f MB", bytes / 1e6)
-                        + " (median of " + RUNS + ")", "GB/s", "of raw");
-                out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "raw loopback TCP socket", rawMedian / 1e9, 100.0);
+                double rawOne = median(raw[0]);
+                out.printf(Locale.ROOT, "%n%-52s %6s %7s %11s %9s %11s%n", "moving the same " + String.format(Locale.ROOT, "%.0f MB", bytes / 1e6)
+                        + " (median of " + RUNS + ")", "GB/s", "of raw", "of raw, " + connections[0] + " c.", "CPU s/GB", "CPU of raw");
                 for (int c = 0; c < connections.length; c++) {
-                    out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "FULL update over HTTP, " + connections[c] + " connection"
-                            + (connections[c] == 1 ? "" : "s") + " (" + buckets + " buckets)", median(http[c]) / 1e9,
-                            100 * median(http[c]) / rawMedian);
+                    String conns = connections[c] + " connection" + (connections[c] == 1 ? "" : "s");
+                    double rawC = median(raw[c]);
+                    double rawCpuC = median(rawCpu[c]);
+                    out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%% %10.0f%% %9.2f %10.0f%%%n", "raw loopback TCP, " + conns, rawC / 1e9, 100.0,
+                            100 * rawC / rawOne, rawCpuC, 100.0);
+                    out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%% %10.0f%% %9.2f %10.0f%%%n", "FULL update over HTTP, " + conns + " (" + buckets
+                            + " buckets)", median(http[c]) / 1e9, 100 * median(http[c]) / rawC, 100 * median(http[c]) / rawOne,
+                            median(httpCpu[c]), 100 * median(httpCpu[c]) / rawCpuC);
                 }
-                out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "  the first one (cold JVM, fresh memory, 1 conn.)",
-                        cold.bytesPerSecond() / 1e9, 100 * cold.bytesPerSecond() / rawMedian);
+                out.printf(Locale.ROOT, "%-52s %6.2f %6s %10.0f%%%n", "  the first one (cold JVM, fresh memory, " + connections[0] + " c.)",
+                        cold.bytesPerSecond() / 1e9, "", 100 * cold.bytesPerSecond() / rawOne);
 
                 try (DecodeLoop decode = new DecodeLoop(model, store)) {
                     decode.awaitSteps(8);
@@ -140,9 +153,8 @@ public final class UpdatesCommand {
                     int before = decode.steps().size();
                     decode.awaitSteps(before + 5);
                     decode.close();
-                    out.printf(Locale.ROOT, "%-52s %10.2f %9.0f%%%n", "the same while a sequence decodes (" + connections[connections.length - 1]
-                            + " conn.)",
-                            busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / rawMedian);
+                    out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%%%n", "the same while a sequence decodes (" + connections[connections.length - 1]
+                            + " c.)", busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / median(raw[connections.length - 1]));
                     report(decode.steps(), pushStart, pushEnd, busy, out);
                 }
             } finally {

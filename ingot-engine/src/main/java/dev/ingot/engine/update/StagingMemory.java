@@ -16,7 +16,8 @@ import java.util.Optional;
  * reader leaves, its tensors' regions come back here instead of going to the OS, and the next update
  * receives its tensors into them. At most {@code spareBytes} wait here (one model's worth keeps
  * steady-state memory at what an update needs anyway: the served weights plus the staged ones); the
- * rest is freed.
+ * rest is freed. Fresh regions come from {@link AnonymousPages} (zero already, in huge pages where the
+ * kernel allows), so the first update writes each page once instead of clearing it first.
  */
 public final class StagingMemory implements AutoCloseable {
 
@@ -58,10 +59,14 @@ public final class StagingMemory implements AutoCloseable {
         return region == null ? Optional.empty() : Optional.of(lend(region, arena));
     }
 
-    /** A fresh, zeroed region of {@code byteSize} bytes owned by {@code arena}, recycled when {@code arena} closes. */
+    /**
+     * A fresh, zeroed region of {@code byteSize} bytes owned by {@code arena}, recycled when {@code arena} closes:
+     * a new mapping where the system offers one (nothing clears it first), else arena memory.
+     */
     MemorySegment fresh(long byteSize, Arena arena) {
         Arena owner = Arena.ofShared();
-        return lend(new Region(owner, owner.allocate(byteSize, REGION_ALIGNMENT)), arena);
+        MemorySegment memory = AnonymousPages.map(byteSize, owner).orElseGet(() -> owner.allocate(byteSize, REGION_ALIGNMENT));
+        return lend(new Region(owner, memory), arena);
     }
 
     /**
