@@ -14,13 +14,15 @@ import java.util.SplittableRandom;
  * sum of the values, one layer, every head — over keys and values in one {@code float[]} per layer (the
  * heap cache, baseline) and in 16-position off-heap blocks (the paged cache, F32 and BF16), the way the
  * model calls them. The three alternate round by round in one JVM; each figure is the best round, with
- * the spread of rounds and the per-round ratio to the heap path. Cache-resident on purpose: this isolates
+ * the spread of rounds and the per-round ratio to the heap path, in CPU time of the one thread that runs
+ * them (a shared machine's wait for a core stays out). Cache-resident on purpose: this isolates
  * what reading a block costs over reading an array, not memory bandwidth.
  */
 public final class AttentionKernelsCommand {
 
     private static final int BLOCK_POSITIONS = 16;
     private static final int ROUNDS = 7;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private record Shape(String name, int heads, int kvHeads, int headDim, int context) {}
 
@@ -30,7 +32,7 @@ public final class AttentionKernelsCommand {
         boolean quick = Arrays.asList(args).contains("--quick");
         try (Kernels kernels = Kernels.best(1); Arena arena = Arena.ofShared()) {
             out.println("attention kernels, one layer, one query, " + kernels.describe() + "; " + ROUNDS
-                    + " interleaved rounds: best us per call, spread of rounds, ratio to heap (best/best, per-round range)");
+                    + " interleaved rounds: best CPU us per call, spread of rounds, ratio to heap (best/best, per-round range)");
             Shape[] shapes = {new Shape("15M (6 heads x 48)", 6, 6, 48, 1008), new Shape("110M (12 heads x 64)", 12, 12, 64, 1008),
                     new Shape("1.1B (32 heads x 64, 4 kv heads)", 32, 4, 64, 1008)};
             for (Shape shape : shapes) {
@@ -72,12 +74,17 @@ public final class AttentionKernelsCommand {
         }
     }
 
+    /**
+     * CPU time of this thread per call, not wall time: the kernels run on this one thread, and on a shared
+     * machine (load averages of 8 to 18 on 2 cores while this was written) wall time mostly measured how long
+     * the thread waited for a core.
+     */
     private static double time(Runnable path, int calls) {
-        long start = System.nanoTime();
+        long start = CPU.getCurrentThreadCpuTime();
         for (int c = 0; c < calls; c++) {
             path.run();
         }
-        return (System.nanoTime() - start) / 1e3 / calls;
+        return (CPU.getCurrentThreadCpuTime() - start) / 1e3 / calls;
     }
 
     private static double min(double[] values) {
