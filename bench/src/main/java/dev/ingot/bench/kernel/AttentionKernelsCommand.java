@@ -39,6 +39,7 @@ public final class AttentionKernelsCommand {
                 measure(shape, kernels, arena, quick ? 50 : 200, out);
             }
         }
+        AttentionSplit.run(out, quick ? 2 : 5);
     }
 
     private static void measure(Shape shape, Kernels kernels, Arena arena, int calls, PrintStream out) {
