@@ -70,7 +70,7 @@ public final class Main {
             new BenchCommand("capacity", """
                     64 sequences x 4,096 positions with TinyLlama-1.1B's KV geometry (narrow model, sliding window 64), then
                     the 1.1B shape itself for a short run, each in a child JVM at -Xmx256m: KV held, preemptions, heap, RSS, time
-                      --sequences N --positions N --prompt N --window N   the first run (defaults 64, 4096, positions - 64, 64)
+                      --sequences N --positions N --prompt N --window N   the first run (defaults 64, 4096, positions - 512, 64)
                       --kv-dtype bf16|f32 --kv-cache-bytes 4g             its KV cache (defaults bf16, 4g)
                       --tinyllama-positions N                             positions of the 1.1B run (default 32, half prompt)
                       --only kv-geometry|tinyllama                        one of the two runs""",

@@ -38,7 +38,7 @@ public final class CapacityCommand {
         if (!only.equals("tinyllama")) {
             int positions = Integer.parseInt(options.getOrDefault("--positions", "4096"));
             scenarios.add(new CapacityScenario("kv-geometry", Integer.parseInt(options.getOrDefault("--sequences", "64")), positions,
-                    Integer.parseInt(options.getOrDefault("--prompt", String.valueOf(positions - 64))), false,
+                    Integer.parseInt(options.getOrDefault("--prompt", String.valueOf(positions - 512))), false,
                     Integer.parseInt(options.getOrDefault("--window", "64")), dtype, bytes(options.getOrDefault("--kv-cache-bytes", "4g"))));
         }
         if (!only.equals("kv-geometry")) {
@@ -55,7 +55,7 @@ public final class CapacityCommand {
                     (double) scenario.sequences() * scenario.positions() * scenario.bytesPerPosition() / (1L << 30), scenario.bytesPerPosition());
             rows.add(row(scenario, child(scenario, out)));
         }
-        out.printf("%n| run | sequences x positions | KV dtype, budget | KV held at most | preemptions | tokens | heap at most (-Xmx256m) | peak RSS | OutOfMemoryError | time (matmul, attention) |%n");
+        out.printf("%n| run | sequences x positions | KV dtype, budget | KV held by sequences at most | preemptions | tokens | heap at most (-Xmx256m) | peak RSS | OutOfMemoryError | time (matmul, attention) |%n");
         out.println("|---|---|---|---|---:|---|---|---:|---|---|");
         for (String[] row : rows) {
             out.println("| " + String.join(" | ", row) + " |");
@@ -103,10 +103,12 @@ public final class CapacityCommand {
             return new String[] {name, sizes, kvBudget, "-", "-", "-", "-", "-", r.get("exit").equals("3") ? "**yes**" : "exit " + r.get("exit"), "-"};
         }
         long held = Long.parseLong(r.get("blocksUsedMax")) * Long.parseLong(r.get("blockBytes"));
-        String kv = "%s (%s blocks of %s)".formatted(mib(held), r.get("blocksUsedMax"), r.get("blocksTotal"));
+        long touched = Long.parseLong(r.get("blocksTouchedMax")) * Long.parseLong(r.get("blockBytes"));
+        String kv = "%s (%s of %s blocks); with prefix-cached blocks %s".formatted(mib(held), r.get("blocksUsedMax"), r.get("blocksTotal"),
+                mib(touched));
         String tokens = r.get("tokens") + " of " + r.get("expectedTokens") + (r.get("failures").equals("0") ? "" : ", " + r.get("failures") + " failed: " + r.get("firstFailure"));
-        String heap = "%s used, %s live after GC, of %s".formatted(mib(Long.parseLong(r.get("heapPeak"))),
-                mib(Long.parseLong(r.get("heapLiveMax"))), mib(Long.parseLong(r.get("heapMax"))));
+        String heap = "%s in use, %s live after GC".formatted(mib(Long.parseLong(r.get("heapPeak"))),
+                mib(Long.parseLong(r.get("heapLiveMax"))));
         String time = "%s s (%s, %s), %s steps".formatted(r.get("seconds"), r.get("matmulSeconds"), r.get("attentionSeconds"), r.get("steps"));
         return new String[] {name, sizes, kvBudget, kv, r.get("preemptions"), tokens, heap, mib(Long.parseLong(r.get("rssPeak"))),
                 r.get("exit").equals("0") ? "no" : "exit " + r.get("exit"), time};

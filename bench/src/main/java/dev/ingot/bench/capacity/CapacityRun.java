@@ -86,8 +86,9 @@ public final class CapacityRun {
                 result.put("blockBytes", stats.blockBytes());
                 result.put("blocksTotal", stats.blocksTotal());
                 result.put("blocksUsedMax", kv.maxUsed());
+                result.put("blocksTouchedMax", kv.maxTouched());
                 result.put("preemptions", stats.preemptions());
-                result.put("heapPeak", HeapWatch.peakUsed());
+                result.put("heapPeak", heap.maxUsed());
                 result.put("heapLiveMax", heap.maxLiveAfterGc());
                 result.put("heapMax", HeapWatch.maxHeap());
                 result.put("rssPeak", HeapWatch.peakResidentBytes());
@@ -99,11 +100,12 @@ public final class CapacityRun {
         }
     }
 
-    /** Samples the KV pool every 50 ms: the most blocks held at once, and a progress line every 30 s. */
+    /** Samples the KV pool every 50 ms: the most blocks held at once (and with the prefix cache's), and a progress line every 30 s. */
     private static final class KvWatch implements AutoCloseable {
         private final Thread thread;
         private volatile boolean stop;
         private volatile int maxUsed;
+        private volatile int maxTouched;
 
         KvWatch(Scheduler scheduler, PrintStream out) {
             long start = System.nanoTime();
@@ -112,6 +114,7 @@ public final class CapacityRun {
                 while (!stop) {
                     KvCacheStats stats = scheduler.kvCacheStats();
                     maxUsed = Math.max(maxUsed, stats.blocksUsed());
+                    maxTouched = Math.max(maxTouched, stats.blocksUsed() + stats.blocksCached());
                     long elapsed = (System.nanoTime() - start) / 1_000_000_000;
                     if (elapsed >= nextReport) {
                         out.printf("child: %d s, %d steps, %d of %d KV blocks held, %d preemptions, %d running, %d queued%n", elapsed,
@@ -131,6 +134,11 @@ public final class CapacityRun {
 
         int maxUsed() {
             return maxUsed;
+        }
+
+        /** Blocks held or kept by the prefix cache: what the pool's memory holds. */
+        int maxTouched() {
+            return maxTouched;
         }
 
         @Override

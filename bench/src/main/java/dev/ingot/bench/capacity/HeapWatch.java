@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Samples the Java heap while a run goes on: the most ever used (garbage included, from the heap pools' peaks)
- * and the most left live after a collection (the pools' usage after their last GC, sampled every 20 ms).
+ * Samples the Java heap every 20 ms while a run goes on: the most in use at once (garbage not yet collected
+ * included) and the most left live after a collection (the heap pools' usage after their last GC).
  * Also the process's peak resident memory from {@code /proc/self/status}, where the off-heap KV blocks and
  * weights show up beside the heap.
  */
@@ -17,6 +17,7 @@ final class HeapWatch implements AutoCloseable {
     private final Thread sampler;
     private volatile boolean stop;
     private volatile long maxAfterGc;
+    private volatile long maxUsed;
 
     HeapWatch() {
         sampler = Thread.ofPlatform().daemon().name("heap-watch").start(() -> {
@@ -28,6 +29,7 @@ final class HeapWatch implements AutoCloseable {
                     }
                 }
                 maxAfterGc = Math.max(maxAfterGc, afterGc);
+                maxUsed = Math.max(maxUsed, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -37,9 +39,8 @@ final class HeapWatch implements AutoCloseable {
         });
     }
 
-    /** The sum of the heap pools' peak usage since the JVM started (an upper bound of the heap ever in use). */
-    static long peakUsed() {
-        return heapPools().stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    long maxUsed() {
+        return maxUsed;
     }
 
     long maxLiveAfterGc() {
