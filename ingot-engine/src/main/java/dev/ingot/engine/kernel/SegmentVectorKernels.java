@@ -8,8 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * {@link VectorKernels}' attention dot and axpy over rows stored in a {@link MemorySegment}: the same
@@ -80,9 +78,11 @@ final class SegmentVectorKernels {
      * {@link SegmentScalarKernels#blockScores} with {@link #dotF32}'s arithmetic per score, four positions at
      * a time: each query chunk is loaded once for four key rows, and the four dot products are independent
      * chains of fused multiply-adds the CPU overlaps (one position at a time, every FMA waited on the one
-     * before). Each dot still sums its own lanes in its own order, so every score keeps its bits. The element
-     * type is decided once per block: with both types in one loop, a JVM that ran both (the benchmarks; a test
-     * suite) compiled both into it and the loop got slower.
+     * before). Each dot still sums its own lanes in its own order, so every score keeps its bits. Eight
+     * positions at a time, their sums folded together by sumLanes' tree in one pass, were tried and not kept:
+     * with eight accumulators plus BF16 widening C2 ran out of registers, and that variant took twice as long
+     * (at times fifty times, as if left uncompiled). The element type is decided once per block: with both types
+     * in one loop, a JVM that ran both (the benchmarks; a test suite) compiled both into it and the loop got slower.
      */
     static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
             MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
@@ -102,39 +102,6 @@ final class SegmentVectorKernels {
             long keys = keyOffset + (h / group) * headBytes;
             int at = scoreOffset + h * scoreStride;
             int s = 0;
-            if (EIGHT_AT_ONCE && bound == headDim) {
-                for (; s + 8 <= slots; s += 8) {
-                    long r0 = keys + s * rowBytes;
-                    long r1 = r0 + rowBytes;
-                    long r2 = r1 + rowBytes;
-                    long r3 = r2 + rowBytes;
-                    long r4 = r3 + rowBytes;
-                    long r5 = r4 + rowBytes;
-                    long r6 = r5 + rowBytes;
-                    long r7 = r6 + rowBytes;
-                    FloatVector a0 = FloatVector.zero(FLOATS);
-                    FloatVector a1 = a0;
-                    FloatVector a2 = a0;
-                    FloatVector a3 = a0;
-                    FloatVector a4 = a0;
-                    FloatVector a5 = a0;
-                    FloatVector a6 = a0;
-                    FloatVector a7 = a0;
-                    for (int i = 0; i < bound; i += LANES) {
-                        FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                        long b = (long) i * Float.BYTES;
-                        a0 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r0 + b, ORDER), a0);
-                        a1 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r1 + b, ORDER), a1);
-                        a2 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r2 + b, ORDER), a2);
-                        a3 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r3 + b, ORDER), a3);
-                        a4 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r4 + b, ORDER), a4);
-                        a5 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r5 + b, ORDER), a5);
-                        a6 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r6 + b, ORDER), a6);
-                        a7 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r7 + b, ORDER), a7);
-                    }
-                    sumLanes8(a0, a1, a2, a3, a4, a5, a6, a7).mul(scale).intoArray(scores, at + s);
-                }
-            }
             for (; s + 4 <= slots; s += 4) {
                 long r0 = keys + s * rowBytes;
                 long r1 = r0 + rowBytes;
@@ -172,39 +139,6 @@ final class SegmentVectorKernels {
             long keys = keyOffset + (h / group) * headBytes;
             int at = scoreOffset + h * scoreStride;
             int s = 0;
-            if (EIGHT_AT_ONCE && bound == headDim) {
-                for (; s + 8 <= slots; s += 8) {
-                    long r0 = keys + s * rowBytes;
-                    long r1 = r0 + rowBytes;
-                    long r2 = r1 + rowBytes;
-                    long r3 = r2 + rowBytes;
-                    long r4 = r3 + rowBytes;
-                    long r5 = r4 + rowBytes;
-                    long r6 = r5 + rowBytes;
-                    long r7 = r6 + rowBytes;
-                    FloatVector a0 = FloatVector.zero(FLOATS);
-                    FloatVector a1 = a0;
-                    FloatVector a2 = a0;
-                    FloatVector a3 = a0;
-                    FloatVector a4 = a0;
-                    FloatVector a5 = a0;
-                    FloatVector a6 = a0;
-                    FloatVector a7 = a0;
-                    for (int i = 0; i < bound; i += LANES) {
-                        FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                        long b = (long) i * Short.BYTES;
-                        a0 = qv.fma(bf16(block, r0 + b), a0);
-                        a1 = qv.fma(bf16(block, r1 + b), a1);
-                        a2 = qv.fma(bf16(block, r2 + b), a2);
-                        a3 = qv.fma(bf16(block, r3 + b), a3);
-                        a4 = qv.fma(bf16(block, r4 + b), a4);
-                        a5 = qv.fma(bf16(block, r5 + b), a5);
-                        a6 = qv.fma(bf16(block, r6 + b), a6);
-                        a7 = qv.fma(bf16(block, r7 + b), a7);
-                    }
-                    sumLanes8(a0, a1, a2, a3, a4, a5, a6, a7).mul(scale).intoArray(scores, at + s);
-                }
-            }
             for (; s + 4 <= slots; s += 4) {
                 long r0 = keys + s * rowBytes;
                 long r1 = r0 + rowBytes;
@@ -231,47 +165,6 @@ final class SegmentVectorKernels {
                 scores[at + s] = dotBf16(q, qAt, block, keys + s * rowBytes, headDim) * scale;
             }
         }
-    }
-
-    /** Eight float lanes: the eight-position score loop and its folding below are written for them. */
-    private static final boolean EIGHT_AT_ONCE = LANES == 8;
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(FLOATS, 0b1111_0000);
-    private static final VectorMask<Float> UPPER_PAIRS = VectorMask.fromLong(FLOATS, 0b1100_1100);
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(FLOATS, 0b1010_1010);
-    private static final VectorShuffle<Float> UP_4 = rotation(4);
-    private static final VectorShuffle<Float> UP_2 = rotation(2);
-    private static final VectorShuffle<Float> DOWN_2 = rotation(-2);
-    private static final VectorShuffle<Float> UP_1 = rotation(1);
-    private static final VectorShuffle<Float> DOWN_1 = rotation(-1);
-    /** Lane j of the folded vector holds the sum of vector {@code BIT_REVERSED[j]}; bit reversal is its own inverse. */
-    private static final VectorShuffle<Float> BIT_REVERSED = VectorShuffle.fromValues(FLOATS, 0, 4, 2, 6, 1, 5, 3, 7);
-
-    private static VectorShuffle<Float> rotation(int distance) {
-        return VectorShuffle.fromOp(FLOATS, i -> Math.floorMod(i + distance, LANES));
-    }
-
-    /**
-     * {@link Lanes#sumLanes} of eight vectors at once, lane {@code j} of the result holding the sum of vector
-     * {@code j}: the same pairwise tree for each ({@code ((v0+v4)+(v2+v6))+((v1+v5)+(v3+v7))}), so every sum has
-     * sumLanes' bits — only some additions have their operands swapped, which does not change a float sum.
-     * Each level adds two vectors that each carry the partial sums of twice as many inputs (the halves, then
-     * quarters of the lanes), so 8 sums take 7 adds and 7 blends instead of 24 adds and 24 shuffles one by one.
-     */
-    private static FloatVector sumLanes8(FloatVector a, FloatVector b, FloatVector c, FloatVector d, FloatVector e,
-            FloatVector f, FloatVector g, FloatVector h) {
-        FloatVector ab = halves(a, b);
-        FloatVector cd = halves(c, d);
-        FloatVector ef = halves(e, f);
-        FloatVector gh = halves(g, h);
-        FloatVector abcd = ab.blend(cd, UPPER_PAIRS).add(ab.rearrange(UP_2).blend(cd.rearrange(DOWN_2), UPPER_PAIRS));
-        FloatVector efgh = ef.blend(gh, UPPER_PAIRS).add(ef.rearrange(UP_2).blend(gh.rearrange(DOWN_2), UPPER_PAIRS));
-        FloatVector all = abcd.blend(efgh, ODD_LANES).add(abcd.rearrange(UP_1).blend(efgh.rearrange(DOWN_1), ODD_LANES));
-        return all.rearrange(BIT_REVERSED);
-    }
-
-    /** Lanes 0-3: {@code x[i] + x[i + 4]}; lanes 4-7: {@code y[i - 4] + y[i]} (sumLanes' first level of x, then of y). */
-    private static FloatVector halves(FloatVector x, FloatVector y) {
-        return x.blend(y, UPPER_HALF).add(x.rearrange(UP_4).blend(y.rearrange(UP_4), UPPER_HALF));
     }
 
     /** {@link #dotF32}'s scalar tail: elements {@code [bound, n)} added to the folded lanes in order. */
