@@ -44,7 +44,9 @@ public final class Main {
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), true, out)),
             new BenchCommand("attention", """
                     attention's score and value kernels over the heap cache's arrays against the paged cache's blocks
-                    (F32, BF16), one layer at context 1,008 (15M, 110M, 1.1B GQA shapes), alternating rounds in one JVM, thread CPU time (--quick: fewer calls)""",
+                    (F32, BF16), one layer at context 1,008 (15M, 110M, 1.1B GQA shapes), alternating rounds in one JVM, thread CPU time (--quick: fewer calls); then a
+                    batched decode step with attention split across the kernel threads against the calling thread only
+                    (--split-only: that table alone)""",
                     dev.ingot.bench.kernel.AttentionKernelsCommand::run),
             new BenchCommand("bandwidth", "memory read bandwidth of this machine (plain Java sum over off-heap memory)",
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), false, out)),

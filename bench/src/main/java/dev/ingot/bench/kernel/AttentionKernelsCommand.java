@@ -30,6 +30,10 @@ public final class AttentionKernelsCommand {
 
     public static void run(String[] args, PrintStream out) {
         boolean quick = Arrays.asList(args).contains("--quick");
+        if (Arrays.asList(args).contains("--split-only")) {
+            AttentionSplit.run(out, quick ? 2 : 5);
+            return;
+        }
         try (Kernels kernels = Kernels.best(1); Arena arena = Arena.ofShared()) {
             out.println("attention kernels, one layer, one query, " + kernels.describe() + "; " + ROUNDS
                     + " interleaved rounds: best CPU us per call, spread of rounds, ratio to heap (best/best, per-round range)");
