@@ -44,7 +44,9 @@ public final class Main {
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), true, out)),
             new BenchCommand("attention", """
                     attention's score and value kernels over the heap cache's arrays against the paged cache's blocks
-                    (F32, BF16), one layer at context 1,008, alternating rounds in one JVM (--quick: fewer calls)""",
+                    (F32, BF16), one layer at context 1,008 (15M, 110M, 1.1B GQA shapes), alternating rounds in one JVM, thread CPU time (--quick: fewer calls); then a
+                    batched decode step with attention split across the kernel threads against the calling thread only
+                    (--split-only: that table alone)""",
                     dev.ingot.bench.kernel.AttentionKernelsCommand::run),
             new BenchCommand("bandwidth", "memory read bandwidth of this machine (plain Java sum over off-heap memory)",
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), false, out)),
@@ -68,6 +70,14 @@ public final class Main {
                     prefix cache), as ratios to the prefill of one sample; then decode tok/s of the paged KV cache
                     (F32, BF16) against the heap cache, all in the same run (--threads, --quick, --no-decode)""",
                     dev.ingot.bench.rollout.RolloutCommand::run),
+            new BenchCommand("capacity", """
+                    64 sequences x 4,096 positions with TinyLlama-1.1B's KV geometry (narrow model, sliding window 64), then
+                    the 1.1B shape itself for a short run, each in a child JVM at -Xmx256m: KV held, preemptions, heap, RSS, time
+                      --sequences N --positions N --prompt N --window N   the first run (defaults 64, 4096, positions - 512, 64)
+                      --kv-dtype bf16|f32 --kv-cache-bytes 4g             its KV cache (defaults bf16, 4g)
+                      --tinyllama-positions N                             positions of the 1.1B run (default 32, half prompt)
+                      --only kv-geometry|tinyllama                        one of the two runs""",
+                    dev.ingot.bench.capacity.CapacityCommand::run),
             new BenchCommand("quant", """
                     Ingot against llama.cpp on the same GGUF files: the synthetic 110M Llama written as GGUF F32 by
                     ingot convert, quantized by llama-quantize; batch-1 decode tok/s and prefill tok/s of both in

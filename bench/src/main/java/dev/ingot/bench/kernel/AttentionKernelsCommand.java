@@ -14,27 +14,36 @@ import java.util.SplittableRandom;
  * sum of the values, one layer, every head — over keys and values in one {@code float[]} per layer (the
  * heap cache, baseline) and in 16-position off-heap blocks (the paged cache, F32 and BF16), the way the
  * model calls them. The three alternate round by round in one JVM; each figure is the best round, with
- * the spread of rounds and the per-round ratio to the heap path. Cache-resident on purpose: this isolates
+ * the spread of rounds and the per-round ratio to the heap path, in CPU time of the one thread that runs
+ * them (a shared machine's wait for a core stays out). Cache-resident on purpose: this isolates
  * what reading a block costs over reading an array, not memory bandwidth.
  */
 public final class AttentionKernelsCommand {
 
     private static final int BLOCK_POSITIONS = 16;
     private static final int ROUNDS = 7;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    private record Shape(String name, int heads, int headDim, int context) {}
+    private record Shape(String name, int heads, int kvHeads, int headDim, int context) {}
 
     private AttentionKernelsCommand() {}
 
     public static void run(String[] args, PrintStream out) {
         boolean quick = Arrays.asList(args).contains("--quick");
+        if (Arrays.asList(args).contains("--split-only")) {
+            AttentionSplit.run(out, quick ? 2 : 5);
+            return;
+        }
         try (Kernels kernels = Kernels.best(1); Arena arena = Arena.ofShared()) {
             out.println("attention kernels, one layer, one query, " + kernels.describe() + "; " + ROUNDS
-                    + " interleaved rounds: best us per call, spread of rounds, ratio to heap (best/best, per-round range)");
-            for (Shape shape : new Shape[] {new Shape("15M (6 heads x 48)", 6, 48, 1008), new Shape("110M (12 heads x 64)", 12, 64, 1008)}) {
+                    + " interleaved rounds: best CPU us per call, spread of rounds, ratio to heap (best/best, per-round range)");
+            Shape[] shapes = {new Shape("15M (6 heads x 48)", 6, 6, 48, 1008), new Shape("110M (12 heads x 64)", 12, 12, 64, 1008),
+                    new Shape("1.1B (32 heads x 64, 4 kv heads)", 32, 4, 64, 1008)};
+            for (Shape shape : shapes) {
                 measure(shape, kernels, arena, quick ? 50 : 200, out);
             }
         }
+        AttentionSplit.run(out, quick ? 2 : 5);
     }
 
     private static void measure(Shape shape, Kernels kernels, Arena arena, int calls, PrintStream out) {
@@ -70,12 +79,17 @@ public final class AttentionKernelsCommand {
         }
     }
 
+    /**
+     * CPU time of this thread per call, not wall time: the kernels run on this one thread, and on a shared
+     * machine (load averages of 8 to 18 on 2 cores while this was written) wall time mostly measured how long
+     * the thread waited for a core.
+     */
     private static double time(Runnable path, int calls) {
-        long start = System.nanoTime();
+        long start = CPU.getCurrentThreadCpuTime();
         for (int c = 0; c < calls; c++) {
             path.run();
         }
-        return (System.nanoTime() - start) / 1e3 / calls;
+        return (CPU.getCurrentThreadCpuTime() - start) / 1e3 / calls;
     }
 
     private static double min(double[] values) {
@@ -92,6 +106,7 @@ public final class AttentionKernelsCommand {
         private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(SegmentScalarKernels.ORDER);
 
         final int heads;
+        final int kvHeads;
         final int headDim;
         final int length;
         final float[] q;
@@ -106,11 +121,12 @@ public final class AttentionKernelsCommand {
 
         Layer(Shape shape, Arena arena) {
             heads = shape.heads();
+            kvHeads = shape.kvHeads();
             headDim = shape.headDim();
             length = shape.context();
-            int dim = heads * headDim;
+            int dim = kvHeads * headDim;
             SplittableRandom random = new SplittableRandom(14);
-            q = randoms(random, dim);
+            q = randoms(random, heads * headDim);
             keys = randoms(random, length * dim);
             values = randoms(random, length * dim);
             int blocks = (length + BLOCK_POSITIONS - 1) / BLOCK_POSITIONS;
@@ -133,7 +149,7 @@ public final class AttentionKernelsCommand {
             }
             scores = new float[heads * length];
             sums = new float[heads];
-            out = new float[dim];
+            out = new float[heads * headDim];
             scale = (float) (1.0 / Math.sqrt(headDim));
             Arrays.fill(sums, 1f);
         }
@@ -148,34 +164,41 @@ public final class AttentionKernelsCommand {
 
         /** DecoderModel's heap attention loops: a dot per position and head, then an axpy per position and head. */
         void heap(Kernels kernels) {
-            int dim = heads * headDim;
+            int dim = kvHeads * headDim;
+            int group = heads / kvHeads;
             for (int t = 0; t < length; t++) {
                 for (int h = 0; h < heads; h++) {
-                    scores[h * length + t] = kernels.dot(q, h * headDim, keys, t * dim + h * headDim, headDim) * scale;
+                    scores[h * length + t] = kernels.dot(q, h * headDim, keys, t * dim + (h / group) * headDim, headDim) * scale;
                 }
             }
             Arrays.fill(out, 0f);
             for (int t = 0; t < length; t++) {
                 for (int h = 0; h < heads; h++) {
-                    kernels.axpy(scores[h * length + t] / sums[h], values, t * dim + h * headDim, out, h * headDim, headDim);
+                    kernels.axpy(scores[h * length + t] / sums[h], values, t * dim + (h / group) * headDim, out, h * headDim, headDim);
                 }
             }
         }
 
-        /** DecoderModel's paged attention loops: one scores call and one values call per block. */
+        /** DecoderModel's paged attention loops: one scores call per block, the division by the sums, one values call per block. */
         void paged(Kernels kernels, boolean bf16) {
             MemorySegment[] blocks = bf16 ? bf16Blocks : f32Blocks;
-            long rowBytes = (long) heads * headDim * (bf16 ? Short.BYTES : Float.BYTES);
+            int group = heads / kvHeads;
+            long rowBytes = (long) kvHeads * headDim * (bf16 ? Short.BYTES : Float.BYTES);
             long valueOffset = BLOCK_POSITIONS * rowBytes;
             for (int t = 0; t < length; t += BLOCK_POSITIONS) {
                 int slots = Math.min(BLOCK_POSITIONS, length - t);
-                kernels.blockScores(bf16, q, 0, heads, headDim, 1, scale, blocks[t / BLOCK_POSITIONS], 0, rowBytes, slots,
+                kernels.blockScores(bf16, q, 0, heads, headDim, group, scale, blocks[t / BLOCK_POSITIONS], 0, rowBytes, slots,
                         scores, t, length);
+            }
+            for (int h = 0; h < heads; h++) {
+                for (int i = h * length; i < (h + 1) * length; i++) {
+                    scores[i] /= sums[h]; // the sums are 1: the values stay, the cost is the model's
+                }
             }
             Arrays.fill(out, 0f);
             for (int t = 0; t < length; t += BLOCK_POSITIONS) {
                 int slots = Math.min(BLOCK_POSITIONS, length - t);
-                kernels.blockValues(bf16, scores, t, length, sums, heads, headDim, 1, blocks[t / BLOCK_POSITIONS], valueOffset,
+                kernels.blockValues(bf16, scores, t, length, heads, headDim, group, blocks[t / BLOCK_POSITIONS], valueOffset,
                         rowBytes, slots, out, 0);
             }
         }

@@ -39,6 +39,16 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
+    public void parallelFor(int tasks, java.util.function.IntConsumer task) {
+        delegate.parallelFor(tasks, task);
+    }
+
+    @Override
+    public int threads() {
+        return delegate.threads();
+    }
+
+    @Override
     public float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         return delegate.dot(a, aOffset, b, bOffset, n);
     }
@@ -72,9 +82,9 @@ final class TimedKernels implements Kernels {
     }
 
     @Override
-    public void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+    public void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads, int headDim,
             int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
-        delegate.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset, rowBytes, slots,
+        delegate.blockValues(bf16, weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots,
                 out, outOffset);
     }
 

@@ -89,10 +89,26 @@ public interface Kernels extends AutoCloseable {
     }
 
     /** The weighted values of {@code slots} positions of one block, all heads: see {@link SegmentScalarKernels#blockValues}. */
-    default void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+    default void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads, int headDim,
             int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
-        SegmentScalarKernels.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset,
+        SegmentScalarKernels.blockValues(bf16, weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset,
                 rowBytes, slots, out, outOffset);
+    }
+
+    /**
+     * Runs {@code task.accept(i)} for every {@code i < tasks}, on the kernels' threads when there are several,
+     * and returns when all are done: for work outside the matmuls that splits into independent parts (the
+     * attention of the rows of a batch). Tasks must not share mutable state.
+     */
+    default void parallelFor(int tasks, java.util.function.IntConsumer task) {
+        for (int i = 0; i < tasks; i++) {
+            task.accept(i);
+        }
+    }
+
+    /** Threads {@link #parallelFor} and the matmuls run on (the caller's included). */
+    default int threads() {
+        return 1;
     }
 
     /**

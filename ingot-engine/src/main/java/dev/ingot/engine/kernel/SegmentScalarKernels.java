@@ -71,17 +71,18 @@ public final class SegmentScalarKernels {
 
     /**
      * The weighted sum over {@code slots} positions of one block, every head: for each slot in order, then
-     * each head, {@code out[head h] += scores[scoreOffset + h * scoreStride + s] / sums[h] * value row s of
-     * kv head h / group}, each step exactly {@link #axpyF32}'s.
+     * each head, {@code out[head h] += weights[weightOffset + h * weightStride + s] * value row s of kv head
+     * h / group}, each step exactly {@link #axpyF32}'s. The weights are the softmax's, already divided by
+     * their head's sum (once per position and head, as the heap path divides).
      */
-    public static void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads,
+    public static void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads,
             int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
         int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
         for (int s = 0; s < slots; s++) {
             long row = valueOffset + s * rowBytes;
             for (int h = 0; h < heads; h++) {
                 long at = row + (long) (h / group) * headDim * elementBytes;
-                float weight = scores[scoreOffset + h * scoreStride + s] / sums[h];
+                float weight = weights[weightOffset + h * weightStride + s];
                 if (bf16) {
                     axpyBf16(weight, block, at, out, outOffset + h * headDim, headDim);
                 } else {

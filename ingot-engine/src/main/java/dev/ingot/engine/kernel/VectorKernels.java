@@ -41,8 +41,20 @@ public final class VectorKernels implements Kernels {
         this.pool = threads == 1 ? null : new WorkerPool(threads, "ingot-kernel");
     }
 
+    @Override
     public int threads() {
         return threads;
+    }
+
+    @Override
+    public void parallelFor(int tasks, java.util.function.IntConsumer task) {
+        if (pool == null || tasks < 2) {
+            for (int i = 0; i < tasks; i++) {
+                task.accept(i);
+            }
+        } else {
+            pool.run(tasks, task);
+        }
     }
 
     @Override
@@ -132,9 +144,9 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void blockValues(boolean bf16, float[] scores, int scoreOffset, int scoreStride, float[] sums, int heads, int headDim,
+    public void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads, int headDim,
             int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
-        SegmentVectorKernels.blockValues(bf16, scores, scoreOffset, scoreStride, sums, heads, headDim, group, block, valueOffset,
+        SegmentVectorKernels.blockValues(bf16, weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset,
                 rowBytes, slots, out, outOffset);
     }
 

@@ -42,6 +42,14 @@ public final class DecoderModel {
      * generator beside the scheduler) find it taken and allocate their own, so no two passes share arrays.
      */
     private final AtomicReference<ForwardScratch> spare = new AtomicReference<>();
+    /**
+     * Below this much attention work in a layer (query floats times attended positions, twice: scores and
+     * values) the rows run on the calling thread: waking a parked helper costs tens of microseconds, about
+     * what one core needs for this many fused multiply-adds.
+     */
+    private static final long PARALLEL_ATTENTION_FLOATS = 1L << 18;
+    /** More tasks than threads, so that a helper that starts late or a busy core does not leave the others idle. */
+    private static final int TASKS_PER_THREAD = 4;
 
     public DecoderModel(ModelDefinition definition, Kernels kernels) {
         this.definition = definition;
@@ -159,9 +167,7 @@ public final class DecoderModel {
                 p.rope().rotate(k, r * kvDim, p.kvHeads(), pos);
                 cache.store(l, pos, k, r * kvDim, v, r * kvDim);
             }
-            for (int r = 0; r < rows; r++) {
-                attend(l, p, q, r * qDim, batch.caches()[r], batch.positions()[r], s, r * qDim);
-            }
+            attendRows(l, p, batch, s);
             kernels.matmul(layer.o(), s.att, delta, rows);
             addBias(layer.oBias(), delta, rows, dim);
             if (layer.postAttentionNorm() != null) {
@@ -220,26 +226,64 @@ public final class DecoderModel {
     }
 
     /**
-     * Causal (optionally windowed) attention of one row's query heads over its cache, into {@code s.att}.
+     * Attention of every row of the batch into {@code s.att}. The rows are independent (every row's key and
+     * value were stored before), so when there is enough of it to be worth waking the helper threads, rows
+     * are dealt out to tasks round-robin (neighbouring rows of a prefill chunk differ in length by one), each
+     * task with its own score buffer. Before, attention ran on the calling thread alone: at 64 sequences of
+     * long context one core sat idle through most of a decode step. A row's arithmetic is the same on any
+     * thread, so the split changes no bit.
+     */
+    private void attendRows(int layer, LayerPlan p, ForwardBatch batch, ForwardScratch s) {
+        int rows = batch.size();
+        int qDim = p.qDim();
+        long work = 0;
+        for (int r = 0; r < rows; r++) {
+            work += (long) attendedPositions(p, batch.positions()[r]) * qDim * 2;
+        }
+        int tasks = work < PARALLEL_ATTENTION_FLOATS ? 1 : Math.min(rows, kernels.threads() * TASKS_PER_THREAD);
+        AttentionScratch[] scratch = s.attention(tasks);
+        float[] q = s.q;
+        if (tasks == 1) {
+            for (int r = 0; r < rows; r++) {
+                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], scratch[0], s.att, r * qDim);
+            }
+            return;
+        }
+        kernels.parallelFor(tasks, task -> {
+            for (int r = task; r < rows; r += tasks) {
+                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], scratch[task], s.att, r * qDim);
+            }
+        });
+    }
+
+    /** Positions a row at {@code pos} attends to: all before it and itself, or the last {@code window}. */
+    private static int attendedPositions(LayerPlan p, int pos) {
+        return p.window() > 0 ? Math.min(pos + 1, p.window()) : pos + 1;
+    }
+
+    /**
+     * Causal (optionally windowed) attention of one row's query heads over its cache, into {@code out}.
      * Positions are the outer loop, so each cached key and value row ({@code kvDim} floats, all heads) is
      * read once, front to back; head by head the same rows would be read {@code heads} times with a stride,
      * which at batch 8 left attention waiting on memory. Every head's scores and sums are computed exactly
      * as before (per element, in increasing position order), so the loop order does not change a bit.
      */
-    private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, ForwardScratch s, int outOffset) {
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, AttentionScratch s,
+            float[] out, int outOffset) {
         switch (cache) {
-            case PagedKvCache paged -> attend(layer, p, q, qOffset, paged, pos, s, outOffset);
-            case HeapKvCache heap -> attend(layer, p, q, qOffset, heap, pos, s, outOffset);
+            case PagedKvCache paged -> attend(layer, p, q, qOffset, paged, pos, s, out, outOffset);
+            case HeapKvCache heap -> attend(layer, p, q, qOffset, heap, pos, s, out, outOffset);
             default -> throw new IllegalArgumentException("no attention over a " + cache.getClass().getName());
         }
     }
 
     /**
-     * {@link #attend(int, LayerPlan, float[], int, HeapKvCache, int, ForwardScratch, int)} reading the blocks
+     * {@link #attend(int, LayerPlan, float[], int, HeapKvCache, int, AttentionScratch, float[], int)} reading the blocks
      * of a paged cache in place, one kernel call per block: every score and every value step is computed as
      * there, in the same position order, so an F32 paged cache gives the heap cache's logits bit for bit.
      */
-    private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, ForwardScratch s, int outOffset) {
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, AttentionScratch s,
+            float[] out, int outOffset) {
         int heads = p.heads();
         int headDim = p.headDim();
         int group = p.group();
@@ -250,8 +294,6 @@ public final class DecoderModel {
         int blockPositions = layout.positions();
         int length = pos + 1 - start;
         float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
-        float[] sums = s.headSums(heads);
-        float[] out = s.att;
         for (int t = start; t <= pos; ) {
             int slot = t % blockPositions;
             int slots = Math.min(blockPositions - slot, pos + 1 - t);
@@ -264,19 +306,24 @@ public final class DecoderModel {
             for (int i = h * length; i < (h + 1) * length; i++) {
                 max = Math.max(max, scores[i]);
             }
-            sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
+            float sum = kernels.expShiftedSum(scores, h * length, length, max);
+            // The softmax weights, divided once per position and head as the heap path divides (the same quotients).
+            for (int i = h * length; i < (h + 1) * length; i++) {
+                scores[i] /= sum;
+            }
         }
         Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
         for (int t = start; t <= pos; ) {
             int slot = t % blockPositions;
             int slots = Math.min(blockPositions - slot, pos + 1 - t);
-            kernels.blockValues(bf16, scores, t - start, length, sums, heads, headDim, group, cache.block(t),
+            kernels.blockValues(bf16, scores, t - start, length, heads, headDim, group, cache.block(t),
                     layout.valueOffset(layer, slot), rowBytes, slots, out, outOffset);
             t += slots;
         }
     }
 
-    private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, ForwardScratch s, int outOffset) {
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, AttentionScratch s,
+            float[] out, int outOffset) {
         int heads = p.heads();
         int headDim = p.headDim();
         int kvDim = p.kvDim();
@@ -287,7 +334,6 @@ public final class DecoderModel {
         int length = pos + 1 - start;
         float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
         float[] sums = s.headSums(heads);
-        float[] out = s.att;
         float scale = p.scale();
         for (int t = start; t <= pos; t++) {
             for (int h = 0; h < heads; h++) {

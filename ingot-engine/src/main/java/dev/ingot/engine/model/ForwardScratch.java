@@ -25,9 +25,8 @@ final class ForwardScratch {
     final float[] delta;
     final float[][] qkv;
     final float[][] gateUp;
-    /** Attention scores of all heads of one row, grown on demand to the longest sequence seen. */
-    private float[] scores = new float[64];
-    private float[] headSums = new float[0];
+    /** Score buffers of the attention tasks of a layer, one per task (see {@link AttentionScratch}). */
+    private AttentionScratch[] attention = {new AttentionScratch()};
 
     /** Sized for the widest layer: {@code qDim}, {@code kvDim} and {@code ffn} are maxima over the layers. */
     ForwardScratch(int dim, int qDim, int kvDim, int ffn, int rows) {
@@ -45,20 +44,16 @@ final class ForwardScratch {
         gateUp = new float[][] {gate, up};
     }
 
-    /** The score buffer, at least {@code n} long. */
-    float[] scores(int n) {
-        if (scores.length < n) {
-            scores = new float[Math.max(n, scores.length * 2)];
+    /** At least {@code tasks} attention scratch buffers, one for each task that may run at once. */
+    AttentionScratch[] attention(int tasks) {
+        if (attention.length < tasks) {
+            AttentionScratch[] grown = java.util.Arrays.copyOf(attention, tasks);
+            for (int i = attention.length; i < tasks; i++) {
+                grown[i] = new AttentionScratch();
+            }
+            attention = grown;
         }
-        return scores;
-    }
-
-    /** One softmax denominator per head, at least {@code heads} long. */
-    float[] headSums(int heads) {
-        if (headSums.length < heads) {
-            headSums = new float[heads];
-        }
-        return headSums;
+        return attention;
     }
 
     boolean worthKeeping() {
