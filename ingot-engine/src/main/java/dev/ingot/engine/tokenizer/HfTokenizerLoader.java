@@ -168,7 +168,11 @@ final class HfTokenizerLoader {
 
     /** Counts the entries with a streaming parser, allocating nothing per entry, before the file is parsed whole. */
     static void requireEntriesWithin(Path file) throws IOException {
-        long limit = maxEntries();
+        requireEntriesWithin(file, maxEntries());
+    }
+
+    /** As {@link #requireEntriesWithin(Path)} against an explicit limit (tests use a small one). */
+    static void requireEntriesWithin(Path file, long limit) throws IOException {
         long count = 0;
         try (java.io.InputStream in = Files.newInputStream(file);
                 com.fasterxml.jackson.core.JsonParser parser = MAPPER.getFactory().createParser(in)) {
