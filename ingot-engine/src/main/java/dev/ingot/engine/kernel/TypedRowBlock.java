@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorOperators;
  * profiles of all three types, and the F16 decode alone is enough to push C2 past its inlining
  * node limit, after which every vector is boxed and the kernel runs several times slower.
  *
- * <p>Rows are taken four at a time and, for each group, the batch is walked in 4x4 register tiles
- * (a batch remainder, which is all of batch 1, one row at a time), so a weight row comes from DRAM once per call
- * and is re-read only from cache. Every output element
+ * <p>Float weights at batch 1 go one row at a time; larger batches go by row and input chunks that fit
+ * L2 and, within them, in 4x4 register tiles (4x2 and 4x1 for an input remainder), so a weight row comes
+ * from DRAM once per call and is re-read only from cache ({@link #floatRows}). Every output element
  * {@code (row, b)} is computed by the same sequence of operations whichever tile it lands in: one
  * vector accumulator fed by FMAs over the full-width column chunks in order, a fixed-order lane
  * reduction, then the scalar tail in order. That is what makes a row's result bit-identical alone or
@@ -105,8 +105,8 @@ final class TypedRowBlock {
         }
         float[] acc = new float[TILE_ACCUMULATORS * LANES];
         int last = to - 1;
-        int rowChunk = chunk(CHUNK_WEIGHT_BYTES / Math.max(1, DTYPE.bytesFor(cols)), ROW_TILE);
-        int batchChunk = chunk(CHUNK_INPUT_BYTES / ((long) cols * Float.BYTES), BATCH_TILE);
+        int rowChunk = chunk(CHUNK_WEIGHT_BYTES / Math.max(1, DTYPE.bytesFor(cols)), to - from, ROW_TILE);
+        int batchChunk = chunk(CHUNK_INPUT_BYTES / ((long) cols * Float.BYTES), batch, BATCH_TILE);
         for (int rowStart = from; rowStart < to; rowStart += rowChunk) {
             int rowEnd = Math.min(to, rowStart + rowChunk);
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
@@ -132,9 +132,14 @@ final class TypedRowBlock {
         }
     }
 
-    /** {@code items} rounded down to a multiple of {@code tile}, at least one tile. */
-    private static int chunk(long items, int tile) {
-        return (int) Math.max(tile, Math.min(Integer.MAX_VALUE / 2, items) / tile * tile);
+    /**
+     * Chunk size for {@code total} items when at most {@code fits} fit: equal chunks, each a multiple of
+     * {@code tile} (a last chunk of a few rows would re-read all inputs for little work).
+     */
+    private static int chunk(long fits, int total, int tile) {
+        long chunks = Math.ceilDiv(total, Math.max(tile, fits));
+        long size = Math.ceilDiv(total, chunks);
+        return (int) Math.ceilDiv(size, tile) * tile;
     }
 
     /** {@link #LANES} weights from element {@code index}, widened to F32 in registers; folds to one branch per copy. */
