@@ -20,7 +20,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class FloatTilesTest {
 
-    /** 4097 columns: an F32 row is 16 KiB, so a row chunk holds 12 rows and an input chunk 4 inputs, plus a scalar tail. */
+    /**
+     * 4097 columns: an F32 row or input is 16 KiB, so on one thread 29 rows make two row chunks and 17 or 65
+     * inputs several input chunks (see TypedRowBlock's chunk sizes); and a scalar tail of one column.
+     */
     private static final int WIDE_COLS = 4097;
     private static final int[] BATCHES = {2, 3, 4, 5, 6, 7, 8, 9, 17, 65};
 
