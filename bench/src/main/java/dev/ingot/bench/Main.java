@@ -42,6 +42,14 @@ public final class Main {
                     reference and against the memory bandwidth measured in the same run
                     """ + KERNEL_OPTIONS.indent(2),
                     (args, out) -> KernelsCommand.run(BenchOptions.parse(args), true, out)),
+            new BenchCommand("kernels-ab", """
+                    matmul of two builds in one JVM (each benchmarks.jar in its own class loader), calls alternating,
+                    best-of per build, same bits checked: ratios that survive a loaded machine
+                      --base JAR         benchmarks.jar of the build to compare with (required)
+                      --new JAR          the other build (default: this jar)
+                      --shapes, --dtypes, --batches, --threads as for kernels (default threads 2)
+                      --rounds N         alternating rounds (default 20)""",
+                    dev.ingot.bench.kernel.JarComparisonCommand::run),
             new BenchCommand("attention", """
                     attention's score and value kernels over the heap cache's arrays against the paged cache's blocks
                     (F32, BF16), one layer at context 1,008 (15M, 110M, 1.1B GQA shapes), alternating rounds in one JVM, thread CPU time (--quick: fewer calls); then a
