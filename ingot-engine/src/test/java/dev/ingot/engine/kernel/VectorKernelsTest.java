@@ -164,7 +164,7 @@ class VectorKernelsTest {
             int rows = shape[0];
             int cols = shape[1];
             WeightMatrix w = Matrices.random(dtype, rows, cols, random);
-            for (int batch : new int[] {1, 2, 3, 5, 16}) {
+            for (int batch : new int[] {1, 2, 3, 4, 5, 16, 17, 64, 200}) {
                 float[] x = Matrices.uniform(batch * cols, random);
                 float[] out = new float[batch * rows];
                 kernels.matmul(w, x, out, batch);
