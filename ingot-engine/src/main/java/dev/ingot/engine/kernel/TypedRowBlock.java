@@ -46,6 +46,8 @@ final class TypedRowBlock {
     /** GGML K-quants (Q4_K, Q6_K) are computed super-block by super-block against Q8_K inputs, see {@link #kQuantRows}. */
     private static final boolean K_QUANTS = DTYPE == DType.Q4_K || DTYPE == DType.Q6_K;
     private static final int BLOCK_BYTES = DTYPE == DType.Q8_0 ? Lanes.Q8_0_BYTES : Lanes.Q4_0_BYTES;
+    /** Whether the integer block path runs on 512-bit vectors, see {@link Lanes#WIDE_BLOCKS}. */
+    private static final boolean WIDE = Lanes.WIDE_BLOCKS;
     /** Vector chunks per 32-element block. */
     private static final int CHUNKS = Lanes.QBLOCK / LANES;
 
@@ -389,6 +391,10 @@ final class TypedRowBlock {
      */
     private static void rows2batch4(float[] rowQuants, float[] scaleProducts, float[] xf, int cols, int blocks, int rows, float[] out,
             int r0, int r1, int b) {
+        if (WIDE) {
+            wideRows2batch4(rowQuants, scaleProducts, xf, cols, blocks, rows, out, r0, r1, b);
+            return;
+        }
         int x0 = b * cols;
         int x1 = x0 + cols;
         int x2 = x1 + cols;
@@ -462,6 +468,10 @@ final class TypedRowBlock {
      */
     private static void intRow1(MemorySegment data, long w, int blocks, int cols, int rows, short[] xq, float[] xd, float[] out,
             int r, int b) {
+        if (WIDE) {
+            wideRow1(data, w, blocks, cols, rows, xq, xd, out, r, b);
+            return;
+        }
         int x0 = b * cols;
         int d0 = b * blocks;
         FloatVector acc = FloatVector.zero(Lanes.FLOATS);
@@ -484,6 +494,85 @@ final class TypedRowBlock {
             acc = blockSums(p).fma(FloatVector.broadcast(Lanes.FLOATS, dw * xd[d0 + blk]), acc);
         }
         out[b * rows + r] = Lanes.sumLanes(acc);
+    }
+
+    // ---- the same with 512-bit vectors ({@link Lanes#WIDE_BLOCKS}): one block per vector ----
+
+    /**
+     * {@link #intRow1} with a whole block per vector: the 32 weight values in {@link Lanes#pairedBlock}
+     * order times the 32 input values (held in the same order), one multiply; the pair sums give 16 exact
+     * integers, lane {@code j} holding elements {@code j} and {@code j + 16}; then
+     * {@code acc = fma(sums, dw * dx, acc)} and at the end {@link Lanes#sumWideLanes}.
+     */
+    private static void wideRow1(MemorySegment data, long w, int blocks, int cols, int rows, short[] xq, float[] xd, float[] out,
+            int r, int b) {
+        int x0 = b * cols;
+        int d0 = b * blocks;
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS_512);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            ShortVector q = DTYPE == DType.Q8_0 ? Lanes.q8_0Paired(data, start) : Lanes.q4_0Paired(data, start);
+            float dw = Lanes.blockScale(data, start);
+            ShortVector p = q.mul(ShortVector.fromArray(Lanes.SHORTS_512, xq, x0 + blk * Lanes.QBLOCK));
+            acc = Lanes.widePairSums(p).fma(FloatVector.broadcast(Lanes.FLOATS_512, dw * xd[d0 + blk]), acc);
+        }
+        out[b * rows + r] = Lanes.sumWideLanes(acc);
+    }
+
+    /**
+     * {@link #rows2batch4} with 16-lane floats: per block and output {@code s = q0*x0 + q1*x1} over the
+     * block's two 16-element halves (exact integers, lane {@code j} holding elements {@code j} and
+     * {@code j + 16} as {@link #wideRow1}'s lanes do), then {@code acc = fma(s, dw * dx, acc)}.
+     */
+    private static void wideRows2batch4(float[] rowQuants, float[] scaleProducts, float[] xf, int cols, int blocks, int rows,
+            float[] out, int r0, int r1, int b) {
+        int x0 = b * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int half = Lanes.QBLOCK / 2;
+        FloatVector a00 = FloatVector.zero(Lanes.FLOATS_512);
+        FloatVector a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (int blk = 0; blk < blocks; blk++) {
+            int c = blk * Lanes.QBLOCK;
+            FloatVector w0 = FloatVector.fromArray(Lanes.FLOATS_512, rowQuants, c);
+            FloatVector w1 = FloatVector.fromArray(Lanes.FLOATS_512, rowQuants, cols + c);
+            FloatVector v0 = FloatVector.fromArray(Lanes.FLOATS_512, rowQuants, c + half);
+            FloatVector v1 = FloatVector.fromArray(Lanes.FLOATS_512, rowQuants, cols + c + half);
+            FloatVector xv = FloatVector.fromArray(Lanes.FLOATS_512, xf, x0 + c);
+            FloatVector xh = FloatVector.fromArray(Lanes.FLOATS_512, xf, x0 + c + half);
+            FloatVector s00 = v0.fma(xh, w0.mul(xv));
+            FloatVector s10 = v1.fma(xh, w1.mul(xv));
+            xv = FloatVector.fromArray(Lanes.FLOATS_512, xf, x1 + c);
+            xh = FloatVector.fromArray(Lanes.FLOATS_512, xf, x1 + c + half);
+            FloatVector s01 = v0.fma(xh, w0.mul(xv));
+            FloatVector s11 = v1.fma(xh, w1.mul(xv));
+            xv = FloatVector.fromArray(Lanes.FLOATS_512, xf, x2 + c);
+            xh = FloatVector.fromArray(Lanes.FLOATS_512, xf, x2 + c + half);
+            FloatVector s02 = v0.fma(xh, w0.mul(xv));
+            FloatVector s12 = v1.fma(xh, w1.mul(xv));
+            xv = FloatVector.fromArray(Lanes.FLOATS_512, xf, x3 + c);
+            xh = FloatVector.fromArray(Lanes.FLOATS_512, xf, x3 + c + half);
+            FloatVector s03 = v0.fma(xh, w0.mul(xv));
+            FloatVector s13 = v1.fma(xh, w1.mul(xv));
+            a00 = s00.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[blk]), a00);
+            a01 = s01.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[blocks + blk]), a01);
+            a02 = s02.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[2 * blocks + blk]), a02);
+            a03 = s03.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[3 * blocks + blk]), a03);
+            a10 = s10.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[4 * blocks + blk]), a10);
+            a11 = s11.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[5 * blocks + blk]), a11);
+            a12 = s12.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[6 * blocks + blk]), a12);
+            a13 = s13.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[7 * blocks + blk]), a13);
+        }
+        out[b * rows + r0] = Lanes.sumWideLanes(a00);
+        out[(b + 1) * rows + r0] = Lanes.sumWideLanes(a01);
+        out[(b + 2) * rows + r0] = Lanes.sumWideLanes(a02);
+        out[(b + 3) * rows + r0] = Lanes.sumWideLanes(a03);
+        out[b * rows + r1] = Lanes.sumWideLanes(a10);
+        out[(b + 1) * rows + r1] = Lanes.sumWideLanes(a11);
+        out[(b + 2) * rows + r1] = Lanes.sumWideLanes(a12);
+        out[(b + 3) * rows + r1] = Lanes.sumWideLanes(a13);
     }
 
     // ---- GGML K-quants against activations quantized to Q8_K: integer products, as ggml's vec_dot ----
