@@ -387,7 +387,7 @@ final class TypedRowBlock {
      * product and partial sum is an integer below 2^24 (at most 4 x 127 x 127), so {@code s} holds exactly
      * the integers {@link #intRow1}'s lanes hold (same elements per lane, {@link Lanes#interleavedHalf}),
      * and the outputs are bit for bit {@link #intRow1}'s. Sixteen accumulators and the loaded vectors fit
-     * AVX-512's 32 registers; four rows would not.
+     * AVX-512's 32 registers, four rows would not; with AVX2's 16 some spill (not measured: no such CPU here).
      */
     private static void rows2batch4(float[] rowQuants, float[] scaleProducts, float[] xf, int cols, int blocks, int rows, float[] out,
             int r0, int r1, int b) {
