@@ -278,6 +278,18 @@ final class Lanes {
     private static final VectorShuffle<Float> WIDE_FOLD_2 = VectorShuffle.fromOp(FLOATS_512, i -> (i + 2) % 16);
     private static final VectorShuffle<Float> WIDE_FOLD_1 = VectorShuffle.fromOp(FLOATS_512, i -> (i + 1) % 16);
 
+    /**
+     * {@link #sumWideLanes(FloatVector)} of the 16 lanes parked at {@code a[at..]}, in scalar code: the same
+     * tree (lane i plus lane i + 8, then + 4, + 2, + 1), so the same bits.
+     */
+    static float sumWideLanes(float[] a, int at) {
+        float q0 = (a[at] + a[at + 8]) + (a[at + 4] + a[at + 12]);
+        float q1 = (a[at + 1] + a[at + 9]) + (a[at + 5] + a[at + 13]);
+        float q2 = (a[at + 2] + a[at + 10]) + (a[at + 6] + a[at + 14]);
+        float q3 = (a[at + 3] + a[at + 11]) + (a[at + 7] + a[at + 15]);
+        return (q0 + q2) + (q1 + q3);
+    }
+
     /** The sum of 16 lanes by a fixed pairwise tree, as {@link #sumLanes}. */
     static float sumWideLanes(FloatVector v) {
         v = v.add(v.rearrange(WIDE_FOLD_8));

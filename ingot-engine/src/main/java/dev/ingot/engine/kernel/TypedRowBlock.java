@@ -328,6 +328,7 @@ final class TypedRowBlock {
         float[] rowQuants = new float[2 * cols];
         float[] rowScales = new float[2 * blocks];
         float[] scaleProducts = new float[2 * BATCH_TILE * blocks];
+        float[] parked = new float[2 * BATCH_TILE * 16];
         for (int r = from; r < to; r += 2) {
             // An odd last row is paired with itself: computed twice, stored twice, the same bits.
             int r1 = Math.min(r + 1, to - 1);
@@ -336,7 +337,7 @@ final class TypedRowBlock {
             int b = 0;
             for (; b + BATCH_TILE <= batch; b += BATCH_TILE) {
                 tileScales(rowScales, xd, blocks, b, scaleProducts);
-                rows2batch4(rowQuants, scaleProducts, xf, cols, blocks, rows, out, r, r1, b);
+                rows2batch4(rowQuants, scaleProducts, xf, cols, blocks, rows, out, r, r1, b, parked);
             }
             for (; b < batch; b++) {
                 intRow1(data, r * rowBytes, blocks, cols, rows, xq, xd, out, r, b);
@@ -390,9 +391,9 @@ final class TypedRowBlock {
      * AVX-512's 32 registers, four rows would not; with AVX2's 16 some spill (not measured: no such CPU here).
      */
     private static void rows2batch4(float[] rowQuants, float[] scaleProducts, float[] xf, int cols, int blocks, int rows, float[] out,
-            int r0, int r1, int b) {
+            int r0, int r1, int b, float[] parked) {
         if (WIDE) {
-            wideRows2batch4(rowQuants, scaleProducts, xf, cols, blocks, rows, out, r0, r1, b);
+            wideRows2batch4(rowQuants, scaleProducts, xf, cols, blocks, rows, out, r0, r1, b, parked);
             return;
         }
         int x0 = b * cols;
@@ -525,7 +526,7 @@ final class TypedRowBlock {
      * {@code j + 16} as {@link #wideRow1}'s lanes do), then {@code acc = fma(s, dw * dx, acc)}.
      */
     private static void wideRows2batch4(float[] rowQuants, float[] scaleProducts, float[] xf, int cols, int blocks, int rows,
-            float[] out, int r0, int r1, int b) {
+            float[] out, int r0, int r1, int b, float[] parked) {
         int x0 = b * cols;
         int x1 = x0 + cols;
         int x2 = x1 + cols;
@@ -565,14 +566,20 @@ final class TypedRowBlock {
             a12 = s12.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[6 * blocks + blk]), a12);
             a13 = s13.fma(FloatVector.broadcast(Lanes.FLOATS_512, scaleProducts[7 * blocks + blk]), a13);
         }
-        out[b * rows + r0] = Lanes.sumWideLanes(a00);
-        out[(b + 1) * rows + r0] = Lanes.sumWideLanes(a01);
-        out[(b + 2) * rows + r0] = Lanes.sumWideLanes(a02);
-        out[(b + 3) * rows + r0] = Lanes.sumWideLanes(a03);
-        out[b * rows + r1] = Lanes.sumWideLanes(a10);
-        out[(b + 1) * rows + r1] = Lanes.sumWideLanes(a11);
-        out[(b + 2) * rows + r1] = Lanes.sumWideLanes(a12);
-        out[(b + 3) * rows + r1] = Lanes.sumWideLanes(a13);
+        // Parked and summed from the array: eight lane reductions inlined here pushed C2 to call some of
+        // them, boxing their vectors (1.3 MB allocated per 768x2048 call at batch 16).
+        a00.intoArray(parked, 0);
+        a01.intoArray(parked, 16);
+        a02.intoArray(parked, 32);
+        a03.intoArray(parked, 48);
+        a10.intoArray(parked, 64);
+        a11.intoArray(parked, 80);
+        a12.intoArray(parked, 96);
+        a13.intoArray(parked, 112);
+        for (int j = 0; j < BATCH_TILE; j++) {
+            out[(b + j) * rows + r0] = Lanes.sumWideLanes(parked, 16 * j);
+            out[(b + j) * rows + r1] = Lanes.sumWideLanes(parked, 64 + 16 * j);
+        }
     }
 
     // ---- GGML K-quants against activations quantized to Q8_K: integer products, as ggml's vec_dot ----
