@@ -200,6 +200,104 @@ final class Lanes {
         return (FloatVector) sum.convert(VectorOperators.I2F, 0);
     }
 
+    // ---- the same integer products with 512-bit vectors: one whole block per vector ----
+
+    /**
+     * Whether the integer block path uses 512-bit vectors ({@code -Dingot.quant.wide=false} turns it off):
+     * a whole 32-element block is then one vector of 32 shorts, multiplied in one instruction, and the pair
+     * sums give 16 int lanes, lane {@code j} holding elements {@code j} and {@code j + 16}. The block
+     * kernels are compute-bound, and a CPU with 512-bit vectors (AVX-512) runs them at about the
+     * instruction rate of 256-bit ones, so this halves the instructions per weight. (Streaming F32 keeps
+     * {@link #FLOATS} at 256 bits, see {@link #DEFAULT_MAX_BITS}.)
+     */
+    static final boolean WIDE_BLOCKS = INT_BLOCKS && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && !"false".equals(System.getProperty("ingot.quant.wide"));
+    static final VectorSpecies<Float> FLOATS_512 = FloatVector.SPECIES_512;
+    static final VectorSpecies<Integer> INTS_512 = IntVector.SPECIES_512;
+    static final VectorSpecies<Short> SHORTS_512 = ShortVector.SPECIES_512;
+    static final VectorSpecies<Byte> BYTES_256 = ByteVector.SPECIES_256;
+
+    /**
+     * The order in which the wide path holds a block: {@code e0, e16, e1, e17, ..., e15, e31}, so the
+     * pair sums put elements {@code j} and {@code j + 16} in int lane {@code j}, the elements float lane
+     * {@code j} gathers when the block is read as two 16-lane chunks.
+     */
+    static int pairedBlock(int i) {
+        return (i & 1) == 0 ? i >>> 1 : 16 + (i >>> 1);
+    }
+
+    private static final VectorShuffle<Byte> PAIR_BLOCK = VectorShuffle.fromOp(BYTES_256, Lanes::pairedBlock);
+
+    /** The Q8_0 block at byte {@code blockStart}, in {@link #pairedBlock} order, sign-extended to 32 shorts. */
+    static ShortVector q8_0Paired(MemorySegment data, long blockStart) {
+        return (ShortVector) ByteVector.fromMemorySegment(BYTES_256, data, blockStart + 2, LE)
+                .rearrange(PAIR_BLOCK)
+                .convertShape(VectorOperators.B2S, SHORTS_512, 0);
+    }
+
+    /** Shift counts that sign-extend a Q4_0 low nibble placed in bits 12-15 of the even shorts and leave the odd ones. */
+    private static final ShortVector LOW_NIBBLE_DOWN = ShortVector.fromArray(SHORTS_512, lowNibbleShifts(), 0);
+
+    private static short[] lowNibbleShifts() {
+        short[] shifts = new short[32];
+        for (int i = 0; i < 32; i += 2) {
+            shifts[i] = 12;
+        }
+        return shifts;
+    }
+
+    /**
+     * The Q4_0 block at byte {@code blockStart} in {@link #pairedBlock} order as 32 shorts, each nibble minus
+     * 8. Byte {@code j} holds elements {@code j} (low nibble) and {@code j + 16} (high nibble), already a
+     * pair: flipped to signed nibbles ({@code n ^ 8} read as 4-bit signed is {@code n - 8}), sign-extended
+     * to an int and shifted up 12, its high short is the byte shifted down 4 arithmetically (the high
+     * nibble, signed) and its low short has the low nibble in bits 12-15, brought down by one variable
+     * arithmetic shift.
+     */
+    static ShortVector q4_0Paired(MemorySegment data, long blockStart) {
+        IntVector bytes = (IntVector) ByteVector.fromMemorySegment(BYTES_128, data, blockStart + 2, LE)
+                .lanewise(VectorOperators.XOR, (byte) 0x88)
+                .convertShape(VectorOperators.B2I, INTS_512, 0);
+        return ((ShortVector) bytes.lanewise(VectorOperators.LSHL, 12).reinterpretAsShorts())
+                .lanewise(VectorOperators.ASHR, LOW_NIBBLE_DOWN);
+    }
+
+    /**
+     * 32 short products summed pairwise into 16 float lanes, exactly: each pair is two products of at most
+     * 127 x 127, so its sum fits a short; adding each int to itself shifted up 16 puts the pair's sum in
+     * its high half and an arithmetic shift brings it down.
+     */
+    static FloatVector widePairSums(ShortVector products) {
+        IntVector pairs = (IntVector) products.reinterpretAsInts();
+        IntVector sum = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+        return (FloatVector) sum.convert(VectorOperators.I2F, 0);
+    }
+
+    private static final VectorShuffle<Float> WIDE_FOLD_8 = VectorShuffle.fromOp(FLOATS_512, i -> (i + 8) % 16);
+    private static final VectorShuffle<Float> WIDE_FOLD_4 = VectorShuffle.fromOp(FLOATS_512, i -> (i + 4) % 16);
+    private static final VectorShuffle<Float> WIDE_FOLD_2 = VectorShuffle.fromOp(FLOATS_512, i -> (i + 2) % 16);
+    private static final VectorShuffle<Float> WIDE_FOLD_1 = VectorShuffle.fromOp(FLOATS_512, i -> (i + 1) % 16);
+
+    /**
+     * {@link #sumWideLanes(FloatVector)} of the 16 lanes parked at {@code a[at..]}, in scalar code: the same
+     * tree (lane i plus lane i + 8, then + 4, + 2, + 1), so the same bits.
+     */
+    static float sumWideLanes(float[] a, int at) {
+        float q0 = (a[at] + a[at + 8]) + (a[at + 4] + a[at + 12]);
+        float q1 = (a[at + 1] + a[at + 9]) + (a[at + 5] + a[at + 13]);
+        float q2 = (a[at + 2] + a[at + 10]) + (a[at + 6] + a[at + 14]);
+        float q3 = (a[at + 3] + a[at + 11]) + (a[at + 7] + a[at + 15]);
+        return (q0 + q2) + (q1 + q3);
+    }
+
+    /** The sum of 16 lanes by a fixed pairwise tree, as {@link #sumLanes}. */
+    static float sumWideLanes(FloatVector v) {
+        v = v.add(v.rearrange(WIDE_FOLD_8));
+        v = v.add(v.rearrange(WIDE_FOLD_4));
+        v = v.add(v.rearrange(WIDE_FOLD_2));
+        return v.add(v.rearrange(WIDE_FOLD_1)).lane(0);
+    }
+
     /**
      * Quantizes {@code n} activations from {@code x[from]} (a whole number of 32-element blocks) as
      * ggml's {@code quantize_row_q8_0} does on x86: per block {@code amax = max |x|},

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * A batch of activations quantized per 32-element block to Q8_0, as ggml's {@code quantize_row_q8_0}
  * does before a {@code vec_dot} with quantized weights, in the two forms the kernels read:
  * {@code quants} (in -127..127, as shorts so a kernel loads 16 of them straight into a 256-bit vector;
- * each 16-element half block in {@link Lanes#interleavedHalf} order, the order the integer path
- * multiplies in), {@code floats[b * cols + c]} (the same values as floats, in element order, for the
+ * each block in the order the integer path multiplies in: {@link Lanes#pairedBlock} with 512-bit
+ * vectors, else each 16-element half block in {@link Lanes#interleavedHalf} order), {@code floats[b * cols + c]} (the same values as floats, in element order, for the
  * batched float tile) and {@code scales[b * blocks + k]} (the F16-rounded block scale, widened).
  *
  * <p>Made once per matmul call, before the rows are split across threads: quantizing inside each row
@@ -41,11 +41,21 @@ record Q8Activations(short[] quants, float[] floats, float[] scales) {
         }
         short[] quants = new short[natural.length];
         float[] floats = new float[natural.length];
-        for (int half = 0; half < natural.length; half += 16) {
-            for (int i = 0; i < 16; i++) {
-                quants[half + i] = natural[half + Lanes.interleavedHalf(i)];
-                floats[half + i] = natural[half + i];
+        if (Lanes.WIDE_BLOCKS) {
+            for (int block = 0; block < natural.length; block += Lanes.QBLOCK) {
+                for (int i = 0; i < Lanes.QBLOCK; i++) {
+                    quants[block + i] = natural[block + Lanes.pairedBlock(i)];
+                }
             }
+        } else {
+            for (int half = 0; half < natural.length; half += 16) {
+                for (int i = 0; i < 16; i++) {
+                    quants[half + i] = natural[half + Lanes.interleavedHalf(i)];
+                }
+            }
+        }
+        for (int i = 0; i < natural.length; i++) {
+            floats[i] = natural[i];
         }
         return new Q8Activations(quants, floats, scales);
     }

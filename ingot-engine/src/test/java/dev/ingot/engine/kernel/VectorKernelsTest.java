@@ -164,7 +164,7 @@ class VectorKernelsTest {
             int rows = shape[0];
             int cols = shape[1];
             WeightMatrix w = Matrices.random(dtype, rows, cols, random);
-            for (int batch : new int[] {1, 2, 3, 5, 16}) {
+            for (int batch : new int[] {1, 2, 3, 4, 5, 16, 17, 64, 200}) {
                 float[] x = Matrices.uniform(batch * cols, random);
                 float[] out = new float[batch * rows];
                 kernels.matmul(w, x, out, batch);
@@ -339,9 +339,15 @@ class VectorKernelsTest {
         short[] expectedInterleaved = new short[expectedQ.length];
         for (int i = 0; i < expectedQ.length; i++) {
             expectedFloats[i] = expectedQ[i];
-            // each half block as the integer path multiplies it: e0, e8, e1, e9, ...
-            int half = i - i % 16;
-            expectedInterleaved[i] = expectedQ[half + ((i % 16) % 2 == 0 ? (i % 16) / 2 : 8 + (i % 16) / 2)];
+            if (Lanes.WIDE_BLOCKS) {
+                // each block as the 512-bit integer path multiplies it: e0, e16, e1, e17, ...
+                int block = i - i % 32;
+                expectedInterleaved[i] = expectedQ[block + ((i % 32) % 2 == 0 ? (i % 32) / 2 : 16 + (i % 32) / 2)];
+            } else {
+                // each half block as the 256-bit integer path multiplies it: e0, e8, e1, e9, ...
+                int half = i - i % 16;
+                expectedInterleaved[i] = expectedQ[half + ((i % 16) % 2 == 0 ? (i % 16) / 2 : 8 + (i % 16) / 2)];
+            }
         }
         assertThat(q.floats()).containsExactly(expectedFloats);
         assertThat(q.quants()).containsExactly(expectedInterleaved);
