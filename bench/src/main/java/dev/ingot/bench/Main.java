@@ -122,6 +122,8 @@ public final class Main {
 
     private Main() {}
 
+    private static final String ENGINE_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.ingot";
+
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             usage(System.out);
@@ -133,6 +135,11 @@ public final class Main {
             usage(System.err);
             System.exit(2);
             return;
+        }
+        // The engine logs a line per weight update and per load: between a benchmark's table rows that is
+        // noise. Set before the first logger is made; -Dorg.slf4j.simpleLogger.log.dev.ingot=info brings them back.
+        if (System.getProperty(ENGINE_LOG_LEVEL) == null) {
+            System.setProperty(ENGINE_LOG_LEVEL, "warn");
         }
         try {
             command.action().run(Arrays.copyOfRange(args, 1, args.length), System.out);
