@@ -2,7 +2,6 @@ package dev.ingot.bench.kernel;
 
 import dev.ingot.bench.serve.RandomLlama;
 import dev.ingot.engine.kernel.Kernels;
-import dev.ingot.engine.kernel.WeightMatrix;
 import dev.ingot.engine.model.DecoderModel;
 import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.model.ForwardBatch;
@@ -10,10 +9,10 @@ import dev.ingot.engine.model.KvCache;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.spi.model.ModelSpec;
 import java.io.PrintStream;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * A decode step of many sequences at a long context, where attention is most of the work: the model with its
@@ -107,65 +106,35 @@ final class AttentionSplit {
         return Arrays.stream(values).min().orElseThrow();
     }
 
-    /** The kernels as they were before the split: everything delegated except {@code parallelFor}, whose default runs tasks in turn. */
-    private record CallerOnlyAttention(Kernels delegate) implements Kernels {
-        @Override
-        public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
-            delegate.matmul(w, x, out, batch);
+    /**
+     * The kernels as they were before the split: everything forwarded except {@code parallelFor} and
+     * {@code threads}, whose interface defaults run the tasks in turn on the calling thread.
+     */
+    private static final class CallerOnlyAttention extends ForwardingKernels {
+        CallerOnlyAttention(Kernels delegate) {
+            super(delegate);
         }
 
         @Override
-        public void matmul(WeightMatrix[] ws, float[] x, float[][] outs, int batch) {
-            delegate.matmul(ws, x, outs, batch);
+        public void parallelFor(int tasks, IntConsumer task) {
+            for (int i = 0; i < tasks; i++) {
+                task.accept(i);
+            }
         }
 
         @Override
-        public float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
-            return delegate.dot(a, aOffset, b, bOffset, n);
-        }
-
-        @Override
-        public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
-            delegate.axpy(alpha, x, xOffset, y, yOffset, n);
-        }
-
-        @Override
-        public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-                MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-            delegate.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores,
-                    scoreOffset, scoreStride);
-        }
-
-        @Override
-        public void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads, int headDim, int group,
-                MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
-            delegate.blockValues(bf16, weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes,
-                    slots, out, outOffset);
-        }
-
-        @Override
-        public void add(float[] x, float[] y, int n) {
-            delegate.add(x, y, n);
-        }
-
-        @Override
-        public void scaleByWeight(float[] x, int xOffset, float scale, float[] weight, float[] out, int outOffset, int n) {
-            delegate.scaleByWeight(x, xOffset, scale, weight, out, outOffset, n);
-        }
-
-        @Override
-        public void swiglu(float[] gate, float[] up, int n) {
-            delegate.swiglu(gate, up, n);
-        }
-
-        @Override
-        public float expShiftedSum(float[] x, int offset, int n, float shift) {
-            return delegate.expShiftedSum(x, offset, n, shift);
+        public int threads() {
+            return 1;
         }
 
         @Override
         public String describe() {
             return delegate.describe() + ", attention on the calling thread";
+        }
+
+        @Override
+        public void close() {
+            // the delegate belongs to the caller, which closes it
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ingot.bench.model;
 
+import dev.ingot.bench.kernel.ForwardingKernels;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.WeightMatrix;
 
@@ -7,13 +8,12 @@ import dev.ingot.engine.kernel.WeightMatrix;
  * Kernels that add up the time spent in matmuls, so a decode step splits into matmul time and
  * everything else the model does (norms, RoPE, attention, residuals, allocation). Single caller only.
  */
-final class TimedKernels implements Kernels {
+final class TimedKernels extends ForwardingKernels {
 
-    private final Kernels delegate;
     private long matmulNanos;
 
     TimedKernels(Kernels delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     long matmulNanos() {
@@ -36,90 +36,5 @@ final class TimedKernels implements Kernels {
         long start = System.nanoTime();
         delegate.matmul(ws, x, outs, batch);
         matmulNanos += System.nanoTime() - start;
-    }
-
-    @Override
-    public void parallelFor(int tasks, java.util.function.IntConsumer task) {
-        delegate.parallelFor(tasks, task);
-    }
-
-    @Override
-    public int threads() {
-        return delegate.threads();
-    }
-
-    @Override
-    public float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
-        return delegate.dot(a, aOffset, b, bOffset, n);
-    }
-
-    @Override
-    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
-        delegate.axpy(alpha, x, xOffset, y, yOffset, n);
-    }
-
-    @Override
-    public float dotF32(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
-        return delegate.dotF32(a, aOffset, b, bOffset, n);
-    }
-
-    @Override
-    public float dotBf16(float[] a, int aOffset, java.lang.foreign.MemorySegment b, long bOffset, int n) {
-        return delegate.dotBf16(a, aOffset, b, bOffset, n);
-    }
-
-    @Override
-    public void axpyF32(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
-        delegate.axpyF32(alpha, x, xOffset, y, yOffset, n);
-    }
-
-    @Override
-    public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
-            int scoreStride) {
-        delegate.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset,
-                scoreStride);
-    }
-
-    @Override
-    public void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads, int headDim,
-            int group, java.lang.foreign.MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
-        delegate.blockValues(bf16, weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots,
-                out, outOffset);
-    }
-
-    @Override
-    public void axpyBf16(float alpha, java.lang.foreign.MemorySegment x, long xOffset, float[] y, int yOffset, int n) {
-        delegate.axpyBf16(alpha, x, xOffset, y, yOffset, n);
-    }
-
-    @Override
-    public void add(float[] x, float[] y, int n) {
-        delegate.add(x, y, n);
-    }
-
-    @Override
-    public void scaleByWeight(float[] x, int xOffset, float scale, float[] weight, float[] out, int outOffset, int n) {
-        delegate.scaleByWeight(x, xOffset, scale, weight, out, outOffset, n);
-    }
-
-    @Override
-    public void swiglu(float[] gate, float[] up, int n) {
-        delegate.swiglu(gate, up, n);
-    }
-
-    @Override
-    public float expShiftedSum(float[] x, int offset, int n, float shift) {
-        return delegate.expShiftedSum(x, offset, n, shift);
-    }
-
-    @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
