@@ -1,5 +1,6 @@
 package dev.ingot.bench.model;
 
+import dev.ingot.bench.kernel.MatmulClock;
 import dev.ingot.engine.generate.LoadOptions;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.generate.ModelLoader;
@@ -33,7 +34,7 @@ public final class DecodeProbe {
             options = options.withTokenizer(tokenizer);
         }
         try (LoadedModel loaded = ModelLoader.load(options);
-                TimedKernels kernels = new TimedKernels(threads > 0 ? Kernels.best(threads) : Kernels.best())) {
+                MatmulClock kernels = new MatmulClock(threads > 0 ? Kernels.best(threads) : Kernels.best())) {
             DecoderModel timed = new DecoderModel(loaded.model().definition(), kernels);
             WeightGeneration generation = loaded.weights().acquire();
             try {

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,36 +29,15 @@ import org.junit.jupiter.api.Test;
  * found in the cache — against run.c's reference texts and against the single-sequence generator, whose
  * cache is private and never shared.
  */
-class PagedSchedulingTest {
+class PagedSchedulingTest extends SchedulerFixture {
 
-    private static final long WEIGHTS_A = 11;
-    private static final long WEIGHTS_B = 22;
     /** RandomModel: 2 layers x (keys + values) x 16 positions x kvDim 16 x 4 bytes. */
     private static final long RANDOM_BLOCK = 4096;
     /** stories260K: 5 layers x 2 x 16 positions x kvDim 32 x 4 bytes. */
     private static final long STORIES_BLOCK = 20480;
 
-    private final ByteTokenizer tokenizer = new ByteTokenizer(false);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-    }
-
-    private WeightStore store(long version, long seed) {
-        WeightStore store = new WeightStore(RandomModel.generation(version, seed));
-        toClose.add(store);
-        return store;
-    }
-
     private Scheduler scheduler(WeightStore store, int maxBatch, long kvBytes) {
-        Scheduler scheduler = Scheduler.start(RandomModel.model(), store, tokenizer,
-                new SchedulerConfig(maxBatch, 16, new KvCacheConfig(KvDtype.F32, kvBytes)));
-        toClose.add(scheduler);
-        return scheduler;
+        return scheduler(RandomModel.model(), store, new SchedulerConfig(maxBatch, 16, new KvCacheConfig(KvDtype.F32, kvBytes)));
     }
 
     private int[] prompt(int length, int salt) {
@@ -80,7 +58,7 @@ class PagedSchedulingTest {
         try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()))) {
             // 4 sequences of 256 positions need 64 blocks; 20 make them take turns.
             Scheduler scheduler = Scheduler.start(loaded, new SchedulerConfig(8, 64, new KvCacheConfig(KvDtype.F32, 20 * STORIES_BLOCK)));
-            toClose.add(scheduler);
+            closedAfterTest(scheduler);
             Generator generator = new Generator(loaded);
             int[] once = generator.encodePrompt("Once upon a time");
             int[] empty = generator.encodePrompt("");
@@ -106,7 +84,7 @@ class PagedSchedulingTest {
     void aPromptFoundInThePrefixCacheContinuesAsRunCsReference() throws Exception {
         try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()))) {
             Scheduler scheduler = Scheduler.start(loaded, new SchedulerConfig(8, 64, new KvCacheConfig(KvDtype.F32, 64 * STORIES_BLOCK)));
-            toClose.add(scheduler);
+            closedAfterTest(scheduler);
             Generator generator = new Generator(loaded);
             int[] once = generator.encodePrompt("Once upon a time");
             int[] story = generator.generate(once, SamplingParams.greedy(), 252, 0, t -> { }).tokenIds();

@@ -28,39 +28,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The scheduler against the single-sequence {@link Generator}: whatever the batch around it, a
  * request must produce exactly the tokens and log-probabilities the generator produces alone.
  */
-class SchedulerTest {
-
-    private static final long WEIGHTS_A = 11;
-    private static final long WEIGHTS_B = 22;
-
-    private final ByteTokenizer tokenizer = new ByteTokenizer(false);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-    }
-
-    private WeightStore store(long version, long seed) {
-        WeightStore store = new WeightStore(RandomModel.generation(version, seed));
-        toClose.add(store);
-        return store;
-    }
-
-    private Scheduler scheduler(DecoderModel model, WeightStore store, SchedulerConfig config) {
-        Scheduler scheduler = Scheduler.start(model, store, tokenizer, config);
-        toClose.add(scheduler);
-        return scheduler;
-    }
+class SchedulerTest extends SchedulerFixture {
 
     private int[] prompt(String text) {
         int[] body = tokenizer.encode(text);

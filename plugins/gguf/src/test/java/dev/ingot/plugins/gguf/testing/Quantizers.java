@@ -40,13 +40,7 @@ final class Quantizers {
     static byte[] q4_0(float[] values) {
         ByteBuffer out = blocks(values, 18);
         for (int b = 0; b < values.length / 32; b++) {
-            float max = 0;
-            for (int i = 0; i < 32; i++) {
-                float v = values[32 * b + i];
-                if (Math.abs(v) > Math.abs(max)) {
-                    max = v;
-                }
-            }
+            float max = signedMax(values, b);
             float d = max / -8;
             float id = d == 0 ? 0 : 1 / d;
             out.putShort(Float.floatToFloat16(d));
@@ -62,13 +56,7 @@ final class Quantizers {
     static byte[] q5_0(float[] values) {
         ByteBuffer out = blocks(values, 22);
         for (int b = 0; b < values.length / 32; b++) {
-            float max = 0;
-            for (int i = 0; i < 32; i++) {
-                float v = values[32 * b + i];
-                if (Math.abs(v) > Math.abs(max)) {
-                    max = v;
-                }
-            }
+            float max = signedMax(values, b);
             float d = max / -16;
             float id = d == 0 ? 0 : 1 / d;
             int[] q = new int[32];
@@ -94,5 +82,17 @@ final class Quantizers {
             throw new IllegalArgumentException(values.length + " values are not whole blocks of 32");
         }
         return ByteBuffer.allocate(values.length / 32 * blockBytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Block {@code b}'s value of largest magnitude, sign kept (the first such on a tie), as ggml's reference quantizers pick it. */
+    private static float signedMax(float[] values, int b) {
+        float max = 0;
+        for (int i = 0; i < 32; i++) {
+            float v = values[32 * b + i];
+            if (Math.abs(v) > Math.abs(max)) {
+                max = v;
+            }
+        }
+        return max;
     }
 }

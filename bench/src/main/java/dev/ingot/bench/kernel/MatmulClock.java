@@ -1,26 +1,26 @@
-package dev.ingot.bench.model;
+package dev.ingot.bench.kernel;
 
-import dev.ingot.bench.kernel.ForwardingKernels;
 import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.kernel.WeightMatrix;
 
 /**
- * Kernels that add up the time spent in matmuls, so a decode step splits into matmul time and
- * everything else the model does (norms, RoPE, attention, residuals, allocation). Single caller only.
+ * Kernels that add up the time spent in matmuls, so a decode step splits into matmul time and everything
+ * else the model does (norms, RoPE, attention, residuals, allocation). One thread calls the matmuls (the
+ * model's caller); another may read the total, hence the volatile.
  */
-final class TimedKernels extends ForwardingKernels {
+public class MatmulClock extends ForwardingKernels {
 
-    private long matmulNanos;
+    private volatile long matmulNanos;
 
-    TimedKernels(Kernels delegate) {
+    public MatmulClock(Kernels delegate) {
         super(delegate);
     }
 
-    long matmulNanos() {
+    public long matmulNanos() {
         return matmulNanos;
     }
 
-    void reset() {
+    public void reset() {
         matmulNanos = 0;
     }
 
