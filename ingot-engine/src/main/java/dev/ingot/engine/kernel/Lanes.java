@@ -145,7 +145,7 @@ final class Lanes {
      * e7, e15}. With the pair sums and the sum of the two halves, int lane {@code k} then gathers
      * elements {@code k, k + 8, k + 16, k + 24} of the block, exactly the elements that float lane
      * {@code k} gathers when the block is read as four 8-lane chunks; so both paths hold the same exact
-     * integer in each lane, and the batched float tile ({@link TypedRowBlock}) gives bit for bit the
+     * integer in each lane, and the batched float tile ({@link QuantRowBlock}) gives bit for bit the
      * results of the integer path.
      */
     static int interleavedHalf(int i) {

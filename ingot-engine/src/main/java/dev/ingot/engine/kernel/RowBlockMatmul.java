@@ -10,8 +10,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * Single-threaded matmul over a contiguous block of rows: picks the copy of {@link TypedRowBlock}
- * specialised for the matrix's weight type (see there for why there are copies).
+ * Single-threaded matmul over a contiguous block of rows: picks the copy of {@link TypedRowBlock} (float
+ * types) or {@link QuantRowBlock} (GGML blocks) specialised for the matrix's weight type (see there for
+ * why there are copies).
  */
 final class RowBlockMatmul {
 
@@ -19,13 +20,13 @@ final class RowBlockMatmul {
             MemorySegment.class, int.class, int.class, float[].class, Q8Activations.class, Q8KActivations.class, float[].class,
             int.class, int.class, int.class);
 
-    private static final MethodHandle F32_ROWS = specialise(DType.F32);
-    private static final MethodHandle BF16_ROWS = specialise(DType.BF16);
-    private static final MethodHandle F16_ROWS = specialise(DType.F16);
-    private static final MethodHandle Q8_0_ROWS = specialise(DType.Q8_0);
-    private static final MethodHandle Q4_0_ROWS = specialise(DType.Q4_0);
-    private static final MethodHandle Q4_K_ROWS = specialise(DType.Q4_K);
-    private static final MethodHandle Q6_K_ROWS = specialise(DType.Q6_K);
+    private static final MethodHandle F32_ROWS = specialise(TypedRowBlock.class, DType.F32);
+    private static final MethodHandle BF16_ROWS = specialise(TypedRowBlock.class, DType.BF16);
+    private static final MethodHandle F16_ROWS = specialise(TypedRowBlock.class, DType.F16);
+    private static final MethodHandle Q8_0_ROWS = specialise(QuantRowBlock.class, DType.Q8_0);
+    private static final MethodHandle Q4_0_ROWS = specialise(QuantRowBlock.class, DType.Q4_0);
+    private static final MethodHandle Q4_K_ROWS = specialise(QuantRowBlock.class, DType.Q4_K);
+    private static final MethodHandle Q6_K_ROWS = specialise(QuantRowBlock.class, DType.Q6_K);
 
     private RowBlockMatmul() {}
 
@@ -68,9 +69,9 @@ final class RowBlockMatmul {
         }
     }
 
-    /** Defines a hidden copy of {@link TypedRowBlock} whose {@code DTYPE} is {@code dtype}. */
-    private static MethodHandle specialise(DType dtype) {
-        String file = TypedRowBlock.class.getSimpleName() + ".class";
+    /** Defines a hidden copy of {@code template} (a class with {@code DTYPE} from its class data) whose {@code DTYPE} is {@code dtype}. */
+    private static MethodHandle specialise(Class<?> template, DType dtype) {
+        String file = template.getSimpleName() + ".class";
         try (InputStream in = RowBlockMatmul.class.getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("class file " + file + " not found next to " + RowBlockMatmul.class.getName());
