@@ -116,16 +116,21 @@ public final class JarComparisonCommand {
 
     /** Random weights, copied until the copies fill the working set; each 8 bytes past a 64-byte boundary, as tensors in a mapped file are. */
     private static MemorySegment[] weightCopies(String dtype, int rows, int cols, Random random) {
-        int elementBytes = dtype.equals("F32") ? 4 : 2;
-        long bytes = (long) rows * cols * elementBytes;
+        boolean blocks = dtype.equals("Q8_0") || dtype.equals("Q4_0");
+        long bytes = blocks
+                ? (long) rows * (cols / 32) * (dtype.equals("Q8_0") ? 34 : 18)
+                : (long) rows * cols * (dtype.equals("F32") ? 4 : 2);
         MemorySegment first = Arena.global().allocate(bytes + 64, 64).asSlice(8, bytes);
-        for (long e = 0; e < (long) rows * cols; e++) {
+        if (blocks) {
+            randomBlocks(first, dtype.equals("Q8_0") ? 34 : 18, random);
+        }
+        for (long e = 0; !blocks && e < (long) rows * cols; e++) {
             float f = (float) random.nextGaussian() * 0.05f;
             switch (dtype) {
                 case "F32" -> first.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, e, f);
                 case "BF16" -> first.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, e, (short) (Float.floatToRawIntBits(f) >>> 16));
                 case "F16" -> first.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, e, Float.floatToFloat16(f));
-                default -> throw new IllegalArgumentException("kernels-ab: --dtypes takes F32, BF16, F16; got " + dtype);
+                default -> throw new IllegalArgumentException("kernels-ab: --dtypes takes F32, BF16, F16, Q8_0, Q4_0; got " + dtype);
             }
         }
         MemorySegment[] copies = new MemorySegment[(int) Math.max(1, WORKING_SET_BYTES / bytes)];
@@ -134,6 +139,16 @@ public final class JarComparisonCommand {
             copies[c] = Arena.global().allocate(bytes + 64, 64).asSlice(8, bytes).copyFrom(first);
         }
         return copies;
+    }
+
+    /** GGML Q8_0/Q4_0 blocks: a small positive F16 scale, then random quant bytes (Q8_0's in -127..127, any byte for Q4_0's nibbles). */
+    private static void randomBlocks(MemorySegment data, int blockBytes, Random random) {
+        for (long at = 0; at < data.byteSize(); at += blockBytes) {
+            data.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, Float.floatToFloat16(0.001f + random.nextFloat() * 0.01f));
+            for (int i = 2; i < blockBytes; i++) {
+                data.set(ValueLayout.JAVA_BYTE, at + i, (byte) (blockBytes == 34 ? random.nextInt(255) - 127 : random.nextInt(256)));
+            }
+        }
     }
 
     private static void compare(List<Build> builds, String dtype, MemorySegment[] copies, int rows, int cols, int batch, int rounds,

@@ -70,31 +70,6 @@ final class Lanes {
     static final VectorSpecies<Byte> QUANTS = VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * Byte.SIZE));
     private static final ValueLayout.OfShort SCALE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
-    /**
-     * {@link #LANES} Q8_0 weights from element {@code index} (a multiple of {@link #LANES}, so the lanes
-     * never straddle two 32-element blocks): the block's signed bytes times its F16 scale, exactly the
-     * values ggml's reference decoding gives.
-     */
-    static FloatVector q8_0(MemorySegment data, long index) {
-        long block = (index >>> 5) * 34;
-        float scale = Float.float16ToFloat(data.get(SCALE, block));
-        ByteVector quants = ByteVector.fromMemorySegment(QUANTS, data, block + 2 + (index & 31), LE);
-        return ((FloatVector) quants.convertShape(VectorOperators.B2F, FLOATS, 0)).mul(scale);
-    }
-
-    /**
-     * {@link #LANES} Q4_0 weights from element {@code index}: element {@code j < 16} of a block is the low
-     * nibble of its byte {@code j}, element {@code j + 16} the high nibble; each minus 8, times the F16 scale.
-     */
-    static FloatVector q4_0(MemorySegment data, long index) {
-        long block = (index >>> 5) * 18;
-        int within = (int) (index & 31);
-        float scale = Float.float16ToFloat(data.get(SCALE, block));
-        ByteVector packed = ByteVector.fromMemorySegment(QUANTS, data, block + 2 + (within & 15), LE);
-        ByteVector nibbles = within < 16 ? packed.and((byte) 0x0f) : packed.lanewise(VectorOperators.LSHR, 4);
-        return ((FloatVector) nibbles.sub((byte) 8).convertShape(VectorOperators.B2F, FLOATS, 0)).mul(scale);
-    }
-
     /** Elements of a GGML Q8_0/Q4_0 block, and its bytes. */
     static final int QBLOCK = 32;
     static final int Q8_0_BYTES = 34;
