@@ -1,5 +1,7 @@
 package dev.ingot.engine.kernel;
 
+import static dev.ingot.engine.kernel.Lanes.LANES;
+
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -8,17 +10,16 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
-import static dev.ingot.engine.kernel.Lanes.LANES;
-
 /**
  * Single-threaded matmul over a contiguous block of rows of one GGML block-quantized weight type (Q8_0,
  * Q4_0, Q4_K, Q6_K), for all batch vectors at once. Like {@link TypedRowBlock} for the float types, never
  * used as written: {@link RowBlockMatmul} loads one hidden copy per type with the type as class data, so
  * {@link #DTYPE} is a constant in each copy and C2 compiles only that type's decoding.
  *
- * <p>GGML blocks (Q8_0, Q4_0) go block by block ({@link #intBlockRows}): with 256-bit or wider vectors,
- * as ggml's {@code vec_dot} does, the inputs are quantized per block to Q8_0 and each block's product
- * is an exact integer sum scaled by both block scales; otherwise (narrower vectors, or
+ * <p>GGML blocks (Q8_0, Q4_0) go block by block ({@link #intBlockRows}): with 8 float lanes ({@link Lanes#INT_BLOCKS};
+ * on AVX-512 the integer loops then use 512-bit vectors, {@link Lanes#WIDE_BLOCKS}), as ggml's {@code vec_dot}
+ * does, the inputs are quantized per block to Q8_0 and each block's product is an exact integer sum scaled
+ * by both block scales; otherwise (other vector widths, or
  * {@code -Dingot.quant.floatDot=true}) the weights are decoded to floats block by block and the scale
  * applied once per block ({@link #blockRow1}). K-quants go super-block by super-block against Q8_K inputs
  * ({@link #kQuantRows}). Either way each output has one sequence of operations whichever tile computes
@@ -61,6 +62,7 @@ final class QuantRowBlock {
             blockRows(data, rows, cols, x, q8, out, batch, from, to);
         }
     }
+
     // ---- GGML blocks ----
 
     /**
