@@ -114,6 +114,7 @@ public final class QuantRowProbe {
             float[] xd = q8.scales();
             switch (variant) {
                 case "engine" -> engine.matmul(new WeightMatrix("w", d, type, rows, cols), x, out, 1);
+                case "engine-rows" -> RowBlockMatmul.rows(new WeightMatrix("w", d, type, rows, cols), x, q8, null, out, 1, 0, rows);
                 case "copy" -> { for (int r = 0; r < rows; r++) out[r] = copy(d, r * rowBytes, blocks, xq, xd); }
                 case "two-rows" -> { for (int r = 0; r < rows; r += 2) twoRows(d, r * rowBytes, rowBytes, blocks, xq, xd, out, r); }
                 case "four-rows" -> { for (int r = 0; r < rows; r += 4) fourRows(d, r * rowBytes, rowBytes, blocks, xq, xd, out, r); }
