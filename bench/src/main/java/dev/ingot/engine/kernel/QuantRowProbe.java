@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorOperators;
  * in the kernel package (in the benchmark jar) because the variants reuse the engine's package-private
  * lane helpers; each variant is the 512-bit integer path ({@link Lanes#WIDE_BLOCKS}) changed in one way.
  *
- * <p>{@code java --add-modules jdk.incubator.vector -Dprobe.type=Q4_0 -cp bench/target/benchmarks.jar
+ * <p>{@code java --add-modules jdk.incubator.vector -Xbatch -Dprobe.type=Q4_0 -cp bench/target/benchmarks.jar
  * dev.ingot.engine.kernel.QuantRowProbe [ROWS COLS [WORKING_SET_MiB]]} (default 2048 5632 256).
  */
 public final class QuantRowProbe {
@@ -33,8 +33,10 @@ public final class QuantRowProbe {
     private static final boolean Q4 = "Q4_0".equals(System.getProperty("probe.type", "Q8_0"));
     private static final int BLOCK_BYTES = Q4 ? Lanes.Q4_0_BYTES : Lanes.Q8_0_BYTES;
     /** The variants measured, {@code -Dprobe.variants=engine,copy,...} for fewer (the first is the baseline of the ratios). */
-    private static final List<String> VARIANTS = List.of(System.getProperty("probe.variants", "engine,copy,two-rows,four-rows,"
+    private static final List<String> VARIANTS = List.of(System.getProperty("probe.variants", "engine,engine-rows,copy,two-rows,four-rows,"
             + "two-accumulators,four-accumulators,scales-first,no-permute,int32-multiply,float-blocks").split(","));
+
+    private static final int WARM_UP_CALLS = 300;
 
     private QuantRowProbe() {}
 
@@ -74,6 +76,13 @@ public final class QuantRowProbe {
         for (String v : VARIANTS) {
             probe.run(v, copies[0], out);
             System.out.printf(Locale.ROOT, "  %-18s same bits as the engine: %s%n", v, Arrays.equals(out, reference));
+        }
+        // Untimed calls first: the engine's per-call input quantization is Vector API code that runs boxed
+        // until C2 compiles it, which on a loaded machine takes many seconds (run with -Xbatch to be sure).
+        for (String v : VARIANTS) {
+            for (int i = 0; i < WARM_UP_CALLS; i++) {
+                probe.run(v, copies[i % copies.length], out);
+            }
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[] best = new double[VARIANTS.size()];
