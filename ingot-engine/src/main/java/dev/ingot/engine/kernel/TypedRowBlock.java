@@ -99,6 +99,10 @@ final class TypedRowBlock {
      * of 4) takes 4 x 2 and 4 x 1 tiles. Each output gets the same sequence of operations in every tile.
      */
     private static void floatRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+        if (DTYPE == DType.F32 && WideF32Rows.ENABLED) {
+            WideF32Rows.rows(data, rows, cols, x, out, batch, from, to);
+            return;
+        }
         int bound = cols - cols % LANES;
         if (batch == 1) {
             for (int r = from; r < to; r++) {
