@@ -72,8 +72,8 @@ final class WideF32Rows {
         int rowChunk = chunk(CHUNK_WEIGHT_BYTES / Math.max(1L, (long) cols * Float.BYTES), to - from, ROW_TILE);
         int batchChunk = chunk(CHUNK_INPUT_BYTES / ((long) cols * Float.BYTES), batch, BATCH_TILE);
         long tileBytes = (long) ROW_TILE * bound * Float.BYTES;
-        // One cache line more than an input's chunks: at 2,048 columns the inputs would otherwise start 8 KiB
-        // apart, all in the same L1 sets, and six of them plus the weights evict each other.
+        // One cache line more than an input's chunks, a precaution (not measured on its own): at 2,048 columns
+        // the six inputs of a tile would otherwise start 8 KiB apart, in the same L1 sets.
         long inputBytes = (long) bound * Float.BYTES + 64;
         MemorySegment packed = scratch.weights(tileBytes * (rowChunk / ROW_TILE));
         MemorySegment inputs = scratch.inputs(inputBytes * Math.min(batch, batchChunk));
@@ -202,9 +202,9 @@ final class WideF32Rows {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * Row {@code r} against input {@code b}: the sixteen lanes as two 256-bit halves. The row streams front to back, at
-     * the read rate of 256-bit loads (512-bit loads from a mapped file, 8 bytes past a cache line, straddle
-     * two lines each).
+     * Row {@code r} against input {@code b}: the sixteen lanes as two 256-bit halves. The row streams front to
+     * back at the read rate of 256-bit loads (512-bit loads from a mapped file, 8 bytes past a cache line,
+     * straddle two lines each).
      */
     private static void row1(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int r, int b) {
         long w = (long) r * cols;
