@@ -50,6 +50,13 @@ public final class Main {
                       --shapes, --dtypes, --batches, --threads as for kernels (default threads 2)
                       --rounds N         alternating rounds (default 20)""",
                     dev.ingot.bench.kernel.JarComparisonCommand::run),
+            new BenchCommand("prefill-ab", """
+                    prefill of one prompt by two builds in one JVM (each benchmarks.jar in its own class loader), rounds
+                    alternating, per-round ratios and their median: the end-to-end counterpart of kernels-ab
+                      --base JAR --model FILE --plugins DIR   (required; e.g. bench/target/models/llama-110M-f32.gguf)
+                      --new JAR          the other build (default: this jar)
+                      --rounds N (default 5)   --threads N (default 2)   --prefill N tokens (default 200)""",
+                    dev.ingot.bench.quant.PrefillComparisonCommand::run),
             new BenchCommand("attention", """
                     attention's score and value kernels over the heap cache's arrays against the paged cache's blocks
                     (F32, BF16), one layer at context 1,008 (15M, 110M, 1.1B GQA shapes), alternating rounds in one JVM, thread CPU time (--quick: fewer calls); then a

@@ -71,8 +71,14 @@ final class TypedRowBlock {
      * {@link #CHUNK_INPUT_BYTES}), and within a pair of chunks by 4 x 4 register tiles: each weight and input
      * vector loaded feeds four FMAs, and both come from L1 or L2. An input remainder (batch not a multiple
      * of 4) takes 4 x 2 and 4 x 1 tiles. Each output gets the same sequence of operations in every tile.
+     * F32 on a CPU with 512-bit vectors goes to {@link WideF32Rows} instead, batch 1 included, since a row's
+     * summation order there (sixteen lanes) must be the same alone and in a tile.
      */
     private static void floatRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
+        if (DTYPE == DType.F32 && WideF32Rows.ENABLED) {
+            WideF32Rows.rows(data, rows, cols, x, out, batch, from, to);
+            return;
+        }
         int bound = cols - cols % LANES;
         if (batch == 1) {
             for (int r = from; r < to; r++) {
