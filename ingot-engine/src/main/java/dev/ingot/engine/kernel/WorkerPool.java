@@ -15,11 +15,17 @@ import java.util.concurrent.locks.LockSupport;
 final class WorkerPool implements AutoCloseable {
 
     /**
-     * Spins (tens of microseconds) before parking while helpers finish their last block: parking and
-     * being woken costs about as much, but spinning longer would steal the core from a helper on a
-     * machine with more runnable threads than cores.
+     * How long a helper that ran out of work keeps looking for the next loop before it parks, and how long a
+     * caller waits for the helpers' last blocks before it parks. A decode step is some fifty loops with a few
+     * microseconds between them; a parked thread on this kind of machine (a virtual CPU that halts when idle)
+     * takes around a hundred microseconds to run again after it is woken, so before this each loop of a
+     * 110M decode step started on the caller alone and the helper joined late (the profile in bench/RESULTS.md,
+     * "Decode step fixed costs"). Half a millisecond covers the gaps inside a step and between steps, and
+     * bounds what an idle pool burns after its last loop.
      */
-    private static final int SPINS_BEFORE_PARK = 1_000;
+    static final long SPIN_NANOS = 500_000;
+    /** Spins between two {@link Thread#yield()}s: when the machine has more runnable threads than cores, a spinner gives its core away. */
+    private static final int SPINS_PER_YIELD = 64;
 
     private final LinkedBlockingQueue<ParallelLoop> queue = new LinkedBlockingQueue<>();
     private final Thread[] helpers;
@@ -49,11 +55,32 @@ final class WorkerPool implements AutoCloseable {
     private void helpLoops() {
         try {
             while (!closed) {
-                queue.take().work();
+                nextLoop().work();
             }
         } catch (InterruptedException e) {
             // close(): leave quietly.
         }
+    }
+
+    /** The next loop handed to the helpers: looked for while spinning for {@link #SPIN_NANOS}, then waited for parked. */
+    private ParallelLoop nextLoop() throws InterruptedException {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        int spins = 0;
+        while (!closed) {
+            ParallelLoop loop = queue.poll(); // returns at once without locking when the queue is empty
+            if (loop != null) {
+                return loop;
+            }
+            if (++spins % SPINS_PER_YIELD == 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    break;
+                }
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        return queue.take();
     }
 
     @Override
@@ -94,13 +121,17 @@ final class WorkerPool implements AutoCloseable {
         }
 
         void awaitAll() {
+            long deadline = System.nanoTime() + SPIN_NANOS;
             int spins = 0;
+            boolean spinning = true;
             while (finished.get() < blocks) {
-                if (spins < SPINS_BEFORE_PARK) {
-                    spins++;
-                    Thread.onSpinWait();
-                } else {
+                if (!spinning) {
                     LockSupport.park(this);
+                } else if (++spins % SPINS_PER_YIELD == 0) {
+                    spinning = System.nanoTime() - deadline < 0;
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
                 }
             }
             Throwable t = failure;
