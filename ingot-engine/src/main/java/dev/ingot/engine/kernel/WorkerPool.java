@@ -18,14 +18,20 @@ final class WorkerPool implements AutoCloseable {
      * How long a helper that ran out of work keeps looking for the next loop before it parks, and how long a
      * caller waits for the helpers' last blocks before it parks. A decode step is some fifty loops with a few
      * microseconds between them; a parked thread on this kind of machine (a virtual CPU that halts when idle)
-     * takes around a hundred microseconds to run again after it is woken, so before this each loop of a
-     * 110M decode step started on the caller alone and the helper joined late (the profile in bench/RESULTS.md,
-     * "Decode step fixed costs"). Half a millisecond covers the gaps inside a step and between steps, and
-     * bounds what an idle pool burns after its last loop.
+     * takes around a hundred microseconds to run again after it is woken, so with parking alone each loop of a
+     * 110M decode step started on the caller alone and the helper joined late (bench/RESULTS.md, "Decode step
+     * fixed costs"). Half a millisecond covers the gaps inside a step and between steps, and bounds what an
+     * idle pool burns after its last loop. {@code -Dingot.kernels.spinMicros=0} parks at once.
      */
-    static final long SPIN_NANOS = 500_000;
-    /** Spins between two {@link Thread#yield()}s: when the machine has more runnable threads than cores, a spinner gives its core away. */
-    private static final int SPINS_PER_YIELD = 64;
+    static final long SPIN_NANOS = Long.getLong("ingot.kernels.spinMicros", 500) * 1_000;
+    /**
+     * A spinner yields every this many spins; when the yield comes back later than {@link #PREEMPTED_NANOS},
+     * another thread was waiting for this core (more runnable threads than cores), and spinning on would
+     * take the core from it — perhaps from the very helper being waited for — so the spinner parks instead.
+     * Measured on a machine at load 8 on 2 cores: spinning without this made decode 1.7x slower.
+     */
+    private static final int SPINS_PER_YIELD = 16;
+    private static final long PREEMPTED_NANOS = 50_000;
 
     private final LinkedBlockingQueue<ParallelLoop> queue = new LinkedBlockingQueue<>();
     private final Thread[] helpers;
@@ -62,25 +68,41 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** The next loop handed to the helpers: looked for while spinning for {@link #SPIN_NANOS}, then waited for parked. */
+    /** The next loop handed to the helpers: looked for while {@link Spin} allows, then waited for parked. */
     private ParallelLoop nextLoop() throws InterruptedException {
-        long deadline = System.nanoTime() + SPIN_NANOS;
-        int spins = 0;
-        while (!closed) {
+        Spin spin = new Spin();
+        while (!closed && spin.again()) {
             ParallelLoop loop = queue.poll(); // returns at once without locking when the queue is empty
             if (loop != null) {
                 return loop;
             }
-            if (++spins % SPINS_PER_YIELD == 0) {
-                if (System.nanoTime() - deadline > 0) {
-                    break;
-                }
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
-            }
         }
         return queue.take();
+    }
+
+    /** A bounded busy wait that gives up early when the core is wanted by another thread (see {@link #PREEMPTED_NANOS}). */
+    private static final class Spin {
+        private final long deadline;
+        private long last;
+        private int spins;
+
+        Spin() {
+            last = System.nanoTime();
+            deadline = last + SPIN_NANOS;
+        }
+
+        /** Waits a little; false once the thread should park instead. */
+        boolean again() {
+            if (++spins % SPINS_PER_YIELD != 0) {
+                Thread.onSpinWait();
+                return true;
+            }
+            Thread.yield();
+            long now = System.nanoTime();
+            boolean preempted = now - last > PREEMPTED_NANOS;
+            last = now;
+            return !preempted && now - deadline < 0;
+        }
     }
 
     @Override
@@ -121,17 +143,13 @@ final class WorkerPool implements AutoCloseable {
         }
 
         void awaitAll() {
-            long deadline = System.nanoTime() + SPIN_NANOS;
-            int spins = 0;
+            Spin spin = new Spin();
             boolean spinning = true;
             while (finished.get() < blocks) {
-                if (!spinning) {
-                    LockSupport.park(this);
-                } else if (++spins % SPINS_PER_YIELD == 0) {
-                    spinning = System.nanoTime() - deadline < 0;
-                    Thread.yield();
+                if (spinning) {
+                    spinning = spin.again();
                 } else {
-                    Thread.onSpinWait();
+                    LockSupport.park(this);
                 }
             }
             Throwable t = failure;
