@@ -15,20 +15,22 @@ import java.util.concurrent.locks.LockSupport;
 final class WorkerPool implements AutoCloseable {
 
     /**
-     * How long a helper that ran out of work keeps looking for the next loop before it parks, and how long a
-     * caller waits for the helpers' last blocks before it parks. A decode step is some fifty loops with a few
-     * microseconds between them; a parked thread on this kind of machine (a virtual CPU that halts when idle)
-     * takes around a hundred microseconds to run again after it is woken, so with parking alone each loop of a
-     * 110M decode step started on the caller alone and the helper joined late (bench/RESULTS.md, "Decode step
-     * fixed costs"). Half a millisecond covers the gaps inside a step and between steps, and bounds what an
-     * idle pool burns after its last loop. {@code -Dingot.kernels.spinMicros=0} parks at once.
+     * How long a helper that ran out of work keeps polling for the next loop before it parks, and how long a
+     * caller waits for the helpers' last blocks before it parks; 0 (the default): helpers park at once and a
+     * caller spins {@link #CALLER_SPINS} times. A 110M decode step is 49 loops a few microseconds apart, and a
+     * parked helper joins each one late (bench/RESULTS.md, "Decode step fixed costs"), so a window of a few
+     * hundred microseconds should pay on an idle machine. It is not the default because it could only be
+     * measured on a machine at load 6-17 on 2 cores, where every window tried (30-500 us) made decode slower
+     * (a spinner that yields gives its core to another process for a whole time slice). Set with
+     * {@code -Dingot.kernels.spinMicros=N} to measure it on a quiet machine.
      */
-    static final long SPIN_NANOS = Long.getLong("ingot.kernels.spinMicros", 500) * 1_000;
+    static final long SPIN_NANOS = Long.getLong("ingot.kernels.spinMicros", 0) * 1_000;
+    /** Spins of a caller before it parks when there is no window: tens of microseconds. */
+    private static final int CALLER_SPINS = 1_000;
     /**
-     * A spinner yields every this many spins; when the yield comes back later than {@link #PREEMPTED_NANOS},
-     * another thread was waiting for this core (more runnable threads than cores), and spinning on would
-     * take the core from it — perhaps from the very helper being waited for — so the spinner parks instead.
-     * Measured on a machine at load 8 on 2 cores: spinning without this made decode 1.7x slower.
+     * Within a window a spinner yields every this many spins; when the yield comes back later than
+     * {@link #PREEMPTED_NANOS}, another thread was waiting for this core, and spinning on would take the core
+     * from it (perhaps from the very helper being waited for), so the spinner parks instead.
      */
     private static final int SPINS_PER_YIELD = 16;
     private static final long PREEMPTED_NANOS = 50_000;
@@ -71,7 +73,7 @@ final class WorkerPool implements AutoCloseable {
     /** The next loop handed to the helpers: looked for while {@link Spin} allows, then waited for parked. */
     private ParallelLoop nextLoop() throws InterruptedException {
         Spin spin = new Spin();
-        while (!closed && spin.again()) {
+        while (SPIN_NANOS > 0 && !closed && spin.again()) {
             ParallelLoop loop = queue.poll(); // returns at once without locking when the queue is empty
             if (loop != null) {
                 return loop;
@@ -93,6 +95,10 @@ final class WorkerPool implements AutoCloseable {
 
         /** Waits a little; false once the thread should park instead. */
         boolean again() {
+            if (SPIN_NANOS == 0) {
+                Thread.onSpinWait();
+                return ++spins < CALLER_SPINS;
+            }
             if (++spins % SPINS_PER_YIELD != 0) {
                 Thread.onSpinWait();
                 return true;
