@@ -47,10 +47,11 @@ public final class DecoderModel {
      * values) the rows run on the calling thread: waking a parked helper costs tens of microseconds, about
      * what one core needs for this many fused multiply-adds.
      */
-    static final long PARALLEL_ATTENTION_FLOATS = 1L << 18;
+    private static final long PARALLEL_ATTENTION_FLOATS = 1L << 18;
     /** More tasks than threads, so that a helper that starts late or a busy core does not leave the others idle. */
     private static final int TASKS_PER_THREAD = 4;
 
+    /** {@link #PARALLEL_ATTENTION_FLOATS}, or what a test sets. */
     private final long parallelAttentionFloats;
 
     public DecoderModel(ModelDefinition definition, Kernels kernels) {
