@@ -83,7 +83,8 @@ public final class Main {
                     group sampling: n = 1, 8, 32 samples of a 1,000-token prompt, 128 new tokens each, on a synthetic
                     110M Llama (15M with --quick), prompt sharing on (one request, n choices) and off (n requests, no
                     prefix cache), as ratios to the prefill of one sample; then decode tok/s of the paged KV cache
-                    (F32, BF16) against the heap cache, all in the same run (--threads, --quick, --no-decode)""",
+                    (F32, BF16) against the heap cache, all in the same run (--threads, --quick, --no-decode;
+                    --decode-only: that last table alone)""",
                     dev.ingot.bench.rollout.RolloutCommand::run),
             new BenchCommand("capacity", """
                     64 sequences x 4,096 positions with TinyLlama-1.1B's KV geometry (narrow model, sliding window 64), then

@@ -130,39 +130,48 @@ final class SegmentVectorKernels {
         }
     }
 
+    /**
+     * BF16 keys: positions outer, four rows walked front to back together with every head of them, where the
+     * F32 kernel walks head by head down the block at a row's stride. Over a cache larger than the CPU's caches
+     * (12 layers x 1,008 positions of the 110M) this took 0.56-0.60x the time of the head-by-head walk for BF16,
+     * and 1.1-1.2x for F32, which therefore keeps it (bench/RESULTS.md, "Decode step fixed costs").
+     */
     private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
             MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
         int bound = headDim - headDim % LANES;
         long headBytes = (long) headDim * Short.BYTES;
-        for (int h = 0; h < heads; h++) {
-            int qAt = qOffset + h * headDim;
-            long keys = keyOffset + (h / group) * headBytes;
-            int at = scoreOffset + h * scoreStride;
-            int s = 0;
-            for (; s + 4 <= slots; s += 4) {
-                long r0 = keys + s * rowBytes;
-                long r1 = r0 + rowBytes;
-                long r2 = r1 + rowBytes;
-                long r3 = r2 + rowBytes;
+        int s = 0;
+        for (; s + 4 <= slots; s += 4) {
+            long r0 = keyOffset + s * rowBytes;
+            long r1 = r0 + rowBytes;
+            long r2 = r1 + rowBytes;
+            long r3 = r2 + rowBytes;
+            for (int h = 0; h < heads; h++) {
+                int qAt = qOffset + h * headDim;
+                long head = (h / group) * headBytes;
+                int at = scoreOffset + h * scoreStride + s;
                 FloatVector a0 = FloatVector.zero(FLOATS);
                 FloatVector a1 = a0;
                 FloatVector a2 = a0;
                 FloatVector a3 = a0;
                 for (int i = 0; i < bound; i += LANES) {
                     FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                    long b = (long) i * Short.BYTES;
+                    long b = head + (long) i * Short.BYTES;
                     a0 = qv.fma(bf16(block, r0 + b), a0);
                     a1 = qv.fma(bf16(block, r1 + b), a1);
                     a2 = qv.fma(bf16(block, r2 + b), a2);
                     a3 = qv.fma(bf16(block, r3 + b), a3);
                 }
-                scores[at + s] = tailBf16(q, qAt, block, r0, bound, headDim, Lanes.sumLanes(a0)) * scale;
-                scores[at + s + 1] = tailBf16(q, qAt, block, r1, bound, headDim, Lanes.sumLanes(a1)) * scale;
-                scores[at + s + 2] = tailBf16(q, qAt, block, r2, bound, headDim, Lanes.sumLanes(a2)) * scale;
-                scores[at + s + 3] = tailBf16(q, qAt, block, r3, bound, headDim, Lanes.sumLanes(a3)) * scale;
+                scores[at] = tailBf16(q, qAt, block, r0 + head, bound, headDim, Lanes.sumLanes(a0)) * scale;
+                scores[at + 1] = tailBf16(q, qAt, block, r1 + head, bound, headDim, Lanes.sumLanes(a1)) * scale;
+                scores[at + 2] = tailBf16(q, qAt, block, r2 + head, bound, headDim, Lanes.sumLanes(a2)) * scale;
+                scores[at + 3] = tailBf16(q, qAt, block, r3 + head, bound, headDim, Lanes.sumLanes(a3)) * scale;
             }
-            for (; s < slots; s++) {
-                scores[at + s] = dotBf16(q, qAt, block, keys + s * rowBytes, headDim) * scale;
+        }
+        for (; s < slots; s++) {
+            for (int h = 0; h < heads; h++) {
+                scores[scoreOffset + h * scoreStride + s] =
+                        dotBf16(q, qOffset + h * headDim, block, keyOffset + s * rowBytes + (h / group) * headBytes, headDim) * scale;
             }
         }
     }
@@ -187,7 +196,8 @@ final class SegmentVectorKernels {
      * element still receives one fused multiply-add per position, in position order, so the sums keep their
      * bits. But the loops are turned around: per head, four chunks of the output stay in registers while
      * the block's positions are added into them, then are stored once — instead of a load, an FMA and a
-     * store of the output per position. Four chunks rather than one so that four chains overlap.
+     * store of the output per position. Four chunks rather than one so that four chains overlap. (F32; BF16
+     * walks positions outer, see {@link #blockValuesBf16}.)
      */
     static void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads,
             int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
@@ -245,49 +255,53 @@ final class SegmentVectorKernels {
         }
     }
 
+    /**
+     * BF16 values, positions outer like {@link #blockScoresBf16}: per four rows and head, each output chunk
+     * is loaded, gets the four positions' fused multiply-adds in position order, and is stored.
+     */
     private static void blockValuesBf16(float[] weights, int weightOffset, int weightStride, int heads,
             int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
         int bound = headDim - headDim % LANES;
-        int bound4 = headDim - headDim % (4 * LANES);
         long headBytes = (long) headDim * Short.BYTES;
-        for (int h = 0; h < heads; h++) {
-            long values = valueOffset + (h / group) * headBytes;
-            int w = weightOffset + h * weightStride;
-            int o = outOffset + h * headDim;
-            int i = 0;
-            for (; i < bound4; i += 4 * LANES) {
-                FloatVector y0 = FloatVector.fromArray(FLOATS, out, o + i);
-                FloatVector y1 = FloatVector.fromArray(FLOATS, out, o + i + LANES);
-                FloatVector y2 = FloatVector.fromArray(FLOATS, out, o + i + 2 * LANES);
-                FloatVector y3 = FloatVector.fromArray(FLOATS, out, o + i + 3 * LANES);
-                long row = values + (long) i * Short.BYTES;
-                for (int s = 0; s < slots; s++, row += rowBytes) {
-                    FloatVector alpha = FloatVector.broadcast(FLOATS, weights[w + s]);
-                    y0 = bf16(block, row).fma(alpha, y0);
-                    y1 = bf16(block, row + LANES * Short.BYTES).fma(alpha, y1);
-                    y2 = bf16(block, row + 2 * LANES * Short.BYTES).fma(alpha, y2);
-                    y3 = bf16(block, row + 3 * LANES * Short.BYTES).fma(alpha, y3);
+        int s = 0;
+        for (; s + 4 <= slots; s += 4) {
+            long r0 = valueOffset + s * rowBytes;
+            long r1 = r0 + rowBytes;
+            long r2 = r1 + rowBytes;
+            long r3 = r2 + rowBytes;
+            for (int h = 0; h < heads; h++) {
+                long head = (h / group) * headBytes;
+                int w = weightOffset + h * weightStride + s;
+                int o = outOffset + h * headDim;
+                FloatVector w0 = FloatVector.broadcast(FLOATS, weights[w]);
+                FloatVector w1 = FloatVector.broadcast(FLOATS, weights[w + 1]);
+                FloatVector w2 = FloatVector.broadcast(FLOATS, weights[w + 2]);
+                FloatVector w3 = FloatVector.broadcast(FLOATS, weights[w + 3]);
+                int i = 0;
+                for (; i < bound; i += LANES) {
+                    long b = head + (long) i * Short.BYTES;
+                    FloatVector y = FloatVector.fromArray(FLOATS, out, o + i);
+                    y = bf16(block, r0 + b).fma(w0, y);
+                    y = bf16(block, r1 + b).fma(w1, y);
+                    y = bf16(block, r2 + b).fma(w2, y);
+                    y = bf16(block, r3 + b).fma(w3, y);
+                    y.intoArray(out, o + i);
                 }
-                y0.intoArray(out, o + i);
-                y1.intoArray(out, o + i + LANES);
-                y2.intoArray(out, o + i + 2 * LANES);
-                y3.intoArray(out, o + i + 3 * LANES);
+                for (; i < headDim; i++) {
+                    long b = head + (long) i * Short.BYTES;
+                    float y = out[o + i];
+                    y = Math.fma(weights[w], SegmentScalarKernels.bf16(block, r0 + b), y);
+                    y = Math.fma(weights[w + 1], SegmentScalarKernels.bf16(block, r1 + b), y);
+                    y = Math.fma(weights[w + 2], SegmentScalarKernels.bf16(block, r2 + b), y);
+                    y = Math.fma(weights[w + 3], SegmentScalarKernels.bf16(block, r3 + b), y);
+                    out[o + i] = y;
+                }
             }
-            for (; i < bound; i += LANES) {
-                FloatVector y = FloatVector.fromArray(FLOATS, out, o + i);
-                long row = values + (long) i * Short.BYTES;
-                for (int s = 0; s < slots; s++, row += rowBytes) {
-                    y = bf16(block, row).fma(FloatVector.broadcast(FLOATS, weights[w + s]), y);
-                }
-                y.intoArray(out, o + i);
-            }
-            for (; i < headDim; i++) {
-                float y = out[o + i];
-                long at = values + (long) i * Short.BYTES;
-                for (int s = 0; s < slots; s++, at += rowBytes) {
-                    y = Math.fma(weights[w + s], SegmentScalarKernels.bf16(block, at), y);
-                }
-                out[o + i] = y;
+        }
+        for (; s < slots; s++) {
+            for (int h = 0; h < heads; h++) {
+                axpyBf16(weights[weightOffset + h * weightStride + s], block, valueOffset + s * rowBytes + (h / group) * headBytes,
+                        out, outOffset + h * headDim, headDim);
             }
         }
     }

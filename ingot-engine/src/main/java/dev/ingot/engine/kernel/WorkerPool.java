@@ -15,11 +15,25 @@ import java.util.concurrent.locks.LockSupport;
 final class WorkerPool implements AutoCloseable {
 
     /**
-     * Spins (tens of microseconds) before parking while helpers finish their last block: parking and
-     * being woken costs about as much, but spinning longer would steal the core from a helper on a
-     * machine with more runnable threads than cores.
+     * How long a helper that ran out of work keeps polling for the next loop before it parks, and how long a
+     * caller waits for the helpers' last blocks before it parks; 0 (the default): helpers park at once and a
+     * caller spins {@link #CALLER_SPINS} times. A 110M decode step is 49 loops a few microseconds apart, and a
+     * parked helper joins each one late (bench/RESULTS.md, "Decode step fixed costs"), so a window of a few
+     * hundred microseconds should pay on an idle machine. It is not the default because it could only be
+     * measured on a machine at load 6-17 on 2 cores, where every window tried (30-500 us) made decode slower
+     * (a spinner that yields gives its core to another process for a whole time slice). Set with
+     * {@code -Dingot.kernels.spinMicros=N} to measure it on a quiet machine.
      */
-    private static final int SPINS_BEFORE_PARK = 1_000;
+    static final long SPIN_NANOS = Long.getLong("ingot.kernels.spinMicros", 0) * 1_000;
+    /** Spins of a caller before it parks when there is no window: tens of microseconds. */
+    private static final int CALLER_SPINS = 1_000;
+    /**
+     * Within a window a spinner yields every this many spins; when the yield comes back later than
+     * {@link #PREEMPTED_NANOS}, another thread was waiting for this core, and spinning on would take the core
+     * from it (perhaps from the very helper being waited for), so the spinner parks instead.
+     */
+    private static final int SPINS_PER_YIELD = 16;
+    private static final long PREEMPTED_NANOS = 50_000;
 
     private final LinkedBlockingQueue<ParallelLoop> queue = new LinkedBlockingQueue<>();
     private final Thread[] helpers;
@@ -49,10 +63,51 @@ final class WorkerPool implements AutoCloseable {
     private void helpLoops() {
         try {
             while (!closed) {
-                queue.take().work();
+                nextLoop().work();
             }
         } catch (InterruptedException e) {
             // close(): leave quietly.
+        }
+    }
+
+    /** The next loop handed to the helpers: looked for while {@link Spin} allows, then waited for parked. */
+    private ParallelLoop nextLoop() throws InterruptedException {
+        Spin spin = new Spin();
+        while (SPIN_NANOS > 0 && !closed && spin.again()) {
+            ParallelLoop loop = queue.poll(); // returns at once without locking when the queue is empty
+            if (loop != null) {
+                return loop;
+            }
+        }
+        return queue.take();
+    }
+
+    /** A bounded busy wait that gives up early when the core is wanted by another thread (see {@link #PREEMPTED_NANOS}). */
+    private static final class Spin {
+        private final long deadline;
+        private long last;
+        private int spins;
+
+        Spin() {
+            last = System.nanoTime();
+            deadline = last + SPIN_NANOS;
+        }
+
+        /** Waits a little; false once the thread should park instead. */
+        boolean again() {
+            if (SPIN_NANOS == 0) {
+                Thread.onSpinWait();
+                return ++spins < CALLER_SPINS;
+            }
+            if (++spins % SPINS_PER_YIELD != 0) {
+                Thread.onSpinWait();
+                return true;
+            }
+            Thread.yield();
+            long now = System.nanoTime();
+            boolean preempted = now - last > PREEMPTED_NANOS;
+            last = now;
+            return !preempted && now - deadline < 0;
         }
     }
 
@@ -94,11 +149,11 @@ final class WorkerPool implements AutoCloseable {
         }
 
         void awaitAll() {
-            int spins = 0;
+            Spin spin = new Spin();
+            boolean spinning = true;
             while (finished.get() < blocks) {
-                if (spins < SPINS_BEFORE_PARK) {
-                    spins++;
-                    Thread.onSpinWait();
+                if (spinning) {
+                    spinning = spin.again();
                 } else {
                     LockSupport.park(this);
                 }

@@ -51,7 +51,16 @@ public final class DecoderModel {
     /** More tasks than threads, so that a helper that starts late or a busy core does not leave the others idle. */
     private static final int TASKS_PER_THREAD = 4;
 
+    /** {@link #PARALLEL_ATTENTION_FLOATS}, or what a test sets. */
+    private final long parallelAttentionFloats;
+
     public DecoderModel(ModelDefinition definition, Kernels kernels) {
+        this(definition, kernels, PARALLEL_ATTENTION_FLOATS);
+    }
+
+    /** With the attention work above which a layer's attention is split into tasks (tests split every layer with 0). */
+    DecoderModel(ModelDefinition definition, Kernels kernels, long parallelAttentionFloats) {
+        this.parallelAttentionFloats = parallelAttentionFloats;
         this.definition = definition;
         this.spec = definition.spec();
         this.kernels = kernels;
@@ -227,11 +236,12 @@ public final class DecoderModel {
 
     /**
      * Attention of every row of the batch into {@code s.att}. The rows are independent (every row's key and
-     * value were stored before), so when there is enough of it to be worth waking the helper threads, rows
-     * are dealt out to tasks round-robin (neighbouring rows of a prefill chunk differ in length by one), each
-     * task with its own score buffer. Before, attention ran on the calling thread alone: at 64 sequences of
-     * long context one core sat idle through most of a decode step. A row's arithmetic is the same on any
-     * thread, so the split changes no bit.
+     * value were stored before), and so are the KV heads of a row, so when there is enough of it to be worth
+     * handing to the helper threads the work is cut into tasks, each with its own score buffer: with at least
+     * as many rows as tasks, rows are dealt out round-robin (neighbouring rows of a prefill chunk differ in
+     * length by one); with fewer (one long sequence decoding), each row's KV heads are cut into ranges as
+     * well, so a lone sequence's attention no longer runs on one core while the other idles. Every head is
+     * computed by one task exactly as on one thread, so the split changes no bit.
      */
     private void attendRows(int layer, LayerPlan p, ForwardBatch batch, ForwardScratch s) {
         int rows = batch.size();
@@ -240,18 +250,18 @@ public final class DecoderModel {
         for (int r = 0; r < rows; r++) {
             work += (long) attendedPositions(p, batch.positions()[r]) * qDim * 2;
         }
-        int tasks = work < PARALLEL_ATTENTION_FLOATS ? 1 : Math.min(rows, kernels.threads() * TASKS_PER_THREAD);
+        int wanted = work < parallelAttentionFloats ? 1 : kernels.threads() * TASKS_PER_THREAD;
+        int parts = rows >= wanted ? 1 : Math.min(p.kvHeads(), (wanted + rows - 1) / rows); // head ranges per row
+        int tasks = parts == 1 ? Math.min(rows, wanted) : rows * parts;
+        int rowStride = tasks / parts;
         AttentionScratch[] scratch = s.attention(tasks);
         float[] q = s.q;
-        if (tasks == 1) {
-            for (int r = 0; r < rows; r++) {
-                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], scratch[0], s.att, r * qDim);
-            }
-            return;
-        }
         kernels.parallelFor(tasks, task -> {
-            for (int r = task; r < rows; r += tasks) {
-                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], scratch[task], s.att, r * qDim);
+            int part = task % parts;
+            int kvFrom = part * p.kvHeads() / parts;
+            int kvTo = (part + 1) * p.kvHeads() / parts;
+            for (int r = task / parts; r < rows; r += rowStride) {
+                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], kvFrom, kvTo, scratch[task], s.att, r * qDim);
             }
         });
     }
@@ -262,43 +272,47 @@ public final class DecoderModel {
     }
 
     /**
-     * Causal (optionally windowed) attention of one row's query heads over its cache, into {@code out}.
-     * Positions are the outer loop, so each cached key and value row ({@code kvDim} floats, all heads) is
-     * read once, front to back; head by head the same rows would be read {@code heads} times with a stride,
-     * which at batch 8 left attention waiting on memory. Every head's scores and sums are computed exactly
-     * as before (per element, in increasing position order), so the loop order does not change a bit.
+     * Causal (optionally windowed) attention of one row's query heads that read KV heads {@code [kvFrom, kvTo)},
+     * over its cache, into their part of {@code out}. Positions are the outer loop, so each cached key and
+     * value row is read once, front to back; head by head the same rows would be read {@code heads} times with
+     * a stride, which at batch 8 left attention waiting on memory. Every head's scores and sums are computed
+     * exactly as before (per element, in increasing position order), so neither the loop order nor the head
+     * range changes a bit.
      */
-    private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, AttentionScratch s,
-            float[] out, int outOffset) {
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, KvCache cache, int pos, int kvFrom, int kvTo,
+            AttentionScratch s, float[] out, int outOffset) {
         switch (cache) {
-            case PagedKvCache paged -> attend(layer, p, q, qOffset, paged, pos, s, out, outOffset);
-            case HeapKvCache heap -> attend(layer, p, q, qOffset, heap, pos, s, out, outOffset);
+            case PagedKvCache paged -> attend(layer, p, q, qOffset, paged, pos, kvFrom, kvTo, s, out, outOffset);
+            case HeapKvCache heap -> attend(layer, p, q, qOffset, heap, pos, kvFrom, kvTo, s, out, outOffset);
             default -> throw new IllegalArgumentException("no attention over a " + cache.getClass().getName());
         }
     }
 
     /**
-     * {@link #attend(int, LayerPlan, float[], int, HeapKvCache, int, AttentionScratch, float[], int)} reading the blocks
-     * of a paged cache in place, one kernel call per block: every score and every value step is computed as
-     * there, in the same position order, so an F32 paged cache gives the heap cache's logits bit for bit.
+     * The heap cache's attention reading the blocks of a paged cache in place, one kernel call per block: every
+     * score and every value step is computed as there, in the same position order, so an F32 paged cache gives
+     * the heap cache's logits bit for bit.
      */
-    private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, AttentionScratch s,
-            float[] out, int outOffset) {
-        int heads = p.heads();
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, int kvFrom, int kvTo,
+            AttentionScratch s, float[] out, int outOffset) {
         int headDim = p.headDim();
         int group = p.group();
+        int heads = (kvTo - kvFrom) * group;
+        int qAt = qOffset + kvFrom * group * headDim; // the first query head of the range, in q and in out
+        int outAt = outOffset + kvFrom * group * headDim;
         int start = p.window() > 0 ? Math.max(0, pos - p.window() + 1) : 0;
         BlockLayout layout = cache.layout();
         boolean bf16 = layout.dtype() == KvDtype.BF16;
         long rowBytes = (long) p.kvDim() * layout.dtype().bytes();
+        long kvSkip = (long) kvFrom * headDim * layout.dtype().bytes(); // the range's first KV head within a position's row
         int blockPositions = layout.positions();
         int length = pos + 1 - start;
-        float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
+        float[] scores = s.scores(heads * length); // the range's head h at [h * length, (h + 1) * length)
         for (int t = start; t <= pos; ) {
             int slot = t % blockPositions;
             int slots = Math.min(blockPositions - slot, pos + 1 - t);
-            kernels.blockScores(bf16, q, qOffset, heads, headDim, group, p.scale(), cache.block(t), layout.keyOffset(layer, slot),
-                    rowBytes, slots, scores, t - start, length);
+            kernels.blockScores(bf16, q, qAt, heads, headDim, group, p.scale(), cache.block(t),
+                    layout.keyOffset(layer, slot) + kvSkip, rowBytes, slots, scores, t - start, length);
             t += slots;
         }
         for (int h = 0; h < heads; h++) {
@@ -312,33 +326,35 @@ public final class DecoderModel {
                 scores[i] /= sum;
             }
         }
-        Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
+        Arrays.fill(out, outAt, outAt + heads * headDim, 0f);
         for (int t = start; t <= pos; ) {
             int slot = t % blockPositions;
             int slots = Math.min(blockPositions - slot, pos + 1 - t);
             kernels.blockValues(bf16, scores, t - start, length, heads, headDim, group, cache.block(t),
-                    layout.valueOffset(layer, slot), rowBytes, slots, out, outOffset);
+                    layout.valueOffset(layer, slot) + kvSkip, rowBytes, slots, out, outAt);
             t += slots;
         }
     }
 
-    private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, AttentionScratch s,
-            float[] out, int outOffset) {
-        int heads = p.heads();
+    private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, int kvFrom, int kvTo,
+            AttentionScratch s, float[] out, int outOffset) {
         int headDim = p.headDim();
         int kvDim = p.kvDim();
         int group = p.group();
+        int first = kvFrom * group; // query heads [first, first + heads)
+        int heads = (kvTo - kvFrom) * group;
         int start = p.window() > 0 ? Math.max(0, pos - p.window() + 1) : 0;
         float[] keys = cache.keys(layer);
         float[] values = cache.values(layer);
         int length = pos + 1 - start;
-        float[] scores = s.scores(heads * length); // head h's scores at [h * length, (h + 1) * length)
+        float[] scores = s.scores(heads * length); // the range's head h at [h * length, (h + 1) * length)
         float[] sums = s.headSums(heads);
         float scale = p.scale();
         for (int t = start; t <= pos; t++) {
             for (int h = 0; h < heads; h++) {
-                int kvOffset = (h / group) * headDim;
-                scores[h * length + t - start] = kernels.dot(q, qOffset + h * headDim, keys, t * kvDim + kvOffset, headDim) * scale;
+                int kvOffset = ((first + h) / group) * headDim;
+                scores[h * length + t - start] =
+                        kernels.dot(q, qOffset + (first + h) * headDim, keys, t * kvDim + kvOffset, headDim) * scale;
             }
         }
         for (int h = 0; h < heads; h++) {
@@ -348,11 +364,12 @@ public final class DecoderModel {
             }
             sums[h] = kernels.expShiftedSum(scores, h * length, length, max);
         }
-        Arrays.fill(out, outOffset, outOffset + heads * headDim, 0f);
+        Arrays.fill(out, outOffset + first * headDim, outOffset + (first + heads) * headDim, 0f);
         for (int t = start; t <= pos; t++) {
             for (int h = 0; h < heads; h++) {
-                int kvOffset = (h / group) * headDim;
-                kernels.axpy(scores[h * length + t - start] / sums[h], values, t * kvDim + kvOffset, out, outOffset + h * headDim, headDim);
+                int kvOffset = ((first + h) / group) * headDim;
+                kernels.axpy(scores[h * length + t - start] / sums[h], values, t * kvDim + kvOffset, out,
+                        outOffset + (first + h) * headDim, headDim);
             }
         }
     }

@@ -6,6 +6,8 @@ import dev.ingot.engine.generate.Generator;
 import dev.ingot.engine.generate.LoadOptions;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.generate.ModelLoader;
+import dev.ingot.engine.kernel.ScalarKernels;
+import dev.ingot.engine.kernel.VectorKernels;
 import dev.ingot.engine.kv.BlockPool;
 import dev.ingot.engine.kv.KvDtype;
 import dev.ingot.engine.kv.PagedKvCache;
@@ -57,6 +59,58 @@ class PagedAttentionTest {
         float[][] paged = logits(model, DecoderWeights.of(generation), tokens, () -> model.newCache(96));
         for (int i = 0; i < tokens.length; i++) {
             assertThat(paged[i]).as("logits at position %d", i).isEqualTo(heap[i]);
+        }
+    }
+
+    /**
+     * Attention cut into tasks on two kernel threads in every layer (the threshold at 0): decode rows, one
+     * sequence alone, have their KV heads cut into ranges, and prefill chunks of 7 rows, fewer than the 8 tasks
+     * wanted, too. Each head is still computed by one task exactly as on one thread, so the logits are the
+     * unsplit heap cache's bit for bit, for the heap cache, the F32 paged cache and (against itself) BF16.
+     */
+    @Test
+    void attentionSplitByHeadsAcrossThreadsGivesTheUnsplitLogitsBitForBit() throws Exception {
+        try (LoadedModel loaded = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()));
+                VectorKernels twoThreads = new VectorKernels(2)) {
+            int[] tokens = storyTokens(loaded);
+            WeightGeneration generation = loaded.weights().acquire();
+            try {
+                DecoderWeights weights = DecoderWeights.of(generation);
+                DecoderModel unsplit = new DecoderModel(loaded.model().definition(), twoThreads, Long.MAX_VALUE);
+                DecoderModel split = new DecoderModel(loaded.model().definition(), twoThreads, 0);
+                float[][] reference = logits(unsplit, weights, tokens, () -> unsplit.newHeapCache(tokens.length));
+                float[][] heap = logits(split, weights, tokens, () -> split.newHeapCache(tokens.length));
+                float[][] paged = logits(split, weights, tokens, () -> split.newCache(tokens.length));
+                Supplier<KvCache> bf16 = () -> new PagedKvCache(BlockPool.growable(split.kvLayout(KvDtype.BF16), tokens.length), tokens.length);
+                float[][] bf16Unsplit = logits(unsplit, weights, tokens, bf16);
+                float[][] bf16Split = logits(split, weights, tokens, bf16);
+                for (int i = 0; i < tokens.length; i++) {
+                    assertThat(heap[i]).as("split heap logits at position %d", i).isEqualTo(reference[i]);
+                    assertThat(paged[i]).as("split paged F32 logits at position %d", i).isEqualTo(reference[i]);
+                    assertThat(bf16Split[i]).as("split paged BF16 logits at position %d", i).isEqualTo(bf16Unsplit[i]);
+                }
+            } finally {
+                generation.unpin();
+            }
+        }
+    }
+
+    /** The same with grouped heads (4 query heads on 2 KV heads: a range holds whole groups) on the scalar kernels. */
+    @Test
+    void attentionSplitByHeadsKeepsGroupedHeadsTogether() {
+        DecoderModel unsplit = new DecoderModel(RandomModel.DEFINITION, new ScalarKernels(), Long.MAX_VALUE);
+        DecoderModel split = new DecoderModel(RandomModel.DEFINITION, new ScalarKernels(), 0);
+        WeightGeneration generation = RandomModel.generation(1, 5);
+        int[] tokens = new int[90];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = (i * 41 + 3) % RandomModel.SPEC.vocabSize();
+        }
+        float[][] reference = logits(unsplit, DecoderWeights.of(generation), tokens, () -> unsplit.newHeapCache(96));
+        float[][] paged = logits(split, DecoderWeights.of(generation), tokens, () -> split.newCache(96));
+        float[][] heap = logits(split, DecoderWeights.of(generation), tokens, () -> split.newHeapCache(96));
+        for (int i = 0; i < tokens.length; i++) {
+            assertThat(paged[i]).as("split paged logits at position %d", i).isEqualTo(reference[i]);
+            assertThat(heap[i]).as("split heap logits at position %d", i).isEqualTo(reference[i]);
         }
     }
 
