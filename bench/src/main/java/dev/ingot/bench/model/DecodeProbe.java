@@ -26,6 +26,11 @@ public final class DecodeProbe {
     /** Decode steps timed, and their median. */
     public record Result(long bytesPerToken, double tokensPerSecond, double overheadShare, int steps, String kernels) {}
 
+    /** At least this long of warm-up decoding before the timed steps. */
+    private static final long WARM_UP_NANOS = 3_000_000_000L;
+    /** Bounds the warm-up of a tiny model, whose passes take microseconds. */
+    private static final int MAX_WARM_UP_PASSES = 50;
+
     private DecodeProbe() {}
 
     public static Result run(Path model, Path tokenizer, Path plugins, int threads, int warmup, int steps) throws IOException {
@@ -39,27 +44,43 @@ public final class DecodeProbe {
             WeightGeneration generation = loaded.weights().acquire();
             try {
                 DecoderWeights weights = DecoderWeights.of(generation);
-                KvCache cache = timed.newCache(warmup + steps + 1);
                 int bos = Math.max(0, loaded.spec().bosTokenId());
+                warmUp(timed, weights, bos, warmup);
+                KvCache cache = timed.newCache(steps + 1);
                 float[] logits = timed.forward(weights, ForwardBatch.prefill(new int[] {bos}, 0, cache));
                 long[] stepNanos = new long[steps];
                 long[] matmulNanos = new long[steps];
-                for (int i = 0; i < warmup + steps; i++) {
+                for (int i = 0; i < steps; i++) {
                     int token = argmax(logits);
                     kernels.reset();
                     long start = System.nanoTime();
                     logits = timed.forward(weights, ForwardBatch.prefill(new int[] {token}, i + 1, cache));
-                    long elapsed = System.nanoTime() - start;
-                    if (i >= warmup) {
-                        stepNanos[i - warmup] = elapsed;
-                        matmulNanos[i - warmup] = kernels.matmulNanos();
-                    }
+                    stepNanos[i] = System.nanoTime() - start;
+                    matmulNanos[i] = kernels.matmulNanos();
                 }
                 double median = median(stepNanos);
                 double overhead = 1 - (double) Arrays.stream(matmulNanos).sum() / Arrays.stream(stepNanos).sum();
                 return new Result(weights.bytesPerToken(), 1e9 / median, overhead, steps, kernels.describe());
             } finally {
                 generation.unpin();
+            }
+        }
+    }
+
+    /**
+     * Decodes passes of {@code steps} tokens, each in a fresh cache from position 0, until at least
+     * {@link #WARM_UP_NANOS} have passed. A fixed number of steps is not enough: on a large model or a
+     * busy machine C2 may not have compiled the kernels yet (the Vector API runs boxed until it has),
+     * and the timed steps then measure the compiler. The timed steps start again at position 0 so that
+     * they see the same contexts as {@code llama-bench tg}.
+     */
+    private static void warmUp(DecoderModel model, DecoderWeights weights, int bos, int steps) {
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        for (int pass = 0; pass < MAX_WARM_UP_PASSES && (pass == 0 || System.nanoTime() < deadline); pass++) {
+            KvCache cache = model.newCache(steps + 1);
+            float[] logits = model.forward(weights, ForwardBatch.prefill(new int[] {bos}, 0, cache));
+            for (int i = 0; i < steps; i++) {
+                logits = model.forward(weights, ForwardBatch.prefill(new int[] {argmax(logits)}, i + 1, cache));
             }
         }
     }
