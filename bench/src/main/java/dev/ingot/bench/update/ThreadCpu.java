@@ -19,16 +19,38 @@ final class ThreadCpu {
 
     enum Side { CLIENT, SERVER, JVM }
 
+    /** CPU seconds in user space and in the kernel. */
+    record Spent(double user, double kernel) {
+
+        static final Spent NONE = new Spent(0, 0);
+
+        Spent plus(Spent other) {
+            return new Spent(user + other.user, kernel + other.kernel);
+        }
+
+        Spent minus(Spent other) {
+            return new Spent(user - other.user, kernel - other.kernel);
+        }
+
+        Spent per(double gigabytes) {
+            return new Spent(user / gigabytes, kernel / gigabytes);
+        }
+
+        double total() {
+            return user + kernel;
+        }
+    }
+
     /** Clock ticks per second of {@code utime}/{@code stime}: 100 on every Linux configuration in use. */
     private static final double TICKS_PER_SECOND = 100;
 
     private ThreadCpu() {}
 
     /** Seconds of CPU (user and kernel) each side has spent so far. */
-    static Map<Side, Double> sample() {
-        Map<Side, Double> seconds = new EnumMap<>(Side.class);
+    static Map<Side, Spent> sample() {
+        Map<Side, Spent> seconds = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
-            seconds.put(side, 0.0);
+            seconds.put(side, Spent.NONE);
         }
         Path tasks = Path.of("/proc/self/task");
         if (!Files.isDirectory(tasks)) {
@@ -43,8 +65,9 @@ final class ThreadCpu {
                     int close = stat.lastIndexOf(')');
                     String comm = stat.substring(open + 1, close);
                     String[] fields = stat.substring(close + 2).split(" ");
-                    double ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-                    seconds.merge(side(comm), ticks / TICKS_PER_SECOND, Double::sum);
+                    Spent spent = new Spent(Long.parseLong(fields[11]) / TICKS_PER_SECOND, // utime
+                            Long.parseLong(fields[12]) / TICKS_PER_SECOND); // stime
+                    seconds.merge(side(comm), spent, Spent::plus);
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended while we looked
                 }
@@ -56,10 +79,10 @@ final class ThreadCpu {
     }
 
     /** CPU seconds per GB of {@code bytes} each side spent between two samples. */
-    static Map<Side, Double> perGigabyte(Map<Side, Double> before, Map<Side, Double> after, long bytes) {
-        Map<Side, Double> out = new EnumMap<>(Side.class);
+    static Map<Side, Spent> perGigabyte(Map<Side, Spent> before, Map<Side, Spent> after, long bytes) {
+        Map<Side, Spent> out = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
-            out.put(side, (after.get(side) - before.get(side)) / (bytes / 1e9));
+            out.put(side, after.get(side).minus(before.get(side)).per(bytes / 1e9));
         }
         return out;
     }

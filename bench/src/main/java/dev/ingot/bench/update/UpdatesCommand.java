@@ -116,7 +116,8 @@ public final class UpdatesCommand {
                 double[][] http = new double[connections.length][RUNS];
                 double[][] rawCpu = new double[connections.length][RUNS];
                 double[][] httpCpu = new double[connections.length][RUNS];
-                double[][][] sideCpu = new double[ThreadCpu.Side.values().length][connections.length][RUNS];
+                // by side: user-space, then kernel CPU seconds per GB
+                double[][][] sideCpu = new double[2 * ThreadCpu.Side.values().length][connections.length][RUNS];
                 int buckets = 0;
                 for (int i = 0; i < RUNS; i++) {
                     for (int c = 0; c < connections.length; c++) {
@@ -124,12 +125,13 @@ public final class UpdatesCommand {
                         raw[c][i] = LoopbackBaseline.bytesPerSecond(tensors, connections[c]);
                         rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
                         cpu = ProcessCpu.nanos();
-                        Map<ThreadCpu.Side, Double> sides = ThreadCpu.sample();
+                        Map<ThreadCpu.Side, ThreadCpu.Spent> sides = ThreadCpu.sample();
                         PushResult r = pushers[c].push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
                         httpCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
-                        Map<ThreadCpu.Side, Double> spent = ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes);
+                        Map<ThreadCpu.Side, ThreadCpu.Spent> spent = ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes);
                         for (ThreadCpu.Side side : ThreadCpu.Side.values()) {
-                            sideCpu[side.ordinal()][c][i] = spent.get(side);
+                            sideCpu[2 * side.ordinal()][c][i] = spent.get(side).user();
+                            sideCpu[2 * side.ordinal() + 1][c][i] = spent.get(side).kernel();
                         }
                         http[c][i] = r.bytesPerSecond();
                         buckets = r.buckets();
@@ -163,11 +165,12 @@ public final class UpdatesCommand {
                             + " c.)", busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / median(raw[connections.length - 1]));
                     report(decode.steps(), pushStart, pushEnd, busy, out);
                 }
-                out.printf(Locale.ROOT, "%n%-52s %9s %9s %9s%n", "CPU s/GB of the update by thread (median)", "pusher", "server", "JIT, GC");
+                out.printf(Locale.ROOT, "%n%-40s %19s %19s %9s%n", "CPU s/GB of the update by thread (median)", "pusher user+kernel",
+                        "server user+kernel", "JIT, GC");
                 for (int c = 0; c < connections.length; c++) {
-                    out.printf(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f%n", connections[c] + " connection" + (connections[c] == 1 ? "" : "s"),
-                            median(sideCpu[ThreadCpu.Side.CLIENT.ordinal()][c]), median(sideCpu[ThreadCpu.Side.SERVER.ordinal()][c]),
-                            median(sideCpu[ThreadCpu.Side.JVM.ordinal()][c]));
+                    out.printf(Locale.ROOT, "%-40s %9.2f+%-9.2f %9.2f+%-9.2f %9.2f%n", connections[c] + " connection" + (connections[c] == 1 ? "" : "s"),
+                            median(sideCpu[0][c]), median(sideCpu[1][c]), median(sideCpu[2][c]), median(sideCpu[3][c]),
+                            median(sideCpu[4][c]) + median(sideCpu[5][c]));
                 }
             } finally {
                 for (WeightPusher pusher : pushers) {
