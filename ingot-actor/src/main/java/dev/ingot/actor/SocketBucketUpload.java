@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -109,6 +110,8 @@ final class SocketBucketUpload {
         try {
             head = Head.read(in);
         } catch (SocketTimeoutException silent) {
+            // An interim answer cut in two by the timeout would leave a torn head behind: the final answer then
+            // fails to parse, which is a network failure, and the pusher sends the bucket again.
             return null;
         }
         if (head.status() == 100) {
@@ -164,7 +167,7 @@ final class SocketBucketUpload {
             } catch (NumberFormatException e) {
                 throw new IOException("not an HTTP status: '" + statusLine + "'");
             }
-            Map<String, String> headers = new java.util.HashMap<>();
+            Map<String, String> headers = new HashMap<>();
             int bytes = statusLine.length();
             for (String line = line(in); !line.isEmpty(); line = line(in)) {
                 bytes += line.length();
