@@ -230,7 +230,7 @@ public final class WeightRoutes implements AutoCloseable {
                     + " bytes; at most " + config.limits().maxBucketBytes() + " data bytes are accepted per bucket");
         }
         BucketReceipt receipt;
-        try (ReadableByteChannel body = RequestContentChannel.of(ctx.req(), ctx.res())) {
+        try (ReadableByteChannel body = RequestContentChannel.of(ctx.req())) {
             receipt = BucketReader.receive(update, seq, body, length >= 0 ? OptionalLong.of(length) : OptionalLong.empty(),
                     config.limits());
         }
