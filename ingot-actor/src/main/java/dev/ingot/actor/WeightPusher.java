@@ -19,8 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -28,11 +30,14 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pushes a weight set to a running Ingot server: opens an update, streams the tensors in buckets (each
- * a safetensors blob with CRC32s, sent straight from the tensors' memory), and commits. A bucket that
+ * a safetensors blob with CRC32s, written with blocking socket writes straight from the tensors' memory over
+ * plain {@code http}, see {@link SocketBucketUpload}; through the JDK's {@code HttpClient} over {@code https}), and
+ * commits. A bucket that
  * fails on the way (broken connection, 5xx) is sent again under the same {@code seq}, so the server
  * replaces the partial one; if it still fails, or the server refuses anything, the update is aborted
  * ({@code DELETE}) and a {@link PushException} says why. With {@link Builder#connections(int)} above 1, that many
@@ -56,12 +61,16 @@ public final class WeightPusher implements AutoCloseable {
     private final int retries;
     private final Duration backoff;
     private final Duration maxBackoff;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final boolean checksums;
     private final int connections;
     private final HttpClient client;
     /** Prepares the next bucket (its checksums) and sends buckets: a thread per task, reused. */
     private final ExecutorService workers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
+    /** Ends bucket uploads that outlive the request timeout. */
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().daemon().name("ingot-bucket-timer").factory());
 
     private WeightPusher(Builder b) {
         this.base = URI.create(b.base.toString().replaceAll("/+$", "") + "/");
@@ -70,9 +79,11 @@ public final class WeightPusher implements AutoCloseable {
         this.retries = b.retries;
         this.backoff = b.backoff;
         this.maxBackoff = b.maxBackoff;
+        this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.checksums = b.checksums;
         this.connections = b.connections;
+        this.timer.setRemoveOnCancelPolicy(true);
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
     }
 
@@ -213,11 +224,27 @@ public final class WeightPusher implements AutoCloseable {
     }
 
     private void sendBucket(String id, int seq, BucketBlob blob, Attempts attempts) throws IOException {
-        withRetries("send bucket " + seq + " of update " + id, attempts, () -> send(request("v1/weights/updates/" + id
-                + "/buckets?seq=" + seq).header("Content-Type", "application/octet-stream")
-                // a refused bucket (token, unknown update, too large) is answered before its megabytes are sent
-                .expectContinue(true)
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(new BufferPublisher(blob.buffers()), blob.byteSize())), 200));
+        String path = "v1/weights/updates/" + id + "/buckets?seq=" + seq;
+        withRetries("send bucket " + seq + " of update " + id, attempts, () -> {
+            if (!base.getScheme().equalsIgnoreCase("http")) {
+                return send(request(path).header("Content-Type", "application/octet-stream")
+                        // a refused bucket (token, unknown update, too large) is answered before its megabytes are sent
+                        .expectContinue(true)
+                        .PUT(HttpRequest.BodyPublishers.fromPublisher(new BufferPublisher(blob.buffers()), blob.byteSize())), 200);
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "application/octet-stream");
+            if (token != null) {
+                headers.put("Authorization", "Bearer " + token);
+            }
+            SocketBucketUpload.Answer answer;
+            try {
+                answer = SocketBucketUpload.put(base.resolve(path), headers, blob, connectTimeout, requestTimeout, timer);
+            } catch (IOException e) {
+                throw new PushException("cannot reach " + base + ": " + e, e);
+            }
+            return interpret(answer.status(), answer.body(), 200);
+        });
     }
 
     /**
@@ -319,25 +346,31 @@ public final class WeightPusher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new PushException("interrupted", e);
         }
+        return interpret(response.statusCode(), response.body(), status);
+    }
+
+    /** The answer's JSON when its status is {@code expected}; else a {@link PushException} with the server's message. */
+    private static JsonNode interpret(int status, byte[] answer, int expected) throws PushException {
         JsonNode body;
         try {
-            body = JSON.readTree(response.body());
+            body = JSON.readTree(answer);
         } catch (IOException e) {
             body = null;
         }
-        if (response.statusCode() == status) {
+        if (status == expected) {
             return body == null ? JSON.nullNode() : body;
         }
         String message = body != null && body.path("error").path("message").isTextual()
                 ? body.path("error").path("message").asText()
-                : new String(response.body(), StandardCharsets.UTF_8);
+                : new String(answer, StandardCharsets.UTF_8);
         String code = body != null ? body.path("error").path("code").asText("") : "";
-        throw new PushException("HTTP " + response.statusCode() + ": " + message, response.statusCode(), code);
+        throw new PushException("HTTP " + status + ": " + message, status, code);
     }
 
     @Override
     public void close() {
         workers.shutdownNow();
+        timer.shutdownNow();
         client.close();
     }
 

@@ -116,6 +116,8 @@ public final class UpdatesCommand {
                 double[][] http = new double[connections.length][RUNS];
                 double[][] rawCpu = new double[connections.length][RUNS];
                 double[][] httpCpu = new double[connections.length][RUNS];
+                // by side: user-space, then kernel CPU seconds per GB
+                double[][][] sideCpu = new double[2 * ThreadCpu.Side.values().length][connections.length][RUNS];
                 int buckets = 0;
                 for (int i = 0; i < RUNS; i++) {
                     for (int c = 0; c < connections.length; c++) {
@@ -123,8 +125,14 @@ public final class UpdatesCommand {
                         raw[c][i] = LoopbackBaseline.bytesPerSecond(tensors, connections[c]);
                         rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
                         cpu = ProcessCpu.nanos();
+                        Map<ThreadCpu.Side, ThreadCpu.Spent> sides = ThreadCpu.sample();
                         PushResult r = pushers[c].push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
                         httpCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
+                        Map<ThreadCpu.Side, ThreadCpu.Spent> spent = ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes);
+                        for (ThreadCpu.Side side : ThreadCpu.Side.values()) {
+                            sideCpu[2 * side.ordinal()][c][i] = spent.get(side).user();
+                            sideCpu[2 * side.ordinal() + 1][c][i] = spent.get(side).kernel();
+                        }
                         http[c][i] = r.bytesPerSecond();
                         buckets = r.buckets();
                     }
@@ -156,6 +164,13 @@ public final class UpdatesCommand {
                     out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%%%n", "the same while a sequence decodes (" + connections[connections.length - 1]
                             + " c.)", busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / median(raw[connections.length - 1]));
                     report(decode.steps(), pushStart, pushEnd, busy, out);
+                }
+                out.printf(Locale.ROOT, "%n%-40s %19s %19s %9s%n", "CPU s/GB of the update by thread (median)", "pusher user+kernel",
+                        "server user+kernel", "JIT, GC");
+                for (int c = 0; c < connections.length; c++) {
+                    out.printf(Locale.ROOT, "%-40s %9.2f+%-9.2f %9.2f+%-9.2f %9.2f%n", connections[c] + " connection" + (connections[c] == 1 ? "" : "s"),
+                            median(sideCpu[0][c]), median(sideCpu[1][c]), median(sideCpu[2][c]), median(sideCpu[3][c]),
+                            median(sideCpu[4][c]) + median(sideCpu[5][c]));
                 }
             } finally {
                 for (WeightPusher pusher : pushers) {

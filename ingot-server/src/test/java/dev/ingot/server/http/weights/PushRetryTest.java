@@ -7,6 +7,7 @@ import dev.ingot.actor.PushException;
 import dev.ingot.actor.PushResult;
 import dev.ingot.actor.WeightPusher;
 import dev.ingot.engine.safetensors.SafetensorsFile;
+import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.server.cli.IngotCommand;
 import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.SwapPolicy;
@@ -111,6 +112,25 @@ class PushRetryTest {
                     .hasMessage("HTTP 409: version 1 is not above the served version 1 (versions must increase; set force to replace it anyway)")
                     .satisfies(e -> assertThat(((PushException) e).code()).isEqualTo("conflict"));
         }
+    }
+
+    @Test
+    void aBucketOverTheServersLimitIsRefusedBeforeItsBodyWithTheServersMessage() throws Exception {
+        server.close();
+        server = new WeightsServer(SharedModels.storiesHf(),
+                WeightApiConfig.withToken(TOKEN).withLimits(UpdateLimits.defaults().withMaxBucketBytes(100_000).withMaxHeaderBytes(4096)));
+        // the proxy counts what the client sends: a bucket refused on its head never sends its 300 kB
+        try (CuttingProxy proxy = new CuttingProxy(server.port(), 250_000, 1);
+                SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
+                WeightPusher pusher = WeightPusher.builder(URI.create(proxy.base())).token(TOKEN).bucketBytes(300_000).build()) {
+            assertThatThrownBy(() -> pusher.push(2, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, FileTensors.all(file)))
+                    .isInstanceOf(PushException.class)
+                    .hasMessageStartingWith("HTTP 413: the bucket is ")
+                    .hasMessageContaining("at most 100000 data bytes are accepted per bucket")
+                    .satisfies(e -> assertThat(((PushException) e).code()).isEqualTo("bucket_too_large"));
+            assertThat(proxy.cutsMade()).as("no connection carried a bucket's body").isZero();
+        }
+        assertServing(SharedModels.storiesHf(), 1);
     }
 
     private record Cli(int exit, String out, String err) {}
