@@ -319,6 +319,39 @@ final class Lanes {
         }
     }
 
+    // ---- 16-bit weights (F16, BF16) on 512-bit vectors ----
+
+    /**
+     * Whether F16 and BF16 matrices are computed on 512-bit vectors ({@code -Dingot.halves.wide=false} turns
+     * it off). Unlike F32, they are not bound by memory: widening costs several instructions per vector,
+     * and a batch-1 row is one chain of dependent FMAs, so on 256-bit vectors F16 decoded 7.8 G weights/s
+     * on two threads (16 GB/s, where F32 streams 24-36 GB/s). 512-bit vectors widen twice the weights per
+     * instruction and carry twice the lanes per FMA of the chain. This changes the order of a row's sums
+     * (16 partial sums instead of 8), so every tile of the float path uses the same species for these
+     * types ({@code TypedRowBlock}'s {@code FLOATS}). (F32 keeps {@link #FLOATS}, see {@link #DEFAULT_MAX_BITS}.)
+     */
+    static final boolean WIDE_HALVES = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && !"false".equals(System.getProperty("ingot.halves.wide"));
+
+    /** 16 F16 weights starting at element {@code index}, widened to F32 on 512-bit vectors, exact as {@link #f16ToFloat}. */
+    static FloatVector f16Wide(MemorySegment data, long index) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(SHORTS_256, data, index * Short.BYTES, LE)
+                .convertShape(VectorOperators.S2I, INTS_512, 0);
+        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8fff_e000);
+        if (h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00).anyTrue()) {
+            return f16WithSpecials(h, bits);
+        }
+        return bits.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS);
+    }
+
+    /** 16 BF16 weights starting at element {@code index}, widened to F32 on 512-bit vectors. */
+    static FloatVector bf16Wide(MemorySegment data, long index) {
+        return ((IntVector) ShortVector.fromMemorySegment(SHORTS_256, data, index * Short.BYTES, LE)
+                .convertShape(VectorOperators.S2I, INTS_512, 0))
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
     /** {@link #LANES} little-endian F32 weights starting at element {@code index}. */
     static FloatVector f32(MemorySegment data, long index) {
         return FloatVector.fromMemorySegment(FLOATS, data, index * Float.BYTES, LE);
