@@ -39,7 +39,9 @@ final class Lanes {
      * Decoding streams weights from memory, so wider vectors add no useful compute, and 512-bit loads
      * from a mapped checkpoint (tensors are only 8-byte aligned there) each straddle two cache lines.
      * Measured on an AVX-512 EPYC with {@code bench/run kernels}, batch 1: F32 768x2048 ran at 61% of
-     * the read bandwidth with 512-bit vectors and at 100% with 256-bit ones; BF16 was also faster.
+     * the read bandwidth with 512-bit vectors and at 100% with 256-bit ones; BF16 was also faster then.
+     * F16 and BF16 matrices now take 512-bit vectors of their own ({@link #WIDE_HALVES}): widening and
+     * one FMA chain per row made them compute-bound, which wider vectors and two rows at a time fix.
      */
     static final int DEFAULT_MAX_BITS = 256;
 

@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * profiles of all three types, and the F16 decode alone is enough to push C2 past its inlining
  * node limit, after which every vector is boxed and the kernel runs several times slower.
  *
- * <p>Float weights at batch 1 go one row at a time; larger batches go by row and input chunks that fit
+ * <p>Float weights at batch 1 go one row at a time (F16 and BF16 on 512-bit lanes two rows side by side); larger batches go by row and input chunks that fit
  * L2 and, within them, in 4x4 register tiles (4x2 and 4x1 for an input remainder), so a weight row comes
  * from DRAM once per call and is re-read only from cache ({@link #floatRows}). Every output element
  * {@code (row, b)} is computed by the same sequence of operations whichever tile it lands in: one
@@ -39,7 +39,8 @@ final class TypedRowBlock {
     /**
      * The float lanes of this copy: 512-bit for F16 and BF16 where {@link Lanes#WIDE_HALVES} (their widening is
      * compute-bound), {@link Lanes#FLOATS} for every other type. Every float tile, batch 1 included, runs on
-     * this species, so a row's partial sums are the same alone or in a batch.
+     * this species, so a row's partial sums are the same alone or in a batch. (For the GGML block types this
+     * is {@link Lanes#FLOATS}, so their code may read {@link #LANES} as {@link Lanes#LANES}.)
      */
     private static final VectorSpecies<Float> FLOATS =
             (DTYPE == DType.F16 || DTYPE == DType.BF16) && Lanes.WIDE_HALVES ? Lanes.FLOATS_512 : Lanes.FLOATS;
