@@ -434,8 +434,8 @@ final class Lanes {
         return v.add(v.rearrange(FOLD_1)).lane(0);
     }
 
-    /** A short human description, e.g. "256-bit (8 x f32)". */
+    /** A short human description, e.g. "256-bit (8 x f32), F16/BF16 512-bit". */
     static String shape() {
-        return FLOATS.vectorBitSize() + "-bit (" + LANES + " x f32)";
+        return FLOATS.vectorBitSize() + "-bit (" + LANES + " x f32)" + (WIDE_HALVES && LANES < 16 ? ", F16/BF16 512-bit" : "");
     }
 }
