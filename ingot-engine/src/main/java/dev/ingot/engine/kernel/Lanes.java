@@ -41,7 +41,7 @@ final class Lanes {
      * Measured on an AVX-512 EPYC with {@code bench/run kernels}, batch 1: F32 768x2048 ran at 61% of
      * the read bandwidth with 512-bit vectors and at 100% with 256-bit ones; BF16 was also faster then.
      * F16 and BF16 matrices now take 512-bit vectors of their own ({@link #WIDE_HALVES}): widening and
-     * one FMA chain per row made them compute-bound, which wider vectors and two rows at a time fix.
+     * one FMA chain per row made them compute-bound, which wider vectors relieve.
      */
     static final int DEFAULT_MAX_BITS = 256;
 

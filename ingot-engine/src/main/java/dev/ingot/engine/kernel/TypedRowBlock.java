@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * profiles of all three types, and the F16 decode alone is enough to push C2 past its inlining
  * node limit, after which every vector is boxed and the kernel runs several times slower.
  *
- * <p>Float weights at batch 1 go one row at a time (F16 and BF16 on 512-bit lanes two rows side by side); larger batches go by row and input chunks that fit
+ * <p>Float weights at batch 1 go one row at a time; larger batches go by row and input chunks that fit
  * L2 and, within them, in 4x4 register tiles (4x2 and 4x1 for an input remainder), so a weight row comes
  * from DRAM once per call and is re-read only from cache ({@link #floatRows}). Every output element
  * {@code (row, b)} is computed by the same sequence of operations whichever tile it lands in: one
@@ -110,7 +110,9 @@ final class TypedRowBlock {
     private static void floatRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
         int bound = cols - cols % LANES;
         if (batch == 1) {
-            rowsBatch1(data, cols, bound, rows, x, out, from, to);
+            for (int r = from; r < to; r++) {
+                row1batch1(data, cols, bound, rows, x, out, r, 0);
+            }
             return;
         }
         float[] acc = new float[TILE_ACCUMULATORS * LANES];
@@ -189,44 +191,6 @@ final class TypedRowBlock {
                 out[(b + j) * rows + r] = sum;
             }
         }
-    }
-
-    /**
-     * Rows {@code [from, to)} against one input. F32 goes one row at a time ({@link #row1batch1}); F16 and BF16
-     * on 512-bit lanes two rows side by side ({@link #rows2batch1}): their widening makes them compute-bound,
-     * and one row is one chain of dependent FMAs, so a second independent chain keeps the FMA unit busy.
-     */
-    private static void rowsBatch1(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int from, int to) {
-        int r = from;
-        if (FLOATS != Lanes.FLOATS) {
-            for (; r + 2 <= to; r += 2) {
-                rows2batch1(data, cols, bound, rows, x, out, r);
-            }
-        }
-        for (; r < to; r++) {
-            row1batch1(data, cols, bound, rows, x, out, r, 0);
-        }
-    }
-
-    /** Rows {@code r} and {@code r + 1} against input 0, each by the sequence of {@link #row1batch1}. */
-    private static void rows2batch1(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int r) {
-        long w0 = (long) r * cols;
-        long w1 = w0 + cols;
-        FloatVector a0 = FloatVector.zero(FLOATS);
-        FloatVector a1 = a0;
-        for (int c = 0; c < bound; c += LANES) {
-            FloatVector xv = FloatVector.fromArray(FLOATS, x, c);
-            a0 = load(data, w0 + c).fma(xv, a0);
-            a1 = load(data, w1 + c).fma(xv, a1);
-        }
-        float sum0 = sumLanes(a0);
-        float sum1 = sumLanes(a1);
-        for (int c = bound; c < cols; c++) {
-            sum0 = Math.fma(ScalarKernels.weight(data, DTYPE, w0 + c), x[c], sum0);
-            sum1 = Math.fma(ScalarKernels.weight(data, DTYPE, w1 + c), x[c], sum1);
-        }
-        out[r] = sum0;
-        out[r + 1] = sum1;
     }
 
     /**
