@@ -39,7 +39,9 @@ final class Lanes {
      * Decoding streams weights from memory, so wider vectors add no useful compute, and 512-bit loads
      * from a mapped checkpoint (tensors are only 8-byte aligned there) each straddle two cache lines.
      * Measured on an AVX-512 EPYC with {@code bench/run kernels}, batch 1: F32 768x2048 ran at 61% of
-     * the read bandwidth with 512-bit vectors and at 100% with 256-bit ones; BF16 was also faster.
+     * the read bandwidth with 512-bit vectors and at 100% with 256-bit ones; BF16 was also faster then.
+     * F16 and BF16 matrices now take 512-bit vectors of their own ({@link #WIDE_HALVES}): widening and
+     * one FMA chain per row made them compute-bound, which wider vectors relieve.
      */
     static final int DEFAULT_MAX_BITS = 256;
 
@@ -294,6 +296,39 @@ final class Lanes {
         }
     }
 
+    // ---- 16-bit weights (F16, BF16) on 512-bit vectors ----
+
+    /**
+     * Whether F16 and BF16 matrices are computed on 512-bit vectors ({@code -Dingot.halves.wide=false} turns
+     * it off). Unlike F32, they are not bound by memory: widening costs several instructions per vector,
+     * and a batch-1 row is one chain of dependent FMAs, so on 256-bit vectors F16 decoded 7.8 G weights/s
+     * on two threads (16 GB/s, where F32 streams 24-36 GB/s). 512-bit vectors widen twice the weights per
+     * instruction and carry twice the lanes per FMA of the chain. This changes the order of a row's sums
+     * (16 partial sums instead of 8), so every tile of the float path uses the same species for these
+     * types ({@code TypedRowBlock}'s {@code FLOATS}). (F32 keeps {@link #FLOATS}, see {@link #DEFAULT_MAX_BITS}.)
+     */
+    static final boolean WIDE_HALVES = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && !"false".equals(System.getProperty("ingot.halves.wide"));
+
+    /** 16 F16 weights starting at element {@code index}, widened to F32 on 512-bit vectors, exact as {@link #f16ToFloat}. */
+    static FloatVector f16Wide(MemorySegment data, long index) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(SHORTS_256, data, index * Short.BYTES, LE)
+                .convertShape(VectorOperators.S2I, INTS_512, 0);
+        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8fff_e000);
+        if (h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00).anyTrue()) {
+            return f16WithSpecials(h, bits);
+        }
+        return bits.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS);
+    }
+
+    /** 16 BF16 weights starting at element {@code index}, widened to F32 on 512-bit vectors. */
+    static FloatVector bf16Wide(MemorySegment data, long index) {
+        return ((IntVector) ShortVector.fromMemorySegment(SHORTS_256, data, index * Short.BYTES, LE)
+                .convertShape(VectorOperators.S2I, INTS_512, 0))
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
     /** {@link #LANES} little-endian F32 weights starting at element {@code index}. */
     static FloatVector f32(MemorySegment data, long index) {
         return FloatVector.fromMemorySegment(FLOATS, data, index * Float.BYTES, LE);
@@ -374,8 +409,8 @@ final class Lanes {
         return v.add(v.rearrange(FOLD_1)).lane(0);
     }
 
-    /** A short human description, e.g. "256-bit (8 x f32)". */
+    /** A short human description, e.g. "256-bit (8 x f32), F16/BF16 512-bit". */
     static String shape() {
-        return FLOATS.vectorBitSize() + "-bit (" + LANES + " x f32)";
+        return FLOATS.vectorBitSize() + "-bit (" + LANES + " x f32)" + (WIDE_HALVES && LANES < 16 ? ", F16/BF16 512-bit" : "");
     }
 }

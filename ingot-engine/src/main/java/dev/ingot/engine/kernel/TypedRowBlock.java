@@ -1,11 +1,10 @@
 package dev.ingot.engine.kernel;
 
-import static dev.ingot.engine.kernel.Lanes.LANES;
-
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-threaded matmul over a contiguous block of rows of one float weight type (F32, BF16, F16), for all batch vectors
@@ -28,6 +27,15 @@ import jdk.incubator.vector.FloatVector;
 final class TypedRowBlock {
 
     static final DType DTYPE = weightType();
+
+    /**
+     * The float lanes of this copy: 512-bit for F16 and BF16 where {@link Lanes#WIDE_HALVES} (their widening is
+     * compute-bound), {@link Lanes#FLOATS} for every other type. Every float tile, batch 1 included, runs on
+     * this species, so a row's partial sums are the same alone or in a batch.
+     */
+    private static final VectorSpecies<Float> FLOATS =
+            (DTYPE == DType.F16 || DTYPE == DType.BF16) && Lanes.WIDE_HALVES ? Lanes.FLOATS_512 : Lanes.FLOATS;
+    private static final int LANES = FLOATS.length();
 
     private static final int BATCH_TILE = 4;
     private static final int ROW_TILE = 4;
@@ -127,11 +135,17 @@ final class TypedRowBlock {
 
     /** {@link #LANES} weights from element {@code index}, widened to F32 in registers; folds to one branch per copy. */
     private static FloatVector load(MemorySegment data, long index) {
+        boolean wide = FLOATS != Lanes.FLOATS;
         return switch (DTYPE) {
             case F32 -> Lanes.f32(data, index);
-            case BF16 -> Lanes.bf16(data, index);
-            default -> Lanes.f16(data, index);
+            case BF16 -> wide ? Lanes.bf16Wide(data, index) : Lanes.bf16(data, index);
+            default -> wide ? Lanes.f16Wide(data, index) : Lanes.f16(data, index);
         };
+    }
+
+    /** The lanes of an accumulator of {@link #FLOATS} summed by the fixed tree of {@link Lanes#sumLanes}. */
+    private static float sumLanes(FloatVector v) {
+        return FLOATS == Lanes.FLOATS ? Lanes.sumLanes(v) : Lanes.sumWideLanes(v);
     }
 
     /**
@@ -147,7 +161,7 @@ final class TypedRowBlock {
             long rowStart = (long) r * cols;
             for (int j = 0; j < tileBatch; j++) {
                 int xStart = (b + j) * cols;
-                float sum = Lanes.sumLanes(FloatVector.fromArray(Lanes.FLOATS, acc, (i * tileBatch + j) * LANES));
+                float sum = sumLanes(FloatVector.fromArray(FLOATS, acc, (i * tileBatch + j) * LANES));
                 for (int c = bound; c < cols; c++) {
                     sum = Math.fma(ScalarKernels.weight(data, DTYPE, rowStart + c), x[xStart + c], sum);
                 }
@@ -164,11 +178,11 @@ final class TypedRowBlock {
     private static void row1batch1(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int r, int b) {
         long w = (long) r * cols;
         int x0 = b * cols;
-        FloatVector a = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a = FloatVector.zero(FLOATS);
         for (int c = 0; c < bound; c += LANES) {
-            a = load(data, w + c).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + c), a);
+            a = load(data, w + c).fma(FloatVector.fromArray(FLOATS, x, x0 + c), a);
         }
-        float sum = Lanes.sumLanes(a);
+        float sum = sumLanes(a);
         for (int c = bound; c < cols; c++) {
             sum = Math.fma(ScalarKernels.weight(data, DTYPE, w + c), x[x0 + c], sum);
         }
@@ -186,7 +200,7 @@ final class TypedRowBlock {
         int x1 = x0 + cols;
         int x2 = x1 + cols;
         int x3 = x2 + cols;
-        FloatVector a00 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a00 = FloatVector.zero(FLOATS);
         FloatVector a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
@@ -196,22 +210,22 @@ final class TypedRowBlock {
             FloatVector v1 = load(data, w1 + c);
             FloatVector v2 = load(data, w2 + c);
             FloatVector v3 = load(data, w3 + c);
-            FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, x0 + c);
+            FloatVector xv = FloatVector.fromArray(FLOATS, x, x0 + c);
             a00 = v0.fma(xv, a00);
             a10 = v1.fma(xv, a10);
             a20 = v2.fma(xv, a20);
             a30 = v3.fma(xv, a30);
-            xv = FloatVector.fromArray(Lanes.FLOATS, x, x1 + c);
+            xv = FloatVector.fromArray(FLOATS, x, x1 + c);
             a01 = v0.fma(xv, a01);
             a11 = v1.fma(xv, a11);
             a21 = v2.fma(xv, a21);
             a31 = v3.fma(xv, a31);
-            xv = FloatVector.fromArray(Lanes.FLOATS, x, x2 + c);
+            xv = FloatVector.fromArray(FLOATS, x, x2 + c);
             a02 = v0.fma(xv, a02);
             a12 = v1.fma(xv, a12);
             a22 = v2.fma(xv, a22);
             a32 = v3.fma(xv, a32);
-            xv = FloatVector.fromArray(Lanes.FLOATS, x, x3 + c);
+            xv = FloatVector.fromArray(FLOATS, x, x3 + c);
             a03 = v0.fma(xv, a03);
             a13 = v1.fma(xv, a13);
             a23 = v2.fma(xv, a23);
@@ -245,19 +259,19 @@ final class TypedRowBlock {
         long w3 = (long) r3 * cols;
         int x0 = b * cols;
         int x1 = x0 + cols;
-        FloatVector a00 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a00 = FloatVector.zero(FLOATS);
         FloatVector a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int c = 0; c < bound; c += LANES) {
             FloatVector v0 = load(data, w0 + c);
             FloatVector v1 = load(data, w1 + c);
             FloatVector v2 = load(data, w2 + c);
             FloatVector v3 = load(data, w3 + c);
-            FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, x0 + c);
+            FloatVector xv = FloatVector.fromArray(FLOATS, x, x0 + c);
             a00 = v0.fma(xv, a00);
             a10 = v1.fma(xv, a10);
             a20 = v2.fma(xv, a20);
             a30 = v3.fma(xv, a30);
-            xv = FloatVector.fromArray(Lanes.FLOATS, x, x1 + c);
+            xv = FloatVector.fromArray(FLOATS, x, x1 + c);
             a01 = v0.fma(xv, a01);
             a11 = v1.fma(xv, a11);
             a21 = v2.fma(xv, a21);
@@ -282,10 +296,10 @@ final class TypedRowBlock {
         long w2 = (long) r2 * cols;
         long w3 = (long) r3 * cols;
         int x0 = b * cols;
-        FloatVector a0 = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a0 = FloatVector.zero(FLOATS);
         FloatVector a1 = a0, a2 = a0, a3 = a0;
         for (int c = 0; c < bound; c += LANES) {
-            FloatVector xv = FloatVector.fromArray(Lanes.FLOATS, x, x0 + c);
+            FloatVector xv = FloatVector.fromArray(FLOATS, x, x0 + c);
             a0 = load(data, w0 + c).fma(xv, a0);
             a1 = load(data, w1 + c).fma(xv, a1);
             a2 = load(data, w2 + c).fma(xv, a2);

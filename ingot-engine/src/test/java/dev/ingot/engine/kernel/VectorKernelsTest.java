@@ -567,7 +567,8 @@ class VectorKernelsTest {
     @Test
     void describesVectorWidthAndThreads() {
         int bits = Lanes.FLOATS.vectorBitSize();
-        assertThat(kernels.describe()).isEqualTo("Vector API, " + bits + "-bit (" + bits / 32 + " x f32), 2 threads");
+        String halves = Lanes.WIDE_HALVES && bits < 512 ? ", F16/BF16 512-bit" : "";
+        assertThat(kernels.describe()).isEqualTo("Vector API, " + bits + "-bit (" + bits / 32 + " x f32)" + halves + ", 2 threads");
         try (Kernels best = Kernels.best(1)) {
             assertThat(best).isInstanceOf(VectorKernels.class);
             assertThat(best.describe()).endsWith(", 1 thread");
