@@ -1,10 +1,13 @@
 package dev.ingot.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ingot.spi.CheckpointException;
 
 /**
  * A request the server refuses, with what OpenAI's clients expect to read: an HTTP status and
- * {@code {"error": {"message", "type", "param", "code"}}}.
+ * {@code {"error": {"message", "type", "param", "code"}}}. The message is always one line: it
+ * often quotes what the client sent (a field name, a model name), and a line break in that must not
+ * split the message a log or a client prints.
  */
 public final class ApiException extends RuntimeException {
 
@@ -17,7 +20,7 @@ public final class ApiException extends RuntimeException {
     private final String code;
 
     public ApiException(int status, String type, String param, String code, String message) {
-        super(message);
+        super(CheckpointException.oneLine(message));
         this.status = status;
         this.type = type;
         this.param = param;

@@ -117,6 +117,19 @@ class ErrorsApiTest {
     }
 
     @Test
+    void anUnknownFieldWithALineBreakInItsNameIsQuotedOnOneLine() throws Exception {
+        ObjectNode body = body("x");
+        body.put("max_tok\ns", 4);
+        refused(client.post("/v1/completions", body), 400, "max_tok\ns",
+                "Unknown field 'max_tok\\ns' for /v1/completions: unknown fields are refused rather than ignored");
+        ObjectNode detokenize = Client.JSON.createObjectNode();
+        detokenize.putArray("tokens").add(1);
+        detokenize.put("a\rb", 1);
+        String message = client.post("/detokenize", detokenize).json().path("error").path("message").asText();
+        assertThat(message).doesNotContain("\r").startsWith("Unknown field 'a\\rb' for /detokenize");
+    }
+
+    @Test
     void aKnownButUnsupportedFieldIs400SayingSo() throws Exception {
         ObjectNode chat = Client.JSON.createObjectNode();
         chat.putArray("messages").addObject().put("role", "user").put("content", "hi");
