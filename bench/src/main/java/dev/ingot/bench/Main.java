@@ -98,9 +98,12 @@ public final class Main {
                     Ingot against llama.cpp on the same GGUF files: the synthetic 110M Llama written as GGUF F32 by
                     ingot convert, quantized by llama-quantize; batch-1 decode tok/s and prefill tok/s of both in
                     alternating rounds (best-of, spread, ratios), then where their greedy tokens part. llama.cpp is run through an
-                    anchor script (default ../shared/anchors/llamacpp.sh, or LLAMACPP_SH; see QuantCommand)
+                    anchor script (default ../shared/anchors/llamacpp.sh, or LLAMACPP_SH; see QuantCommand). Each Ingot
+                    measurement runs in a child JVM of its own (this JVM's java, options and class path), as llama-bench does
                       --types F32,F16,Q8_0,Q4_0,Q4_K_M   files (llama-quantize types; TYPE-pure: --pure)
                       --rounds N         alternating rounds (default 3)
+                      --same-jvm         measure every file in this JVM, one after the other (the old way: later
+                                         files can run several times slower, issue 11)
                       --steps N          decode steps timed (default 64; llama-bench tgN)
                       --prefill N        prompt tokens prefilled in one pass (default 200; llama-bench ppN); --no-prefill
                       --threads N        threads for both engines (default 2)

@@ -1,8 +1,6 @@
 package dev.ingot.bench.quant;
 
 import static dev.ingot.bench.Rounds.loadAverage;
-import static dev.ingot.bench.Rounds.max;
-import static dev.ingot.bench.Rounds.spread;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,10 +32,11 @@ import java.util.Optional;
  * {@code --shape 1.1B}, TinyLlama-shaped) Llama is
  * converted to GGUF F32 by {@code ingot convert --to gguf}, then quantized by llama.cpp's own
  * {@code llama-quantize} (F16, Q8_0, Q4_0, Q4_K_M). For each file, in alternating rounds, Ingot's batch-1
- * decode tokens/s (in this JVM, {@link DecodeProbe}) and {@code llama-bench tg} (through the anchor
+ * decode tokens/s ({@link DecodeProbe}) and {@code llama-bench tg} (through the anchor
  * script, a separate process), as best-of, spread, and ratios; likewise prefill of a {@code --prefill} (200)
- * token prompt in one pass ({@link PrefillProbe}) against {@code llama-bench -p 200}. Then greedy tokens of both engines from
- * the same prompt ids on each file, and how many agree before they part.
+ * token prompt in one pass ({@link PrefillProbe}) against {@code llama-bench -p 200}. Each Ingot measurement runs
+ * in a child JVM of its own, as each {@code llama-bench} run is a process of its own ({@link ProbeRunner}; {@code --same-jvm}:
+ * all in this one). Then greedy tokens of both engines from the same prompt ids on each file, and how many agree before they part.
  *
  * <p>llama.cpp is reached only by running the anchor script ({@code --anchor}, or {@code LLAMACPP_SH}):
  * {@code SCRIPT quantize IN OUT TYPE}, {@code SCRIPT tg FILE THREADS N} (prints tok/s) and
@@ -51,7 +50,7 @@ public final class QuantCommand {
 
     record Options(Path root, Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int steps,
             List<String> types, Optional<Path> textModel, int genTokens, boolean text, int prefill, ModelShape shape,
-            boolean synthetic, List<Path> textFiles) {
+            boolean synthetic, List<Path> textFiles, ProbeRunner runner) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -70,6 +69,7 @@ public final class QuantCommand {
             ModelShape shape = ModelShape.M110;
             boolean synthetic = true;
             List<Path> textFiles = new ArrayList<>();
+            ProbeRunner runner = new ProbeRunner.Child();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -89,11 +89,12 @@ public final class QuantCommand {
                     case "--shape" -> { shape = shape(value); i++; }
                     case "--text-only" -> synthetic = false;
                     case "--text-file" -> { textFiles.add(Path.of(value)); i++; }
+                    case "--same-jvm" -> runner = new ProbeRunner.SameJvm();
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             return new Options(root, models, plugins, anchor, rounds, threads, steps, types, textModel, genTokens, compareText, prefill,
-                    shape, synthetic, List.copyOf(textFiles));
+                    shape, synthetic, List.copyOf(textFiles), runner);
         }
 
         /** 110M (llama2.c's stories110M geometry) or 1.1B (TinyLlama's: 22 layers, dim 2048, 4 KV heads). */
@@ -110,11 +111,10 @@ public final class QuantCommand {
         Options o = Options.parse(args);
         out.printf(Locale.ROOT, "# Ingot vs llama.cpp on the same GGUF files%n%nload average at start: %s; threads %d; anchor %s%n%n",
                 loadAverage(), o.threads(), o.anchor().map(Path::toString).orElse("none (Ingot only)"));
-        Path tokenizer = null; // each GGUF file carries its vocabulary
         // --text-only: no synthetic model at all (writing the 1.1B one takes minutes and ~9 GB)
         Map<String, Path> files = o.synthetic() ? prepare(o, o.shape(), "llama-" + o.shape().name(), out) : Map.of();
         if (o.synthetic()) {
-            speed(o, files, tokenizer, out);
+            speed(o, files, out);
         }
         if (o.anchor().isPresent() && o.text()) {
             Map<String, Path> textFiles = new LinkedHashMap<>();
@@ -169,27 +169,33 @@ public final class QuantCommand {
 
     // ---- speed ----
 
-    private static void speed(Options o, Map<String, Path> files, Path tokenizer, PrintStream out) throws Exception {
+    private static void speed(Options o, Map<String, Path> files, PrintStream out) throws Exception {
+        out.printf(Locale.ROOT, "Ingot measured: %s%n%n", o.runner().describe());
         Map<String, List<Double>> ingot = new LinkedHashMap<>();
         Map<String, List<Double>> llama = new LinkedHashMap<>();
-        Map<String, List<Double>> ratios = new LinkedHashMap<>();
         Map<String, Long> bytes = new LinkedHashMap<>();
         Map<String, List<Double>> ingotPrefill = new LinkedHashMap<>();
         Map<String, List<Double>> llamaPrefill = new LinkedHashMap<>();
-        for (int round = 0; round < o.rounds(); round++) {
+        for (int round = 1; round <= o.rounds(); round++) {
             for (Map.Entry<String, Path> file : files.entrySet()) {
-                boolean ingotFirst = round % 2 == 0;
+                String type = file.getKey();
+                boolean ingotFirst = round % 2 == 1;
                 double a = Double.NaN;
                 double b = Double.NaN;
                 double pa = Double.NaN;
                 double pb = Double.NaN;
                 for (int turn = 0; turn < 2; turn++) {
                     if ((turn == 0) == ingotFirst) {
-                        DecodeProbe.Result r = DecodeProbe.run(file.getValue(), tokenizer, o.plugins(), o.threads(), 16, o.steps());
-                        a = r.tokensPerSecond();
-                        bytes.put(file.getKey(), r.bytesPerToken());
+                        IngotProbe decode = new IngotProbe(IngotProbe.Kind.DECODE, file.getValue(), o.plugins(), o.threads(), o.steps());
+                        if (measure(o, decode, type, round, out) instanceof ProbeOutcome.Measured m) {
+                            a = m.tokensPerSecond();
+                            bytes.put(type, m.bytesPerToken());
+                        }
                         if (o.prefill() > 0) {
-                            pa = PrefillProbe.tokensPerSecond(file.getValue(), o.plugins(), o.threads(), o.prefill(), 3);
+                            IngotProbe prefill = new IngotProbe(IngotProbe.Kind.PREFILL, file.getValue(), o.plugins(), o.threads(), o.prefill());
+                            if (measure(o, prefill, type, round, out) instanceof ProbeOutcome.Measured m) {
+                                pa = m.tokensPerSecond();
+                            }
                         }
                     } else if (o.anchor().isPresent()) {
                         Run tg = anchor(o, List.of("tg", file.getValue().toString(), String.valueOf(o.threads()), String.valueOf(o.steps())));
@@ -200,13 +206,12 @@ public final class QuantCommand {
                         }
                     }
                 }
-                ingotPrefill.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(pa);
-                llamaPrefill.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(pb);
-                ingot.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(a);
-                llama.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(b);
-                ratios.computeIfAbsent(file.getKey(), k -> new ArrayList<>()).add(a / b);
+                ingotPrefill.computeIfAbsent(type, k -> new ArrayList<>()).add(pa);
+                llamaPrefill.computeIfAbsent(type, k -> new ArrayList<>()).add(pb);
+                ingot.computeIfAbsent(type, k -> new ArrayList<>()).add(a);
+                llama.computeIfAbsent(type, k -> new ArrayList<>()).add(b);
                 System.err.printf(Locale.ROOT, "round %d %-7s ingot %.1f tok/s, llama.cpp %.1f tok/s; prefill ingot %.1f, llama.cpp %.1f (load %s)%n",
-                        round + 1, file.getKey(), a, b, pa, pb, loadAverage());
+                        round, type, a, b, pa, pb, loadAverage());
             }
         }
         out.printf(Locale.ROOT, "## Batch-1 decode, synthetic %s Llama (%d rounds alternating Ingot / llama-bench tg%d, %d threads)%n%n",
@@ -214,26 +219,35 @@ public final class QuantCommand {
         out.println("| file | Ingot reads/token | Ingot tok/s best (spread) | llama.cpp tok/s best (spread) | best/best | per-round ratios |");
         out.println("|---|---:|---:|---:|---:|---|");
         for (String type : files.keySet()) {
-            List<Double> a = ingot.get(type);
-            List<Double> b = llama.get(type);
-            out.printf(Locale.ROOT, "| %s | %.0f MB | %.1f (%s) | %s | **%.2fx** | %s |%n", type, bytes.get(type) / 1e6, max(a), spread(a),
-                    o.anchor().isPresent() ? String.format(Locale.ROOT, "%.1f (%s)", max(b), spread(b)) : "-",
-                    max(a) / max(b), ratios.get(type).stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", type,
+                    bytes.containsKey(type) ? String.format(Locale.ROOT, "%.0f MB", bytes.get(type) / 1e6) : "-",
+                    Cells.bestAndSpread(ingot.get(type)), o.anchor().isPresent() ? Cells.bestAndSpread(llama.get(type)) : "-",
+                    Cells.bestOverBest(ingot.get(type), llama.get(type)), Cells.perRound(ingot.get(type), llama.get(type)));
         }
         out.println();
         if (o.prefill() > 0) {
             out.printf(Locale.ROOT, "## Prefill, %d-token prompt in one pass (Ingot: best of 3 after 2 untimed; llama-bench pp%d), prompt tok/s%n%n",
                     o.prefill(), o.prefill());
-            out.println("| file | Ingot best (spread) | llama.cpp best (spread) | best/best |");
-            out.println("|---|---:|---:|---:|");
+            out.println("| file | Ingot best (spread) | llama.cpp best (spread) | best/best | per-round ratios |");
+            out.println("|---|---:|---:|---:|---|");
             for (String type : files.keySet()) {
                 List<Double> a = ingotPrefill.get(type);
                 List<Double> b = llamaPrefill.get(type);
-                out.printf(Locale.ROOT, "| %s | %.1f (%s) | %s | **%.2fx** |%n", type, max(a), spread(a),
-                        o.anchor().isPresent() ? String.format(Locale.ROOT, "%.1f (%s)", max(b), spread(b)) : "-", max(a) / max(b));
+                out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", type, Cells.bestAndSpread(a),
+                        o.anchor().isPresent() ? Cells.bestAndSpread(b) : "-", Cells.bestOverBest(a, b), Cells.perRound(a, b));
             }
             out.println();
         }
+    }
+
+    /** One Ingot measurement where {@code --same-jvm} says; a failure is reported in one line, and the table goes on. */
+    private static ProbeOutcome measure(Options o, IngotProbe probe, String type, int round, PrintStream out) {
+        ProbeOutcome outcome = o.runner().measure(probe);
+        if (outcome instanceof ProbeOutcome.Failed failed) {
+            out.println(failed.report(type, round, probe.label()));
+            out.flush();
+        }
+        return outcome;
     }
 
     // ---- greedy text ----
