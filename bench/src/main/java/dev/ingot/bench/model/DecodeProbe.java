@@ -1,5 +1,6 @@
 package dev.ingot.bench.model;
 
+import dev.ingot.bench.JitWatch;
 import dev.ingot.bench.kernel.MatmulClock;
 import dev.ingot.engine.generate.LoadOptions;
 import dev.ingot.engine.generate.LoadedModel;
@@ -18,7 +19,7 @@ import java.util.List;
 
 /**
  * Batch-1 greedy decoding of a loaded checkpoint in this JVM, timed step by step after a warm-up
- * that gets the kernels through C2. Uses the engine's own loader and model, with kernels that time
+ * that gets the kernels through C2 (until the JIT is quiet). Uses the engine's own loader and model, with kernels that time
  * their matmuls, so the result also says how much of a step is spent outside them.
  */
 public final class DecodeProbe {
@@ -28,6 +29,8 @@ public final class DecodeProbe {
 
     /** At least this long of warm-up decoding before the timed steps. */
     private static final long WARM_UP_NANOS = 3_000_000_000L;
+    /** At most this long, should the JIT never be quiet for a whole pass. */
+    private static final long MAX_WARM_UP_NANOS = 30_000_000_000L;
     /** Bounds the warm-up of a tiny model, whose passes take microseconds. */
     private static final int MAX_WARM_UP_PASSES = 50;
 
@@ -68,19 +71,26 @@ public final class DecodeProbe {
     }
 
     /**
-     * Decodes passes of {@code steps} tokens, each in a fresh cache from position 0, until at least
-     * {@link #WARM_UP_NANOS} have passed. A fixed number of steps is not enough: on a large model or a
-     * busy machine C2 may not have compiled the kernels yet (the Vector API runs boxed until it has),
-     * and the timed steps then measure the compiler. The timed steps start again at position 0 so that
-     * they see the same contexts as {@code llama-bench tg}.
+     * Decodes passes of {@code steps} tokens, each in a fresh cache from position 0, for at least
+     * {@link #WARM_UP_NANOS} and until the JIT compiled nothing during a whole pass ({@link JitWatch}). A fixed
+     * number of steps is not enough: on a large model or a busy machine C2 may not have compiled the kernels yet
+     * (the Vector API runs boxed until it has), and the timed steps then measure the compiler; a fixed time is not
+     * enough in a fresh JVM on a loaded machine either (bench/run quant starts one per measurement). The timed
+     * steps start again at position 0 so that they see the same contexts as {@code llama-bench tg}.
      */
     private static void warmUp(DecoderModel model, DecoderWeights weights, int bos, int steps) {
-        long deadline = System.nanoTime() + WARM_UP_NANOS;
-        for (int pass = 0; pass < MAX_WARM_UP_PASSES && (pass == 0 || System.nanoTime() < deadline); pass++) {
+        long start = System.nanoTime();
+        JitWatch jit = new JitWatch();
+        for (int pass = 0; pass < MAX_WARM_UP_PASSES; pass++) {
             KvCache cache = model.newCache(steps + 1);
             float[] logits = model.forward(weights, ForwardBatch.prefill(new int[] {bos}, 0, cache));
             for (int i = 0; i < steps; i++) {
                 logits = model.forward(weights, ForwardBatch.prefill(new int[] {argmax(logits)}, i + 1, cache));
+            }
+            boolean quiet = jit.quietSinceLastCall();
+            long elapsed = System.nanoTime() - start;
+            if (elapsed >= MAX_WARM_UP_NANOS || (elapsed >= WARM_UP_NANOS && quiet)) {
+                return;
             }
         }
     }

@@ -17,7 +17,7 @@ record IngotProbe(Kind kind, Path file, Path plugins, int threads, int tokens) {
 
     /** Decode steps before the timed ones, in each warm-up pass. */
     private static final int WARM_UP_STEPS = 16;
-    /** Timed prefill passes (after two untimed ones); the best one counts. */
+    /** Timed prefill passes (after the untimed warm-up ones); the best one counts. */
     private static final int PREFILL_PASSES = 3;
 
     List<String> toArgs() {

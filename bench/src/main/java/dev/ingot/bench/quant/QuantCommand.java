@@ -226,7 +226,7 @@ public final class QuantCommand {
         }
         out.println();
         if (o.prefill() > 0) {
-            out.printf(Locale.ROOT, "## Prefill, %d-token prompt in one pass (Ingot: best of 3 after 2 untimed; llama-bench pp%d), prompt tok/s%n%n",
+            out.printf(Locale.ROOT, "## Prefill, %d-token prompt in one pass (Ingot: best of 3 after untimed passes until the JIT is quiet; llama-bench pp%d), prompt tok/s%n%n",
                     o.prefill(), o.prefill());
             out.println("| file | Ingot best (spread) | llama.cpp best (spread) | best/best | per-round ratios |");
             out.println("|---|---:|---:|---:|---|");
