@@ -72,7 +72,7 @@ public final class DecodeProbe {
 
     /**
      * Decodes passes of {@code steps} tokens, each in a fresh cache from position 0, for at least
-     * {@link #WARM_UP_NANOS} and until the JIT compiled nothing during a whole pass ({@link JitWatch}). A fixed
+     * {@link #WARM_UP_NANOS} and until the JIT (almost) did not compile during a whole pass ({@link JitWatch}). A fixed
      * number of steps is not enough: on a large model or a busy machine C2 may not have compiled the kernels yet
      * (the Vector API runs boxed until it has), and the timed steps then measure the compiler; a fixed time is not
      * enough in a fresh JVM on a loaded machine either (bench/run quant starts one per measurement). The timed
