@@ -3,6 +3,7 @@ package dev.ingot.bench.quant;
 import dev.ingot.bench.model.DecodeProbe;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One Ingot measurement of one file in {@code bench/run quant}: batch-1 decode ({@link DecodeProbe}) or the prefill
@@ -36,6 +37,7 @@ record IngotProbe(Kind kind, Path file, Path plugins, int threads, int tokens) {
     ProbeOutcome.Measured measureHere() throws Exception {
         return switch (kind) {
             case DECODE -> {
+                // no tokenizer: each GGUF file carries its vocabulary
                 DecodeProbe.Result r = DecodeProbe.run(file, null, plugins, threads, WARM_UP_STEPS, tokens);
                 yield new ProbeOutcome.Measured(r.tokensPerSecond(), r.bytesPerToken());
             }
@@ -45,6 +47,6 @@ record IngotProbe(Kind kind, Path file, Path plugins, int threads, int tokens) {
 
     /** How the report names it: "decode" or "prefill". */
     String label() {
-        return kind.name().toLowerCase(java.util.Locale.ROOT);
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 }
