@@ -143,6 +143,9 @@ public final class DecodeSweepCommand {
         }
         out.println("first placement's matrices by start address mod 64: " + starts);
         checkSameOutputs(steps, out);
+        long total = first.stream().mapToLong(Call::weights).sum();
+        // threads -> placement -> {sum of the calls' best wall nanos, best sweep's kernel-thread CPU nanos}
+        Map<Integer, Map<String, long[]>> byThreads = new LinkedHashMap<>();
         for (int threads : o.threads()) {
             try (Kernels kernels = Kernels.best(threads)) {
                 for (List<Call> step : steps.values()) {
@@ -155,13 +158,13 @@ public final class DecodeSweepCommand {
                 // (hundreds of ms) is almost never undisturbed, a single call (0.1-5 ms) often is.
                 Map<String, long[]> best = new LinkedHashMap<>();
                 Map<String, Long> cpuBest = new LinkedHashMap<>();
-                var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                long[] kernelThreads = kernelThreadIds();
                 for (int round = 0; round < o.rounds(); round++) {
                     for (var e : steps.entrySet()) {
                         long[] nanos = new long[e.getValue().size()];
-                        long cpu = os.getProcessCpuTime();
+                        long cpu = cpuNanos(kernelThreads);
                         run(kernels, e.getValue(), nanos);
-                        cpu = os.getProcessCpuTime() - cpu;
+                        cpu = cpuNanos(kernelThreads) - cpu;
                         cpuBest.merge(e.getKey(), cpu, Math::min);
                         long[] b = best.computeIfAbsent(e.getKey(), k -> filled(nanos.length));
                         for (int i = 0; i < nanos.length; i++) {
@@ -170,9 +173,61 @@ public final class DecodeSweepCommand {
                     }
                 }
                 print(out, kernels.describe(), first, best, cpuBest);
+                Map<String, long[]> summary = new LinkedHashMap<>();
+                best.forEach((placement, b) -> summary.put(placement, new long[] {Arrays.stream(b).sum(), cpuBest.get(placement)}));
+                byThreads.put(threads, summary);
             }
         }
+        printScaling(out, byThreads, total);
         out.printf(Locale.ROOT, "%nload average at end: %s%n", Rounds.loadAverage());
+    }
+
+    /**
+     * Each thread count against the first: the step's speed (sum of the calls' best wall times) and its weights per
+     * CPU second. On an idle machine these separate the two ways a second thread can fail to help: a speed-up
+     * well below the thread ratio with the CPU efficiency kept means the threads wait (hand-offs, late helpers);
+     * CPU efficiency falling means they slow each other down (a shared core, shared memory bandwidth).
+     */
+    private static void printScaling(PrintStream out, Map<Integer, Map<String, long[]>> byThreads, long weights) {
+        if (byThreads.size() < 2) {
+            return;
+        }
+        int base = byThreads.keySet().iterator().next();
+        out.printf(Locale.ROOT, "%nscaling against %d thread(s): step speed-up (calls' best wall times), and weights per CPU second relative%n%n", base);
+        out.println("| threads | placement | step ms | speed-up | G weights / CPU s | CPU efficiency vs " + base + " |");
+        out.println("|---:|---|---:|---:|---:|---:|");
+        for (var t : byThreads.entrySet()) {
+            for (var p : t.getValue().entrySet()) {
+                long[] v = p.getValue();
+                long[] b = byThreads.get(base).get(p.getKey());
+                out.printf(Locale.ROOT, "| %d | %s | %.1f | %.2fx | %.1f | %.2fx |%n", t.getKey(), p.getKey(), v[0] / 1e6,
+                        (double) b[0] / v[0], (double) weights / v[1], (double) b[1] / v[1]);
+            }
+        }
+    }
+
+    /** This thread and the kernels' helper threads (named {@code ingot-kernel-N} by the pool): the threads a sweep runs on. */
+    private static long[] kernelThreadIds() {
+        List<Long> ids = new ArrayList<>(List.of(Thread.currentThread().threadId()));
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("ingot-kernel-")) {
+                ids.add(t.threadId());
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * CPU time of those threads, in nanoseconds as the kernel counts it per thread (the process CPU time the JDK
+     * reports here moves in 10 ms ticks, a tenth of a 1.1B sweep).
+     */
+    private static long cpuNanos(long[] threads) {
+        var bean = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : threads) {
+            sum += Math.max(0, bean.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     /** Runs every call of a step once; when {@code nanos} is given, each call's wall time into it. */
@@ -201,7 +256,7 @@ public final class DecodeSweepCommand {
         long total = weights.values().stream().mapToLong(Long::longValue).sum();
         weights.put("step", total);
         out.printf(Locale.ROOT, "%n%s: G weights/s per group (each call's best of the rounds, summed), and the whole step's weights per"
-                + " second of process CPU (best sweep)%n%n", kernels);
+                + " second of the kernel threads' CPU (best sweep)%n%n", kernels);
         StringBuilder head = new StringBuilder("| placement |");
         StringBuilder rule = new StringBuilder("|---|");
         for (String group : weights.keySet()) {
