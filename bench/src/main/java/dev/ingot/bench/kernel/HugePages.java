@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
  * on a 2 MiB boundary so every whole 2 MiB of it can be one page: the placement that takes TLB misses out of a
  * weight sweep. Linux only; the mapping is left to the process's end (a benchmark's lifetime).
  */
-final class HugePages {
+public final class HugePages {
 
     private static final long HUGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
@@ -22,7 +22,7 @@ final class HugePages {
     private HugePages() {}
 
     /** {@code byteSize} fresh bytes on a 2 MiB boundary, advised as huge pages; {@code scope} only bounds the view. */
-    static MemorySegment allocate(long byteSize, Arena scope) {
+    public static MemorySegment allocate(long byteSize, Arena scope) {
         try {
             Linker linker = Linker.nativeLinker();
             MethodHandle mmap = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(), FunctionDescriptor.of(

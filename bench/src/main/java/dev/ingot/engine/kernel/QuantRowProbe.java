@@ -39,6 +39,8 @@ public final class QuantRowProbe {
     private static final int WARM_UP_CALLS = 300;
     /** Where each weight copy starts relative to a 64-byte line ({@code -Dprobe.base}, default 8): a mapped tensor starts wherever its file offset puts it. */
     private static final long BASE = Long.getLong("probe.base", 8);
+    /** {@code -Dprobe.huge=true}: the copies in 2 MiB pages, each starting {@link #BASE} bytes past a 2 MiB boundary. */
+    private static final boolean HUGE = Boolean.getBoolean("probe.huge");
 
     private QuantRowProbe() {}
 
@@ -55,7 +57,8 @@ public final class QuantRowProbe {
         Random random = new Random(1);
         MemorySegment[] copies = new MemorySegment[(int) Math.max(1, workingSet / bytes)];
         for (int c = 0; c < copies.length; c++) {
-            copies[c] = Arena.global().allocate(bytes + 64, 64).asSlice(BASE, bytes);
+            copies[c] = HUGE ? dev.ingot.bench.kernel.HugePages.allocate(bytes + 64, Arena.global()).asSlice(BASE, bytes)
+                    : Arena.global().allocate(bytes + 64, 64).asSlice(BASE, bytes);
             if (c == 0) {
                 randomBlocks(copies[0], random);
             } else {
