@@ -27,11 +27,12 @@ import java.util.Random;
  * {@code bench/run decode-sweep}: the matmuls of one batch-1 decode step of a real checkpoint, in the model's
  * order and grouping (q+k+v fused, o, gate+up fused, down, per layer; then the LM head), on the engine's
  * kernels, without the rest of the model. The same bytes are swept from where the loader left them (a
- * GGUF file's mapping; with {@code --twin}, also from a second copy of the file, e.g. one
- * whose page cache holds 2 MiB folios) and from copies in anonymous memory (small pages, and huge pages where the kernel
- * grants {@code MADV_HUGEPAGE}), with 1 and 2 threads, placements alternating within each round. Per
- * matrix group it prints G weights/s of the best sweep: where the step's time goes on big matrices, and
- * whether the mapping, the thread count or the shape is what costs.
+ * GGUF file's mapping; with {@code --twin}, also from a second copy of the file, e.g. one whose page cache holds
+ * 2 MiB folios) and from copies in anonymous memory (small pages; huge pages where the kernel grants
+ * {@code MADV_HUGEPAGE}, starting on a 2 MiB boundary or {@code huge+N} bytes past one), with 1 and 2 threads,
+ * placements alternating within each round. Per matrix group it prints G weights/s from each call's best of the
+ * rounds, the kernel threads' CPU efficiency, and how two threads scale against one: where the step's time goes
+ * on big matrices, and whether the mapping, the alignment, the thread count or the shape is what costs.
  */
 public final class DecodeSweepCommand {
 
@@ -46,7 +47,7 @@ public final class DecodeSweepCommand {
             List<Integer> threads = List.of(1, 2);
             List<String> placements = List.of("mapped", "anon", "huge");
             int rounds = 5;
-            double warmUp = 3;
+            double warmUp = 10; // 3 s left the loop in C1 code on a loaded machine (bench/RESULTS.md, issue 11)
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -57,20 +58,20 @@ public final class DecodeSweepCommand {
                     case "--placements" -> { placements = List.of(value.split(",")); i++; }
                     case "--rounds" -> { rounds = Integer.parseInt(value); i++; }
                     case "--warm-up" -> { warmUp = Double.parseDouble(value); i++; }
-                    default -> throw new IllegalArgumentException("decode-sweep: unknown option " + args[i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             if (model == null || !Files.isRegularFile(model)) {
-                throw new IllegalArgumentException("decode-sweep: --model must name a checkpoint file (e.g. bench/target/models/llama-1.1B-q8_0.gguf), got "
-                        + model);
+                throw new IllegalArgumentException("--model must name a checkpoint file (e.g. bench/target/models/llama-1.1B-q8_0.gguf), "
+                        + (model == null ? "none given" : "got " + model));
             }
             for (String p : placements) {
                 if (!p.matches("mapped|anon|huge(\\+\\d+)?")) {
-                    throw new IllegalArgumentException("decode-sweep: --placements takes mapped, anon, huge, huge+BYTES; got " + p);
+                    throw new IllegalArgumentException("--placements takes mapped, anon, huge, huge+BYTES; got " + p);
                 }
             }
             if (twin.isPresent() && !Files.isRegularFile(twin.get())) {
-                throw new IllegalArgumentException("decode-sweep: --twin must name a copy of the model file, got " + twin.get());
+                throw new IllegalArgumentException("--twin must name a copy of the model file, got " + twin.get());
             }
             return new Options(model, twin, plugins, threads, placements, rounds, warmUp);
         }
