@@ -50,6 +50,15 @@ public final class Main {
                       --shapes, --dtypes, --batches, --threads as for kernels (default threads 2)
                       --rounds N         alternating rounds (default 20)""",
                     dev.ingot.bench.kernel.JarComparisonCommand::run),
+            new BenchCommand("decode-sweep", """
+                    the matmuls of one batch-1 decode step of a real checkpoint (model order and fusions, no attention), from
+                    the loader's mapping and from copies in anonymous memory (small and huge pages), 1 and 2 threads,
+                    placements alternating: G weights/s per matrix group (each call's best of the rounds), CPU efficiency,
+                    two threads against one
+                      --model FILE (required; e.g. bench/target/models/llama-1.1B-q8_0.gguf)   --plugins DIR
+                      --twin FILE        a copy of the model file, swept as its own placement (another page cache)
+                      --threads 1,2   --placements mapped,anon,huge,huge+N   --rounds N (default 5)   --warm-up SECONDS (default 10)""",
+                    dev.ingot.bench.kernel.DecodeSweepCommand::run),
             new BenchCommand("prefill-ab", """
                     prefill of one prompt by two builds in one JVM (each benchmarks.jar in its own class loader), rounds
                     alternating, per-round ratios and their median: the end-to-end counterpart of kernels-ab

@@ -37,6 +37,10 @@ public final class QuantRowProbe {
             + "two-accumulators,four-accumulators,scales-first,no-permute,int32-multiply,float-blocks").split(","));
 
     private static final int WARM_UP_CALLS = 300;
+    /** Where each weight copy starts relative to a 64-byte line ({@code -Dprobe.base}, default 8): a mapped tensor starts wherever its file offset puts it. */
+    private static final long BASE = Long.getLong("probe.base", 8);
+    /** {@code -Dprobe.huge=true}: the copies in 2 MiB pages, each starting {@link #BASE} bytes past a 2 MiB boundary. */
+    private static final boolean HUGE = Boolean.getBoolean("probe.huge");
 
     private QuantRowProbe() {}
 
@@ -53,7 +57,8 @@ public final class QuantRowProbe {
         Random random = new Random(1);
         MemorySegment[] copies = new MemorySegment[(int) Math.max(1, workingSet / bytes)];
         for (int c = 0; c < copies.length; c++) {
-            copies[c] = Arena.global().allocate(bytes + 64, 64).asSlice(8, bytes);
+            copies[c] = HUGE ? dev.ingot.bench.kernel.HugePages.allocate(bytes + 64, Arena.global()).asSlice(BASE, bytes)
+                    : Arena.global().allocate(bytes + 64, 64).asSlice(BASE, bytes);
             if (c == 0) {
                 randomBlocks(copies[0], random);
             } else {
@@ -67,7 +72,13 @@ public final class QuantRowProbe {
         Q8Activations q8 = Q8Activations.of(x, 1, cols);
         VectorKernels engine = new VectorKernels(1);
         DType type = Q4 ? DType.Q4_0 : DType.Q8_0;
-        Probe probe = new Probe(engine, type, rows, cols, x, q8);
+        // The input quants off the heap too, on a 64-byte line (segment-x) and 16 bytes past one (segment-x16, where a
+        // short[]'s elements start when the array itself is on a line): does a 64-byte input load that splits a line cost?
+        MemorySegment xAligned = Arena.global().allocate(2L * cols + 64, 64);
+        MemorySegment.copy(q8.quants(), 0, xAligned, java.lang.foreign.ValueLayout.JAVA_SHORT, 0, cols);
+        MemorySegment xSkewed = Arena.global().allocate(2L * cols + 64, 64).asSlice(16, 2L * cols);
+        MemorySegment.copy(q8.quants(), 0, xSkewed, java.lang.foreign.ValueLayout.JAVA_SHORT, 0, cols);
+        Probe probe = new Probe(engine, type, rows, cols, x, q8, xAligned.asSlice(0, 2L * cols), xSkewed);
         float[] reference = new float[rows];
         probe.run("engine", copies[0], reference);
         System.out.printf(Locale.ROOT, "%s %dx%d, batch 1, one thread, %d MiB of weight copies; G weights/s%n", type, rows, cols,
@@ -114,7 +125,8 @@ public final class QuantRowProbe {
         }
     }
 
-    private record Probe(VectorKernels engine, DType type, int rows, int cols, float[] x, Q8Activations q8) {
+    private record Probe(VectorKernels engine, DType type, int rows, int cols, float[] x, Q8Activations q8, MemorySegment xAligned,
+            MemorySegment xSkewed) {
 
         void run(String variant, MemorySegment d, float[] out) {
             int blocks = cols / Lanes.QBLOCK;
@@ -125,6 +137,8 @@ public final class QuantRowProbe {
                 case "engine" -> engine.matmul(new WeightMatrix("w", d, type, rows, cols), x, out, 1);
                 case "engine-rows" -> RowBlockMatmul.rows(new WeightMatrix("w", d, type, rows, cols), x, q8, null, out, 1, 0, rows);
                 case "copy" -> { for (int r = 0; r < rows; r++) out[r] = copy(d, r * rowBytes, blocks, xq, xd); }
+                case "segment-x" -> { for (int r = 0; r < rows; r++) out[r] = segmentX(d, r * rowBytes, blocks, xAligned, xd); }
+                case "segment-x16" -> { for (int r = 0; r < rows; r++) out[r] = segmentX(d, r * rowBytes, blocks, xSkewed, xd); }
                 case "two-rows" -> { for (int r = 0; r < rows; r += 2) twoRows(d, r * rowBytes, rowBytes, blocks, xq, xd, out, r); }
                 case "four-rows" -> { for (int r = 0; r < rows; r += 4) fourRows(d, r * rowBytes, rowBytes, blocks, xq, xd, out, r); }
                 case "two-accumulators" -> { for (int r = 0; r < rows; r++) out[r] = twoAccumulators(d, r * rowBytes, blocks, xq, xd); }
@@ -155,6 +169,17 @@ public final class QuantRowProbe {
         FloatVector acc = FloatVector.zero(Lanes.FLOATS_512);
         for (int blk = 0; blk < blocks; blk++) {
             acc = block(d, w + (long) blk * BLOCK_BYTES, xq, xd, blk, acc);
+        }
+        return Lanes.sumWideLanes(acc);
+    }
+
+    /** The engine's {@code wideRow1} with the input quants read from a segment (its alignment chosen by the caller). */
+    private static float segmentX(MemorySegment d, long w, int blocks, MemorySegment xq, float[] xd) {
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS_512);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * BLOCK_BYTES;
+            ShortVector p = weights(d, start).mul(ShortVector.fromMemorySegment(Lanes.SHORTS_512, xq, 64L * blk, LE));
+            acc = Lanes.widePairSums(p).fma(FloatVector.broadcast(Lanes.FLOATS_512, Lanes.blockScale(d, start) * xd[blk]), acc);
         }
         return Lanes.sumWideLanes(acc);
     }
