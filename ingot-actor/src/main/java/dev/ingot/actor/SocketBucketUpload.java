@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One bucket PUT as HTTP/1.1 over a blocking socket of its own: the request head, then the blob written
- * with gathering writes straight from the tensors' memory (checksummed piece by piece on the way, see
- * {@link BucketBlob#writeTo}), then the server's answer. The JDK's
+ * with gathering writes straight from the tensors' memory, then the server's answer. The JDK's
  * {@code HttpClient} (which the other, small requests use) writes a body without blocking: every time the
  * socket's send buffer fills, the write goes back through its selector thread, and on the development VM
  * that hand-off cost as much CPU per byte as the transfer itself. A blocking write of many megabytes is one
@@ -43,16 +42,8 @@ final class SocketBucketUpload {
     private static final int MAX_HEAD_BYTES = 64 << 10;
     private static final int MAX_BODY_BYTES = 16 << 20;
 
-    /**
-     * The server's final answer, and the CRC32 of each tensor as written when the blob did not declare them
-     * (empty when it did, or when the bucket was refused before its body).
-     */
-    record Answer(int status, byte[] body, long[] sentCrc32s) {
-
-        Answer(int status, byte[] body) {
-            this(status, body, new long[0]);
-        }
-    }
+    /** The server's final answer. */
+    record Answer(int status, byte[] body) {}
 
     private SocketBucketUpload() {}
 
@@ -69,22 +60,20 @@ final class SocketBucketUpload {
             try {
                 socket.socket().connect(new InetSocketAddress(target.getHost(), port), (int) Math.max(1, connectTimeout.toMillis()));
                 socket.socket().setTcpNoDelay(true); // the head must not wait for the body's first segment
-                BucketBlob.writeFully(socket, List.of(ByteBuffer.wrap(head(target, port, headers, blob.byteSize()))));
+                writeFully(socket, List.of(ByteBuffer.wrap(head(target, port, headers, blob.byteSize()))));
                 InputStream in = new BufferedInputStream(socket.socket().getInputStream(), 8192);
                 Answer first = awaitContinue(socket, in);
                 if (first != null) {
                     return first; // refused before the body
                 }
-                long[] sent;
                 try {
-                    sent = blob.writeTo(socket);
+                    writeFully(socket, blob.buffers());
                 } catch (IOException cut) {
                     // A server that rejects a bucket mid-body answers and closes: its reason beats "broken pipe".
                     return answerAfterFailedWrite(socket, in, cut);
                 }
                 socket.socket().setSoTimeout(0);
-                Answer answer = finalAnswer(in);
-                return new Answer(answer.status(), answer.body(), sent);
+                return finalAnswer(in);
             } catch (IOException e) {
                 if (deadline.isDone() && !deadline.isCancelled()) {
                     throw new SocketTimeoutException("no answer within the request timeout of " + timeout + " (" + e + ")");
@@ -148,6 +137,17 @@ final class SocketBucketUpload {
             Head head = Head.read(in);
             if (head.status() >= 200) {
                 return new Answer(head.status(), body(head, in));
+            }
+        }
+    }
+
+    private static void writeFully(SocketChannel socket, List<ByteBuffer> buffers) throws IOException {
+        ByteBuffer[] all = buffers.toArray(ByteBuffer[]::new);
+        int first = 0;
+        while (first < all.length) {
+            socket.write(all, first, all.length - first);
+            while (first < all.length && !all[first].hasRemaining()) {
+                first++;
             }
         }
     }

@@ -35,11 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pushes a weight set to a running Ingot server: opens an update, streams the tensors in buckets (each
- * a safetensors blob, written with blocking socket writes straight from the tensors' memory over plain
- * {@code http}, see {@link SocketBucketUpload}; through the JDK's {@code HttpClient} over {@code https}), and
- * commits. Every tensor is checksummed (CRC32): over {@code http} while it is written, compared with the
- * sums the server reports in the bucket's answer ({@link ReportedChecksums}), a mismatch sending the bucket
- * again; over {@code https} declared in the bucket's header, which the server checks. A bucket that
+ * a safetensors blob with CRC32s, written with blocking socket writes straight from the tensors' memory over
+ * plain {@code http}, see {@link SocketBucketUpload}; through the JDK's {@code HttpClient} over {@code https}), and
+ * commits. A bucket that
  * fails on the way (broken connection, 5xx) is sent again under the same {@code seq}, so the server
  * replaces the partial one; if it still fails, or the server refuses anything, the update is aborted
  * ({@code DELETE}) and a {@link PushException} says why. With {@link Builder#connections(int)} above 1, that many
@@ -67,8 +65,6 @@ public final class WeightPusher implements AutoCloseable {
     private final Duration requestTimeout;
     private final boolean checksums;
     private final int connections;
-    /** Cleared when a server answers a bucket without its checksums: from then on they are declared in the header. */
-    private volatile boolean serverReportsChecksums = true;
     private final HttpClient client;
     /** Prepares the next bucket (its checksums) and sends buckets: a thread per task, reused. */
     private final ExecutorService workers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
@@ -114,8 +110,8 @@ public final class WeightPusher implements AutoCloseable {
         List<Future<Void>> sends = new ArrayList<>();
         int inFlight = 0;
         try {
-            // The next bucket is prepared while buckets upload (over https its declared checksums: another core's
-            // work, and the pass that pages in a mapped checkpoint's bytes before the socket needs them).
+            // The next bucket's checksums are computed while buckets upload: another core's work, and the
+            // pass that pages in a mapped checkpoint's bytes before the socket needs them.
             Iterator<List<Tensor>> grouped = new Buckets(tensors.iterator(), bucketBytes);
             next = prepare(grouped);
             while (next != null) {
@@ -163,17 +159,7 @@ public final class WeightPusher implements AutoCloseable {
     }
 
     private Future<BucketBlob> prepare(Iterator<List<Tensor>> grouped) {
-        return grouped.hasNext() ? workers.submit(() -> new BucketBlob(grouped.next(), !checksums ? BucketBlob.Checksums.NONE
-                : checksumsWhileWriting() ? BucketBlob.Checksums.WHILE_WRITING : BucketBlob.Checksums.DECLARED)) : null;
-    }
-
-    /**
-     * Whether buckets are checksummed while they are written and checked against the server's answer (plain
-     * {@code http}, a server that reports checksums) rather than declared in the header, which costs a pass
-     * over every tensor before it is sent.
-     */
-    private boolean checksumsWhileWriting() {
-        return base.getScheme().equalsIgnoreCase("http") && serverReportsChecksums;
+        return grouped.hasNext() ? workers.submit(() -> new BucketBlob(grouped.next(), checksums)) : null;
     }
 
     private static Future<Void> nextSent(CompletionService<Void> sending) throws PushException {
@@ -246,37 +232,19 @@ public final class WeightPusher implements AutoCloseable {
                         .expectContinue(true)
                         .PUT(HttpRequest.BodyPublishers.fromPublisher(new BufferPublisher(blob.buffers()), blob.byteSize())), 200);
             }
-            BucketBlob sending = blob.checksums() == BucketBlob.Checksums.WHILE_WRITING && !serverReportsChecksums
-                    ? blob.withDeclaredChecksums() : blob;
-            SocketBucketUpload.Answer answer = putOverSocket(path, sending);
-            JsonNode received = interpret(answer.status(), answer.body(), 200);
-            if (sending.checksums() != BucketBlob.Checksums.WHILE_WRITING) {
-                return received;
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "application/octet-stream");
+            if (token != null) {
+                headers.put("Authorization", "Bearer " + token);
             }
-            if (!ReportedChecksums.present(received)) {
-                // A server from before checksums were reported: this bucket again (its seq replaces it) and every
-                // later one with declared checksums, which that server checks itself.
-                LOG.log(System.Logger.Level.INFO, "the server does not report bucket checksums; declaring them in the header");
-                serverReportsChecksums = false;
-                SocketBucketUpload.Answer again = putOverSocket(path, blob.withDeclaredChecksums());
-                return interpret(again.status(), again.body(), 200);
+            SocketBucketUpload.Answer answer;
+            try {
+                answer = SocketBucketUpload.put(base.resolve(path), headers, blob, connectTimeout, requestTimeout, timer);
+            } catch (IOException e) {
+                throw new PushException("cannot reach " + base + ": " + e, e);
             }
-            ReportedChecksums.verify("bucket " + seq + " of update " + id, sending.tensors(), answer.sentCrc32s(), received);
-            return received;
+            return interpret(answer.status(), answer.body(), 200);
         });
-    }
-
-    private SocketBucketUpload.Answer putOverSocket(String path, BucketBlob blob) throws PushException {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/octet-stream");
-        if (token != null) {
-            headers.put("Authorization", "Bearer " + token);
-        }
-        try {
-            return SocketBucketUpload.put(base.resolve(path), headers, blob, connectTimeout, requestTimeout, timer);
-        } catch (IOException e) {
-            throw new PushException("cannot reach " + base + ": " + e, e);
-        }
     }
 
     /**
@@ -333,8 +301,7 @@ public final class WeightPusher implements AutoCloseable {
             try {
                 return call.run();
             } catch (PushException e) {
-                boolean retryable = e.status() == 0 || e.status() >= 500 || e.code().equals("bucket_incomplete")
-                        || e.code().equals(ReportedChecksums.MISMATCH);
+                boolean retryable = e.status() == 0 || e.status() >= 500 || e.code().equals("bucket_incomplete");
                 if (!retryable || attempt >= retries) {
                     throw attempt == 0 ? e : new PushException("could not " + what + " after " + (attempt + 1) + " attempts: "
                             + e.getMessage(), e.status(), e.code());
@@ -466,7 +433,7 @@ public final class WeightPusher implements AutoCloseable {
             return this;
         }
 
-        /** Whether every tensor's CRC32 is checked (default yes): while it is written over http, declared over https. */
+        /** Whether buckets carry per-tensor CRC32s (default yes). */
         public Builder checksums(boolean value) {
             checksums = value;
             return this;

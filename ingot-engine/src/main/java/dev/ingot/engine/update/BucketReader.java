@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -19,9 +18,7 @@ import java.util.Set;
 /**
  * Receives one bucket: a safetensors blob read from a stream. The header is read (bounded), then each
  * tensor's bytes go straight from the stream into staging, in offset order, so a bucket is never held
- * twice. Per-tensor CRC32s may be declared in {@code __metadata__} as {@code "crc32:<name>": "<8 hex>"};
- * either way the receipt carries the CRC32 of every tensor as received, so a sender that computes its
- * checksums while it writes (too late for the header) checks them against the receipt before it commits.
+ * twice. Per-tensor CRC32s may be declared in {@code __metadata__} as {@code "crc32:<name>": "<8 hex>"}.
  * A body that ends early drops only this bucket; a blob whose content is wrong rejects the update.
  */
 public final class BucketReader {
@@ -57,15 +54,14 @@ public final class BucketReader {
                 }
             }
             Map<String, Long> checksums = checksums(bucket, source, header.metadata(), entries);
-            Map<String, Long> received = new LinkedHashMap<>();
             for (SafetensorsEntry entry : entries) {
                 TensorInfo info = entry.info();
                 Long crc = checksums.get(info.name());
-                received.put(info.name(), bucket.put(info, in, crc == null ? OptionalLong.empty() : OptionalLong.of(crc)));
+                bucket.put(info, in, crc == null ? OptionalLong.empty() : OptionalLong.of(crc));
             }
             requireEnd(bucket, in, source);
             bucket.complete();
-            return new BucketReceipt(update.id(), seq, bucket.tensorCount(), bucket.bytes(), received);
+            return new BucketReceipt(update.id(), seq, bucket.tensorCount(), bucket.bytes());
         }
     }
 

@@ -344,10 +344,9 @@ public final class StagedUpdate implements UpdateSession {
 
         /**
          * Streams one tensor's bytes from {@code in}. When {@code expectedCrc} is given, the CRC32 of the
-         * bytes must match it. An early end of the stream rejects only this bucket. Returns the CRC32 of the
-         * bytes received, for a sender that checks them itself.
+         * bytes must match it. An early end of the stream rejects only this bucket.
          */
-        public long put(TensorInfo nativeInfo, ReadableByteChannel in, OptionalLong expectedCrc) throws UpdateRejectedException {
+        public void put(TensorInfo nativeInfo, ReadableByteChannel in, OptionalLong expectedCrc) throws UpdateRejectedException {
             TensorStager.Plan plan = plan(nativeInfo);
             CRC32 crc = new CRC32();
             List<Tensor> staged;
@@ -364,7 +363,6 @@ public final class StagedUpdate implements UpdateSession {
                         + hex(expectedCrc.getAsLong()));
             }
             add(plan, staged);
-            return crc.getValue();
         }
 
         /** Makes the bucket's tensors part of the update, replacing an earlier bucket with the same seq. */

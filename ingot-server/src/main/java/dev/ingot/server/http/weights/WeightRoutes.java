@@ -27,9 +27,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.ReadableByteChannel;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -237,14 +235,7 @@ public final class WeightRoutes implements AutoCloseable {
                     config.limits());
         }
         json(ctx, 200, Map.of("id", receipt.updateId(), "seq", seq.isPresent() ? seq.getAsLong() : -1,
-                "tensors", receipt.tensors(), "bytes", receipt.bytes(), "crc32", hexChecksums(receipt)));
-    }
-
-    /** Each tensor's CRC32 as received, as the header would declare it: a client that checksums while it sends compares these. */
-    private static Map<String, String> hexChecksums(BucketReceipt receipt) {
-        Map<String, String> hex = new LinkedHashMap<>();
-        receipt.crc32s().forEach((name, crc) -> hex.put(name, String.format(Locale.ROOT, "%08x", crc)));
-        return hex;
+                "tensors", receipt.tensors(), "bytes", receipt.bytes()));
     }
 
     private static OptionalLong seq(Context ctx) {

@@ -13,9 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback TCP proxy that breaks connections on purpose: once a connection has carried
  * {@code cutAfter} bytes from the client, both sides are closed mid-stream — for the first
- * {@code cuts} connections that get that far. Or ({@link #flipping}) it corrupts a byte: the byte at
- * a given offset of what the client sends, on the first connections that get that far. Models a flaky
- * network between actor and server.
+ * {@code cuts} connections that get that far. Models a flaky network between actor and server.
  */
 final class CuttingProxy implements AutoCloseable {
 
@@ -24,9 +22,6 @@ final class CuttingProxy implements AutoCloseable {
     private final long cutAfter;
     private final AtomicInteger cutsLeft;
     private final AtomicInteger cutsMade = new AtomicInteger();
-    private long flipAt = Long.MAX_VALUE;
-    private final AtomicInteger flipsLeft = new AtomicInteger();
-    private final AtomicInteger flipsMade = new AtomicInteger();
     private final Thread acceptor;
     /** Holds connections after their first bytes until this many are held at once (or a timeout passes). */
     private final CountDownLatch gathering;
@@ -49,18 +44,6 @@ final class CuttingProxy implements AutoCloseable {
         this.gathering = new CountDownLatch(together);
         this.gathered = together == 0;
         this.acceptor = Thread.ofPlatform().daemon().start(this::accept);
-    }
-
-    /** A proxy that inverts the bits of the client's byte at offset {@code at} on the first {@code flips} connections. */
-    static CuttingProxy flipping(int upstreamPort, long at, int flips) throws IOException {
-        CuttingProxy proxy = new CuttingProxy(upstreamPort, Long.MAX_VALUE, 0);
-        proxy.flipAt = at;
-        proxy.flipsLeft.set(flips);
-        return proxy;
-    }
-
-    int flipsMade() {
-        return flipsMade.get();
     }
 
     String base() {
@@ -121,10 +104,6 @@ final class CuttingProxy implements AutoCloseable {
                     from.close();
                     to.close();
                     return;
-                }
-                if (fromClient && forwarded <= flipAt && flipAt < forwarded + n && flipsLeft.getAndDecrement() > 0) {
-                    buffer[(int) (flipAt - forwarded)] ^= (byte) 0xff;
-                    flipsMade.incrementAndGet();
                 }
                 out.write(buffer, 0, n);
                 out.flush();
