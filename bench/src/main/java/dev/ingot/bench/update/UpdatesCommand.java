@@ -60,20 +60,24 @@ public final class UpdatesCommand {
         int bucketMb = 64;
         int threads = Runtime.getRuntime().availableProcessors();
         int[] connections = {1, 2, 4};
+        boolean checksums = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--connections" -> connections = Arrays.stream(value(args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--model-mb" -> modelMb = Integer.parseInt(value(args, ++i));
                 case "--bucket-mb" -> bucketMb = Integer.parseInt(value(args, ++i));
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
+                // what the CRC-32s cost both sides: buckets without declared checksums are not summed by the server either
+                case "--no-checksums" -> checksums = false;
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         RandomLlama llama = RandomLlama.ofMegabytes(modelMb);
         ModelSpec spec = llama.spec();
         long bytes = llama.bytes();
-        out.printf(Locale.ROOT, "model: Llama, %d layers, hidden %d, ffn %d, vocab %d, BF16: %.0f MB; buckets of %d MiB; %d kernel threads%n",
-                spec.layers(), spec.hiddenSize(), spec.ffnSize(), spec.vocabSize(), bytes / 1e6, bucketMb, threads);
+        out.printf(Locale.ROOT, "model: Llama, %d layers, hidden %d, ffn %d, vocab %d, BF16: %.0f MB; buckets of %d MiB%s; %d kernel threads%n",
+                spec.layers(), spec.hiddenSize(), spec.ffnSize(), spec.vocabSize(), bytes / 1e6, bucketMb,
+                checksums ? " with CRC-32s" : ", no checksums", threads);
 
         WeightStore store = new WeightStore(llama.generation(1));
         try (Kernels kernels = Kernels.best(threads);
@@ -94,7 +98,8 @@ public final class UpdatesCommand {
             URI url = URI.create("http://127.0.0.1:" + app.port());
             WeightPusher[] pushers = new WeightPusher[connections.length];
             for (int c = 0; c < connections.length; c++) {
-                pushers[c] = WeightPusher.builder(url).token(TOKEN).bucketBytes((long) bucketMb << 20).connections(connections[c]).build();
+                pushers[c] = WeightPusher.builder(url).token(TOKEN).bucketBytes((long) bucketMb << 20).connections(connections[c])
+                        .checksums(checksums).build();
             }
             WeightPusher widest = pushers[pushers.length - 1];
             try {

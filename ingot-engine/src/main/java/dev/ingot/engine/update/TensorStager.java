@@ -17,7 +17,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
+import java.util.zip.Checksum;
 
 /**
  * Turns one native tensor into the canonical tensors the served model keeps, in the type each is
@@ -59,7 +59,7 @@ final class TensorStager {
      * Reads exactly {@code plan.nativeInfo().byteSize()} bytes from {@code in} (adding them to
      * {@code crc}) and stages the result; throws {@link EOFException} when the stream ends early.
      */
-    List<Tensor> stage(Plan plan, ReadableByteChannel in, CRC32 crc, StagingArena arena, String where) throws IOException {
+    List<Tensor> stage(Plan plan, ReadableByteChannel in, Checksum crc, StagingArena arena, String where) throws IOException {
         TensorInfo nativeInfo = plan.nativeInfo();
         long size = nativeInfo.byteSize();
         if (plan.skipped()) {
