@@ -120,6 +120,8 @@ public final class Main {
                       --npl 1,16,64      parallel sequences   --npp N   prompt tokens each (default 128)
                       --ntg N            generated tokens each (default 128)   --rounds N (default 3)
                       --threads N        threads for both engines (default 2)   --kv-cache-dtype F32|BF16 (Ingot's)
+                      --kv-lazy          Ingot's KV blocks allocated while timed, as a server's first batch (default:
+                                         allocated before timing, sized as llama-batched-bench's -c)
                       --quick            32 + 32 tokens, 1 round   --plugins DIR, --anchor SCRIPT | --no-anchor as quant""",
                     dev.ingot.bench.batched.BatchedCommand::run),
             new BenchCommand("grammar", """
