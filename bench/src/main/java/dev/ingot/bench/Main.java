@@ -124,6 +124,11 @@ public final class Main {
                                          allocated before timing, sized as llama-batched-bench's -c)
                       --quick            32 + 32 tokens, 1 round   --plugins DIR, --anchor SCRIPT | --no-anchor as quant""",
                     dev.ingot.bench.batched.BatchedCommand::run),
+            new BenchCommand("decode-profile", """
+                    shares of a decode step by part (matmul call and phase, attention, KV blocks, sampling, pool) from
+                    the execution samples of a JFR recording of `bench/run batched` (see bench/RESULTS.md, issue 14)
+                      FILE.jfr [FROM TO]   only samples between two instants (-Dbench.decodeWindow=true prints them)""",
+                    dev.ingot.bench.batched.DecodeProfile::run),
             new BenchCommand("grammar", """
                     json_schema vocabulary mask per token: token-trie walk vs every token one by one vs json_object,
                     on one sampled sequence replayed by all three (ratios in the same run)
