@@ -133,8 +133,15 @@ public final class Main {
                       --npl 1,16,64      parallel sequences   --npp N   prompt tokens each (default 128)
                       --ntg N            generated tokens each (default 128)   --rounds N (default 3)
                       --threads N        threads for both engines (default 2)   --kv-cache-dtype F32|BF16 (Ingot's)
+                      --kv-lazy          Ingot's KV blocks allocated while timed, as a server's first batch (default:
+                                         allocated before timing, sized as llama-batched-bench's -c)
                       --quick            32 + 32 tokens, 1 round   --plugins DIR, --anchor SCRIPT | --no-anchor as quant""",
                     dev.ingot.bench.batched.BatchedCommand::run),
+            new BenchCommand("decode-profile", """
+                    shares of a decode step by part (matmul call and phase, attention, KV blocks, sampling, pool) from
+                    the execution samples of a JFR recording of `bench/run batched` (see bench/RESULTS.md, issue 14)
+                      FILE.jfr [FROM TO]   only samples between two instants (-Dbench.decodeWindow=true prints them)""",
+                    dev.ingot.bench.batched.DecodeProfile::run),
             new BenchCommand("grammar", """
                     json_schema vocabulary mask per token: token-trie walk vs every token one by one vs json_object,
                     on one sampled sequence replayed by all three (ratios in the same run)

@@ -38,7 +38,7 @@ public final class BatchedCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Options(Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int promptTokens,
-            int generated, List<Integer> parallel, KvDtype kvDtype) {
+            int generated, List<Integer> parallel, KvDtype kvDtype, boolean preallocateKv) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -52,6 +52,7 @@ public final class BatchedCommand {
             int generated = quick ? 32 : 128;
             List<Integer> parallel = List.of(1, 16, 64);
             KvDtype kvDtype = KvDtype.F32;
+            boolean preallocateKv = true;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -66,10 +67,11 @@ public final class BatchedCommand {
                     case "--ntg" -> { generated = Integer.parseInt(value); i++; }
                     case "--npl" -> { parallel = List.of(value.split(",")).stream().map(Integer::parseInt).toList(); i++; }
                     case "--kv-cache-dtype" -> { kvDtype = KvDtype.valueOf(value.toUpperCase(Locale.ROOT)); i++; }
+                    case "--kv-lazy" -> preallocateKv = false;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(models, plugins, anchor, rounds, threads, promptTokens, generated, parallel, kvDtype);
+            return new Options(models, plugins, anchor, rounds, threads, promptTokens, generated, parallel, kvDtype, preallocateKv);
         }
     }
 
@@ -91,7 +93,7 @@ public final class BatchedCommand {
         LoadOptions load = LoadOptions.of(gguf).withPlugins(PluginConfig.of(List.of(o.plugins()))).withThreads(o.threads());
         Map<Integer, Series> series = new LinkedHashMap<>();
         try (LoadedModel loaded = ModelLoader.load(load)) {
-            SchedulerDecode.run(loaded, o.kvDtype(), 4, 16, 16, -1); // warm-up: C2 compiles the kernels before any timing
+            SchedulerDecode.run(loaded, o.kvDtype(), 4, 16, 16, -1, o.preallocateKv()); // warm-up: C2 compiles the kernels before any timing
             for (int round = 0; round < o.rounds(); round++) {
                 for (int parallel : o.parallel()) {
                     Series s = series.computeIfAbsent(parallel, p -> new Series());
@@ -103,7 +105,8 @@ public final class BatchedCommand {
                     boolean ingotFirst = round % 2 == 0;
                     for (int turn = 0; turn < 2; turn++) {
                         if ((turn == 0) == ingotFirst) {
-                            SchedulerDecode.Result r = SchedulerDecode.run(loaded, o.kvDtype(), parallel, o.promptTokens(), o.generated(), round);
+                            SchedulerDecode.Result r = SchedulerDecode.run(loaded, o.kvDtype(), parallel, o.promptTokens(), o.generated(), round,
+                                    o.preallocateKv());
                             ingotDecode = r.decodeTokensPerSecond();
                             ingotPrefill = r.prefillTokensPerSecond();
                             ingotTokens = r.decodeTokens();
@@ -149,8 +152,9 @@ public final class BatchedCommand {
 
     private static void table(Options o, Map<Integer, Series> series, PrintStream out) {
         out.printf(Locale.ROOT, "%n## Decode tok/s (S_TG: all sequences' generated tokens / decode time), synthetic 110M Llama F32, "
-                        + "%d prompt + %d generated tokens per sequence, %d threads, %d rounds alternating; Ingot KV cache %s%n%n",
-                o.promptTokens(), o.generated(), o.threads(), o.rounds(), o.kvDtype());
+                        + "%d prompt + %d generated tokens per sequence, %d threads, %d rounds alternating; Ingot KV cache %s, %s%n%n",
+                o.promptTokens(), o.generated(), o.threads(), o.rounds(), o.kvDtype(),
+                o.preallocateKv() ? "allocated before timing (as llama.cpp's)" : "allocated block by block while timed (--kv-lazy)");
         out.println("| parallel | Ingot best (spread) | llama.cpp best (spread) | Ingot / llama.cpp | per-round ratios "
                 + "| Ingot prefill S_PP | llama.cpp S_PP |");
         out.println("|---:|---:|---:|---:|---|---:|---:|");

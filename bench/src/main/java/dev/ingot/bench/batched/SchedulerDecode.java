@@ -1,6 +1,7 @@
 package dev.ingot.bench.batched;
 
 import dev.ingot.engine.generate.LoadedModel;
+import dev.ingot.engine.kv.BlockLayout;
 import dev.ingot.engine.kv.KvCacheConfig;
 import dev.ingot.engine.kv.KvDtype;
 import dev.ingot.engine.sample.ResponseGrammar;
@@ -51,10 +52,21 @@ final class SchedulerDecode {
 
     private SchedulerDecode() {}
 
-    static Result run(LoadedModel loaded, KvDtype kvDtype, int parallel, int promptTokens, int generated, long seed)
-            throws InterruptedException {
+    /**
+     * @param preallocate whether the KV cache is allocated when the scheduler starts, sized to the run, as
+     *                    llama-batched-bench's context is ({@code -c}, every sequence's prompt and generated
+     *                    tokens) before it times anything; otherwise the default budget, allocated block by block
+     *                    during the run (each fresh block zeroed and faulted in on the scheduler thread)
+     */
+    static Result run(LoadedModel loaded, KvDtype kvDtype, int parallel, int promptTokens, int generated, long seed,
+            boolean preallocate) throws InterruptedException {
         // No prefix cache: each prompt is distinct anyway, and llama-batched-bench (without -pps) shares nothing.
         KvCacheConfig kv = KvCacheConfig.withDefaultBudget(kvDtype).withPrefixCache(false);
+        if (preallocate) {
+            BlockLayout layout = loaded.model().kvLayout(kvDtype);
+            long blocks = (long) parallel * layout.blocksFor(promptTokens + generated + 1);
+            kv = new KvCacheConfig(kvDtype, blocks * layout.blockBytes(), false, true);
+        }
         SchedulerConfig config = new SchedulerConfig(parallel, parallel * promptTokens, kv);
         int vocab = loaded.spec().vocabSize();
         long[][] tokenTimes = new long[parallel][generated + 1];
@@ -62,6 +74,7 @@ final class SchedulerDecode {
         try (Scheduler scheduler = Scheduler.start(loaded, config)) {
             List<GenerationStream> streams = new ArrayList<>();
             long start = System.nanoTime();
+            java.time.Instant wallStart = java.time.Instant.now();
             for (int i = 0; i < parallel; i++) {
                 int sequence = i;
                 GenerationStream stream = new GenerationStream();
@@ -86,6 +99,11 @@ final class SchedulerDecode {
                 if (count != generated + 1) {
                     throw new IllegalStateException("a sequence ended after " + count + " of " + (generated + 1) + " tokens");
                 }
+            }
+            if (Boolean.getBoolean("bench.decodeWindow")) {
+                // For a profile of the decode phase alone (JFR samples between these instants; see bench/RESULTS.md).
+                System.err.printf("decode window npl %d: %s %s%n", parallel, wallStart.plusNanos(decodeStart - start),
+                        wallStart.plusNanos(end - start));
             }
             return new Result((decodeStart - start) / 1e9, (end - decodeStart) / 1e9, decodeTokens, (long) parallel * promptTokens);
         }

@@ -48,12 +48,36 @@ public final class BlockPool implements AutoCloseable {
 
     /** A pool of at most {@code bytes} of blocks, freed by {@link #close()} (the scheduler's). */
     public static BlockPool budgeted(BlockLayout layout, long bytes) {
+        return budgeted(layout, bytes, false);
+    }
+
+    /**
+     * {@link #budgeted(BlockLayout, long)}, with every block allocated now when {@code preallocate}: the memory
+     * is zeroed and faulted in here, not at the step that first needs a block.
+     */
+    public static BlockPool budgeted(BlockLayout layout, long bytes, boolean preallocate) {
         long blocks = bytes / layout.blockBytes();
         if (blocks < 1) {
             throw new IllegalArgumentException("a KV cache budget of " + bytes + " bytes holds no block of "
                     + layout.blockBytes() + " bytes (" + layout.positions() + " positions of every layer)");
         }
-        return new BlockPool(layout, Arena.ofShared(), true, (int) Math.min(blocks, 1 << 20));
+        BlockPool pool = new BlockPool(layout, Arena.ofShared(), true, (int) Math.min(blocks, 1 << 20));
+        if (preallocate) {
+            pool.allocateAll();
+        }
+        return pool;
+    }
+
+    /** Allocates every block of the capacity onto the free list, block 0 on top (given out first, as without this). */
+    private synchronized void allocateAll() {
+        refs = new int[capacity];
+        keyOf = new PrefixKey[capacity];
+        while (segments.size() < capacity) {
+            segments.add(arena.allocate(layout.blockBytes(), 64));
+        }
+        for (int block = capacity - 1; block >= 0; block--) {
+            freeStack[freeCount++] = block;
+        }
     }
 
     /**

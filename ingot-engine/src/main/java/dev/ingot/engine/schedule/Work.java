@@ -21,5 +21,10 @@ sealed interface Work {
         boolean completesPrompt() {
             return from + count == prefill.submission.request().promptLength();
         }
+
+        /** Rows of logits the chunk gets: all of a scored prompt's, else the prompt's last row or none. */
+        int logitRows() {
+            return prefill.submission.request().scorePrompt() ? count : completesPrompt() ? 1 : 0;
+        }
     }
 }

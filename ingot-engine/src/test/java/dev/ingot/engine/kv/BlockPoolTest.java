@@ -39,6 +39,26 @@ class BlockPoolTest {
     }
 
     @Test
+    void aPreallocatedPoolHoldsItsWholeBudgetFromTheStartAndGivesOutTheSameBlocks() {
+        long budget = 3 * LAYOUT.blockBytes() + LAYOUT.blockBytes() / 2;
+        try (BlockPool pool = BlockPool.budgeted(LAYOUT, budget, true); BlockPool lazy = BlockPool.budgeted(LAYOUT, budget)) {
+            assertThat(pool.capacity()).isEqualTo(3);
+            assertThat(pool.available()).isEqualTo(3);
+            assertThat(pool.stats().blocksFree()).isEqualTo(3);
+            assertThat(pool.stats().blocksUsed()).isZero();
+            for (int i = 0; i < 3; i++) {
+                int block = pool.tryAllocate();
+                assertThat(block).as("the order a lazy pool gives them in").isEqualTo(lazy.tryAllocate());
+                assertThat(pool.segment(block).byteSize()).isEqualTo(LAYOUT.blockBytes());
+            }
+            assertThat(pool.tryAllocate()).as("budget used up").isEqualTo(-1);
+            assertThat(pool.stats().blocksUsed()).isEqualTo(3);
+            pool.release(1);
+            assertThat(pool.tryAllocate()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBlockIsFreeOnlyWhenItsLastHolderLetsGo() {
         try (BlockPool pool = pool(1)) {
             int block = pool.tryAllocate();

@@ -103,6 +103,32 @@ class SchedulerTest extends SchedulerFixture {
     }
 
     @Test
+    void requestsSampledOnSeveralThreadsEachEqualTheirSoloRun() throws Exception {
+        // Every decoding sequence of a step is sampled as a task of parallelFor; tasks here run on other threads.
+        try (ThreadedKernels kernels = new ThreadedKernels(3)) {
+            DecoderModel model = new DecoderModel(RandomModel.DEFINITION, kernels);
+            Scheduler scheduler = scheduler(model, store(1, WEIGHTS_A), new SchedulerConfig(12, 64));
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                SamplingParams params = i % 3 == 0 ? SamplingParams.greedy()
+                        : new SamplingParams(0.7 + i * 0.05, i % 2 == 0 ? 1 : 0.85, i % 4 == 0 ? 0 : 30, 500 + i);
+                requests.add(new GenerationRequest(prompt("Tale " + "~".repeat(i) + " starts"), params, 1, 12 + i, 2, List.of()));
+            }
+            List<GenerationStream> streams = new ArrayList<>();
+            for (GenerationRequest r : requests) {
+                GenerationStream stream = new GenerationStream();
+                scheduler.submit(r, stream);
+                streams.add(stream);
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                GenerationRequest r = requests.get(i);
+                assertSame(streams.get(i).awaitResults(1).getFirst(), alone(r.prompt(), r.sampling(), r.maxTokens(), 2));
+            }
+            assertThat(kernels.tasksOffCaller.get()).as("tasks that ran on the pool's threads").isPositive();
+        }
+    }
+
+    @Test
     void nChoicesShareOnePrefillAndEachFollowsItsOwnSeed() throws Exception {
         CountingKernels kernels = new CountingKernels();
         DecoderModel model = new DecoderModel(RandomModel.DEFINITION, kernels);
@@ -449,6 +475,61 @@ class SchedulerTest extends SchedulerFixture {
 
         assertThat(running.awaitResults(1).getFirst().finishReason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(queued.awaitResults(1).getFirst().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    }
+
+    /** The real scalar kernels, with {@link #parallelFor} running every task on a pool of other threads. */
+    private static final class ThreadedKernels implements Kernels {
+        private final ScalarKernels inner = new ScalarKernels();
+        private final java.util.concurrent.ExecutorService pool;
+        private final int threads;
+        final AtomicInteger tasksOffCaller = new AtomicInteger();
+
+        ThreadedKernels(int threads) {
+            this.threads = threads;
+            this.pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        }
+
+        @Override
+        public void matmul(WeightMatrix w, float[] x, float[] out, int batch) {
+            inner.matmul(w, x, out, batch);
+        }
+
+        @Override
+        public void parallelFor(int tasks, java.util.function.IntConsumer task) {
+            Thread caller = Thread.currentThread();
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                int t = i;
+                running.add(pool.submit(() -> {
+                    if (Thread.currentThread() != caller) {
+                        tasksOffCaller.incrementAndGet();
+                    }
+                    task.accept(t);
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        @Override
+        public int threads() {
+            return threads;
+        }
+
+        @Override
+        public String describe() {
+            return "threaded " + inner.describe();
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+        }
     }
 
     /** The real scalar kernels, counting how many rows pass through layer 0's query projection. */
