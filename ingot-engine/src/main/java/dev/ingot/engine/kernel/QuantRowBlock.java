@@ -456,6 +456,10 @@ final class QuantRowBlock {
     private static void kQuantRows(MemorySegment data, int rows, int cols, short[] xq, float[] xd, int[] xs, float[] out,
             int batch, int from, int to) {
         long rowBytes = (long) superBlocks(cols) * (DTYPE == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
+        if (WIDE) {
+            wideKQuantRows(data, rows, cols, rowBytes, xq, xd, xs, out, batch, from, to);
+            return;
+        }
         int[] scales = new int[8];
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
@@ -665,5 +669,199 @@ final class QuantRowBlock {
         }
         out[b * rows + r] = Lanes.sumLanes(acc0) - offset0;
         out[(b + 1) * rows + r] = Lanes.sumLanes(acc1) - offset1;
+    }
+
+    // ---- the same with 512-bit vectors ({@link Lanes#WIDE_BLOCKS}): 32 weights per vector ----
+
+    /** Q6_K's sub-block pairs as lane indices: lanes 0..7 read scale {@code 2i}, lanes 8..15 scale {@code 2i + 1} (plus {@code 2i}). */
+    private static final IntVector SUB_BLOCK_PAIR = IntVector.zero(Lanes.INTS_512).addIndex(1).lanewise(VectorOperators.LSHR, 3);
+
+    /**
+     * {@link #kQuantRows} on 512-bit vectors: 32 weights (one Q4_K sub-block, two Q6_K sub-blocks) per
+     * multiply, their pair sums in 16 int lanes, the sub-block scale applied once per pair-sum vector,
+     * the super-block's integer sum converted and scaled once ({@code acc = fma(lanes, d * dx, acc)}) and
+     * the lanes summed once per row. Inputs go two at a time ({@link #q4_KWideRow2}, {@link #q6_KWideRow2},
+     * each block decoded once for both) and then one at a time, each output with the same sequence.
+     */
+    private static void wideKQuantRows(MemorySegment data, int rows, int cols, long rowBytes, short[] xq, float[] xd, int[] xs,
+            float[] out, int batch, int from, int to) {
+        for (int r = from; r < to; r++) {
+            long w = r * rowBytes;
+            int b = 0;
+            for (; b + 2 <= batch; b += 2) {
+                if (DTYPE == DType.Q4_K) {
+                    q4_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                } else {
+                    q6_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
+            }
+            for (; b < batch; b++) {
+                if (DTYPE == DType.Q4_K) {
+                    q4_KWideRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                } else {
+                    q6_KWideRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
+            }
+        }
+    }
+
+    private static ShortVector wideInputs(short[] xq, int at) {
+        return ShortVector.fromArray(Lanes.SHORTS_512, xq, at);
+    }
+
+    /**
+     * Q4_K, 32 nibble bytes per vector: their low nibbles are sub-block {@code 2g}, their high nibbles
+     * sub-block {@code 2g + 1}; each times its 32 inputs, pair-summed, times its six-bit scale. The mins
+     * times the inputs' sub-block sums stay a scalar integer per super-block, as in {@link #q4_KRow1}.
+     */
+    private static void q4_KWideRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS_512);
+        float offset = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
+            int xb = b * cols + blk * Q8KActivations.BLOCK;
+            int sa = KQuantLanes.q4_KScaleWord(data, start, 0);
+            int sm = KQuantLanes.q4_KScaleWord(data, start, 1);
+            int sc = KQuantLanes.q4_KScaleWord(data, start, 2);
+            IntVector sums = IntVector.zero(Lanes.INTS_512);
+            for (int g = 0; g < 4; g++) {
+                ShortVector nibbles = KQuantLanes.widen32(data, start + 16 + 32L * g);
+                int xc = xb + 64 * g;
+                ShortVector low = KQuantLanes.lowNibbles(nibbles).mul(wideInputs(xq, xc));
+                ShortVector high = KQuantLanes.highNibbles(nibbles).mul(wideInputs(xq, xc + 32));
+                sums = sums.add(KQuantLanes.pairSums(low).mul(KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g, false)))
+                        .add(KQuantLanes.pairSums(high).mul(KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g + 1, false)));
+            }
+            int sb = (b * blocks + blk) * 16;
+            int mins = 0;
+            for (int j = 0; j < 8; j++) {
+                mins += KQuantLanes.q4_KScaleOrMin(sa, sm, sc, j, true) * (xs[sb + 2 * j] + xs[sb + 2 * j + 1]);
+            }
+            float dx = xd[b * blocks + blk];
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, KQuantLanes.half(data, start) * dx), acc);
+            offset += KQuantLanes.half(data, start + 2) * dx * mins;
+        }
+        out[b * rows + r] = Lanes.sumWideLanes(acc) - offset;
+    }
+
+    /** {@link #q4_KWideRow1} for inputs {@code b} and {@code b + 1}, each vector of nibbles decoded once for both; per output the same sequence. */
+    private static void q4_KWideRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS_512);
+        FloatVector acc1 = acc0;
+        float offset0 = 0f;
+        float offset1 = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
+            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
+            int xb1 = xb0 + cols;
+            int sa = KQuantLanes.q4_KScaleWord(data, start, 0);
+            int sm = KQuantLanes.q4_KScaleWord(data, start, 1);
+            int sc = KQuantLanes.q4_KScaleWord(data, start, 2);
+            IntVector sums0 = IntVector.zero(Lanes.INTS_512);
+            IntVector sums1 = sums0;
+            for (int g = 0; g < 4; g++) {
+                ShortVector nibbles = KQuantLanes.widen32(data, start + 16 + 32L * g);
+                ShortVector low = KQuantLanes.lowNibbles(nibbles);
+                ShortVector high = KQuantLanes.highNibbles(nibbles);
+                int scaleLow = KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g, false);
+                int scaleHigh = KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g + 1, false);
+                int xc0 = xb0 + 64 * g;
+                int xc1 = xb1 + 64 * g;
+                sums0 = sums0.add(KQuantLanes.pairSums(low.mul(wideInputs(xq, xc0))).mul(scaleLow))
+                        .add(KQuantLanes.pairSums(high.mul(wideInputs(xq, xc0 + 32))).mul(scaleHigh));
+                sums1 = sums1.add(KQuantLanes.pairSums(low.mul(wideInputs(xq, xc1))).mul(scaleLow))
+                        .add(KQuantLanes.pairSums(high.mul(wideInputs(xq, xc1 + 32))).mul(scaleHigh));
+            }
+            int sb0 = (b * blocks + blk) * 16;
+            int sb1 = sb0 + blocks * 16;
+            int mins0 = 0;
+            int mins1 = 0;
+            for (int j = 0; j < 8; j++) {
+                int min = KQuantLanes.q4_KScaleOrMin(sa, sm, sc, j, true);
+                mins0 += min * (xs[sb0 + 2 * j] + xs[sb0 + 2 * j + 1]);
+                mins1 += min * (xs[sb1 + 2 * j] + xs[sb1 + 2 * j + 1]);
+            }
+            float d = KQuantLanes.half(data, start);
+            float dmin = KQuantLanes.half(data, start + 2);
+            float dx0 = xd[b * blocks + blk];
+            float dx1 = xd[(b + 1) * blocks + blk];
+            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, d * dx0), acc0);
+            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, d * dx1), acc1);
+            offset0 += dmin * dx0 * mins0;
+            offset1 += dmin * dx1 * mins1;
+        }
+        out[b * rows + r] = Lanes.sumWideLanes(acc0) - offset0;
+        out[(b + 1) * rows + r] = Lanes.sumWideLanes(acc1) - offset1;
+    }
+
+    /**
+     * Q6_K, per 128-weight half the {@code ql} bytes 0..31 and 32..63 and the {@code qh} bytes 0..31 as
+     * three 32-short vectors; group {@code j} (0..3) of the half is 32 six-bit values, sub-blocks
+     * {@code 8h + 2j} (pair-sum lanes 0..7) and {@code 8h + 2j + 1} (lanes 8..15), so its pair sums take
+     * the two scales as one vector picked from the 16 ({@link #SUB_BLOCK_PAIR}). The {@code -32} offset is
+     * an integer too: the super-block's sum starts at {@code -32 * scale * sum} per sub-block lane, so
+     * there is one conversion and one scaling per super-block and no scalar side sum.
+     */
+    private static void q6_KWideRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc = FloatVector.zero(Lanes.FLOATS_512);
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q6_K_BYTES;
+            int xb = b * cols + blk * Q8KActivations.BLOCK;
+            IntVector scales = KQuantLanes.q6_KScales(data, start);
+            IntVector sums = scales.mul(IntVector.fromArray(Lanes.INTS_512, xs, (b * blocks + blk) * 16)).lanewise(VectorOperators.LSHL, 5).neg();
+            for (int h = 0; h < 2; h++) {
+                ShortVector ql0 = KQuantLanes.widen32(data, start + 64L * h);
+                ShortVector ql1 = KQuantLanes.widen32(data, start + 64L * h + 32);
+                ShortVector qh = KQuantLanes.widen32(data, start + 128 + 32L * h);
+                for (int j = 0; j < 4; j++) {
+                    ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
+                    IntVector pairScales = SUB_BLOCK_PAIR.add(8 * h + 2 * j).selectFrom(scales);
+                    sums = sums.add(KQuantLanes.pairSums(q.mul(wideInputs(xq, xb + 128 * h + 32 * j))).mul(pairScales));
+                }
+            }
+            float dx = xd[b * blocks + blk] * KQuantLanes.half(data, start + 208);
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, dx), acc);
+        }
+        out[b * rows + r] = Lanes.sumWideLanes(acc);
+    }
+
+    /** {@link #q6_KWideRow1} for inputs {@code b} and {@code b + 1}, each group of values decoded once for both; per output the same sequence. */
+    private static void q6_KWideRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+            int r, int b) {
+        int blocks = superBlocks(cols);
+        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS_512);
+        FloatVector acc1 = acc0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = w + (long) blk * KQuantLanes.Q6_K_BYTES;
+            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
+            int xb1 = xb0 + cols;
+            int sb0 = (b * blocks + blk) * 16;
+            IntVector scales = KQuantLanes.q6_KScales(data, start);
+            IntVector sums0 = scales.mul(IntVector.fromArray(Lanes.INTS_512, xs, sb0)).lanewise(VectorOperators.LSHL, 5).neg();
+            IntVector sums1 = scales.mul(IntVector.fromArray(Lanes.INTS_512, xs, sb0 + blocks * 16)).lanewise(VectorOperators.LSHL, 5).neg();
+            for (int h = 0; h < 2; h++) {
+                ShortVector ql0 = KQuantLanes.widen32(data, start + 64L * h);
+                ShortVector ql1 = KQuantLanes.widen32(data, start + 64L * h + 32);
+                ShortVector qh = KQuantLanes.widen32(data, start + 128 + 32L * h);
+                for (int j = 0; j < 4; j++) {
+                    ShortVector q = KQuantLanes.q6_KValues((j & 1) == 0 ? ql0 : ql1, qh, j);
+                    IntVector pairScales = SUB_BLOCK_PAIR.add(8 * h + 2 * j).selectFrom(scales);
+                    int xc = 128 * h + 32 * j;
+                    sums0 = sums0.add(KQuantLanes.pairSums(q.mul(wideInputs(xq, xb0 + xc))).mul(pairScales));
+                    sums1 = sums1.add(KQuantLanes.pairSums(q.mul(wideInputs(xq, xb1 + xc))).mul(pairScales));
+                }
+            }
+            float d = KQuantLanes.half(data, start + 208);
+            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, xd[b * blocks + blk] * d), acc0);
+            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, xd[(b + 1) * blocks + blk] * d), acc1);
+        }
+        out[b * rows + r] = Lanes.sumWideLanes(acc0);
+        out[(b + 1) * rows + r] = Lanes.sumWideLanes(acc1);
     }
 }
