@@ -53,6 +53,26 @@ final class KQuantLanes {
         return (IntVector) ByteVector.fromMemorySegment(BYTES_128, data, start + 192, LE).convertShape(VectorOperators.B2I, INTS_512, 0);
     }
 
+    /*
+     * The 512-bit Q4_K row unpacks a block's six-bit scales and mins in registers: the block's first 16
+     * bytes (d, dmin, the 12 packed bytes) as 16 int lanes u, and output lane L (0..7 scale L, 8..15 min
+     * L - 8) is ((u[A] >>> SHIFT) & MASK) | (((u[B] >>> 6) << 4) & TOP), as get_scale_min_k4 reads them.
+     */
+    private static final IntVector SCALE_A = IntVector.fromArray(INTS_512, new int[] {4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
+    private static final IntVector SCALE_B = IntVector.fromArray(INTS_512, new int[] {0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0, 8, 9, 10, 11}, 0);
+    private static final IntVector SCALE_SHIFT = IntVector.fromArray(INTS_512, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector SCALE_MASK = IntVector.fromArray(INTS_512, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final IntVector SCALE_TOP = IntVector.fromArray(INTS_512, new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+
+    /** The Q4_K block's eight six-bit scales (lanes 0..7) and eight mins (lanes 8..15), decoded as {@link #q4_KScaleOrMin}. */
+    static IntVector q4_KScalesAndMins(MemorySegment data, long start) {
+        IntVector u = ((IntVector) ByteVector.fromMemorySegment(BYTES_128, data, start, LE).convertShape(VectorOperators.B2I, INTS_512, 0))
+                .and(0xff);
+        IntVector a = SCALE_A.selectFrom(u).lanewise(VectorOperators.LSHR, SCALE_SHIFT).and(SCALE_MASK);
+        IntVector b = SCALE_B.selectFrom(u).lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4).and(SCALE_TOP);
+        return a.or(b);
+    }
+
     static ShortVector lowNibbles(ShortVector bytes) {
         return bytes.and((short) 0x0f);
     }

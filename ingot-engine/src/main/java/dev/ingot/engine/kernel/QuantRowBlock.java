@@ -57,7 +57,7 @@ final class QuantRowBlock {
     static void rows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out,
             int batch, int from, int to) {
         if (K_QUANTS) {
-            kQuantRows(data, rows, cols, q8k.quants(), q8k.scales(), q8k.sums(), out, batch, from, to);
+            kQuantRows(data, rows, cols, q8k, out, batch, from, to);
         } else {
             blockRows(data, rows, cols, x, q8, out, batch, from, to);
         }
@@ -453,11 +453,13 @@ final class QuantRowBlock {
      * super-block, gathered in a scalar {@code offset += (dOffset * dx) * sum} and subtracted at the end.
      * Every tile path repeats this sequence, so a row's result is the same alone or in a batch.
      */
-    private static void kQuantRows(MemorySegment data, int rows, int cols, short[] xq, float[] xd, int[] xs, float[] out,
-            int batch, int from, int to) {
+    private static void kQuantRows(MemorySegment data, int rows, int cols, Q8KActivations q8k, float[] out, int batch, int from, int to) {
+        short[] xq = q8k.quants();
+        float[] xd = q8k.scales();
+        int[] xs = q8k.sums();
         long rowBytes = (long) superBlocks(cols) * (DTYPE == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
         if (WIDE) {
-            wideKQuantRows(data, rows, cols, rowBytes, xq, xd, xs, out, batch, from, to);
+            wideKQuantRows(data, rows, cols, rowBytes, xq, xd, DTYPE == DType.Q4_K ? q8k.minSums() : xs, out, batch, from, to);
             return;
         }
         int[] scales = new int[8];
@@ -705,70 +707,69 @@ final class QuantRowBlock {
         }
     }
 
+    /** Lane {@code k} of {@code v} in every lane (with {@code k} a constant of the unrolled loop, one permute). */
+    private static IntVector pick(IntVector v, int k) {
+        return IntVector.broadcast(Lanes.INTS_512, k).selectFrom(v);
+    }
+
     private static ShortVector wideInputs(short[] xq, int at) {
         return ShortVector.fromArray(Lanes.SHORTS_512, xq, at);
     }
 
     /**
      * Q4_K, 32 nibble bytes per vector: their low nibbles are sub-block {@code 2g}, their high nibbles
-     * sub-block {@code 2g + 1}; each times its 32 inputs, pair-summed, times its six-bit scale. The mins
-     * times the inputs' sub-block sums stay a scalar integer per super-block, as in {@link #q4_KRow1}.
+     * sub-block {@code 2g + 1}; each times its 32 inputs, pair-summed, times its six-bit scale. Scales and
+     * mins are unpacked in one vector ({@link KQuantLanes#q4_KScalesAndMins}); the mins times the inputs'
+     * 32-weight sums ({@code xm}, {@link Q8KActivations#minSums}) are a second integer vector, scaled by
+     * {@code dmin * dx} into a second accumulator, so nothing per super-block is scalar but the two scales.
      */
-    private static void q4_KWideRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+    private static void q4_KWideRow1(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xm, float[] out,
             int r, int b) {
         int blocks = superBlocks(cols);
         FloatVector acc = FloatVector.zero(Lanes.FLOATS_512);
-        float offset = 0f;
+        FloatVector minAcc = acc;
         for (int blk = 0; blk < blocks; blk++) {
             long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
             int xb = b * cols + blk * Q8KActivations.BLOCK;
-            int sa = KQuantLanes.q4_KScaleWord(data, start, 0);
-            int sm = KQuantLanes.q4_KScaleWord(data, start, 1);
-            int sc = KQuantLanes.q4_KScaleWord(data, start, 2);
+            IntVector scalesAndMins = KQuantLanes.q4_KScalesAndMins(data, start);
             IntVector sums = IntVector.zero(Lanes.INTS_512);
             for (int g = 0; g < 4; g++) {
                 ShortVector nibbles = KQuantLanes.widen32(data, start + 16 + 32L * g);
                 int xc = xb + 64 * g;
                 ShortVector low = KQuantLanes.lowNibbles(nibbles).mul(wideInputs(xq, xc));
                 ShortVector high = KQuantLanes.highNibbles(nibbles).mul(wideInputs(xq, xc + 32));
-                sums = sums.add(KQuantLanes.pairSums(low).mul(KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g, false)))
-                        .add(KQuantLanes.pairSums(high).mul(KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g + 1, false)));
+                sums = sums.add(KQuantLanes.pairSums(low).mul(pick(scalesAndMins, 2 * g)))
+                        .add(KQuantLanes.pairSums(high).mul(pick(scalesAndMins, 2 * g + 1)));
             }
-            int sb = (b * blocks + blk) * 16;
-            int mins = 0;
-            for (int j = 0; j < 8; j++) {
-                mins += KQuantLanes.q4_KScaleOrMin(sa, sm, sc, j, true) * (xs[sb + 2 * j] + xs[sb + 2 * j + 1]);
-            }
+            IntVector mins = scalesAndMins.mul(IntVector.fromArray(Lanes.INTS_512, xm, (b * blocks + blk) * 16));
             float dx = xd[b * blocks + blk];
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, KQuantLanes.half(data, start) * dx), acc);
-            offset += KQuantLanes.half(data, start + 2) * dx * mins;
+            minAcc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, KQuantLanes.half(data, start + 2) * dx), minAcc);
         }
-        out[b * rows + r] = Lanes.sumWideLanes(acc) - offset;
+        out[b * rows + r] = Lanes.sumWideLanes(acc) - Lanes.sumWideLanes(minAcc);
     }
 
     /** {@link #q4_KWideRow1} for inputs {@code b} and {@code b + 1}, each vector of nibbles decoded once for both; per output the same sequence. */
-    private static void q4_KWideRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xs, float[] out,
+    private static void q4_KWideRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xm, float[] out,
             int r, int b) {
         int blocks = superBlocks(cols);
         FloatVector acc0 = FloatVector.zero(Lanes.FLOATS_512);
         FloatVector acc1 = acc0;
-        float offset0 = 0f;
-        float offset1 = 0f;
+        FloatVector minAcc0 = acc0;
+        FloatVector minAcc1 = acc0;
         for (int blk = 0; blk < blocks; blk++) {
             long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
             int xb0 = b * cols + blk * Q8KActivations.BLOCK;
             int xb1 = xb0 + cols;
-            int sa = KQuantLanes.q4_KScaleWord(data, start, 0);
-            int sm = KQuantLanes.q4_KScaleWord(data, start, 1);
-            int sc = KQuantLanes.q4_KScaleWord(data, start, 2);
+            IntVector scalesAndMins = KQuantLanes.q4_KScalesAndMins(data, start);
             IntVector sums0 = IntVector.zero(Lanes.INTS_512);
             IntVector sums1 = sums0;
             for (int g = 0; g < 4; g++) {
                 ShortVector nibbles = KQuantLanes.widen32(data, start + 16 + 32L * g);
                 ShortVector low = KQuantLanes.lowNibbles(nibbles);
                 ShortVector high = KQuantLanes.highNibbles(nibbles);
-                int scaleLow = KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g, false);
-                int scaleHigh = KQuantLanes.q4_KScaleOrMin(sa, sm, sc, 2 * g + 1, false);
+                IntVector scaleLow = pick(scalesAndMins, 2 * g);
+                IntVector scaleHigh = pick(scalesAndMins, 2 * g + 1);
                 int xc0 = xb0 + 64 * g;
                 int xc1 = xb1 + 64 * g;
                 sums0 = sums0.add(KQuantLanes.pairSums(low.mul(wideInputs(xq, xc0))).mul(scaleLow))
@@ -777,25 +778,19 @@ final class QuantRowBlock {
                         .add(KQuantLanes.pairSums(high.mul(wideInputs(xq, xc1 + 32))).mul(scaleHigh));
             }
             int sb0 = (b * blocks + blk) * 16;
-            int sb1 = sb0 + blocks * 16;
-            int mins0 = 0;
-            int mins1 = 0;
-            for (int j = 0; j < 8; j++) {
-                int min = KQuantLanes.q4_KScaleOrMin(sa, sm, sc, j, true);
-                mins0 += min * (xs[sb0 + 2 * j] + xs[sb0 + 2 * j + 1]);
-                mins1 += min * (xs[sb1 + 2 * j] + xs[sb1 + 2 * j + 1]);
-            }
+            IntVector mins0 = scalesAndMins.mul(IntVector.fromArray(Lanes.INTS_512, xm, sb0));
+            IntVector mins1 = scalesAndMins.mul(IntVector.fromArray(Lanes.INTS_512, xm, sb0 + blocks * 16));
             float d = KQuantLanes.half(data, start);
             float dmin = KQuantLanes.half(data, start + 2);
             float dx0 = xd[b * blocks + blk];
             float dx1 = xd[(b + 1) * blocks + blk];
             acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, d * dx0), acc0);
             acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, d * dx1), acc1);
-            offset0 += dmin * dx0 * mins0;
-            offset1 += dmin * dx1 * mins1;
+            minAcc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, dmin * dx0), minAcc0);
+            minAcc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, dmin * dx1), minAcc1);
         }
-        out[b * rows + r] = Lanes.sumWideLanes(acc0) - offset0;
-        out[(b + 1) * rows + r] = Lanes.sumWideLanes(acc1) - offset1;
+        out[b * rows + r] = Lanes.sumWideLanes(acc0) - Lanes.sumWideLanes(minAcc0);
+        out[(b + 1) * rows + r] = Lanes.sumWideLanes(acc1) - Lanes.sumWideLanes(minAcc1);
     }
 
     /**
