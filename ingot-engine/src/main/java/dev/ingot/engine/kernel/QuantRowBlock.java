@@ -682,18 +682,18 @@ final class QuantRowBlock {
      * {@link #kQuantRows} on 512-bit vectors: 32 weights (one Q4_K sub-block, two Q6_K sub-blocks) per
      * multiply, their pair sums in 16 int lanes, the sub-block scale applied once per pair-sum vector,
      * the super-block's integer sum converted and scaled once ({@code acc = fma(lanes, d * dx, acc)}) and
-     * the lanes summed once per row. Inputs go two at a time ({@link #q4_KWideRow2}, {@link #q6_KWideRow2},
-     * each block decoded once for both) and then one at a time, each output with the same sequence.
+     * the lanes summed once per row. Q6_K takes the inputs two at a time ({@link #q6_KWideRow2}, each block
+     * decoded once for both) and then one at a time, each output with the same sequence; Q4_K takes them one
+     * at a time: its two-input tile (four accumulators, two picked scale vectors) measured at less than half
+     * the one-input row's weights per second (KQuantRowProbe, batch 8), as if C2 spilled or boxed its vectors.
      */
     private static void wideKQuantRows(MemorySegment data, int rows, int cols, long rowBytes, short[] xq, float[] xd, int[] xs,
             float[] out, int batch, int from, int to) {
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
-            for (; b + 2 <= batch; b += 2) {
-                if (DTYPE == DType.Q4_K) {
-                    q4_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
-                } else {
+            if (DTYPE == DType.Q6_K) {
+                for (; b + 2 <= batch; b += 2) {
                     q6_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
                 }
             }
@@ -747,50 +747,6 @@ final class QuantRowBlock {
             minAcc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, KQuantLanes.half(data, start + 2) * dx), minAcc);
         }
         out[b * rows + r] = Lanes.sumWideLanes(acc) - Lanes.sumWideLanes(minAcc);
-    }
-
-    /** {@link #q4_KWideRow1} for inputs {@code b} and {@code b + 1}, each vector of nibbles decoded once for both; per output the same sequence. */
-    private static void q4_KWideRow2(MemorySegment data, long w, int cols, int rows, short[] xq, float[] xd, int[] xm, float[] out,
-            int r, int b) {
-        int blocks = superBlocks(cols);
-        FloatVector acc0 = FloatVector.zero(Lanes.FLOATS_512);
-        FloatVector acc1 = acc0;
-        FloatVector minAcc0 = acc0;
-        FloatVector minAcc1 = acc0;
-        for (int blk = 0; blk < blocks; blk++) {
-            long start = w + (long) blk * KQuantLanes.Q4_K_BYTES;
-            int xb0 = b * cols + blk * Q8KActivations.BLOCK;
-            int xb1 = xb0 + cols;
-            IntVector scalesAndMins = KQuantLanes.q4_KScalesAndMins(data, start);
-            IntVector sums0 = IntVector.zero(Lanes.INTS_512);
-            IntVector sums1 = sums0;
-            for (int g = 0; g < 4; g++) {
-                ShortVector nibbles = KQuantLanes.widen32(data, start + 16 + 32L * g);
-                ShortVector low = KQuantLanes.lowNibbles(nibbles);
-                ShortVector high = KQuantLanes.highNibbles(nibbles);
-                IntVector scaleLow = pick(scalesAndMins, 2 * g);
-                IntVector scaleHigh = pick(scalesAndMins, 2 * g + 1);
-                int xc0 = xb0 + 64 * g;
-                int xc1 = xb1 + 64 * g;
-                sums0 = sums0.add(KQuantLanes.pairSums(low.mul(wideInputs(xq, xc0))).mul(scaleLow))
-                        .add(KQuantLanes.pairSums(high.mul(wideInputs(xq, xc0 + 32))).mul(scaleHigh));
-                sums1 = sums1.add(KQuantLanes.pairSums(low.mul(wideInputs(xq, xc1))).mul(scaleLow))
-                        .add(KQuantLanes.pairSums(high.mul(wideInputs(xq, xc1 + 32))).mul(scaleHigh));
-            }
-            int sb0 = (b * blocks + blk) * 16;
-            IntVector mins0 = scalesAndMins.mul(IntVector.fromArray(Lanes.INTS_512, xm, sb0));
-            IntVector mins1 = scalesAndMins.mul(IntVector.fromArray(Lanes.INTS_512, xm, sb0 + blocks * 16));
-            float d = KQuantLanes.half(data, start);
-            float dmin = KQuantLanes.half(data, start + 2);
-            float dx0 = xd[b * blocks + blk];
-            float dx1 = xd[(b + 1) * blocks + blk];
-            acc0 = ((FloatVector) sums0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, d * dx0), acc0);
-            acc1 = ((FloatVector) sums1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, d * dx1), acc1);
-            minAcc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, dmin * dx0), minAcc0);
-            minAcc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.FLOATS_512, dmin * dx1), minAcc1);
-        }
-        out[b * rows + r] = Lanes.sumWideLanes(acc0) - Lanes.sumWideLanes(minAcc0);
-        out[(b + 1) * rows + r] = Lanes.sumWideLanes(acc1) - Lanes.sumWideLanes(minAcc1);
     }
 
     /**
