@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Register decoding of GGML's K-quant super-blocks (256 weights) for the integer kernels, 16 weights
- * to a 256-bit short vector, and their scalar side data (scales, mins). Layouts as in
+ * to a 256-bit short vector or 32 to a 512-bit one, and their side data (scales, mins). Layouts as in
  * {@code dev.ingot.engine.tensor.quant.GgmlBlocks}, whose reference decoding these must agree with:
  * <ul>
  *   <li>Q4_K, 144 bytes: F16 {@code d} at 0, F16 {@code dmin} at 2, 12 bytes of packed 6-bit scales and
@@ -31,6 +31,9 @@ final class KQuantLanes {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final VectorSpecies<Byte> BYTES_128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> SHORTS_256 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES_256 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> SHORTS_512 = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Integer> INTS_512 = IntVector.SPECIES_512;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
     private KQuantLanes() {}
@@ -38,6 +41,36 @@ final class KQuantLanes {
     /** 16 bytes from {@code at}, sign-extended to shorts (callers mask the bits they want). */
     static ShortVector widen(MemorySegment data, long at) {
         return (ShortVector) ByteVector.fromMemorySegment(BYTES_128, data, at, LE).convertShape(VectorOperators.B2S, SHORTS_256, 0);
+    }
+
+    /** 32 bytes from {@code at}, sign-extended to a 512-bit short vector (callers mask the bits they want). */
+    static ShortVector widen32(MemorySegment data, long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(BYTES_256, data, at, LE).convertShape(VectorOperators.B2S, SHORTS_512, 0);
+    }
+
+    /** Q6_K's 16 signed sub-block scales as 16 int lanes (lane {@code j}: sub-block {@code j}). */
+    static IntVector q6_KScales(MemorySegment data, long start) {
+        return (IntVector) ByteVector.fromMemorySegment(BYTES_128, data, start + 192, LE).convertShape(VectorOperators.B2I, INTS_512, 0);
+    }
+
+    /*
+     * The 512-bit Q4_K row unpacks a block's six-bit scales and mins in registers: the block's first 16
+     * bytes (d, dmin, the 12 packed bytes) as 16 int lanes u, and output lane L (0..7 scale L, 8..15 min
+     * L - 8) is ((u[A] >>> SHIFT) & MASK) | (((u[B] >>> 6) << 4) & TOP), as get_scale_min_k4 reads them.
+     */
+    private static final IntVector SCALE_A = IntVector.fromArray(INTS_512, new int[] {4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
+    private static final IntVector SCALE_B = IntVector.fromArray(INTS_512, new int[] {0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0, 8, 9, 10, 11}, 0);
+    private static final IntVector SCALE_SHIFT = IntVector.fromArray(INTS_512, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector SCALE_MASK = IntVector.fromArray(INTS_512, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final IntVector SCALE_TOP = IntVector.fromArray(INTS_512, new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+
+    /** The Q4_K block's eight six-bit scales (lanes 0..7) and eight mins (lanes 8..15), decoded as {@link #q4_KScaleOrMin}. */
+    static IntVector q4_KScalesAndMins(MemorySegment data, long start) {
+        IntVector u = ((IntVector) ByteVector.fromMemorySegment(BYTES_128, data, start, LE).convertShape(VectorOperators.B2I, INTS_512, 0))
+                .and(0xff);
+        IntVector a = SCALE_A.selectFrom(u).lanewise(VectorOperators.LSHR, SCALE_SHIFT).and(SCALE_MASK);
+        IntVector b = SCALE_B.selectFrom(u).lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4).and(SCALE_TOP);
+        return a.or(b);
     }
 
     static ShortVector lowNibbles(ShortVector bytes) {
@@ -66,9 +99,9 @@ final class KQuantLanes {
     }
 
     /**
-     * 16 short products summed in pairs to 8 int lanes, exactly, for pair sums below 2^15 in magnitude
-     * (Q4_K: at most 2 x 2 x 15 x 127; Q6_K: 2 x 63 x 127): each int plus itself shifted up 16 holds the
-     * pair's sum in its high half.
+     * Short products (16 or 32) summed in pairs to int lanes (8 or 16), exactly, for pair sums below 2^15
+     * in magnitude (Q4_K: at most 2 x 2 x 15 x 127; Q6_K: 2 x 63 x 127): each int plus itself shifted up 16
+     * holds the pair's sum in its high half.
      */
     static IntVector pairSums(ShortVector products) {
         IntVector pairs = (IntVector) products.reinterpretAsInts();

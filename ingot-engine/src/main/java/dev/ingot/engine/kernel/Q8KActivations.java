@@ -6,11 +6,14 @@ package dev.ingot.engine.kernel;
  * 16 load straight into a 256-bit vector), {@code scales[b * blocks + k]} the block's float scale
  * (not rounded to F16, unlike Q8_0), and {@code sums[(b * blocks + k) * 16 + j]} the sum of the 16
  * quants of sub-block {@code j}, which the K-quants need for their offsets (Q4_K's mins, Q6_K's -32).
+ * {@code minSums[(b * blocks + k) * 16 + 8 + j]} is the sum of Q4_K sub-block {@code j}'s 32 quants
+ * (lanes 0..7 are zero): one 16-int vector that multiplies the lanes where the 512-bit Q4_K row holds
+ * the block's eight mins ({@link KQuantLanes#q4_KScalesAndMins}).
  *
  * <p>Quantized once per matmul call, with plain scalar code: it costs {@code cols} steps per input
  * against {@code rows * cols} for the matmul.
  */
-record Q8KActivations(short[] quants, float[] scales, int[] sums) {
+record Q8KActivations(short[] quants, float[] scales, int[] sums, int[] minSums) {
 
     static final int BLOCK = 256;
     static final int SUB_BLOCK = 16;
@@ -26,6 +29,7 @@ record Q8KActivations(short[] quants, float[] scales, int[] sums) {
         short[] quants = new short[batch * cols];
         float[] scales = new float[batch * blocks];
         int[] sums = new int[batch * blocks * (BLOCK / SUB_BLOCK)];
+        int[] minSums = new int[sums.length];
         for (int blk = 0; blk < batch * blocks; blk++) {
             int start = blk * BLOCK;
             float max = 0f;
@@ -51,8 +55,12 @@ record Q8KActivations(short[] quants, float[] scales, int[] sums) {
                 }
                 sums[blk * (BLOCK / SUB_BLOCK) + j] = sum;
             }
+            for (int j = 0; j < 8; j++) {
+                int at = blk * (BLOCK / SUB_BLOCK);
+                minSums[at + 8 + j] = sums[at + 2 * j] + sums[at + 2 * j + 1];
+            }
             scales[blk] = 1f / iscale;
         }
-        return new Q8KActivations(quants, scales, sums);
+        return new Q8KActivations(quants, scales, sums, minSums);
     }
 }

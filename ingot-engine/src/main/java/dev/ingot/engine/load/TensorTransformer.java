@@ -131,10 +131,11 @@ public final class TensorTransformer {
 
     /**
      * K-quant matrices (Q4_K, Q6_K) are kept as stored only with {@code -Dingot.kquants.keep=true}: the
-     * kernels compute them in place (a Q4_K_M file is then read at its own size per token), but on the 110M
-     * model they measured slower than the same matrices widened to F32 (decode and, much more, prefill:
-     * the batched K-quant path shares each decoded block between two inputs only; bench/RESULTS.md), so by
-     * default the loader widens them.
+     * kernels compute them in place (a Q4_K_M file is then read at its own size per token). With the
+     * 512-bit K-quant rows that wins batch-1 decode on the 110M Q4_K_M file (1.3-2.0x the widened F32
+     * path), but a 200-token prefill runs at about a quarter of F32's batched tiles (the K-quant rows
+     * share each decoded block between at most two inputs), so by default the loader still widens them
+     * (bench/RESULTS.md, "K-quants kept quantized (issue 11)").
      */
     static final boolean KEEP_K_QUANTS = Boolean.getBoolean("ingot.kquants.keep");
 

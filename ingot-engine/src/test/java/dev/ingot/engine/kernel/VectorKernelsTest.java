@@ -259,6 +259,52 @@ class VectorKernelsTest {
     }
 
     /**
+     * The 512-bit K-quant rows (on a CPU with AVX-512 they are the ones {@link VectorKernels} runs) on
+     * shapes the other test does not take: row counts that are neither even nor a multiple of the
+     * parallel split, and many super-blocks per row (up to 11, so every position of the unpacked scales,
+     * the mins and Q6_K's scale pairs is read), against the scalar reference within float rounding, and
+     * each batch row bit for bit the same as alone (the two-input tile and the one-input row agree).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void wideKQuantRowsMatchTheScalarReferenceOnOddShapes(DType dtype) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Lanes.WIDE_BLOCKS, "no 512-bit integer path on this CPU");
+        Random random = new Random(29);
+        for (int[] shape : new int[][] {{1, 256}, {3, 2816}, {67, 768}, {PARALLEL_ROWS + 3, 2304}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightMatrix w = randomKQuants(dtype, rows, cols, random);
+            MemorySegment decoded = java.lang.foreign.Arena.ofAuto().allocate((long) rows * cols * 4, 64);
+            dev.ingot.engine.tensor.quant.Dequantizer.toF32(w.data(), dtype, decoded, (long) rows * cols);
+            for (int batch : new int[] {1, 2, 3}) {
+                float[] x = Matrices.uniform(batch * cols, random);
+                float[] out = new float[batch * rows];
+                kernels.matmul(w, x, out, batch);
+                float[] reference = new float[batch * rows];
+                scalar.matmul(w, x, reference, batch);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < rows; r++) {
+                        double magnitude = 0;
+                        for (int c = 0; c < cols; c++) {
+                            magnitude += Math.abs(decoded.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * cols + c)
+                                    * x[b * cols + c]);
+                        }
+                        int i = b * rows + r;
+                        assertThat((double) out[i]).as("%s [%d x %d] batch %d, output %d", dtype, rows, cols, batch, i)
+                                .isCloseTo(reference[i], org.assertj.core.data.Offset.offset(1e-5 * (1 + magnitude)));
+                    }
+                }
+                for (int b = 0; b < batch; b++) {
+                    float[] alone = new float[rows];
+                    kernels.matmul(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), alone, 1);
+                    assertThat(java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows))
+                            .as("%s [%d x %d] batch %d, vector %d", dtype, rows, cols, batch, b).containsExactly(alone);
+                }
+            }
+        }
+    }
+
+    /**
      * Q8_K as ggml's quantize_row_q8_K_ref: the scale comes from the signed value of largest magnitude,
      * {@code iscale = -127 / max} (so a positive maximum gives negative quants and a negative scale),
      * round half to even, sub-block sums of 16.
