@@ -66,7 +66,8 @@ final class ChatCompletionsEndpoint {
                     "'continue_final_message' and 'add_generation_prompt' cannot both be true");
         }
         ChatTemplate template = params.string("chat_template").map(model.chatTemplate()::withTemplate).orElse(model.chatTemplate());
-        return template.encode(messages, addGenerationPrompt, continueFinal, templateVariables(params), model.loaded().tokenizer());
+        return ServedModel.clientText("messages",
+                () -> template.encode(messages, addGenerationPrompt, continueFinal, templateVariables(params), model.loaded().tokenizer()));
     }
 
     /**

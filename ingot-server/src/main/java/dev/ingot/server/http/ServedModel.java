@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /** A loaded model behind the HTTP API: its scheduler, chat template and the name clients call it by. */
 final class ServedModel {
@@ -52,7 +53,25 @@ final class ServedModel {
 
     /** Text as a completion prompt: BOS (when the model has one) and the encoded text. */
     int[] encodePrompt(String text) {
-        return encoder.encodePrompt(text);
+        return clientText("prompt", () -> encoder.encodePrompt(text));
+    }
+
+    /** Text encoded as it is, without BOS. */
+    int[] encodeText(String text) {
+        return clientText("prompt", () -> loaded.tokenizer().encode(text));
+    }
+
+    /**
+     * Runs an encoding of text the client sent. A tokenizer that cannot represent some of it says so with an
+     * IllegalArgumentException (the Tokenizer contract for unencodable input): that is the request's fault, a
+     * 400 naming the field, not a server error.
+     */
+    static int[] clientText(String param, Supplier<int[]> encoding) {
+        try {
+            return encoding.get();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(param, "The model's tokenizer cannot encode the '" + param + "' text: " + e.getMessage());
+        }
     }
 
     /**

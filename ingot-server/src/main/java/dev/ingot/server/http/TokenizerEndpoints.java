@@ -45,7 +45,7 @@ final class TokenizerEndpoints {
             }
         } else {
             String prompt = params.string("prompt").orElseThrow(() -> ApiException.badRequest("prompt", "'prompt' or 'messages' is required"));
-            ids = params.bool("add_special_tokens").orElse(true) ? model.encodePrompt(prompt) : tokenizer.encode(prompt);
+            ids = params.bool("add_special_tokens").orElse(true) ? model.encodePrompt(prompt) : model.encodeText(prompt);
         }
         ObjectNode body = Json.object();
         body.put("count", ids.length);

@@ -129,6 +129,20 @@ class ErrorsApiTest {
         assertThat(message).doesNotContain("\r").startsWith("Unknown field 'a\\rb' for /detokenize");
     }
 
+    /** The test tokenizer knows printable ASCII and newlines only, as a vocabulary without byte fallback would. */
+    @Test
+    void textTheTokenizerCannotEncodeIs400NamingTheField() throws Exception {
+        String because = "The model's tokenizer cannot encode the '%s' text: the test tokenizer knows printable ASCII and newlines, not 127";
+        refused(client.post("/v1/completions", body("hello w\u007frld")), 400, "prompt", because.formatted("prompt"));
+        ObjectNode tokenize = Client.JSON.createObjectNode();
+        tokenize.put("prompt", "hello w\u007frld");
+        tokenize.put("add_special_tokens", false);
+        refused(client.post("/tokenize", tokenize), 400, "prompt", because.formatted("prompt"));
+        ObjectNode chat = Client.JSON.createObjectNode();
+        chat.putArray("messages").addObject().put("role", "user").put("content", "hello w\u007frld");
+        refused(client.post("/v1/chat/completions", chat), 400, "messages", because.formatted("messages"));
+    }
+
     @Test
     void aKnownButUnsupportedFieldIs400SayingSo() throws Exception {
         ObjectNode chat = Client.JSON.createObjectNode();

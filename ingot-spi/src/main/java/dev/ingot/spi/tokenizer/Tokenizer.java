@@ -33,7 +33,13 @@ public interface Tokenizer {
     /** End-of-sequence token, -1 when the vocabulary has none. */
     int eosId();
 
-    /** Encodes {@code text}, with the tokenizer's own conventions (dummy prefix, normalisation), without BOS. */
+    /**
+     * Encodes {@code text}, with the tokenizer's own conventions (dummy prefix, normalisation), without BOS.
+     *
+     * @throws IllegalArgumentException when the text holds something this vocabulary cannot represent (a
+     *         vocabulary without byte fallback, say); the server answers such a request with a 400 quoting
+     *         the message, so make it one line that names the character
+     */
     int[] encode(String text);
 
     /**
