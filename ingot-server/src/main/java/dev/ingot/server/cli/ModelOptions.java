@@ -47,10 +47,16 @@ public final class ModelOptions {
                     + " at least 64M). Requests wait for room; running sequences are preempted and recomputed rather than exceed it.")
     String kvCacheBytes;
 
+    @Option(names = "--kv-cache-preallocate",
+            description = "Allocate the whole KV budget at start-up, as vLLM and llama.cpp reserve their cache, so no step pays"
+                    + " for zeroing and faulting in fresh blocks (best with --kv-cache-bytes sized to the work: it commits all of it).")
+    boolean kvCachePreallocate;
+
     /** The KV cache the flags ask for. */
     public KvCacheConfig kvCacheConfig() {
         KvDtype dtype = KvDtype.parse(kvCacheDtype);
-        return kvCacheBytes == null ? KvCacheConfig.withDefaultBudget(dtype) : new KvCacheConfig(dtype, parseBytes(kvCacheBytes));
+        KvCacheConfig budget = kvCacheBytes == null ? KvCacheConfig.withDefaultBudget(dtype) : new KvCacheConfig(dtype, parseBytes(kvCacheBytes));
+        return budget.withPreallocation(kvCachePreallocate);
     }
 
     static long parseBytes(String text) {

@@ -32,6 +32,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void theKvCacheFlagsReachTheSchedulersConfig() {
+        ServeCommand lazy = new ServeCommand();
+        new CommandLine(lazy).parseArgs("--model", "m", "--kv-cache-bytes", "8M", "--kv-cache-dtype", "bf16");
+        assertThat(lazy.modelOptions.kvCacheConfig().preallocate()).isFalse();
+        assertThat(lazy.modelOptions.kvCacheConfig().bytes()).isEqualTo(8L << 20);
+
+        ServeCommand reserved = new ServeCommand();
+        new CommandLine(reserved).parseArgs("--model", "m", "--kv-cache-bytes", "8M", "--kv-cache-preallocate");
+        assertThat(reserved.modelOptions.kvCacheConfig().preallocate()).isTrue();
+        assertThat(reserved.modelOptions.kvCacheConfig().bytes()).isEqualTo(8L << 20);
+    }
+
+    @Test
     void servesRunCsTextOnAnEphemeralPortAndStops() throws Exception {
         ServeCommand command = new ServeCommand();
         StringWriter out = new StringWriter();
