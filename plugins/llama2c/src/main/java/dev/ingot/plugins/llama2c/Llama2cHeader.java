@@ -67,6 +67,10 @@ record Llama2cHeader(int dim, int hiddenDim, int layers, int heads, int kvHeads,
         if (dim <= 0 || hiddenDim <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || signedVocabSize == 0 || seqLen <= 0) {
             return Optional.of("header " + this + " has a zero or negative size");
         }
+        if (signedVocabSize == Integer.MIN_VALUE) {
+            // its sign says "separate classifier", but no int holds its size: Math.abs would leave it negative
+            return Optional.of("vocab_size " + signedVocabSize + " has no positive counterpart in 32 bits");
+        }
         if (dim % heads != 0 || headSize() % 2 != 0) {
             return Optional.of("dim " + dim + " is not a multiple of " + heads + " heads of even size");
         }

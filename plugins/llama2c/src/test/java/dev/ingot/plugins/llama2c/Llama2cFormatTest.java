@@ -241,6 +241,18 @@ class Llama2cFormatTest {
                 .hasMessageContaining("implies 1187612 bytes but the file has 1056540");
     }
 
+    /** A fuzzer's find: -2^31 says "separate classifier" with a size no int can hold (Math.abs leaves it negative). */
+    @Test
+    void theSmallestIntAsVocabSizeIsRejectedByName(@TempDir Path dir) throws IOException {
+        byte[] all = Files.readAllBytes(SharedModels.storiesBin());
+        ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(5 * 4, Integer.MIN_VALUE);
+        Path file = dir.resolve("min-vocab.bin");
+        Files.write(file, all);
+        assertThatThrownBy(() -> format.open(file, PluginTests.ENGINE))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessage(file + ": not a llama2.c checkpoint: vocab_size -2147483648 has no positive counterpart in 32 bits");
+    }
+
     @Test
     void impossibleHeadersAndShortFilesSayWhy(@TempDir Path dir) throws IOException {
         Path zeros = dir.resolve("zeros.bin");
