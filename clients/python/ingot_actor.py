@@ -237,7 +237,7 @@ class WeightPusher:
                 return call()
             except (IngotError, OSError) as e:
                 status = getattr(e, "status", 0)
-                retryable = status == 0 or status >= 500 or getattr(e, "code", "") == "bucket_incomplete"
+                retryable = status == 0 or status >= 500 or getattr(e, "code", "") in ("bucket_incomplete", "bucket_corrupted")
                 if not retryable or attempt == self.retries:
                     raise
                 print("ingot_actor: could not %s (%s); trying again" % (what, e), file=sys.stderr)

@@ -295,13 +295,15 @@ public final class WeightPusher implements AutoCloseable {
         final AtomicInteger repeated = new AtomicInteger();
     }
 
-    /** Repeats {@code call} on network failures and 5xx answers, with growing pauses; other refusals end at once. */
+    /** Repeats {@code call} on network failures, 5xx answers and dropped buckets, with growing pauses; other refusals end at once. */
     private JsonNode withRetries(String what, Attempts attempts, Call call) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 return call.run();
             } catch (PushException e) {
-                boolean retryable = e.status() == 0 || e.status() >= 500 || e.code().equals("bucket_incomplete");
+                // A bucket cut off or corrupted on the way is dropped by the server, which keeps the update open for it.
+                boolean retryable = e.status() == 0 || e.status() >= 500 || e.code().equals("bucket_incomplete")
+                        || e.code().equals("bucket_corrupted");
                 if (!retryable || attempt >= retries) {
                     throw attempt == 0 ? e : new PushException("could not " + what + " after " + (attempt + 1) + " attempts: "
                             + e.getMessage(), e.status(), e.code());

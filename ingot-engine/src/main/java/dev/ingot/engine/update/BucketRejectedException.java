@@ -3,26 +3,34 @@ package dev.ingot.engine.update;
 import dev.ingot.spi.update.UpdateRejectedException;
 
 /**
- * One bucket did not arrive whole (the body was cut off, the connection broke, another bucket of the
- * same update was still being received). Only that bucket is dropped: the transaction stays open and
- * the client may send it again, with the same {@code seq}. HTTP answers 400 (or 503 when busy).
+ * One bucket was refused but the transaction stays open: the client may send it again, with the same
+ * {@code seq}. HTTP answers 400, or 503 when busy; {@link #reason()} says which and why.
  */
 public final class BucketRejectedException extends UpdateRejectedException {
 
-    private final boolean busy;
+    /** Why a bucket alone was refused; each is worth a resend. */
+    public enum Reason {
+        /** The body ended early or the connection broke: the rest of the bucket never arrived. */
+        CUT_OFF,
+        /** Another bucket with the same seq, or too many buckets of the update, were being received. */
+        BUSY,
+        /** A tensor's bytes do not match the checksum its sender declared: they changed in transit. */
+        CORRUPTED
+    }
 
-    public BucketRejectedException(String message, boolean busy) {
+    private final Reason reason;
+
+    public BucketRejectedException(String message, Reason reason) {
         super(message);
-        this.busy = busy;
+        this.reason = reason;
     }
 
     public BucketRejectedException(String message, Throwable cause) {
         super(message, cause);
-        this.busy = false;
+        this.reason = Reason.CUT_OFF;
     }
 
-    /** True when the bucket was refused only because another one of the same update was in progress. */
-    public boolean busy() {
-        return busy;
+    public Reason reason() {
+        return reason;
     }
 }

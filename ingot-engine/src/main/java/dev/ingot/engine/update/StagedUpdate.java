@@ -29,9 +29,10 @@ import java.util.zip.Checksum;
 
 /**
  * One update transaction's staged weights. Tensors arrive in buckets; each bucket has its own arena,
- * so a bucket that arrives incomplete, or is sent again under the same {@code seq}, is dropped with
- * its memory while the others stay. A tensor that cannot be part of the model (unknown name, wrong
- * shape, duplicate, bad checksum) rejects the whole transaction at once and frees everything staged.
+ * so a bucket that arrives incomplete or corrupted (a tensor off its declared checksum), or is sent again
+ * under the same {@code seq}, is dropped with its memory while the others stay. A tensor that cannot be
+ * part of the model (unknown name, wrong shape, duplicate) rejects the whole transaction at once and frees
+ * everything staged, as do more than {@value #MAX_CORRUPTED_BUCKETS} corrupted buckets.
  * Nothing is visible to readers until {@link #commit()} swaps.
  *
  * <p>Several buckets may be received at once, each on its own thread into its own arena. The lock is
@@ -46,6 +47,11 @@ public final class StagedUpdate implements UpdateSession {
     private static final long BUSY_WAIT_SECONDS = 10;
     /** Buckets of one update received at once; each holds a server thread and up to a bucket of memory. */
     static final int MAX_PARALLEL_BUCKETS = 16;
+    /**
+     * Corrupted buckets one update forgives. Bytes flipped in transit are rare and worth a resend; a sender
+     * whose bytes fail their checksum again and again is wrong about them, and resending will not help.
+     */
+    static final int MAX_CORRUPTED_BUCKETS = 8;
 
     private enum State { OPEN, COMMITTED, ABORTED }
 
@@ -75,6 +81,7 @@ public final class StagedUpdate implements UpdateSession {
     private final Map<String, Claim> claimedCanonical = new HashMap<>();
     private boolean committing;
     private long nextInternalKey = -1;
+    private int corruptedBuckets;
 
     /** The native tensor a canonical one came from, and the bucket that delivered it. */
     private record Source(String nativeName, long bucket) {}
@@ -131,7 +138,7 @@ public final class StagedUpdate implements UpdateSession {
      */
     public Bucket openBucket(OptionalLong seq) throws UpdateRejectedException {
         if (seq.isPresent() && seq.getAsLong() < 0) {
-            throw new BucketRejectedException("seq must be 0 or more, got " + seq.getAsLong(), false);
+            throw new IllegalArgumentException("seq must be 0 or more, got " + seq.getAsLong());
         }
         lock.lock();
         try {
@@ -150,7 +157,7 @@ public final class StagedUpdate implements UpdateSession {
                     throw new BucketRejectedException("update " + id + (receiving.containsKey(key)
                             ? " is still receiving an earlier bucket with seq " + key
                             : " is receiving " + receiving.size() + " buckets already, the most at once")
-                            + "; send this one again later", true);
+                            + "; send this one again later", BucketRejectedException.Reason.BUSY);
                 }
                 bucketsChanged.awaitNanos(left);
             }
@@ -360,10 +367,30 @@ public final class StagedUpdate implements UpdateSession {
                         + "': " + e.getMessage() + "; the bucket is dropped, the update stays open: send it again", e);
             }
             if (expectedCrc.isPresent() && crc.getValue() != expectedCrc.getAsLong()) {
-                throw reject("tensor '" + nativeInfo.name() + "' has CRC32 " + hex(crc.getValue()) + " but the sender declared "
-                        + hex(expectedCrc.getAsLong()));
+                throw corrupted("tensor '" + nativeInfo.name() + "' arrived with CRC32 " + hex(crc.getValue())
+                        + " but the sender declared " + hex(expectedCrc.getAsLong()));
             }
             add(plan, staged);
+        }
+
+        /**
+         * Drops this bucket for bytes that changed in transit, or rejects the update once it has had
+         * {@value #MAX_CORRUPTED_BUCKETS} corrupted buckets already.
+         */
+        private UpdateRejectedException corrupted(String what) {
+            int count;
+            lock.lock();
+            try {
+                count = ++corruptedBuckets;
+            } finally {
+                lock.unlock();
+            }
+            if (count > MAX_CORRUPTED_BUCKETS) {
+                return reject(where() + ": " + what + ", the " + count + "th corrupted bucket of this update (at most "
+                        + MAX_CORRUPTED_BUCKETS + " are resent)");
+            }
+            return new BucketRejectedException(where() + ": " + what + "; the bucket is dropped, the update stays open: send it again",
+                    BucketRejectedException.Reason.CORRUPTED);
         }
 
         /** Makes the bucket's tensors part of the update, replacing an earlier bucket with the same seq. */

@@ -344,12 +344,42 @@ class UpdateManagerTest {
     }
 
     @Test
-    void aChecksumMismatchRejectsTheUpdateNamingTheTensor() throws Exception {
+    void aChecksumMismatchDropsOnlyItsBucketAndTheResentBucketCompletesTheUpdate() throws Exception {
+        start();
+        Map<String, Tensor> all = TinyWeights.tensors(inputs, 40f, null);
+        Tensor q = all.get(Q);
+        Tensor k = all.get(HfNames.k(0));
+        StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL));
+        // k arrives whole and good before q fails its checksum: the bucket is dropped as a whole.
+        byte[] corrupted = TestBlobs.blob(List.of(k, q), Map.of("crc32:" + Q, "0badc0de"));
+        assertThatThrownBy(() -> send(update, OptionalLong.of(3), corrupted))
+                .isInstanceOfSatisfying(BucketRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(BucketRejectedException.Reason.CORRUPTED))
+                .hasMessageContaining("bucket seq 3 of update " + update.id() + ": tensor '" + Q + "' arrived with CRC32 "
+                        + TestBlobs.crc(q) + " but the sender declared 0badc0de; the bucket is dropped, the update stays open");
+        assertThat(update.stagedNames()).as("the good tensor before the corrupted one is dropped with its bucket").isEmpty();
+        assertUnchanged();
+        send(update, OptionalLong.of(3), TestBlobs.blob(List.of(k, q), Map.of("crc32:" + Q, TestBlobs.crc(q))));
+        update.commit();
+        assertThat(served(Q)).containsExactly(TinyWeights.floats(q));
+        assertThat(served(HfNames.k(0))).containsExactly(TinyWeights.floats(k));
+    }
+
+    @Test
+    void anUpdateForgivesEightCorruptedBucketsAndRejectsTheNinthWithTheServedWeightsUnchanged() throws Exception {
         start();
         Tensor q = TinyWeights.tensors(inputs, 40f, null).get(Q);
         StagedUpdate update = updates.begin(request(2, UpdateMode.PARTIAL));
-        assertThatThrownBy(() -> send(update, OptionalLong.empty(), TestBlobs.blob(List.of(q), Map.of("crc32:" + Q, "0badc0de"))))
-                .hasMessageContaining("tensor '" + Q + "' has CRC32 " + TestBlobs.crc(q) + " but the sender declared 0badc0de");
+        byte[] corrupted = TestBlobs.blob(List.of(q), Map.of("crc32:" + Q, "0badc0de"));
+        for (int i = 0; i < 8; i++) {
+            assertThatThrownBy(() -> send(update, OptionalLong.of(0), corrupted)).as("corrupted bucket %d", i + 1)
+                    .isInstanceOf(BucketRejectedException.class);
+        }
+        assertThatThrownBy(() -> send(update, OptionalLong.of(0), corrupted))
+                .isNotInstanceOf(BucketRejectedException.class)
+                .hasMessageContaining("the 9th corrupted bucket of this update (at most 8 are resent)")
+                .hasMessageContaining("the served weights are unchanged");
+        assertThat(updates.openUpdates()).as("the update has ended").isEmpty();
         assertUnchanged();
     }
 

@@ -151,11 +151,13 @@ public final class WeightRoutes implements AutoCloseable {
         } catch (ReloadForbiddenException e) {
             fail(ctx, new ApiException(403, "permission_error", null, "reload_forbidden", e.getMessage()));
         } catch (BucketRejectedException e) {
-            if (e.busy()) {
-                ctx.header("Retry-After", "1");
-                fail(ctx, new ApiException(503, "bucket_rejected", null, "busy", e.getMessage()));
-            } else {
-                fail(ctx, new ApiException(400, "bucket_rejected", null, "bucket_incomplete", e.getMessage()));
+            switch (e.reason()) {
+                case BUSY -> {
+                    ctx.header("Retry-After", "1");
+                    fail(ctx, new ApiException(503, "bucket_rejected", null, "busy", e.getMessage()));
+                }
+                case CUT_OFF -> fail(ctx, new ApiException(400, "bucket_rejected", null, "bucket_incomplete", e.getMessage()));
+                case CORRUPTED -> fail(ctx, new ApiException(400, "bucket_rejected", null, "bucket_corrupted", e.getMessage()));
             }
         } catch (UpdateRejectedException e) {
             fail(ctx, new ApiException(422, "update_rejected", null, "update_rejected", e.getMessage()));

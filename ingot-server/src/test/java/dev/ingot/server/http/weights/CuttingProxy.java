@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A loopback TCP proxy that breaks connections on purpose: once a connection has carried
  * {@code cutAfter} bytes from the client, both sides are closed mid-stream — for the first
  * {@code cuts} connections that get that far. Models a flaky network between actor and server.
+ * {@link #flipping} instead flips one bit of the byte at that offset and carries on, as a faulty NIC or
+ * memory would: the connection stays up and only a checksum can tell.
  */
 final class CuttingProxy implements AutoCloseable {
 
@@ -22,6 +24,7 @@ final class CuttingProxy implements AutoCloseable {
     private final long cutAfter;
     private final AtomicInteger cutsLeft;
     private final AtomicInteger cutsMade = new AtomicInteger();
+    private final boolean flip;
     private final Thread acceptor;
     /** Holds connections after their first bytes until this many are held at once (or a timeout passes). */
     private final CountDownLatch gathering;
@@ -37,6 +40,16 @@ final class CuttingProxy implements AutoCloseable {
      * {@link #gathered()} stays false.
      */
     CuttingProxy(int upstreamPort, long cutAfter, int cuts, int together) throws IOException {
+        this(upstreamPort, cutAfter, cuts, together, false);
+    }
+
+    /** Flips the lowest bit of the client's byte at offset {@code at} on the first {@code flips} connections that get that far. */
+    static CuttingProxy flipping(int upstreamPort, long at, int flips) throws IOException {
+        return new CuttingProxy(upstreamPort, at, flips, 0, true);
+    }
+
+    private CuttingProxy(int upstreamPort, long cutAfter, int cuts, int together, boolean flip) throws IOException {
+        this.flip = flip;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
         this.cutAfter = cutAfter;
@@ -50,6 +63,7 @@ final class CuttingProxy implements AutoCloseable {
         return "http://127.0.0.1:" + listener.getLocalPort();
     }
 
+    /** Connections cut, or bytes flipped. */
     int cutsMade() {
         return cutsMade.get();
     }
@@ -97,7 +111,10 @@ final class CuttingProxy implements AutoCloseable {
                     gather();
                     held = true;
                 }
-                if (fromClient && forwarded + n > cutAfter && cutsLeft.getAndDecrement() > 0) {
+                if (fromClient && forwarded <= cutAfter && forwarded + n > cutAfter && flip && cutsLeft.getAndDecrement() > 0) {
+                    buffer[(int) (cutAfter - forwarded)] ^= 1;
+                    cutsMade.incrementAndGet();
+                } else if (fromClient && !flip && forwarded + n > cutAfter && cutsLeft.getAndDecrement() > 0) {
                     out.write(buffer, 0, (int) Math.max(0, cutAfter - forwarded));
                     out.flush();
                     cutsMade.incrementAndGet();

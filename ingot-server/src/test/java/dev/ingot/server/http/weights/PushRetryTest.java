@@ -74,6 +74,20 @@ class PushRetryTest {
     }
 
     @Test
+    void bucketsCorruptedOnTheWayFailTheirChecksumAndAreSentAgain() throws Exception {
+        try (CuttingProxy proxy = CuttingProxy.flipping(server.port(), 150_000, 3);
+                SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));
+                WeightPusher pusher = WeightPusher.builder(URI.create(proxy.base())).token(TOKEN).bucketBytes(200_000)
+                        .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
+            PushResult result = pusher.push(2, UpdateMode.FULL, "hf", "bit flips", SwapPolicy.FINISH, FileTensors.all(file));
+            assertThat(proxy.cutsMade()).as("bits flipped").isEqualTo(3);
+            assertThat(result.retries()).isEqualTo(3);
+            assertThat(result.version()).isEqualTo(2);
+        }
+        assertServing(perturbed, 2);
+    }
+
+    @Test
     void bucketsSentOnSeveralConnectionsAtOnceLandInOneVersionDespiteCuts() throws Exception {
         try (CuttingProxy proxy = new CuttingProxy(server.port(), 150_000, 2, 3);
                 SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"));

@@ -88,6 +88,25 @@ class PythonClientTest {
     }
 
     @Test
+    void bucketsCorruptedOnTheWayFailTheirChecksumAndAreSentAgain() throws Exception {
+        Path perturbed = Perturbed.write(dir.resolve("perturbed"));
+        Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        try (CuttingProxy proxy = CuttingProxy.flipping(server.port(), 150_000, 2)) {
+            Run run = python(CLIENT.toString(), "push", "--url", proxy.base(), "--token-file", tokenFile.toString(),
+                    "--version", "3", "--bucket-mb", "0.2", perturbed.resolve("model.safetensors").toString());
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(proxy.cutsMade()).as("bits flipped").isEqualTo(2);
+            assertThat(run.output().lines().filter(l -> l.contains("trying again") && l.contains("arrived with CRC32"))).hasSize(2);
+        }
+        assertThat(server.store.version()).isEqualTo(3);
+        try (SafetensorsFile file = SafetensorsFile.open(perturbed.resolve("model.safetensors"))) {
+            for (TensorInfo info : file.tensors()) {
+                assertThat(server.servedBytes(info.name())).as(info.name()).isEqualTo(file.read(info.name()).data().toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+    }
+
+    @Test
     void bucketsSentOnSeveralConnectionsAtOnceLandInOneVersionDespiteCuts() throws Exception {
         Path perturbed = Perturbed.write(dir.resolve("perturbed"));
         Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
