@@ -71,10 +71,10 @@ final class WideF32Rows {
 
     /**
      * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@code type} against {@code batch} inputs in
-     * packed tiles: F32 rows are copied into the packed layout, F16 and BF16 rows widened into it
-     * ({@link HalfRowDecoder}, once per row chunk however many inputs there are). The tiles never see the
-     * weight type, and their order (see the class comment) is the batch-1 order of F16 and BF16 rows on
-     * 512-bit lanes ({@code TypedRowBlock}), so a half-float row gives the same bits here as alone.
+     * packed tiles: F32 rows are copied into the packed layout, F16 rows widened into it ({@link F16RowDecoder},
+     * once per row chunk however many inputs there are). The tiles never see the weight type, and their order
+     * (see the class comment) is the batch-1 order of F16 rows on 512-bit lanes ({@code TypedRowBlock}), so an
+     * F16 row gives the same bits here as alone.
      */
     static void packedRows(DType type, MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from,
             int to) {
@@ -94,10 +94,10 @@ final class WideF32Rows {
         int inputsHeld = -1;
         for (int rowStart = from; rowStart < to; rowStart += rowChunk) {
             int rowEnd = Math.min(to, rowStart + rowChunk);
-            if (type == DType.F32) {
-                packRows(data, cols, bound, rowStart, rowEnd, last, packed);
-            } else {
-                HalfRowDecoder.pack(type, data, cols, bound, rowStart, rowEnd, last, packed);
+            switch (type) {
+                case F32 -> packRows(data, cols, bound, rowStart, rowEnd, last, packed);
+                case F16 -> F16RowDecoder.pack(data, cols, bound, rowStart, rowEnd, last, packed);
+                default -> throw new IllegalArgumentException("packed tiles take F32 or F16 rows, not " + type);
             }
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
                 int batchEnd = Math.min(batch, batchStart + batchChunk);
