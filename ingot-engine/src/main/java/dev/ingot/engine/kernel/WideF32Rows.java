@@ -1,5 +1,6 @@
 package dev.ingot.engine.kernel;
 
+import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,7 +43,7 @@ final class WideF32Rows {
      * each row streams once from memory and is re-read from L1 for the other inputs, where packing would add
      * a write and a re-read of every weight (batch 2 ran at 0.64x-0.86x of the unpacked 256-bit tiles).
      */
-    private static final int PACKED_BATCH = 4;
+    static final int PACKED_BATCH = 4;
     private static final int ROW_TILE = 4;
     private static final int BATCH_TILE = 6;
     /** Accumulators of the largest tile parked for the lane sums, rounded up to whole groups of sixteen. */
@@ -65,6 +66,19 @@ final class WideF32Rows {
             }
             return;
         }
+        packedRows(DType.F32, data, rows, cols, x, out, batch, from, to);
+    }
+
+    /**
+     * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@code type} against {@code batch} inputs in
+     * packed tiles: F32 rows are copied into the packed layout, F16 rows widened into it ({@link F16RowDecoder},
+     * once per row chunk however many inputs there are). The tiles never see the weight type, and their order
+     * (see the class comment) is the batch-1 order of F16 rows on 512-bit lanes ({@code TypedRowBlock}), so an
+     * F16 row gives the same bits here as alone.
+     */
+    static void packedRows(DType type, MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from,
+            int to) {
+        int bound = cols - cols % LANES;
         Scratch scratch = SCRATCH.get();
         float[] parked = scratch.parked;
         float[] sums = scratch.sums;
@@ -80,7 +94,11 @@ final class WideF32Rows {
         int inputsHeld = -1;
         for (int rowStart = from; rowStart < to; rowStart += rowChunk) {
             int rowEnd = Math.min(to, rowStart + rowChunk);
-            packRows(data, cols, bound, rowStart, rowEnd, last, packed);
+            switch (type) {
+                case F32 -> packRows(data, cols, bound, rowStart, rowEnd, last, packed);
+                case F16 -> F16RowDecoder.pack(data, cols, bound, rowStart, rowEnd, last, packed);
+                default -> throw new IllegalArgumentException("packed tiles take F32 or F16 rows, not " + type);
+            }
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
                 int batchEnd = Math.min(batch, batchStart + batchChunk);
                 if (inputsHeld != batchStart) {
@@ -89,8 +107,8 @@ final class WideF32Rows {
                 }
                 long tile = 0;
                 for (int r = rowStart; r < rowEnd; r += ROW_TILE, tile += tileBytes) {
-                    rowTile(data, cols, bound, rows, x, out, last, r, packed, tile, inputs, inputBytes, batchStart, batchEnd,
-                            parked, sums);
+                    rowTile(type, data, cols, bound, rows, x, out, last, r, packed, tile, inputs, inputBytes, batchStart,
+                            batchEnd, parked, sums);
                 }
             }
         }
@@ -100,7 +118,7 @@ final class WideF32Rows {
      * Rows {@code r..r+3} (those past {@code last} repeat it: computed the same way, stored again) against
      * inputs {@code [batchStart, batchEnd)}: 4 x 6 tiles, then 4 x 4, 4 x 2, 4 x 1 for the remainder.
      */
-    private static void rowTile(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int last, int r,
+    private static void rowTile(DType type, MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int last, int r,
             MemorySegment packed, long tile, MemorySegment inputs, long inputBytes, int batchStart, int batchEnd,
             float[] parked, float[] sums) {
         int r1 = Math.min(r + 1, last);
@@ -119,7 +137,7 @@ final class WideF32Rows {
             } else {
                 rows4batch1(packed, tile, inputs, x0, bound, parked);
             }
-            finish(data, cols, bound, rows, x, out, parked, sums, r, r1, r2, r3, width, b);
+            finish(type, data, cols, bound, rows, x, out, parked, sums, r, r1, r2, r3, width, b);
             b += width;
         }
     }
@@ -237,7 +255,7 @@ final class WideF32Rows {
      * with the tiles, it pushed that compilation past C2's inlining budget, which left the lane sums as
      * calls returning boxed vectors (38 MB allocated per 768x768 call at batch 200, a third of the speed).
      */
-    private static void finish(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out,
+    private static void finish(DType type, MemorySegment data, int cols, int bound, int rows, float[] x, float[] out,
             float[] parked, float[] sums, int r0, int r1, int r2, int r3, int tileBatch, int b) {
         int count = ROW_TILE * tileBatch;
         for (int group = 0; group < count; group += LANES) {
@@ -264,7 +282,7 @@ final class WideF32Rows {
                     long rowStart = (long) r * cols;
                     int xStart = (b + j) * cols;
                     for (int c = bound; c < cols; c++) {
-                        sum = Math.fma(data.getAtIndex(F32, rowStart + c), x[xStart + c], sum);
+                        sum = Math.fma(ScalarKernels.weight(data, type, rowStart + c), x[xStart + c], sum);
                     }
                 }
                 out[(b + j) * rows + r] = sum;
