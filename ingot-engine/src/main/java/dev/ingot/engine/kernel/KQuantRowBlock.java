@@ -41,7 +41,11 @@ final class KQuantRowBlock {
         int[] xs = q8k.sums();
         long rowBytes = (long) superBlocks(cols) * (type == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
         if (WIDE) {
-            wideKQuantRows(type, data, rows, cols, rowBytes, xq, xd, type == DType.Q4_K ? q8k.minSums() : xs, out, batch, from, to);
+            int tiled = batch >= KQuantTile.INPUTS ? batch - batch % KQuantTile.INPUTS : 0;
+            if (tiled > 0) {
+                KQuantTile.rows(type, data, rows, cols, rowBytes, q8k, out, tiled, from, to);
+            }
+            wideKQuantRows(type, data, rows, cols, rowBytes, xq, xd, type == DType.Q4_K ? q8k.minSums() : xs, out, tiled, batch, from, to);
             return;
         }
         int[] scales = new int[8];
@@ -270,10 +274,13 @@ final class KQuantRowBlock {
      * the one-input row's weights per second (KQuantRowProbe, batch 8), as if C2 spilled or boxed its vectors.
      */
     private static void wideKQuantRows(DType type, MemorySegment data, int rows, int cols, long rowBytes, short[] xq, float[] xd, int[] xs,
-            float[] out, int batch, int from, int to) {
+            float[] out, int firstInput, int batch, int from, int to) {
+        if (firstInput == batch) {
+            return;
+        }
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
-            int b = 0;
+            int b = firstInput;
             if (type == DType.Q6_K) {
                 for (; b + 2 <= batch; b += 2) {
                     q6_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
