@@ -41,7 +41,7 @@ final class KQuantRowBlock {
         int[] xs = q8k.sums();
         long rowBytes = (long) superBlocks(cols) * (type == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
         if (WIDE) {
-            int tiled = batch >= KQuantTile.INPUTS ? batch - batch % KQuantTile.INPUTS : 0;
+            int tiled = KQuantTile.ENABLED && batch >= KQuantTile.INPUTS ? batch - batch % KQuantTile.INPUTS : 0;
             if (tiled > 0) {
                 KQuantTile.rows(type, data, rows, cols, rowBytes, q8k, out, tiled, from, to);
             }

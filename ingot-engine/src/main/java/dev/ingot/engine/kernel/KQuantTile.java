@@ -12,7 +12,9 @@ import jdk.incubator.vector.VectorOperators;
  * decoded once per call into a float scratch, and the inputs are swept in tiles of two rows by four
  * inputs of plain float loads and FMAs, as {@link QuantRowBlock}'s Q8_0/Q4_0 tile does. The batch-1 rows
  * ({@link KQuantRowBlock}) decode every super-block again for each input; with many inputs the decoding,
- * not the multiply-adds, was what they spent their time on.
+ * not the multiply-adds, was what they spent their time on. (Tried and measured slower, KQuantRowProbe
+ * batch 64: a 4 x 4 tile with the accumulators in memory, 0.3x; 2 x 4 with them in memory and the scratch
+ * off-heap and 64-byte aligned, 0.75x.)
  *
  * <p>Bit for bit the batch-1 rows. Those hold, per super-block, 16 int lanes: lane {@code i} is the sum
  * over each 32-weight group of {@code scale * (q[2i] x[2i] + q[2i+1] x[2i+1])} (their pair sums), then
@@ -29,6 +31,9 @@ final class KQuantTile {
 
     /** Inputs per tile; a batch below this takes the batch-1 rows. */
     static final int INPUTS = 4;
+
+    /** On with 512-bit vectors; {@code -Dingot.kquants.tile=false} leaves batches to the batch-1 rows (for A/B measurements). */
+    static final boolean ENABLED = Lanes.WIDE_BLOCKS && !"false".equals(System.getProperty("ingot.kquants.tile"));
 
     /** Weights per super-block, and per float vector. */
     private static final int BLOCK = Q8KActivations.BLOCK;

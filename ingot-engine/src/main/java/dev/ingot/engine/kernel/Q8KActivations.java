@@ -66,7 +66,7 @@ record Q8KActivations(short[] quants, float[] scales, int[] sums, int[] minSums,
             }
             scales[blk] = 1f / iscale;
         }
-        boolean tiled = Lanes.WIDE_BLOCKS && batch >= KQuantTile.INPUTS;
+        boolean tiled = KQuantTile.ENABLED && batch >= KQuantTile.INPUTS;
         return new Q8KActivations(quants, scales, sums, minSums, tiled ? pairOrdered(quants) : new float[0],
                 tiled ? offsetSums(sums) : new float[0]);
     }
