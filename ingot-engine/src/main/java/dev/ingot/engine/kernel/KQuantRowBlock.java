@@ -1,6 +1,5 @@
 package dev.ingot.engine.kernel;
 
-import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -33,40 +32,79 @@ final class KQuantRowBlock {
      * super-block; then {@code acc = fma(lanes, d * dx, acc)}. The sub-block offsets (Q4_K's
      * {@code dmin * min}, Q6_K's {@code -32}) times the activations' sub-block sums are integers too, one per
      * super-block, gathered in a scalar {@code offset += (dOffset * dx) * sum} and subtracted at the end.
-     * Every tile path repeats this sequence, so a row's result is the same alone or in a batch.
+     * Every tile path repeats this sequence, so a row's result is the same alone or in a batch. One entry
+     * point per type, each reached only from its type's {@link QuantRowBlock} copy: with the type a
+     * parameter, C2 compiled both types' rows into one method, ran out of inlining budget and left the
+     * Vector API helpers as calls (batch-1 Q4_K_M decode at about a quarter of the speed).
      */
-    static void rows(DType type, MemorySegment data, int rows, int cols, Q8KActivations q8k, float[] out, int batch, int from, int to) {
+    static void q4_KRows(MemorySegment data, int rows, int cols, Q8KActivations q8k, float[] out, int batch, int from, int to) {
         short[] xq = q8k.quants();
         float[] xd = q8k.scales();
-        int[] xs = q8k.sums();
-        long rowBytes = (long) superBlocks(cols) * (type == DType.Q4_K ? KQuantLanes.Q4_K_BYTES : KQuantLanes.Q6_K_BYTES);
+        long rowBytes = (long) superBlocks(cols) * KQuantLanes.Q4_K_BYTES;
         if (WIDE) {
-            int tiled = KQuantTile.ENABLED && batch >= KQuantTile.INPUTS ? batch - batch % KQuantTile.INPUTS : 0;
+            int tiled = tiledInputs(batch);
             if (tiled > 0) {
-                KQuantTile.rows(type, data, rows, cols, rowBytes, q8k, out, tiled, from, to);
+                KQuantTile.q4_KRows(data, rows, cols, rowBytes, q8k, out, tiled, from, to);
             }
-            wideKQuantRows(type, data, rows, cols, rowBytes, xq, xd, type == DType.Q4_K ? q8k.minSums() : xs, out, tiled, batch, from, to);
+            for (int r = from; r < to && tiled < batch; r++) {
+                for (int b = tiled; b < batch; b++) {
+                    q4_KWideRow1(data, r * rowBytes, cols, rows, xq, xd, q8k.minSums(), out, r, b);
+                }
+            }
             return;
         }
+        int[] xs = q8k.sums();
         int[] scales = new int[8];
         for (int r = from; r < to; r++) {
             long w = r * rowBytes;
             int b = 0;
             for (; b + 2 <= batch; b += 2) {
-                if (type == DType.Q4_K) {
-                    q4_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
-                } else {
-                    q6_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
-                }
+                q4_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
             }
             for (; b < batch; b++) {
-                if (type == DType.Q4_K) {
-                    q4_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
-                } else {
-                    q6_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
-                }
+                q4_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b, scales);
             }
         }
+    }
+
+    /** {@link #q4_KRows} for Q6_K; the batch-1 rows take the inputs two at a time ({@link #q6_KWideRow2}, {@link #q6_KRow2}). */
+    static void q6_KRows(MemorySegment data, int rows, int cols, Q8KActivations q8k, float[] out, int batch, int from, int to) {
+        short[] xq = q8k.quants();
+        float[] xd = q8k.scales();
+        int[] xs = q8k.sums();
+        long rowBytes = (long) superBlocks(cols) * KQuantLanes.Q6_K_BYTES;
+        if (WIDE) {
+            int tiled = tiledInputs(batch);
+            if (tiled > 0) {
+                KQuantTile.q6_KRows(data, rows, cols, rowBytes, q8k, out, tiled, from, to);
+            }
+            for (int r = from; r < to && tiled < batch; r++) {
+                long w = r * rowBytes;
+                int b = tiled;
+                for (; b + 2 <= batch; b += 2) {
+                    q6_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
+                for (; b < batch; b++) {
+                    q6_KWideRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+                }
+            }
+            return;
+        }
+        for (int r = from; r < to; r++) {
+            long w = r * rowBytes;
+            int b = 0;
+            for (; b + 2 <= batch; b += 2) {
+                q6_KRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
+            }
+            for (; b < batch; b++) {
+                q6_KRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
+            }
+        }
+    }
+
+    /** Inputs {@code [0, n)} go through {@link KQuantTile}'s four-input tiles, the rest through the batch-1 rows. */
+    private static int tiledInputs(int batch) {
+        return KQuantTile.ENABLED && batch >= KQuantTile.INPUTS ? batch - batch % KQuantTile.INPUTS : 0;
     }
 
     /** Sub-block {@code j}'s products: {@code lo} times inputs {@code xc..xc+15}, {@code hi} times the next 16, added as shorts (exact). */
@@ -264,8 +302,8 @@ final class KQuantRowBlock {
     /** Q6_K's sub-block pairs as lane indices: lanes 0..7 read scale {@code 2i}, lanes 8..15 scale {@code 2i + 1} (plus {@code 2i}). */
     private static final IntVector SUB_BLOCK_PAIR = IntVector.zero(Lanes.INTS_512).addIndex(1).lanewise(VectorOperators.LSHR, 3);
 
-    /**
-     * {@link #kQuantRows} on 512-bit vectors: 32 weights (one Q4_K sub-block, two Q6_K sub-blocks) per
+    /*
+     * The 512-bit rows: 32 weights (one Q4_K sub-block, two Q6_K sub-blocks) per
      * multiply, their pair sums in 16 int lanes, the sub-block scale applied once per pair-sum vector,
      * the super-block's integer sum converted and scaled once ({@code acc = fma(lanes, d * dx, acc)}) and
      * the lanes summed once per row. Q6_K takes the inputs two at a time ({@link #q6_KWideRow2}, each block
@@ -273,28 +311,6 @@ final class KQuantRowBlock {
      * at a time: its two-input tile (four accumulators, two picked scale vectors) measured at less than half
      * the one-input row's weights per second (KQuantRowProbe, batch 8), as if C2 spilled or boxed its vectors.
      */
-    private static void wideKQuantRows(DType type, MemorySegment data, int rows, int cols, long rowBytes, short[] xq, float[] xd, int[] xs,
-            float[] out, int firstInput, int batch, int from, int to) {
-        if (firstInput == batch) {
-            return;
-        }
-        for (int r = from; r < to; r++) {
-            long w = r * rowBytes;
-            int b = firstInput;
-            if (type == DType.Q6_K) {
-                for (; b + 2 <= batch; b += 2) {
-                    q6_KWideRow2(data, w, cols, rows, xq, xd, xs, out, r, b);
-                }
-            }
-            for (; b < batch; b++) {
-                if (type == DType.Q4_K) {
-                    q4_KWideRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
-                } else {
-                    q6_KWideRow1(data, w, cols, rows, xq, xd, xs, out, r, b);
-                }
-            }
-        }
-    }
 
     /** Lane {@code k} of {@code v} in every lane (with {@code k} a constant of the unrolled loop, one permute). */
     private static IntVector pick(IntVector v, int k) {

@@ -1,6 +1,5 @@
 package dev.ingot.engine.kernel;
 
-import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -44,31 +43,37 @@ final class KQuantTile {
     private KQuantTile() {}
 
     /**
-     * Rows {@code [from, to)} of a Q4_K or Q6_K matrix, inputs {@code [0, tiled)} ({@code tiled} a multiple
-     * of {@link #INPUTS}), two rows at a time: both decoded, then the inputs in tiles of four.
+     * Rows {@code [from, to)} of a Q4_K matrix, inputs {@code [0, tiled)} ({@code tiled} a multiple of
+     * {@link #INPUTS}), two rows at a time: both decoded, then the inputs in tiles of four. (One entry point
+     * per type, as in {@link KQuantRowBlock}, so no compiled method holds both types' decoding.)
      */
-    static void rows(DType type, MemorySegment data, int rows, int cols, long rowBytes, Q8KActivations q8k, float[] out,
-            int tiled, int from, int to) {
+    static void q4_KRows(MemorySegment data, int rows, int cols, long rowBytes, Q8KActivations q8k, float[] out, int tiled,
+            int from, int to) {
         int blocks = cols / BLOCK;
-        boolean q4 = type == DType.Q4_K;
-        Scratch s = new Scratch(new float[2 * cols], new float[2 * blocks], new float[2 * blocks], new int[2 * blocks * 16],
-                new float[2 * blocks * 16], new float[2 * INPUTS * LANES]);
+        Scratch s = Scratch.of(cols);
         for (int r = from; r < to; r += 2) {
             // An odd last row is paired with itself: computed twice, stored twice, the same bits.
             int r1 = Math.min(r + 1, to - 1);
-            for (int i = 0; i < 2; i++) {
-                long w = (i == 0 ? r : r1) * rowBytes;
-                if (q4) {
-                    decodeQ4_K(data, w, blocks, s, i);
-                } else {
-                    decodeQ6_K(data, w, blocks, s, i);
-                }
-            }
+            decodeQ4_K(data, r * rowBytes, blocks, s, 0);
+            decodeQ4_K(data, r1 * rowBytes, blocks, s, 1);
             for (int b = 0; b < tiled; b += INPUTS) {
-                rows2batch4(s, q4 ? null : q8k.offsetSums(), q8k.tileQuants(), q8k.scales(), cols, blocks, rows, out, r, r1, b);
-                if (q4) {
-                    subtractMins(s, q8k.minSums(), q8k.scales(), blocks, rows, out, r, r1, b);
-                }
+                rows2batch4(s, null, q8k.tileQuants(), q8k.scales(), cols, blocks, rows, out, r, r1, b);
+                subtractMins(s, q8k.minSums(), q8k.scales(), blocks, rows, out, r, r1, b);
+            }
+        }
+    }
+
+    /** {@link #q4_KRows} for Q6_K. */
+    static void q6_KRows(MemorySegment data, int rows, int cols, long rowBytes, Q8KActivations q8k, float[] out, int tiled,
+            int from, int to) {
+        int blocks = cols / BLOCK;
+        Scratch s = Scratch.of(cols);
+        for (int r = from; r < to; r += 2) {
+            int r1 = Math.min(r + 1, to - 1);
+            decodeQ6_K(data, r * rowBytes, blocks, s, 0);
+            decodeQ6_K(data, r1 * rowBytes, blocks, s, 1);
+            for (int b = 0; b < tiled; b += INPUTS) {
+                rows2batch4(s, q8k.offsetSums(), q8k.tileQuants(), q8k.scales(), cols, blocks, rows, out, r, r1, b);
             }
         }
     }
@@ -80,7 +85,14 @@ final class KQuantTile {
      * {@code offsetScales} (the 16 sub-block scales per block, as floats); {@code parked} the tile's
      * accumulators for summing.
      */
-    private record Scratch(float[] values, float[] d, float[] dmin, int[] scalesAndMins, float[] offsetScales, float[] parked) {}
+    private record Scratch(float[] values, float[] d, float[] dmin, int[] scalesAndMins, float[] offsetScales, float[] parked) {
+
+        static Scratch of(int cols) {
+            int blocks = cols / BLOCK;
+            return new Scratch(new float[2 * cols], new float[2 * blocks], new float[2 * blocks], new int[2 * blocks * 16],
+                    new float[2 * blocks * 16], new float[2 * INPUTS * LANES]);
+        }
+    }
 
     /**
      * {@code v}'s 32 values (a 32-weight group) times {@code scale}, stored at {@code at} as the even

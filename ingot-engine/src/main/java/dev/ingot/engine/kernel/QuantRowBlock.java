@@ -29,8 +29,6 @@ final class QuantRowBlock {
 
     private static final int BATCH_TILE = 4;
 
-    /** GGML K-quants (Q4_K, Q6_K) are computed super-block by super-block against Q8_K inputs, see {@link KQuantRowBlock}. */
-    private static final boolean K_QUANTS = DTYPE == DType.Q4_K || DTYPE == DType.Q6_K;
     private static final int BLOCK_BYTES = DTYPE == DType.Q8_0 ? Lanes.Q8_0_BYTES : Lanes.Q4_0_BYTES;
     /** Whether the integer block path runs on 512-bit vectors, see {@link Lanes#WIDE_BLOCKS}. */
     private static final boolean WIDE = Lanes.WIDE_BLOCKS;
@@ -54,8 +52,10 @@ final class QuantRowBlock {
      */
     static void rows(MemorySegment data, int rows, int cols, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out,
             int batch, int from, int to) {
-        if (K_QUANTS) {
-            KQuantRowBlock.rows(DTYPE, data, rows, cols, q8k, out, batch, from, to);
+        if (DTYPE == DType.Q4_K) {
+            KQuantRowBlock.q4_KRows(data, rows, cols, q8k, out, batch, from, to);
+        } else if (DTYPE == DType.Q6_K) {
+            KQuantRowBlock.q6_KRows(data, rows, cols, q8k, out, batch, from, to);
         } else {
             blockRows(data, rows, cols, x, q8, out, batch, from, to);
         }
