@@ -74,7 +74,7 @@ final class KQuantRowBlock {
         int[] xs = q8k.sums();
         long rowBytes = (long) superBlocks(cols) * KQuantLanes.Q6_K_BYTES;
         if (WIDE) {
-            int tiled = tiledInputs(batch);
+            int tiled = batch >= KQuantTile.Q6_K_MIN_BATCH ? tiledInputs(batch) : 0;
             if (tiled > 0) {
                 KQuantTile.q6_KRows(data, rows, cols, rowBytes, q8k, out, tiled, from, to);
             }

@@ -31,6 +31,13 @@ final class KQuantTile {
     /** Inputs per tile; a batch below this takes the batch-1 rows. */
     static final int INPUTS = 4;
 
+    /**
+     * Q6_K batches below this take the batch-1 rows: its two-input row beat the tile at batch 8 (decoding a
+     * Q6_K block costs more than a Q4_K one and 8 inputs did not repay it), the tile won at 64
+     * (KQuantRowProbe 768 x 2048; 16 is between the two measured points).
+     */
+    static final int Q6_K_MIN_BATCH = 16;
+
     /** On with 512-bit vectors; {@code -Dingot.kquants.tile=false} leaves batches to the batch-1 rows (for A/B measurements). */
     static final boolean ENABLED = Lanes.WIDE_BLOCKS && !"false".equals(System.getProperty("ingot.kquants.tile"));
 

@@ -186,8 +186,8 @@ class VectorKernelsTest {
     }
 
     /**
-     * Batch sizes for the K-quant tests: batch 1, the one- and two-input rows (2, 3), the four-input tile
-     * alone (4, 8) and with one to three inputs left over (5-7, 9, 17), and a prefill-sized batch (64).
+     * Batch sizes for the K-quant tests: batch 1, the one- and two-input rows (2, 3), Q4_K's four-input tile
+     * alone (4, 8) and with one to three inputs left over (5-7, 9), Q6_K's tile from 16 (17 and 64).
      */
     private static final int[] K_QUANT_BATCHES = {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 64};
 
@@ -340,12 +340,12 @@ class VectorKernelsTest {
             }
         }
         WeightMatrix w = new WeightMatrix(dtype.name(), data, dtype, rows, cols);
-        int batch = 6;
+        int batch = 18; // Q4_K and Q6_K tiles for 16 inputs, the batch-1 rows for the last two
         float[] x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) {
             int b = i / cols;
             // Inputs 0 and 1 all -1 and all +1 (both quantize to all -127: the Q8_K scale takes the sign), the others sign patterns.
-            x[i] = b == 0 ? -1f : b == 1 ? 1f : ((i % cols) / (4 * b) % 2 == 0 ? 1f : -1f);
+            x[i] = b == 0 ? -1f : b == 1 ? 1f : ((i % cols) / (2 + b) % 2 == 0 ? 1f : -1f);
         }
         float[] out = new float[batch * rows];
         kernels.matmul(w, x, out, batch);
@@ -422,7 +422,7 @@ class VectorKernelsTest {
     void vectorActivationQuantizerEqualsTheScalarReference() {
         Random random = new Random(21);
         int cols = 256;
-        int batch = 6;
+        int batch = 18; // Q4_K and Q6_K tiles for 16 inputs, the batch-1 rows for the last two
         float[] x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) {
             float magnitude = (float) Math.pow(10, (i / cols) - 3);
