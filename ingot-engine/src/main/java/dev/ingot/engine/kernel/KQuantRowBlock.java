@@ -25,7 +25,8 @@ final class KQuantRowBlock {
     }
 
     /**
-     * Rows {@code [from, to)} of a Q4_K/Q6_K matrix, one row at a time, the inputs two at a time. Per row
+     * Rows {@code [from, to)} of a Q4_K matrix ({@link #q6_KRows}: Q6_K); on 512-bit CPUs batches go to
+     * {@link KQuantTile} first, whole tiles of inputs, the rest row by row here. Per row
      * and input, super-block by super-block as ggml's {@code vec_dot_q4_K_q8_K} / {@code vec_dot_q6_K_q8_K}:
      * the unsigned quantized weights times the input quants, summed exactly per 16- or 32-weight sub-block
      * ({@link KQuantLanes#pairSums}), times the sub-block's integer scale, summed in 8 int lanes over the
@@ -33,9 +34,8 @@ final class KQuantRowBlock {
      * {@code dmin * min}, Q6_K's {@code -32}) times the activations' sub-block sums are integers too, one per
      * super-block, gathered in a scalar {@code offset += (dOffset * dx) * sum} and subtracted at the end.
      * Every tile path repeats this sequence, so a row's result is the same alone or in a batch. One entry
-     * point per type, each reached only from its type's {@link QuantRowBlock} copy: with the type a
-     * parameter, C2 compiled both types' rows into one method, ran out of inlining budget and left the
-     * Vector API helpers as calls (batch-1 Q4_K_M decode at about a quarter of the speed).
+     * point per type, each reached only from its type's {@link QuantRowBlock} copy, so that (as when this
+     * code sat in the typed copies) no compiled method holds both types' rows and their inlining budget.
      */
     static void q4_KRows(MemorySegment data, int rows, int cols, Q8KActivations q8k, float[] out, int batch, int from, int to) {
         short[] xq = q8k.quants();
