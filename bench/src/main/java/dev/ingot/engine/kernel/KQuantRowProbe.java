@@ -10,10 +10,11 @@ import java.util.Random;
 import dev.ingot.spi.tensor.DType;
 
 /**
- * The engine's matmul on Q4_K, Q6_K and (for the target rate) Q8_0 matrices, one thread, batch 1 and a
- * small batch, in giga-weights per second of the calling thread's CPU time (what a loaded machine
+ * The engine's matmul on Q4_K, Q6_K and, for comparison, F32 (what a widened K-quant matrix runs on)
+ * and Q8_0 matrices, one thread, batch 1 and a larger batch, in giga-weights per second of the calling thread's CPU time (what a loaded machine
  * cannot steal) and of the best call. Which K-quant row runs is the JVM's choice
- * ({@code -Dingot.quant.wide=false}: the 256-bit rows; default on AVX-512: the 512-bit ones), so the
+ * ({@code -Dingot.quant.wide=false}: the 256-bit rows; default on AVX-512: the 512-bit ones; {@code
+ * -Dingot.kquants.tile=false}: batches without the four-input tile, {@link KQuantTile}), so the
  * comparison is two JVMs run alternately, e.g. {@code bench/run kquant-rows}.
  *
  * <p>{@code java --add-modules jdk.incubator.vector -Xbatch -cp bench/target/benchmarks.jar
@@ -38,8 +39,9 @@ public final class KQuantRowProbe {
         System.out.printf(Locale.ROOT, "%dx%d, one thread, %s, 512-bit K-quant rows: %s; G weights/s (CPU time, best call)%n",
                 rows, cols, Lanes.shape(), Lanes.WIDE_BLOCKS);
         try (VectorKernels engine = new VectorKernels(1)) {
-            for (DType type : new DType[] {DType.Q8_0, DType.Q4_K, DType.Q6_K}) {
-                WeightMatrix w = new WeightMatrix("w", randomBlocks(type, rows, cols, random), type, rows, cols);
+            for (DType type : new DType[] {DType.F32, DType.Q8_0, DType.Q4_K, DType.Q6_K}) {
+                MemorySegment data = type == DType.F32 ? randomFloats(rows, cols, random) : randomBlocks(type, rows, cols, random);
+                WeightMatrix w = new WeightMatrix("w", data, type, rows, cols);
                 for (int b : new int[] {1, batch}) {
                     float[] out = new float[b * rows];
                     for (int i = 0; i < WARM_UP_CALLS; i++) {
@@ -58,6 +60,15 @@ public final class KQuantRowProbe {
                 }
             }
         }
+    }
+
+    /** Gaussian F32 weights: the kernel a K-quant matrix runs on when the loader widens it. */
+    private static MemorySegment randomFloats(int rows, int cols, Random random) {
+        MemorySegment data = Arena.global().allocate((long) rows * cols * 4, 64);
+        for (long i = 0; i < (long) rows * cols; i++) {
+            data.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) random.nextGaussian() * 0.02f);
+        }
+        return data;
     }
 
     /** Random blocks of {@code type} with small finite F16 scales (any other bits are a valid block). */

@@ -10,10 +10,15 @@ package dev.ingot.engine.kernel;
  * (lanes 0..7 are zero): one 16-int vector that multiplies the lanes where the 512-bit Q4_K row holds
  * the block's eight mins ({@link KQuantLanes#q4_KScalesAndMins}).
  *
+ * <p>For the batched tile ({@link KQuantTile}, 512-bit vectors, at least {@link KQuantTile#INPUTS}
+ * inputs; else empty): {@code tileQuants} the quants as floats with each 32-element group stored as its
+ * even elements then its odd ones (the order of the tile's decoded weights), and {@code offsetSums} each
+ * sub-block sum times {@code -32} (Q6_K's offset), as floats (exact: at most 32 x 16 x 127).
+ *
  * <p>Quantized once per matmul call, with plain scalar code: it costs {@code cols} steps per input
  * against {@code rows * cols} for the matmul.
  */
-record Q8KActivations(short[] quants, float[] scales, int[] sums, int[] minSums) {
+record Q8KActivations(short[] quants, float[] scales, int[] sums, int[] minSums, float[] tileQuants, float[] offsetSums) {
 
     static final int BLOCK = 256;
     static final int SUB_BLOCK = 16;
@@ -61,6 +66,28 @@ record Q8KActivations(short[] quants, float[] scales, int[] sums, int[] minSums)
             }
             scales[blk] = 1f / iscale;
         }
-        return new Q8KActivations(quants, scales, sums, minSums);
+        boolean tiled = KQuantTile.ENABLED && batch >= KQuantTile.INPUTS;
+        return new Q8KActivations(quants, scales, sums, minSums, tiled ? pairOrdered(quants) : new float[0],
+                tiled ? offsetSums(sums) : new float[0]);
+    }
+
+    /** The quants as floats, each 32-element group as elements 0, 2, .., 30 then 1, 3, .., 31. */
+    private static float[] pairOrdered(short[] quants) {
+        float[] ordered = new float[quants.length];
+        for (int group = 0; group < quants.length; group += 32) {
+            for (int i = 0; i < 16; i++) {
+                ordered[group + i] = quants[group + 2 * i];
+                ordered[group + 16 + i] = quants[group + 2 * i + 1];
+            }
+        }
+        return ordered;
+    }
+
+    private static float[] offsetSums(int[] sums) {
+        float[] offsets = new float[sums.length];
+        for (int i = 0; i < sums.length; i++) {
+            offsets[i] = -32 * sums[i];
+        }
+        return offsets;
     }
 }

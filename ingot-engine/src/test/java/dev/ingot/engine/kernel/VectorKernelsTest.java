@@ -185,6 +185,12 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * Batch sizes for the K-quant tests: batch 1, the one- and two-input rows (2, 3), Q4_K's four-input tile
+     * alone (4, 8) and with one to three inputs left over (5-7, 9), Q6_K's tile from 16 (17 and 64).
+     */
+    private static final int[] K_QUANT_BATCHES = {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 64};
+
     /** Random super-blocks of {@code dtype}: any bits are a valid K-quant block once its F16 scales are small finite numbers. */
     private static WeightMatrix randomKQuants(DType dtype, int rows, int cols, Random random) {
         long blocks = (long) rows * cols / 256;
@@ -223,7 +229,7 @@ class VectorKernelsTest {
                 assertThat(ScalarKernels.weight(w.data(), dtype, i)).as("element %d", i)
                         .isEqualTo(decoded.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i));
             }
-            for (int batch : new int[] {1, 2, 3, 5}) {
+            for (int batch : K_QUANT_BATCHES) {
                 float[] x = Matrices.uniform(batch * cols, random);
                 float[] out = new float[batch * rows];
                 kernels.matmul(w, x, out, batch);
@@ -276,7 +282,7 @@ class VectorKernelsTest {
             WeightMatrix w = randomKQuants(dtype, rows, cols, random);
             MemorySegment decoded = java.lang.foreign.Arena.ofAuto().allocate((long) rows * cols * 4, 64);
             dev.ingot.engine.tensor.quant.Dequantizer.toF32(w.data(), dtype, decoded, (long) rows * cols);
-            for (int batch : new int[] {1, 2, 3}) {
+            for (int batch : K_QUANT_BATCHES) {
                 float[] x = Matrices.uniform(batch * cols, random);
                 float[] out = new float[batch * rows];
                 kernels.matmul(w, x, out, batch);
@@ -300,6 +306,59 @@ class VectorKernelsTest {
                     assertThat(java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows))
                             .as("%s [%d x %d] batch %d, vector %d", dtype, rows, cols, batch, b).containsExactly(alone);
                 }
+            }
+        }
+    }
+
+    /**
+     * Super-blocks at the edges of the integer ranges, where the batched tile's float sums could part
+     * from the batch-1 rows' int lanes: every weight at its largest magnitude (Q4_K: nibbles 15, scales and
+     * mins 63; Q6_K: q 63, scales alternating -128 and 127 between sub-blocks, so a Q6_K int lane whose
+     * products and {@code -32} offset add up passes 2^24 and its conversion to float rounds) against inputs
+     * that quantize to +-127. Each batch row (the four-input tile, and the one-input rows for the inputs
+     * past it) bit for bit the same as alone, and within float rounding of the scalar reference.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void kQuantTileIsBitIdenticalToBatchOneAtTheEdgesOfTheIntegerRanges(DType dtype) {
+        int rows = 5;
+        int cols = 512;
+        long blocks = (long) rows * cols / 256;
+        int bytes = dtype.blockBytes();
+        MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(blocks * bytes, 64);
+        data.fill((byte) 0xff);
+        for (long blk = 0; blk < blocks; blk++) {
+            long start = blk * bytes;
+            if (dtype == DType.Q6_K) {
+                for (int sub = 0; sub < 16; sub++) {
+                    data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, start + 192 + sub, (byte) (sub % 2 == 0 ? -128 : 127));
+                }
+                data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, start + 208, Float.floatToFloat16(1e-6f));
+            } else {
+                data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, start, Float.floatToFloat16(1e-5f));
+                data.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, start + 2, Float.floatToFloat16(3e-6f));
+            }
+        }
+        WeightMatrix w = new WeightMatrix(dtype.name(), data, dtype, rows, cols);
+        int batch = 18; // Q4_K and Q6_K tiles for 16 inputs, the batch-1 rows for the last two
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            int b = i / cols;
+            // Inputs 0 and 1 all -1 and all +1 (both quantize to all -127: the Q8_K scale takes the sign), the others sign patterns.
+            x[i] = b == 0 ? -1f : b == 1 ? 1f : ((i % cols) / (2 + b) % 2 == 0 ? 1f : -1f);
+        }
+        float[] out = new float[batch * rows];
+        kernels.matmul(w, x, out, batch);
+        float[] reference = new float[batch * rows];
+        scalar.matmul(w, x, reference, batch);
+        for (int b = 0; b < batch; b++) {
+            float[] alone = new float[rows];
+            kernels.matmul(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), alone, 1);
+            float[] row = java.util.Arrays.copyOfRange(out, b * rows, (b + 1) * rows);
+            assertThat(row).as("%s batch row %d", dtype, b).containsExactly(alone);
+            for (int r = 0; r < rows; r++) {
+                assertThat(row[r]).as("%s batch row %d, output %d", dtype, b, r)
+                        .isCloseTo(reference[b * rows + r], org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(reference[b * rows + r]))));
             }
         }
     }
@@ -363,7 +422,7 @@ class VectorKernelsTest {
     void vectorActivationQuantizerEqualsTheScalarReference() {
         Random random = new Random(21);
         int cols = 256;
-        int batch = 6;
+        int batch = 18; // Q4_K and Q6_K tiles for 16 inputs, the batch-1 rows for the last two
         float[] x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) {
             float magnitude = (float) Math.pow(10, (i / cols) - 3);
