@@ -50,6 +50,13 @@ public final class Main {
                       --shapes, --dtypes, --batches, --threads as for kernels (default threads 2)
                       --rounds N         alternating rounds (default 20)""",
                     dev.ingot.bench.kernel.JarComparisonCommand::run),
+            new BenchCommand("attention-ab", """
+                    paged attention kernels (scores then values, blocks of 16) of two builds in one JVM, rounds alternating,
+                    best-of in thread CPU time, 64 MiB of blocks cycled through (from DRAM), same bits checked
+                      --base JAR         benchmarks.jar of the build to compare with (required)
+                      --new JAR          the other build, a jar or a class path (default: this jar)
+                      --context N (default 192)   --rounds N (default 15)   --dtypes BF16,F32""",
+                    dev.ingot.bench.kernel.AttentionJarComparisonCommand::run),
             new BenchCommand("decode-sweep", """
                     the matmuls of one batch-1 decode step of a real checkpoint (model order and fusions, no attention), from
                     the loader's mapping and from copies in anonymous memory (small and huge pages), 1 and 2 threads,
@@ -132,7 +139,9 @@ public final class Main {
                     alternating rounds, best-of, spread, ratio Ingot / llama.cpp; S_PP prefill alongside
                       --npl 1,16,64      parallel sequences   --npp N   prompt tokens each (default 128)
                       --ntg N            generated tokens each (default 128)   --rounds N (default 3)
-                      --threads N        threads for both engines (default 2)   --kv-cache-dtype F32|BF16 (Ingot's)
+                      --threads N        threads for both engines (default 2)
+                      --kv-cache-dtype BF16|F32|BF16,F32   Ingot's KV cache (default BF16: llama.cpp's is F16, the
+                                         same bytes); a list measures each in the same rounds and prints their ratio
                       --kv-lazy          Ingot's KV blocks allocated while timed, as a server's first batch (default:
                                          allocated before timing, sized as llama-batched-bench's -c)
                       --quick            32 + 32 tokens, 1 round   --plugins DIR, --anchor SCRIPT | --no-anchor as quant""",

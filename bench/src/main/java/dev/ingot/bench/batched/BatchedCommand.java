@@ -32,13 +32,16 @@ import java.util.Optional;
  * prefill one distinct prompt per sequence, then decode all sequences together; the figure is llama-batched-bench's
  * {@code S_TG}, generated tokens of all sequences over the decode time ({@link SchedulerDecode} for Ingot),
  * best-of with the spread, and the ratio Ingot / llama.cpp. Prefill speed ({@code S_PP}) is printed alongside.
+ * Ingot's KV cache is BF16 unless asked otherwise: llama.cpp's default is F16, so both read 16-bit keys and values
+ * (an F32 cache reads twice the bytes per attended position); {@code --kv-cache-dtype BF16,F32} measures both types
+ * in the same rounds and prints their ratio.
  */
 public final class BatchedCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Options(Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int promptTokens,
-            int generated, List<Integer> parallel, KvDtype kvDtype, boolean preallocateKv) {
+            int generated, List<Integer> parallel, List<KvDtype> kvDtypes, boolean preallocateKv) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -51,7 +54,8 @@ public final class BatchedCommand {
             int promptTokens = quick ? 32 : 128;
             int generated = quick ? 32 : 128;
             List<Integer> parallel = List.of(1, 16, 64);
-            KvDtype kvDtype = KvDtype.F32;
+            // llama.cpp's KV cache is F16 by default: a 16-bit cache reads as many bytes per position.
+            List<KvDtype> kvDtypes = List.of(KvDtype.BF16);
             boolean preallocateKv = true;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -66,16 +70,22 @@ public final class BatchedCommand {
                     case "--npp" -> { promptTokens = Integer.parseInt(value); i++; }
                     case "--ntg" -> { generated = Integer.parseInt(value); i++; }
                     case "--npl" -> { parallel = List.of(value.split(",")).stream().map(Integer::parseInt).toList(); i++; }
-                    case "--kv-cache-dtype" -> { kvDtype = KvDtype.valueOf(value.toUpperCase(Locale.ROOT)); i++; }
+                    case "--kv-cache-dtype" -> {
+                        kvDtypes = List.of(value.toUpperCase(Locale.ROOT).split(",")).stream().map(KvDtype::valueOf).toList();
+                        i++;
+                    }
                     case "--kv-lazy" -> preallocateKv = false;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(models, plugins, anchor, rounds, threads, promptTokens, generated, parallel, kvDtype, preallocateKv);
+            return new Options(models, plugins, anchor, rounds, threads, promptTokens, generated, parallel, kvDtypes, preallocateKv);
         }
     }
 
-    /** One parallelism's figures over the rounds, NaN where an engine failed or is absent. */
+    /** A table row: a parallelism and Ingot's KV cache type. */
+    private record Row(int parallel, KvDtype kv) {}
+
+    /** One row's figures over the rounds, NaN where an engine failed or is absent. */
     private record Series(List<Double> ingotDecode, List<Double> llamaDecode, List<Double> ingotPrefill, List<Double> llamaPrefill) {
         Series() {
             this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -91,25 +101,24 @@ public final class BatchedCommand {
                 loadAverage(), o.threads(), o.anchor().map(Path::toString).orElse("none (Ingot only)"));
         Path gguf = SyntheticGguf.f32(SyntheticGguf.hf(o.models(), ModelShape.M110), o.models().resolve("llama-110M-f32.gguf"), o.plugins());
         LoadOptions load = LoadOptions.of(gguf).withPlugins(PluginConfig.of(List.of(o.plugins()))).withThreads(o.threads());
-        Map<Integer, Series> series = new LinkedHashMap<>();
+        Map<Row, Series> series = new LinkedHashMap<>();
         try (LoadedModel loaded = ModelLoader.load(load)) {
-            SchedulerDecode.run(loaded, o.kvDtype(), 4, 16, 16, -1, o.preallocateKv()); // warm-up: C2 compiles the kernels before any timing
+            for (KvDtype kv : o.kvDtypes()) { // warm-up: C2 compiles the kernels before any timing
+                SchedulerDecode.run(loaded, kv, 4, 16, 16, -1, o.preallocateKv());
+            }
             for (int round = 0; round < o.rounds(); round++) {
                 for (int parallel : o.parallel()) {
-                    Series s = series.computeIfAbsent(parallel, p -> new Series());
-                    double ingotDecode = Double.NaN;
-                    double ingotPrefill = Double.NaN;
+                    Map<KvDtype, SchedulerDecode.Result> ingot = new LinkedHashMap<>();
                     double llamaDecode = Double.NaN;
                     double llamaPrefill = Double.NaN;
-                    long ingotTokens = 0;
                     boolean ingotFirst = round % 2 == 0;
                     for (int turn = 0; turn < 2; turn++) {
                         if ((turn == 0) == ingotFirst) {
-                            SchedulerDecode.Result r = SchedulerDecode.run(loaded, o.kvDtype(), parallel, o.promptTokens(), o.generated(), round,
-                                    o.preallocateKv());
-                            ingotDecode = r.decodeTokensPerSecond();
-                            ingotPrefill = r.prefillTokensPerSecond();
-                            ingotTokens = r.decodeTokens();
+                            // Several KV types alternate within the turn, in a rotated order per round.
+                            for (int k = 0; k < o.kvDtypes().size(); k++) {
+                                KvDtype kv = o.kvDtypes().get((k + round) % o.kvDtypes().size());
+                                ingot.put(kv, SchedulerDecode.run(loaded, kv, parallel, o.promptTokens(), o.generated(), round, o.preallocateKv()));
+                            }
                         } else if (o.anchor().isPresent()) {
                             JsonNode r = llamaBatchedBench(new LlamaCppAnchor(o.anchor().get()), gguf, o, parallel, out);
                             if (r != null) {
@@ -118,16 +127,22 @@ public final class BatchedCommand {
                             }
                         }
                     }
-                    s.ingotDecode().add(ingotDecode);
-                    s.ingotPrefill().add(ingotPrefill);
-                    s.llamaDecode().add(llamaDecode);
-                    s.llamaPrefill().add(llamaPrefill);
-                    System.err.printf(Locale.ROOT, "round %d npl %d: S_TG ingot %.1f (%d tokens timed of %d), llama.cpp %.1f tok/s; S_PP ingot %.1f, llama.cpp %.1f (load %s)%n",
-                            round + 1, parallel, ingotDecode, ingotTokens, (long) parallel * o.generated(), llamaDecode, ingotPrefill, llamaPrefill, loadAverage());
+                    for (KvDtype kv : o.kvDtypes()) {
+                        SchedulerDecode.Result r = ingot.get(kv);
+                        Series s = series.computeIfAbsent(new Row(parallel, kv), p -> new Series());
+                        s.ingotDecode().add(r.decodeTokensPerSecond());
+                        s.ingotPrefill().add(r.prefillTokensPerSecond());
+                        s.llamaDecode().add(llamaDecode);
+                        s.llamaPrefill().add(llamaPrefill);
+                        System.err.printf(Locale.ROOT, "round %d npl %d KV %s: S_TG ingot %.1f (%d tokens timed of %d), llama.cpp %.1f tok/s; S_PP ingot %.1f, llama.cpp %.1f (load %s)%n",
+                                round + 1, parallel, kv, r.decodeTokensPerSecond(), r.decodeTokens(), (long) parallel * o.generated(), llamaDecode,
+                                r.prefillTokensPerSecond(), llamaPrefill, loadAverage());
+                    }
                 }
             }
         }
         table(o, series, out);
+        kvRatios(o, series, out);
         out.printf(Locale.ROOT, "%nload average at end: %s%n", loadAverage());
     }
 
@@ -150,20 +165,42 @@ public final class BatchedCommand {
         return null;
     }
 
-    private static void table(Options o, Map<Integer, Series> series, PrintStream out) {
+    /** With several KV types: Ingot against itself, the first type over each other one, round by round (same JVM, same rounds). */
+    private static void kvRatios(Options o, Map<Row, Series> series, PrintStream out) {
+        if (o.kvDtypes().size() < 2) {
+            return;
+        }
+        KvDtype first = o.kvDtypes().getFirst();
+        for (KvDtype other : o.kvDtypes().subList(1, o.kvDtypes().size())) {
+            out.printf(Locale.ROOT, "%nIngot with %s KV against %s KV (S_TG best/best, per round):%n", first, other);
+            for (int parallel : o.parallel()) {
+                List<Double> a = series.get(new Row(parallel, first)).ingotDecode();
+                List<Double> b = series.get(new Row(parallel, other)).ingotDecode();
+                List<String> ratios = new ArrayList<>();
+                for (int i = 0; i < a.size(); i++) {
+                    ratios.add(String.format(Locale.ROOT, "%.2f", a.get(i) / b.get(i)));
+                }
+                out.printf(Locale.ROOT, "  %d parallel: **%.2fx** %s%n", parallel, max(a) / max(b), ratios);
+            }
+        }
+    }
+
+    private static void table(Options o, Map<Row, Series> series, PrintStream out) {
         out.printf(Locale.ROOT, "%n## Decode tok/s (S_TG: all sequences' generated tokens / decode time), synthetic 110M Llama F32, "
-                        + "%d prompt + %d generated tokens per sequence, %d threads, %d rounds alternating; Ingot KV cache %s, %s%n%n",
-                o.promptTokens(), o.generated(), o.threads(), o.rounds(), o.kvDtype(),
+                        + "%d prompt + %d generated tokens per sequence, %d threads, %d rounds alternating; KV cache: Ingot %s, "
+                        + "llama.cpp F16 (its default); Ingot's %s%n%n",
+                o.promptTokens(), o.generated(), o.threads(), o.rounds(),
+                String.join(" and ", o.kvDtypes().stream().map(KvDtype::name).toList()),
                 o.preallocateKv() ? "allocated before timing (as llama.cpp's)" : "allocated block by block while timed (--kv-lazy)");
-        out.println("| parallel | Ingot best (spread) | llama.cpp best (spread) | Ingot / llama.cpp | per-round ratios "
+        out.println("| parallel | Ingot KV | Ingot best (spread) | llama.cpp best (spread) | Ingot / llama.cpp | per-round ratios "
                 + "| Ingot prefill S_PP | llama.cpp S_PP |");
-        out.println("|---:|---:|---:|---:|---|---:|---:|");
-        series.forEach((parallel, s) -> {
+        out.println("|---:|---|---:|---:|---:|---|---:|---:|");
+        series.forEach((row, s) -> {
             List<String> ratios = new ArrayList<>();
             for (int i = 0; i < s.ingotDecode().size(); i++) {
                 ratios.add(String.format(Locale.ROOT, "%.2f", s.ingotDecode().get(i) / s.llamaDecode().get(i)));
             }
-            out.printf(Locale.ROOT, "| %d | %.1f (%s) | %.1f (%s) | **%.2fx** | %s | %.0f | %.0f |%n", parallel,
+            out.printf(Locale.ROOT, "| %d | %s | %.1f (%s) | %.1f (%s) | **%.2fx** | %s | %.0f | %.0f |%n", row.parallel(), row.kv(),
                     max(s.ingotDecode()), spread(s.ingotDecode()), max(s.llamaDecode()), spread(s.llamaDecode()),
                     max(s.ingotDecode()) / max(s.llamaDecode()), ratios, max(s.ingotPrefill()), max(s.llamaPrefill()));
         });

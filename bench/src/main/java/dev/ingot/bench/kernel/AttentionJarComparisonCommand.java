@@ -1,0 +1,191 @@
+package dev.ingot.bench.kernel;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * {@code bench/run attention-ab}: the paged attention kernels ({@code blockScores}, then {@code blockValues}) of
+ * two builds in one JVM, each loaded from its benchmark jar in its own class loader, rounds alternating build by
+ * build, best round per build in CPU time of the calling thread. Unlike {@code attention} (one layer, cache
+ * resident), the blocks of many sequences are cycled through, 64 MiB of them, so keys and values come from DRAM
+ * as in a batched decode step. Also checks that both builds give the same scores and outputs bit for bit.
+ */
+public final class AttentionJarComparisonCommand {
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final int BLOCK_POSITIONS = 16;
+    private static final long WORKING_SET_BYTES = 64L << 20;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private record Build(String name, Object kernels, MethodHandle scores, MethodHandle values) {}
+
+    private record Shape(String name, int heads, int kvHeads, int headDim) {}
+
+    private record Options(Path base, Path candidate, int context, int rounds, List<String> dtypes) {
+
+        static Options parse(String[] args) throws Exception {
+            Path base = null;
+            Path candidate = Path.of(AttentionJarComparisonCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            int context = 192;
+            int rounds = 15;
+            List<String> dtypes = List.of("BF16", "F32");
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--base" -> { base = Path.of(value); i++; }
+                    case "--new" -> { candidate = Path.of(value); i++; }
+                    case "--context" -> { context = Integer.parseInt(value); i++; }
+                    case "--rounds" -> { rounds = Integer.parseInt(value); i++; }
+                    case "--dtypes" -> { dtypes = List.of(value.toUpperCase(Locale.ROOT).split(",")); i++; }
+                    default -> throw new IllegalArgumentException("attention-ab: unknown option " + args[i]);
+                }
+            }
+            if (base == null || !Files.isRegularFile(base)) {
+                throw new IllegalArgumentException("attention-ab: --base must name the benchmarks.jar of the build to compare with, got " + base);
+            }
+            return new Options(base, candidate, context, rounds, dtypes);
+        }
+    }
+
+    private AttentionJarComparisonCommand() {}
+
+    public static void run(String[] args, PrintStream out) throws Exception {
+        try {
+            compareBuilds(Options.parse(args), out);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) { // MethodHandle.invoke declares Throwable
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static void compareBuilds(Options o, PrintStream out) throws Throwable {
+        List<Build> builds = List.of(load("base", o.base()), load("new", o.candidate()));
+        out.printf(Locale.ROOT, "# Paged attention kernels, two builds in one JVM (base %s, new %s)%n"
+                + "one query per sequence against its %d cached positions (blocks of %d), %d MiB of blocks cycled through, "
+                + "1 thread; best of %d alternating rounds, CPU time%n%n",
+                o.base(), o.candidate(), o.context(), BLOCK_POSITIONS, WORKING_SET_BYTES >> 20, o.rounds());
+        out.println("| shape | KV | base us/seq | new us/seq | base GB/s | new GB/s | new / base speed | same bits |");
+        out.println("|---|---|---:|---:|---:|---:|---:|---|");
+        Shape[] shapes = {new Shape("110M (12 x 64)", 12, 12, 64), new Shape("1.1B (32 x 64, 4 kv)", 32, 4, 64)};
+        for (Shape shape : shapes) {
+            for (String dtype : o.dtypes()) {
+                compare(builds, shape, dtype.equals("BF16"), o.context(), o.rounds(), out);
+            }
+        }
+        for (Build b : builds) {
+            ((AutoCloseable) b.kernels()).close();
+        }
+    }
+
+    private static Build load(String name, Path jar) throws Exception {
+        // A jar, or a class path (jars and class folders): a kernel edited and compiled alone can be compared without a full build.
+        String[] entries = jar.toString().split(java.io.File.pathSeparator);
+        URL[] urls = new URL[entries.length];
+        for (int i = 0; i < entries.length; i++) {
+            urls[i] = Path.of(entries[i]).toUri().toURL();
+        }
+        URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
+        Class<?> kernels = loader.loadClass("dev.ingot.engine.kernel.Kernels");
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodType scores = MethodType.methodType(void.class, boolean.class, float[].class, int.class, int.class, int.class, int.class,
+                float.class, MemorySegment.class, long.class, long.class, int.class, float[].class, int.class, int.class);
+        MethodType values = MethodType.methodType(void.class, boolean.class, float[].class, int.class, int.class, int.class, int.class,
+                int.class, MemorySegment.class, long.class, long.class, int.class, float[].class, int.class);
+        return new Build(name, kernels.getMethod("best", int.class).invoke(null, 1),
+                lookup.findVirtual(kernels, "blockScores", scores), lookup.findVirtual(kernels, "blockValues", values));
+    }
+
+    /** One sequence's blocks: each block holds 16 positions' keys, then their values, one layer. */
+    private static void compare(List<Build> builds, Shape shape, boolean bf16, int context, int rounds, PrintStream out)
+            throws Throwable {
+        int kvDim = shape.kvHeads() * shape.headDim();
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        long rowBytes = (long) kvDim * elementBytes;
+        long blockBytes = 2L * BLOCK_POSITIONS * rowBytes;
+        int blocksPerSequence = Math.ceilDiv(context, BLOCK_POSITIONS);
+        int sequences = (int) Math.max(2, WORKING_SET_BYTES / (blockBytes * blocksPerSequence));
+        SplittableRandom random = new SplittableRandom(14);
+        MemorySegment[][] blocks = new MemorySegment[sequences][blocksPerSequence];
+        Arena arena = Arena.ofAuto();
+        for (MemorySegment[] sequence : blocks) {
+            for (int b = 0; b < blocksPerSequence; b++) {
+                MemorySegment block = arena.allocate(blockBytes, 64);
+                for (long e = 0; e < blockBytes / elementBytes; e++) {
+                    float f = (float) random.nextDouble(-1, 1);
+                    if (bf16) {
+                        block.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ORDER), e, (short) (Float.floatToRawIntBits(f) >>> 16));
+                    } else {
+                        block.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER), e, f);
+                    }
+                }
+                sequence[b] = block;
+            }
+        }
+        int heads = shape.heads();
+        int headDim = shape.headDim();
+        int group = heads / shape.kvHeads();
+        float[] q = new float[heads * headDim];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) random.nextDouble(-1, 1);
+        }
+        float[] weights = new float[heads * context];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) random.nextDouble(0, 2.0 / context);
+        }
+        float[][] scores = new float[builds.size()][heads * context];
+        float[][] outs = new float[builds.size()][heads * headDim];
+        for (int v = 0; v < builds.size(); v++) {
+            for (int warm = 0; warm < 30; warm++) { // C2 compiles both kernels before any timing
+                pass(builds.get(v), blocks, bf16, q, heads, headDim, group, context, rowBytes, weights, scores[v], outs[v]);
+            }
+        }
+        double[] best = new double[builds.size()];
+        Arrays.fill(best, Double.MAX_VALUE);
+        for (int round = 0; round < rounds; round++) {
+            for (int v = 0; v < builds.size(); v++) {
+                long start = CPU.getCurrentThreadCpuTime();
+                pass(builds.get(v), blocks, bf16, q, heads, headDim, group, context, rowBytes, weights, scores[v], outs[v]);
+                best[v] = Math.min(best[v], (CPU.getCurrentThreadCpuTime() - start) / 1e3 / sequences);
+            }
+        }
+        boolean same = Arrays.equals(scores[0], scores[1]) && Arrays.equals(outs[0], outs[1]);
+        double bytes = 2.0 * context * rowBytes; // keys and values read once per sequence
+        out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f | **%.2fx** | %s |%n", shape.name(), bf16 ? "BF16" : "F32",
+                best[0], best[1], bytes / best[0] / 1e3, bytes / best[1] / 1e3, best[0] / best[1], same ? "yes" : "NO");
+    }
+
+    /** Every sequence once: its scores over all its blocks, then its weighted values (fixed weights, no softmax). */
+    private static void pass(Build b, MemorySegment[][] blocks, boolean bf16, float[] q, int heads, int headDim, int group, int context,
+            long rowBytes, float[] weights, float[] scores, float[] out) throws Throwable {
+        for (MemorySegment[] sequence : blocks) {
+            for (int t = 0; t < context; t += BLOCK_POSITIONS) {
+                int slots = Math.min(BLOCK_POSITIONS, context - t);
+                b.scores().invoke(b.kernels(), bf16, q, 0, heads, headDim, group, 0.125f, sequence[t / BLOCK_POSITIONS], 0L, rowBytes,
+                        slots, scores, t, context);
+            }
+            Arrays.fill(out, 0f);
+            for (int t = 0; t < context; t += BLOCK_POSITIONS) {
+                int slots = Math.min(BLOCK_POSITIONS, context - t);
+                b.values().invoke(b.kernels(), bf16, weights, t, context, heads, headDim, group, sequence[t / BLOCK_POSITIONS],
+                        BLOCK_POSITIONS * rowBytes, rowBytes, slots, out, 0);
+            }
+        }
+    }
+}
