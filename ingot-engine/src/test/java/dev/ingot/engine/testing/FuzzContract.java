@@ -18,11 +18,21 @@ import java.util.concurrent.TimeoutException;
 public final class FuzzContract {
 
     /**
-     * The time one input may take: far above any parser's work on a fuzz-sized input, even on 2 cores
-     * shared with other builds (at a load average of 12, 3 s was crossed by inputs that take 0.3 s alone);
-     * a quadratic or exponential blow-up still crosses it by orders of magnitude.
+     * The CPU time one input may take, counted over the whole JVM while it runs (so work a request hands to
+     * a server thread counts too): far above any parser's work on a fuzz-sized input, and a quadratic or
+     * exponential blow-up still crosses it by orders of magnitude. CPU time, not wall time, because on 2 cores
+     * shared with other builds the wall clock of an innocent input stretched past 10 s (load 15), while its
+     * CPU time does not grow with the load.
      */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
+    /**
+     * A wall-clock bound as a multiple of the CPU deadline, for inputs that hang without using the CPU
+     * (a wait that is never signalled); generous, since load stretches the wall clock of every input.
+     */
+    public static final int HANG_FACTOR = 6;
+
+    private static final Duration POLL = Duration.ofMillis(50);
 
     /** The code under test, run once per input. */
     @FunctionalInterface
@@ -40,25 +50,64 @@ public final class FuzzContract {
         check(DEFAULT_DEADLINE, body, allowed);
     }
 
+    /**
+     * Runs {@code body} under the contract: it may use {@code deadline} of the JVM's CPU time, and
+     * {@link #HANG_FACTOR} times that of wall time.
+     */
     @SafeVarargs
     public static void check(Duration deadline, Body body, Class<? extends Exception>... allowed) {
+        check(deadline, deadline.multipliedBy(HANG_FACTOR), body, allowed);
+    }
+
+    @SafeVarargs
+    static void check(Duration deadline, Duration hangAfter, Body body, Class<? extends Exception>... allowed) {
+        long cpuStart = processCpuNanos();
+        long wallStart = System.nanoTime();
         Future<?> run = worker.submit(() -> {
             body.run();
             return null;
         });
         try {
-            run.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            run.cancel(true);
-            worker.shutdownNow();
-            worker = newWorker(); // the stuck thread is left behind; the next input gets a fresh one
-            throw new AssertionError("one input took longer than " + deadline.toMillis() + " ms");
+            while (true) {
+                try {
+                    run.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException stillRunning) {
+                    long cpu = processCpuNanos() - cpuStart;
+                    long wall = System.nanoTime() - wallStart;
+                    if (cpu > deadline.toNanos()) {
+                        abandon(run, "one input used more than " + deadline.toMillis() + " ms of CPU time (" + millis(wall)
+                                + " ms of wall time)");
+                    }
+                    if (wall > hangAfter.toNanos()) {
+                        abandon(run, "one input took longer than " + millis(wall) + " ms of wall time, using only " + millis(cpu)
+                                + " ms of CPU time: a hang");
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         } catch (ExecutionException e) {
             requireAllowed(e.getCause(), allowed);
         }
+    }
+
+    /** Gives up on a slow input: the stuck thread is left behind, and the next input gets a fresh one. */
+    private static void abandon(Future<?> run, String finding) {
+        run.cancel(true);
+        worker.shutdownNow();
+        worker = newWorker();
+        throw new AssertionError(finding);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** {@code thrown} must be one of {@code allowed} and carry a one-line message. */

@@ -57,10 +57,11 @@ class RequestJsonFuzzTest {
         URI uri = server().uri().resolve(ENDPOINTS.get((data[0] & 0xff) % ENDPOINTS.size()));
         String endpoint = uri.getPath();
         byte[] body = Arrays.copyOfRange(data, 1, data.length);
-        // A request may generate up to the model's context: more work than a parser's, so a longer deadline.
+        // A request may generate up to the model's context: more work than a parser's, so a longer deadline. The
+        // contract bounds its CPU time; the client's own timeout only has to outlast the contract's hang bound.
         FuzzContract.check(Duration.ofSeconds(20), () -> {
             HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(15))
+                    .timeout(Duration.ofSeconds(20 * FuzzContract.HANG_FACTOR + 10))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             int status = reply.statusCode();
