@@ -4,6 +4,7 @@ import static dev.ingot.bench.Rounds.loadAverage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ingot.bench.PageCache;
 import dev.ingot.bench.llamacpp.LlamaCppAnchor.Run;
 import dev.ingot.bench.llamacpp.LlamaCppAnchor;
 import dev.ingot.bench.llamacpp.SyntheticGguf;
@@ -176,6 +177,7 @@ public final class QuantCommand {
         Map<String, Long> bytes = new LinkedHashMap<>();
         Map<String, List<Double>> ingotPrefill = new LinkedHashMap<>();
         Map<String, List<Double>> llamaPrefill = new LinkedHashMap<>();
+        Map<String, List<PageCache.Residency>> residency = new LinkedHashMap<>();
         for (int round = 1; round <= o.rounds(); round++) {
             for (Map.Entry<String, Path> file : files.entrySet()) {
                 String type = file.getKey();
@@ -185,7 +187,12 @@ public final class QuantCommand {
                 double pa = Double.NaN;
                 double pb = Double.NaN;
                 for (int turn = 0; turn < 2; turn++) {
-                    if ((turn == 0) == ingotFirst) {
+                    boolean ingotTurn = (turn == 0) == ingotFirst;
+                    if (ingotTurn || o.anchor().isPresent()) {
+                        // Each engine's turn starts from a file wholly in the page cache, which this VM reclaims when idle.
+                        residency.computeIfAbsent(type, k -> new ArrayList<>()).add(PageCache.warm(file.getValue()));
+                    }
+                    if (ingotTurn) {
                         IngotProbe decode = new IngotProbe(IngotProbe.Kind.DECODE, file.getValue(), o.plugins(), o.threads(), o.steps());
                         if (measure(o, decode, type, round, out) instanceof ProbeOutcome.Measured m) {
                             a = m.tokensPerSecond();
@@ -225,6 +232,8 @@ public final class QuantCommand {
                     Cells.bestOverBest(ingot.get(type), llama.get(type)), Cells.perRound(ingot.get(type), llama.get(type)));
         }
         out.println();
+        out.println(residencyNote(residency));
+        out.println();
         if (o.prefill() > 0) {
             out.printf(Locale.ROOT, "## Prefill, %d-token prompt in one pass (Ingot: best of 3 after untimed passes until the JIT is quiet; llama-bench pp%d), prompt tok/s%n%n",
                     o.prefill(), o.prefill());
@@ -238,6 +247,19 @@ public final class QuantCommand {
             }
             out.println();
         }
+    }
+
+    /**
+     * How much of each file was in the page cache before each turn read it through, and after: the second should
+     * read 100%, or the machine is short of memory and that file's figures are partly disk reads.
+     */
+    private static String residencyNote(Map<String, List<PageCache.Residency>> residency) {
+        StringBuilder note = new StringBuilder("Page cache: each file is read through before each engine's turn; resident share before "
+                + "reading it (lowest of the turns) -> after (lowest):");
+        residency.forEach((type, shares) -> note.append(String.format(Locale.ROOT, " %s %.0f%% -> %.0f%%;", type,
+                100 * shares.stream().mapToDouble(PageCache.Residency::before).min().orElse(Double.NaN),
+                100 * shares.stream().mapToDouble(PageCache.Residency::after).min().orElse(Double.NaN))));
+        return note.substring(0, note.length() - 1) + ".";
     }
 
     /** One Ingot measurement where {@code --same-jvm} says; a failure is reported in one line, and the table goes on. */
