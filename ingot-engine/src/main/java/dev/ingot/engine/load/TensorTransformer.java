@@ -130,14 +130,15 @@ public final class TensorTransformer {
     }
 
     /**
-     * K-quant matrices (Q4_K, Q6_K) are kept as stored only with {@code -Dingot.kquants.keep=true}: the
-     * kernels compute them in place (a Q4_K_M file is then read at its own size per token). With the
-     * 512-bit K-quant rows that wins batch-1 decode on the 110M Q4_K_M file (1.3-2.0x the widened F32
-     * path), but a 200-token prefill runs at about a quarter of F32's batched tiles (the K-quant rows
-     * share each decoded block between at most two inputs), so by default the loader still widens them
-     * (bench/RESULTS.md, "K-quants kept quantized (issue 11)").
+     * K-quant matrices (Q4_K, Q6_K) are kept as stored, and the kernels compute them in place: a Q4_K_M file is
+     * read at its own size per token, and held in memory at its own size (widened to F32 it took 6x the bytes,
+     * which for a 7B model is more memory than most machines have). Kept, batch-1 decode runs 1.3-2.0x the
+     * widened F32 path on the 110M Q4_K_M file; a 200-token prefill about half of it, because F32's batched
+     * tiles are faster than the K-quant tile (bench/RESULTS.md, "K-quants kept quantized", "K-quant prefill
+     * tile"). {@code -Dingot.kquants.keep=false} widens them at load, for prompt-heavy work that can spare
+     * the memory.
      */
-    static final boolean KEEP_K_QUANTS = Boolean.getBoolean("ingot.kquants.keep");
+    static final boolean KEEP_K_QUANTS = !"false".equals(System.getProperty("ingot.kquants.keep"));
 
     /** True when the engine keeps tensors of this type as they are: the kernels compute with it in place. */
     public static boolean isStorable(DType type) {

@@ -37,13 +37,13 @@ class CanonicalWeightSetTest {
         // the slot's role allows any floating-point type for a matrix, quantized ones included ...
         assertThat(ModelDefinition.of(LlamaArchitecture.llama(), SPEC).weights().get(HfNames.q(0)).accepts(DType.Q4_K)).isTrue();
         // ... GGML blocks are stored as they are (the kernels decode them in registers): Q8_0 and Q4_0, and
-        // the K-quants with -Dingot.kquants.keep=true where the kernels have 256-bit vectors (else widened)
+        // the K-quants too where the kernels have 256-bit vectors, unless -Dingot.kquants.keep=false (else widened)
         set.check(new TensorInfo(HfNames.q(0), DType.Q8_0, Shape.of(32, 32)), "t");
         set.check(new TensorInfo(HfNames.q(0), DType.Q4_0, Shape.of(32, 32)), "t");
         assertThat(TensorTransformer.isStorable(DType.Q8_0)).isTrue();
         assertThat(TensorTransformer.isStorable(DType.Q4_0)).isTrue();
         boolean kept = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
-                && !"128".equals(System.getProperty("ingot.vector.bits")) && Boolean.getBoolean("ingot.kquants.keep");
+                && !"128".equals(System.getProperty("ingot.vector.bits")) && !"false".equals(System.getProperty("ingot.kquants.keep"));
         assertThat(TensorTransformer.isStorable(DType.Q4_K)).isEqualTo(kept);
         assertThat(TensorTransformer.isStorable(DType.Q6_K)).isEqualTo(kept);
         assertThat(TensorTransformer.isStorable(DType.F8_E4M3)).isFalse();
