@@ -43,8 +43,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fails on the way (broken connection, 5xx) is sent again under the same {@code seq}, so the server
  * replaces the partial one; if it still fails, or the server refuses anything, the update is aborted
  * ({@code DELETE}) and a {@link PushException} says why. With {@link Builder#connections(int)} above 1, that many
- * buckets travel at once, each on its own connection, into the same update. Thread-safe; one pusher can
- * serve many pushes.
+ * buckets travel at once, each on its own connection, into the same update. Over plain {@code http} one more
+ * bucket is opened ahead (connection, head, the server's go-ahead) while they travel, so that the connection
+ * set-up and the round trip of each bucket overlap the bodies before it instead of following them.
+ * Thread-safe; one pusher can serve many pushes.
  *
  * <pre>{@code
  * try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:8080")).token(token).build()) {
