@@ -141,8 +141,8 @@ class PushRetryTest {
                         .retries(2).backoff(Duration.ofMillis(10), Duration.ofMillis(20)).build()) {
             assertThatThrownBy(() -> pusher.push(2, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, FileTensors.all(file)))
                     .isInstanceOf(PushException.class)
-                    .hasMessageContaining("could not send bucket 0 of update upd-")
-                    .hasMessageContaining("after 3 attempts");
+                    // the bucket opened ahead is cut as often as the first one: whichever gives up first ends the push
+                    .hasMessageMatching("(?s)could not send bucket [01] of update upd-.* after 3 attempts: .*");
         }
         assertThat(server.routes.updates().openUpdates()).as("the actor's DELETE reached the server").isEmpty();
         assertServing(SharedModels.storiesHf(), 1);
