@@ -65,19 +65,6 @@ final class SocketBucketUpload implements AutoCloseable {
     }
 
     /**
-     * PUTs {@code blob} to {@code target} (an {@code http} URI) with the extra {@code headers}; returns
-     * the final answer, whatever its status. A network failure (refused, cut off, timed out) is an
-     * {@link IOException}.
-     */
-    static Answer put(URI target, Map<String, String> headers, BucketBlob blob, Duration connectTimeout, Duration timeout,
-            ScheduledExecutorService timer) throws IOException {
-        try (SocketBucketUpload upload = open(target, headers, blob, connectTimeout, timeout, timer)) {
-            upload.writeBody();
-            return upload.answer();
-        }
-    }
-
-    /**
      * Connects to {@code target} (an {@code http} URI), sends the head of a PUT of {@code blob} with the extra
      * {@code headers}, and waits for the server's go-ahead; {@link #refused()} tells whether it answered instead.
      * The request timeout runs from here; a network failure is an {@link IOException}.
@@ -95,9 +82,12 @@ final class SocketBucketUpload implements AutoCloseable {
             upload.in = new BufferedInputStream(socket.socket().getInputStream(), 8192);
             upload.early = awaitContinue(socket, upload.in);
             return upload;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             upload.close();
             throw upload.timedOut(e);
+        } catch (RuntimeException e) {
+            upload.close();
+            throw e;
         }
     }
 
@@ -137,14 +127,11 @@ final class SocketBucketUpload implements AutoCloseable {
     }
 
     /** {@code e}, or a timeout naming the request timeout when the timer is what closed the socket. */
-    private IOException timedOut(Exception e) {
+    private IOException timedOut(IOException e) {
         if (deadline.isDone() && !deadline.isCancelled()) {
             return new SocketTimeoutException("no answer within the request timeout of " + timeout + " (" + e + ")");
         }
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        return (IOException) e;
+        return e;
     }
 
     @Override
