@@ -115,8 +115,8 @@ class WeightPusher:
         update_id = update["id"]
         try:
             if self.connections == 1:
-                for seq, bucket in enumerate(self._buckets(items)):
-                    self._send_bucket_retrying(update_id, seq, bucket)
+                for seq, (bucket, head) in enumerate(self._with_headers_ahead(self._buckets(items))):
+                    self._send_bucket_retrying(update_id, seq, bucket, head)
             else:
                 self._send_in_parallel(update_id, self._buckets(items))
             return self._json("POST", "/v1/weights/updates/%s/commit" % update_id, None, 200)
@@ -152,9 +152,22 @@ class WeightPusher:
         if bucket:
             yield bucket
 
-    def _send_bucket_retrying(self, update_id, seq, bucket):
+    def _with_headers_ahead(self, buckets):
+        """Each bucket with its header, the next one's checksums computed on another thread while this one is sent
+        (zlib releases the GIL), so the connection does not sit idle during a pass over the next bucket."""
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingot-crc") as pool:
+            buckets = iter(buckets)
+            bucket = next(buckets, None)
+            head = pool.submit(_bucket_header, bucket, self.checksums) if bucket is not None else None
+            while bucket is not None:
+                following = next(buckets, None)
+                ahead = pool.submit(_bucket_header, following, self.checksums) if following is not None else None
+                yield bucket, head.result()
+                bucket, head = following, ahead
+
+    def _send_bucket_retrying(self, update_id, seq, bucket, head=None):
         return self._retrying("send bucket %d of update %s" % (seq, update_id),
-                              lambda: self._send_bucket(update_id, seq, bucket))
+                              lambda: self._send_bucket(update_id, seq, bucket, head))
 
     def _send_in_parallel(self, update_id, buckets):
         """Up to ``connections`` buckets at once; the first failure stops the rest (checksums and sockets release the GIL)."""
@@ -172,8 +185,8 @@ class WeightPusher:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _send_bucket(self, update_id, seq, bucket):
-        head, data_bytes = _bucket_header(bucket, self.checksums)
+    def _send_bucket(self, update_id, seq, bucket, head=None):
+        head, data_bytes = head or _bucket_header(bucket, self.checksums)
         conn = self._connection()
         try:
             conn.putrequest("PUT", self.prefix + "/v1/weights/updates/%s/buckets?seq=%d" % (update_id, seq))

@@ -94,7 +94,8 @@ public final class Main {
                       --bucket-mb N      bucket size of the push (default 64)
                       --connections LIST buckets in flight at once, one row each (default 1,2,4)
                       --threads N        kernel threads (default: available processors)
-                      --no-checksums     push without CRC-32s (what they cost, both sides)""",
+                      --no-checksums     push without CRC-32s (what they cost, both sides)
+                      --warmups N        unmeasured pushes per connection count first (default 2)""",
                     UpdatesCommand::run),
             new BenchCommand("rollout", """
                     group sampling: n = 1, 8, 32 samples of a 1,000-token prompt, 128 new tokens each, on a synthetic

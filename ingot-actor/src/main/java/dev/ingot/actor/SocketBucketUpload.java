@@ -28,13 +28,17 @@ import java.util.concurrent.TimeUnit;
  * that hand-off cost as much CPU per byte as the transfer itself. A blocking write of many megabytes is one
  * system call the kernel finishes as the reader drains the socket, which is what a raw transfer does.
  *
- * <p>The head carries {@code Expect: 100-continue}, so a refused bucket (token, unknown update, too large)
- * is answered before its megabytes are sent; a server that never sends the interim answer gets the body
- * after {@link #CONTINUE_WAIT}. The connection is closed after each bucket ({@code Connection: close}): a
- * connection per 64 MiB costs nothing next to the transfer, and the answer then needs no framing guesses.
- * The whole exchange is bounded by the request timeout: a timer closes the socket when it runs out.
+ * <p>The exchange comes in three steps so that a pusher can overlap them across buckets: {@link #open}
+ * connects, sends the head with {@code Expect: 100-continue} and waits for the server's go-ahead, so a
+ * refused bucket (token, unknown update, too large) is answered before its megabytes are sent, and a server
+ * that never sends the interim answer gets the body after {@link #CONTINUE_WAIT}; {@link #writeBody} sends
+ * the blob; {@link #answer} reads the final answer. Between the first two the server is already waiting for
+ * the body, so a bucket opened while the previous one's body is still being written starts its own body
+ * without a round trip. The connection is closed after each bucket ({@code Connection: close}): the answer
+ * then needs no framing guesses. The whole exchange is bounded by the request timeout: a timer closes the
+ * socket when it runs out.
  */
-final class SocketBucketUpload {
+final class SocketBucketUpload implements AutoCloseable {
 
     /** How long the server has to refuse a bucket before its body is sent anyway (RFC 9110, 10.1.1). */
     static final Duration CONTINUE_WAIT = Duration.ofSeconds(1);
@@ -45,44 +49,95 @@ final class SocketBucketUpload {
     /** The server's final answer. */
     record Answer(int status, byte[] body) {}
 
-    private SocketBucketUpload() {}
+    private final SocketChannel socket;
+    private final ScheduledFuture<?> deadline;
+    private final Duration timeout;
+    private final BucketBlob blob;
+    private InputStream in;
+    /** The final answer once it is known: a refusal before the body, or an answer given while the body was cut. */
+    private Answer early;
+
+    private SocketBucketUpload(SocketChannel socket, ScheduledFuture<?> deadline, Duration timeout, BucketBlob blob) {
+        this.socket = socket;
+        this.deadline = deadline;
+        this.timeout = timeout;
+        this.blob = blob;
+    }
 
     /**
-     * PUTs {@code blob} to {@code target} (an {@code http} URI) with the extra {@code headers}; returns
-     * the final answer, whatever its status. A network failure (refused, cut off, timed out) is an
-     * {@link IOException}.
+     * Connects to {@code target} (an {@code http} URI), sends the head of a PUT of {@code blob} with the extra
+     * {@code headers}, and waits for the server's go-ahead; {@link #refused()} tells whether it answered instead.
+     * The request timeout runs from here; a network failure is an {@link IOException}.
      */
-    static Answer put(URI target, Map<String, String> headers, BucketBlob blob, Duration connectTimeout, Duration timeout,
-            ScheduledExecutorService timer) throws IOException {
+    static SocketBucketUpload open(URI target, Map<String, String> headers, BucketBlob blob, Duration connectTimeout,
+            Duration timeout, ScheduledExecutorService timer) throws IOException {
         int port = target.getPort() >= 0 ? target.getPort() : 80;
-        try (SocketChannel socket = SocketChannel.open()) {
-            ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(socket), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        SocketChannel socket = SocketChannel.open();
+        ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(socket), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        SocketBucketUpload upload = new SocketBucketUpload(socket, deadline, timeout, blob);
+        try {
+            socket.socket().connect(new InetSocketAddress(target.getHost(), port), (int) Math.max(1, connectTimeout.toMillis()));
+            socket.socket().setTcpNoDelay(true); // the head must not wait for the body's first segment
+            writeFully(socket, List.of(ByteBuffer.wrap(head(target, port, headers, blob.byteSize()))));
+            upload.in = new BufferedInputStream(socket.socket().getInputStream(), 8192);
+            upload.early = awaitContinue(socket, upload.in);
+            return upload;
+        } catch (IOException e) {
+            upload.close();
+            throw upload.timedOut(e);
+        } catch (RuntimeException e) {
+            upload.close();
+            throw e;
+        }
+    }
+
+    /** Whether the server answered before the body: then {@link #answer()} is that answer and no body is sent. */
+    boolean refused() {
+        return early != null;
+    }
+
+    /** Sends the blob, unless the server refused it already; a server that answers while cutting it off keeps that answer. */
+    void writeBody() throws IOException {
+        if (early != null) {
+            return;
+        }
+        try {
+            writeFully(socket, blob.buffers());
+        } catch (IOException cut) {
+            // A server that rejects a bucket mid-body answers and closes: its reason beats "broken pipe".
             try {
-                socket.socket().connect(new InetSocketAddress(target.getHost(), port), (int) Math.max(1, connectTimeout.toMillis()));
-                socket.socket().setTcpNoDelay(true); // the head must not wait for the body's first segment
-                writeFully(socket, List.of(ByteBuffer.wrap(head(target, port, headers, blob.byteSize()))));
-                InputStream in = new BufferedInputStream(socket.socket().getInputStream(), 8192);
-                Answer first = awaitContinue(socket, in);
-                if (first != null) {
-                    return first; // refused before the body
-                }
-                try {
-                    writeFully(socket, blob.buffers());
-                } catch (IOException cut) {
-                    // A server that rejects a bucket mid-body answers and closes: its reason beats "broken pipe".
-                    return answerAfterFailedWrite(socket, in, cut);
-                }
-                socket.socket().setSoTimeout(0);
-                return finalAnswer(in);
+                early = answerAfterFailedWrite(socket, in, cut);
             } catch (IOException e) {
-                if (deadline.isDone() && !deadline.isCancelled()) {
-                    throw new SocketTimeoutException("no answer within the request timeout of " + timeout + " (" + e + ")");
-                }
-                throw e;
-            } finally {
-                deadline.cancel(false);
+                throw timedOut(e);
             }
         }
+    }
+
+    /** The server's final answer to the bucket. */
+    Answer answer() throws IOException {
+        if (early != null) {
+            return early;
+        }
+        try {
+            socket.socket().setSoTimeout(0);
+            return finalAnswer(in);
+        } catch (IOException e) {
+            throw timedOut(e);
+        }
+    }
+
+    /** {@code e}, or a timeout naming the request timeout when the timer is what closed the socket. */
+    private IOException timedOut(IOException e) {
+        if (deadline.isDone() && !deadline.isCancelled()) {
+            return new SocketTimeoutException("no answer within the request timeout of " + timeout + " (" + e + ")");
+        }
+        return e;
+    }
+
+    @Override
+    public void close() {
+        deadline.cancel(false);
+        closeQuietly(socket);
     }
 
     private static byte[] head(URI target, int port, Map<String, String> headers, long contentLength) {

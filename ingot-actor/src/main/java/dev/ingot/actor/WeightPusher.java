@@ -31,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,8 +43,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fails on the way (broken connection, 5xx) is sent again under the same {@code seq}, so the server
  * replaces the partial one; if it still fails, or the server refuses anything, the update is aborted
  * ({@code DELETE}) and a {@link PushException} says why. With {@link Builder#connections(int)} above 1, that many
- * buckets travel at once, each on its own connection, into the same update. Thread-safe; one pusher can
- * serve many pushes.
+ * buckets travel at once, each on its own connection, into the same update. Over plain {@code http} one more
+ * bucket is opened ahead (connection, head, the server's go-ahead) while they travel, so that the connection
+ * set-up and the round trip of each bucket overlap the bodies before it instead of following them.
+ * Thread-safe; one pusher can serve many pushes.
  *
  * <pre>{@code
  * try (WeightPusher pusher = WeightPusher.builder(URI.create("http://127.0.0.1:8080")).token(token).build()) {
@@ -54,6 +58,8 @@ public final class WeightPusher implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WeightPusher.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most buckets the server receives at once for one update. */
+    private static final int MAX_CONNECTIONS = 16;
 
     private final URI base;
     private final String token;
@@ -65,6 +71,7 @@ public final class WeightPusher implements AutoCloseable {
     private final Duration requestTimeout;
     private final boolean checksums;
     private final int connections;
+    private final Duration readyWait;
     private final HttpClient client;
     /** Prepares the next bucket (its checksums) and sends buckets: a thread per task, reused. */
     private final ExecutorService workers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-bucket-", 0).factory());
@@ -83,6 +90,7 @@ public final class WeightPusher implements AutoCloseable {
         this.requestTimeout = b.requestTimeout;
         this.checksums = b.checksums;
         this.connections = b.connections;
+        this.readyWait = b.readyWait;
         this.timer.setRemoveOnCancelPolicy(true);
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
     }
@@ -101,29 +109,40 @@ public final class WeightPusher implements AutoCloseable {
     public PushResult push(UpdateRequest request, Iterable<Tensor> tensors) throws IOException {
         long start = System.nanoTime();
         Attempts attempts = new Attempts();
-        String id = begin(request, attempts);
+        // The next bucket's checksums are computed while buckets upload: another core's work, and the
+        // pass that pages in a mapped checkpoint's bytes before the socket needs them. The first bucket's
+        // are computed while the update is being opened.
+        Iterator<List<Tensor>> grouped = new Buckets(tensors.iterator(), bucketBytes);
+        Future<BucketBlob> next = prepare(grouped);
+        String id;
+        try {
+            id = begin(request, attempts);
+        } catch (IOException | RuntimeException e) {
+            stop(next, List.of());
+            throw e;
+        }
         int buckets = 0;
         int count = 0;
         long bytes = 0;
-        Future<BucketBlob> next = null;
         CompletionService<Void> sending = new ExecutorCompletionService<>(workers);
         List<Future<Void>> sends = new ArrayList<>();
+        // Over plain http one bucket more than the connections is under way: its connection opened and its head
+        // accepted while the others are sent, so that its body follows theirs without a round trip.
+        boolean overlapped = base.getScheme().equalsIgnoreCase("http") && connections < MAX_CONNECTIONS;
+        int maxInFlight = overlapped ? connections + 1 : connections;
+        Semaphore bodies = new Semaphore(connections, true);
         int inFlight = 0;
         try {
-            // The next bucket's checksums are computed while buckets upload: another core's work, and the
-            // pass that pages in a mapped checkpoint's bytes before the socket needs them.
-            Iterator<List<Tensor>> grouped = new Buckets(tensors.iterator(), bucketBytes);
-            next = prepare(grouped);
             while (next != null) {
                 BucketBlob blob = await(next);
                 next = prepare(grouped);
-                if (inFlight == connections) {
+                if (inFlight == maxInFlight) {
                     await(nextSent(sending)); // a failed bucket ends the push here, not after every other bucket
                     inFlight--;
                 }
                 int seq = buckets;
                 sends.add(sending.submit(() -> {
-                    sendBucket(id, seq, blob, attempts);
+                    sendBucket(id, seq, blob, attempts, bodies);
                     return null;
                 }));
                 inFlight++;
@@ -223,7 +242,11 @@ public final class WeightPusher implements AutoCloseable {
         return answer.path("id").asText();
     }
 
-    private void sendBucket(String id, int seq, BucketBlob blob, Attempts attempts) throws IOException {
+    /**
+     * Sends one bucket, writing its body and awaiting the answer only while it holds one of the {@code bodies}
+     * permits (one per connection the pusher keeps busy): its connection and head are set up before that.
+     */
+    private void sendBucket(String id, int seq, BucketBlob blob, Attempts attempts, Semaphore bodies) throws IOException {
         String path = "v1/weights/updates/" + id + "/buckets?seq=" + seq;
         withRetries("send bucket " + seq + " of update " + id, attempts, () -> {
             if (!base.getScheme().equalsIgnoreCase("http")) {
@@ -239,12 +262,56 @@ public final class WeightPusher implements AutoCloseable {
             }
             SocketBucketUpload.Answer answer;
             try {
-                answer = SocketBucketUpload.put(base.resolve(path), headers, blob, connectTimeout, requestTimeout, timer);
+                answer = upload(base.resolve(path), headers, blob, bodies);
             } catch (IOException e) {
                 throw new PushException("cannot reach " + base + ": " + e, e);
             }
             return interpret(answer.status(), answer.body(), 200);
         });
+    }
+
+    /**
+     * One attempt at a bucket over plain {@code http}: opened (connection, head, the server's go-ahead) at once,
+     * then its body written and its answer read once a permit of {@code bodies} is free.
+     */
+    private SocketBucketUpload.Answer upload(URI target, Map<String, String> headers, BucketBlob blob, Semaphore bodies)
+            throws IOException {
+        try (SocketBucketUpload ready = SocketBucketUpload.open(target, headers, blob, connectTimeout, requestTimeout, timer)) {
+            if (ready.refused()) {
+                return ready.answer();
+            }
+            if (acquire(bodies, readyWait)) {
+                try {
+                    ready.writeBody();
+                    return ready.answer();
+                } finally {
+                    bodies.release();
+                }
+            }
+        }
+        // The buckets ahead are slow: rather than leave the server waiting on an idle connection (its idle timeout
+        // would cut it), that one was closed (the server drops it unread) and this bucket opens again when its turn comes.
+        acquire(bodies, null);
+        try (SocketBucketUpload late = SocketBucketUpload.open(target, headers, blob, connectTimeout, requestTimeout, timer)) {
+            late.writeBody();
+            return late.answer();
+        } finally {
+            bodies.release();
+        }
+    }
+
+    /** Takes a permit, waiting at most {@code wait} (null: as long as it takes); false when none came in time. */
+    private static boolean acquire(Semaphore permits, Duration wait) throws PushException {
+        try {
+            if (wait == null) {
+                permits.acquire();
+                return true;
+            }
+            return permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PushException("interrupted while pushing", e);
+        }
     }
 
     /**
@@ -388,6 +455,7 @@ public final class WeightPusher implements AutoCloseable {
         private Duration requestTimeout = Duration.ofMinutes(10);
         private boolean checksums = true;
         private int connections = 1;
+        private Duration readyWait = Duration.ofSeconds(5);
 
         private Builder(URI base) {
             this.base = Objects.requireNonNull(base, "base URL");
@@ -446,11 +514,24 @@ public final class WeightPusher implements AutoCloseable {
          * lets the server receive on several cores; each holds up to a bucket of the server's memory in flight.
          */
         public Builder connections(int value) {
-            if (value < 1 || value > 16) {
+            if (value < 1 || value > MAX_CONNECTIONS) {
                 throw new IllegalArgumentException("connections must be between 1 and 16 (the server receives at most 16"
                         + " buckets of an update at once), got " + value);
             }
             connections = value;
+            return this;
+        }
+
+        /**
+         * How long a bucket opened ahead (its head accepted while the bodies before it are written) waits for its
+         * turn before it gives its connection up and opens a new one when the turn comes (default 5 s): keep it
+         * under the idle timeout of the server and of any proxy in between (Jetty's is 30 s).
+         */
+        public Builder readyWait(Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("the ready wait must not be negative, got " + value);
+            }
+            readyWait = value;
             return this;
         }
 

@@ -49,9 +49,8 @@ import java.util.Map;
 public final class UpdatesCommand {
 
     private static final String TOKEN = "bench";
-    /** Measured repetitions (the median is reported) and unmeasured warm-up pushes after the first, cold one. */
+    /** Measured repetitions (the median is reported). */
     private static final int RUNS = 3;
-    private static final int WARMUPS = 2;
 
     private UpdatesCommand() {}
 
@@ -61,6 +60,10 @@ public final class UpdatesCommand {
         int threads = Runtime.getRuntime().availableProcessors();
         int[] connections = {1, 2, 4};
         boolean checksums = true;
+        // Unmeasured pushes per connection count after the first, cold one. The code that runs once per bucket
+        // (header parsing, Jetty's request handling) runs some ten times per push, so it is still climbing the JIT's
+        // tiers after a few pushes: more warm-ups measure the steady state of a trainer that pushes all day.
+        int warmups = 2;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--connections" -> connections = Arrays.stream(value(args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
@@ -69,6 +72,7 @@ public final class UpdatesCommand {
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
                 // what the CRC-32s cost both sides: buckets without declared checksums are not summed by the server either
                 case "--no-checksums" -> checksums = false;
+                case "--warmups" -> warmups = Integer.parseInt(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
@@ -110,7 +114,7 @@ public final class UpdatesCommand {
                 // The first pushes receive into memory nobody has touched yet; from the third on, an update
                 // receives into the memory of the generation the one before it replaced (StagingMemory).
                 PushResult cold = pushers[0].push(version++, UpdateMode.FULL, "hf", "bench cold", SwapPolicy.FINISH, tensors);
-                for (int i = 0; i < WARMUPS; i++) {
+                for (int i = 0; i < warmups; i++) {
                     for (WeightPusher pusher : pushers) {
                         pusher.push(version++, UpdateMode.FULL, "hf", "bench warm-up", SwapPolicy.FINISH, tensors);
                     }

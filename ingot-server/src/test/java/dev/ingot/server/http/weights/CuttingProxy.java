@@ -6,7 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.CountDownLatch;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,18 +26,23 @@ final class CuttingProxy implements AutoCloseable {
     private final AtomicInteger cutsMade = new AtomicInteger();
     private final boolean flip;
     private final Thread acceptor;
-    /** Holds connections after their first bytes until this many are held at once (or a timeout passes). */
-    private final CountDownLatch gathering;
+    /** Holds bucket uploads after their first bytes until this many are held at once (or a timeout passes). */
+    private final int together;
+    private final Object gate = new Object();
+    private int holding; // guarded by gate
     private volatile boolean gathered;
+    private final AtomicInteger accepted = new AtomicInteger();
+    /** Pause before forwarding each piece the client sent: a slow link. */
+    private volatile long delayMillis;
 
     CuttingProxy(int upstreamPort, long cutAfter, int cuts) throws IOException {
         this(upstreamPort, cutAfter, cuts, 0);
     }
 
     /**
-     * Also holds each client connection after its first bytes until {@code together} connections are held at
-     * once: a client that never has that many requests in flight is let through after 10 s, and
-     * {@link #gathered()} stays false.
+     * Also holds each bucket upload ({@code PUT}) after its first bytes until {@code together} of them are held at
+     * once: one that waits alone is let through after 10 s, and a client that never has that many uploads open
+     * at the same time leaves {@link #gathered()} false.
      */
     CuttingProxy(int upstreamPort, long cutAfter, int cuts, int together) throws IOException {
         this(upstreamPort, cutAfter, cuts, together, false);
@@ -54,7 +59,7 @@ final class CuttingProxy implements AutoCloseable {
         this.upstreamPort = upstreamPort;
         this.cutAfter = cutAfter;
         this.cutsLeft = new AtomicInteger(cuts);
-        this.gathering = new CountDownLatch(together);
+        this.together = together;
         this.gathered = together == 0;
         this.acceptor = Thread.ofPlatform().daemon().start(this::accept);
     }
@@ -68,22 +73,46 @@ final class CuttingProxy implements AutoCloseable {
         return cutsMade.get();
     }
 
+    /** Makes the link from the client slow: each piece it sends waits {@code millis} before it is forwarded. */
+    CuttingProxy slowed(long millis) throws IOException {
+        delayMillis = millis;
+        // small kernel buffers on the proxy's side, so the client's writes wait for the slow link instead of the
+        // kernel taking a whole bucket at once (connections accepted from now on)
+        listener.setReceiveBufferSize(16 << 10);
+        return this;
+    }
+
+    /** Client connections accepted so far. */
+    int accepted() {
+        return accepted.get();
+    }
+
     /** Whether the requested number of connections were ever in flight at the same time. */
     boolean gathered() {
         return gathered;
     }
 
-    private void gather() {
-        if (gathering.getCount() == 0) {
+    private void gather(byte[] first, int length) {
+        if (gathered || length < 4 || !new String(first, 0, 4, StandardCharsets.ISO_8859_1).equals("PUT ")) {
             return;
         }
-        gathering.countDown();
-        try {
-            if (gathering.await(10, TimeUnit.SECONDS)) {
-                gathered = true;
+        synchronized (gate) {
+            holding++;
+            try {
+                if (holding >= together) {
+                    gathered = true;
+                    gate.notifyAll();
+                    return;
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                for (long left = deadline - System.nanoTime(); !gathered && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(gate, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                holding--;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -91,6 +120,7 @@ final class CuttingProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                accepted.incrementAndGet();
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
                 Thread.ofPlatform().daemon().start(() -> pipe(client, server, true));
                 Thread.ofPlatform().daemon().start(() -> pipe(server, client, false));
@@ -108,8 +138,16 @@ final class CuttingProxy implements AutoCloseable {
             boolean held = !fromClient;
             while ((n = in.read(buffer)) > 0) {
                 if (!held) {
-                    gather();
+                    gather(buffer, n);
                     held = true;
+                }
+                if (fromClient && delayMillis > 0) {
+                    try {
+                        Thread.sleep(delayMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
                 if (fromClient && forwarded <= cutAfter && forwarded + n > cutAfter && flip && cutsLeft.getAndDecrement() > 0) {
                     buffer[(int) (cutAfter - forwarded)] ^= 1;
