@@ -57,7 +57,7 @@ final class WideF32Rows {
      * Whether all of a call's inputs are copied into the aligned scratch once ({@code -Dingot.tiles.holdInputs=false}
      * turns it off) when they take at most {@link #HELD_INPUT_BYTES}. Copied chunk by chunk instead, inputs that
      * span several chunks were copied again for every row chunk: 64 inputs of 2,048 columns, 24 times per call
-     * for a 768-row matrix.
+     * for a 768-row matrix. The copy stays with the thread, as the packed rows do: at most 8 MiB per kernel thread.
      */
     private static final boolean HOLD_ALL_INPUTS = !"false".equals(System.getProperty("ingot.tiles.holdInputs"));
     private static final long HELD_INPUT_BYTES = 8L << 20;
