@@ -46,12 +46,21 @@ final class WideF32Rows {
     static final int PACKED_BATCH = 4;
     private static final int ROW_TILE = 4;
     private static final int BATCH_TILE = 6;
-    /** Accumulators of the largest tile parked for the lane sums, rounded up to whole groups of sixteen. */
-    private static final int PARKED = Math.ceilDiv(ROW_TILE * BATCH_TILE, LANES) * LANES * LANES;
+    /** Accumulators of the largest tile finished at once (two 4 x 6), rounded up to whole groups of sixteen. */
+    private static final int PARKED = Math.ceilDiv(ROW_TILE * 2 * BATCH_TILE, LANES) * LANES * LANES;
 
     /** As in {@link TypedRowBlock}: a row chunk and an input chunk fit the core's L2 together. */
     private static final int CHUNK_WEIGHT_BYTES = 256 * 1024;
     private static final int CHUNK_INPUT_BYTES = 192 * 1024;
+
+    /**
+     * Whether all of a call's inputs are copied into the aligned scratch once ({@code -Dingot.tiles.holdInputs=false}
+     * turns it off) when they take at most {@link #HELD_INPUT_BYTES}. Copied chunk by chunk instead, inputs that
+     * span several chunks were copied again for every row chunk: 64 inputs of 2,048 columns, 24 times per call
+     * for a 768-row matrix. The copy stays with the thread, as the packed rows do: at most 8 MiB per kernel thread.
+     */
+    private static final boolean HOLD_ALL_INPUTS = !"false".equals(System.getProperty("ingot.tiles.holdInputs"));
+    private static final long HELD_INPUT_BYTES = 8L << 20;
 
     private WideF32Rows() {}
 
@@ -90,8 +99,12 @@ final class WideF32Rows {
         // the six inputs of a tile would otherwise start 8 KiB apart, in the same L1 sets.
         long inputBytes = (long) bound * Float.BYTES + 64;
         MemorySegment packed = scratch.weights(tileBytes * (rowChunk / ROW_TILE));
-        MemorySegment inputs = scratch.inputs(inputBytes * Math.min(batch, batchChunk));
-        int inputsHeld = -1;
+        boolean holdAll = HOLD_ALL_INPUTS && batch * inputBytes <= HELD_INPUT_BYTES;
+        MemorySegment inputs = scratch.inputs(inputBytes * (holdAll ? batch : Math.min(batch, batchChunk)));
+        if (holdAll) {
+            copyInputs(x, cols, bound, 0, batch, inputs);
+        }
+        int inputsHeld = holdAll ? 0 : -1;
         for (int rowStart = from; rowStart < to; rowStart += rowChunk) {
             int rowEnd = Math.min(to, rowStart + rowChunk);
             switch (type) {
@@ -101,14 +114,16 @@ final class WideF32Rows {
             }
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
                 int batchEnd = Math.min(batch, batchStart + batchChunk);
-                if (inputsHeld != batchStart) {
+                if (!holdAll && inputsHeld != batchStart) {
                     copyInputs(x, cols, bound, batchStart, batchEnd, inputs);
                     inputsHeld = batchStart;
                 }
+                // The offset of input batchStart in the held copy: all inputs held, or only this chunk's.
+                long chunkInputs = holdAll ? batchStart * inputBytes : 0;
                 long tile = 0;
                 for (int r = rowStart; r < rowEnd; r += ROW_TILE, tile += tileBytes) {
-                    rowTile(type, data, cols, bound, rows, x, out, last, r, packed, tile, inputs, inputBytes, batchStart,
-                            batchEnd, parked, sums);
+                    rowTile(type, data, cols, bound, rows, x, out, last, r, packed, tile, inputs, chunkInputs, inputBytes,
+                            batchStart, batchEnd, parked, sums);
                 }
             }
         }
@@ -116,20 +131,27 @@ final class WideF32Rows {
 
     /**
      * Rows {@code r..r+3} (those past {@code last} repeat it: computed the same way, stored again) against
-     * inputs {@code [batchStart, batchEnd)}: 4 x 6 tiles, then 4 x 4, 4 x 2, 4 x 1 for the remainder.
+     * inputs {@code [batchStart, batchEnd)}: 4 x 6 tiles (finished two by two), then 4 x 4, 4 x 2, 4 x 1 for the
+     * remainder.
      */
     private static void rowTile(DType type, MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int last, int r,
-            MemorySegment packed, long tile, MemorySegment inputs, long inputBytes, int batchStart, int batchEnd,
-            float[] parked, float[] sums) {
+            MemorySegment packed, long tile, MemorySegment inputs, long chunkInputs, long inputBytes, int batchStart,
+            int batchEnd, float[] parked, float[] sums) {
         int r1 = Math.min(r + 1, last);
         int r2 = Math.min(r + 2, last);
         int r3 = Math.min(r + 3, last);
         for (int b = batchStart; b < batchEnd; ) {
             int left = batchEnd - b;
             int width = left >= BATCH_TILE ? BATCH_TILE : left >= 4 ? 4 : left >= 2 ? 2 : 1;
-            long x0 = (b - batchStart) * inputBytes;
-            if (width == BATCH_TILE) {
-                rows4batch6(packed, tile, inputs, x0, inputBytes, bound, parked);
+            long x0 = chunkInputs + (b - batchStart) * inputBytes;
+            if (left >= 2 * BATCH_TILE) {
+                // Two 4 x 6 tiles parked side by side, one 4 x 12 to finish: three groups of sixteen sums, not four.
+                rows4batch6(packed, tile, inputs, x0, inputBytes, bound, parked, 0);
+                rows4batch6(packed, tile, inputs, x0 + BATCH_TILE * inputBytes, inputBytes, bound, parked,
+                        BATCH_TILE * ROW_TILE * LANES);
+                width = 2 * BATCH_TILE;
+            } else if (width == BATCH_TILE) {
+                rows4batch6(packed, tile, inputs, x0, inputBytes, bound, parked, 0);
             } else if (width == 4) {
                 rows4batch4(packed, tile, inputs, x0, inputBytes, bound, parked);
             } else if (width == 2) {
@@ -243,10 +265,10 @@ final class WideF32Rows {
     }
 
     /**
-     * Sums the parked accumulators (accumulator {@code i * tileBatch + j} for row {@code i} of the tile and
-     * input {@code b + j}) sixteen at a time, adds the columns past the last whole chunk in order, and
-     * stores the results. Each sum follows {@link Lanes#sumWideLanes(float[], int)}'s tree (lane i + lane
-     * i + 8, then + 4, + 2, + 1), so the same bits, but level by level on sixteen accumulators at once: 30
+     * Sums the parked accumulators (accumulator {@code 4 * j + i} for row {@code i} of the tile and input
+     * {@code b + j}: input by input, so that an input's four sums land side by side, as in its output row)
+     * sixteen at a time, adds the columns past the last whole chunk in order, and stores the results. Each sum
+     * follows {@link Lanes#sumWideLanes(float[], int)}'s tree (lane i + lane i + 8, then + 4, + 2, + 1), so the same bits, but level by level on sixteen accumulators at once: 30
      * two-vector permutes and 15 adds instead of 240 scalar adds (which took about as long as a 4 x 6 tile
      * of 768 columns). Accumulators past a tile's own are left from an earlier tile; their sums go unused.
      *
@@ -258,6 +280,8 @@ final class WideF32Rows {
     private static void finish(DType type, MemorySegment data, int cols, int bound, int rows, float[] x, float[] out,
             float[] parked, float[] sums, int r0, int r1, int r2, int r3, int tileBatch, int b) {
         int count = ROW_TILE * tileBatch;
+        // No columns past the last chunk and four distinct rows: each input's four sums are stored as they come.
+        boolean contiguous = bound == cols && r3 == r0 + ROW_TILE - 1;
         for (int group = 0; group < count; group += LANES) {
             int at = group * LANES;
             FloatVector l0 = level(lanes(parked, at), lanes(parked, at + LANES), LOW_8, HIGH_8);
@@ -273,19 +297,28 @@ final class WideF32Rows {
             FloatVector m2 = level(l4, l5, LOW_4, HIGH_4);
             FloatVector m3 = level(l6, l7, LOW_4, HIGH_4);
             level(level(m0, m1, LOW_2, HIGH_2), level(m2, m3, LOW_2, HIGH_2), LOW_1, HIGH_1).intoArray(sums, 0);
-            for (int k = 0; k < Math.min(LANES, count - group); k++) {
-                int i = (group + k) / tileBatch;
-                int j = (group + k) % tileBatch;
+            int firstInput = b + group / ROW_TILE;
+            int held = Math.min(LANES, count - group);
+            if (contiguous) {
+                // Sums 4j..4j+3 are rows r0..r0+3 of one input, consecutive in its output row.
+                for (int k = 0; k < held; k += ROW_TILE) {
+                    System.arraycopy(sums, k, out, (firstInput + k / ROW_TILE) * rows + r0, ROW_TILE);
+                }
+                continue;
+            }
+            for (int k = 0; k < held; k++) {
+                int i = k % ROW_TILE;
+                int input = firstInput + k / ROW_TILE;
                 int r = i == 0 ? r0 : i == 1 ? r1 : i == 2 ? r2 : r3;
                 float sum = sums[k];
                 if (bound < cols) {
                     long rowStart = (long) r * cols;
-                    int xStart = (b + j) * cols;
+                    int xStart = input * cols;
                     for (int c = bound; c < cols; c++) {
                         sum = Math.fma(ScalarKernels.weight(data, type, rowStart + c), x[xStart + c], sum);
                     }
                 }
-                out[(b + j) * rows + r] = sum;
+                out[input * rows + r] = sum;
             }
         }
     }
@@ -322,10 +355,11 @@ final class WideF32Rows {
     /**
      * Four rows against six inputs: 24 accumulators, four weight vectors and one input vector in 29 of the
      * 32 registers; per 16 columns 10 loads feed 24 FMAs. {@code tile}: the byte offset of the packed rows
-     * ({@link #packRows}); {@code x0}: of the first input in {@code inputs}, the others {@code stride} apart.
+     * ({@link #packRows}); {@code x0}: of the first input in {@code inputs}, the others {@code stride} apart;
+     * {@code slot0}: where in {@code parked} the tile's accumulators go.
      */
     private static void rows4batch6(MemorySegment packed, long tile, MemorySegment inputs, long x0, long stride, int bound,
-            float[] parked) {
+            float[] parked, int slot0) {
         long x1 = x0 + stride;
         long x2 = x1 + stride;
         long x3 = x2 + stride;
@@ -374,30 +408,30 @@ final class WideF32Rows {
             a25 = v2.fma(xv, a25);
             a35 = v3.fma(xv, a35);
         }
-        a00.intoArray(parked, 0);
-        a01.intoArray(parked, LANES);
-        a02.intoArray(parked, 2 * LANES);
-        a03.intoArray(parked, 3 * LANES);
-        a04.intoArray(parked, 4 * LANES);
-        a05.intoArray(parked, 5 * LANES);
-        a10.intoArray(parked, 6 * LANES);
-        a11.intoArray(parked, 7 * LANES);
-        a12.intoArray(parked, 8 * LANES);
-        a13.intoArray(parked, 9 * LANES);
-        a14.intoArray(parked, 10 * LANES);
-        a15.intoArray(parked, 11 * LANES);
-        a20.intoArray(parked, 12 * LANES);
-        a21.intoArray(parked, 13 * LANES);
-        a22.intoArray(parked, 14 * LANES);
-        a23.intoArray(parked, 15 * LANES);
-        a24.intoArray(parked, 16 * LANES);
-        a25.intoArray(parked, 17 * LANES);
-        a30.intoArray(parked, 18 * LANES);
-        a31.intoArray(parked, 19 * LANES);
-        a32.intoArray(parked, 20 * LANES);
-        a33.intoArray(parked, 21 * LANES);
-        a34.intoArray(parked, 22 * LANES);
-        a35.intoArray(parked, 23 * LANES);
+        a00.intoArray(parked, slot0);
+        a01.intoArray(parked, slot0 + 4 * LANES);
+        a02.intoArray(parked, slot0 + 8 * LANES);
+        a03.intoArray(parked, slot0 + 12 * LANES);
+        a04.intoArray(parked, slot0 + 16 * LANES);
+        a05.intoArray(parked, slot0 + 20 * LANES);
+        a10.intoArray(parked, slot0 + LANES);
+        a11.intoArray(parked, slot0 + 5 * LANES);
+        a12.intoArray(parked, slot0 + 9 * LANES);
+        a13.intoArray(parked, slot0 + 13 * LANES);
+        a14.intoArray(parked, slot0 + 17 * LANES);
+        a15.intoArray(parked, slot0 + 21 * LANES);
+        a20.intoArray(parked, slot0 + 2 * LANES);
+        a21.intoArray(parked, slot0 + 6 * LANES);
+        a22.intoArray(parked, slot0 + 10 * LANES);
+        a23.intoArray(parked, slot0 + 14 * LANES);
+        a24.intoArray(parked, slot0 + 18 * LANES);
+        a25.intoArray(parked, slot0 + 22 * LANES);
+        a30.intoArray(parked, slot0 + 3 * LANES);
+        a31.intoArray(parked, slot0 + 7 * LANES);
+        a32.intoArray(parked, slot0 + 11 * LANES);
+        a33.intoArray(parked, slot0 + 15 * LANES);
+        a34.intoArray(parked, slot0 + 19 * LANES);
+        a35.intoArray(parked, slot0 + 23 * LANES);
     }
 
     /** Four rows against four inputs (an input remainder): per output the same sequence as {@link #rows4batch6}. */
@@ -440,20 +474,20 @@ final class WideF32Rows {
             a33 = v3.fma(xv, a33);
         }
         a00.intoArray(parked, 0);
-        a01.intoArray(parked, LANES);
-        a02.intoArray(parked, 2 * LANES);
-        a03.intoArray(parked, 3 * LANES);
-        a10.intoArray(parked, 4 * LANES);
+        a01.intoArray(parked, 4 * LANES);
+        a02.intoArray(parked, 8 * LANES);
+        a03.intoArray(parked, 12 * LANES);
+        a10.intoArray(parked, LANES);
         a11.intoArray(parked, 5 * LANES);
-        a12.intoArray(parked, 6 * LANES);
-        a13.intoArray(parked, 7 * LANES);
-        a20.intoArray(parked, 8 * LANES);
-        a21.intoArray(parked, 9 * LANES);
+        a12.intoArray(parked, 9 * LANES);
+        a13.intoArray(parked, 13 * LANES);
+        a20.intoArray(parked, 2 * LANES);
+        a21.intoArray(parked, 6 * LANES);
         a22.intoArray(parked, 10 * LANES);
-        a23.intoArray(parked, 11 * LANES);
-        a30.intoArray(parked, 12 * LANES);
-        a31.intoArray(parked, 13 * LANES);
-        a32.intoArray(parked, 14 * LANES);
+        a23.intoArray(parked, 14 * LANES);
+        a30.intoArray(parked, 3 * LANES);
+        a31.intoArray(parked, 7 * LANES);
+        a32.intoArray(parked, 11 * LANES);
         a33.intoArray(parked, 15 * LANES);
     }
 
@@ -482,12 +516,12 @@ final class WideF32Rows {
             a31 = v3.fma(xv, a31);
         }
         a00.intoArray(parked, 0);
-        a01.intoArray(parked, LANES);
-        a10.intoArray(parked, 2 * LANES);
-        a11.intoArray(parked, 3 * LANES);
-        a20.intoArray(parked, 4 * LANES);
-        a21.intoArray(parked, 5 * LANES);
-        a30.intoArray(parked, 6 * LANES);
+        a01.intoArray(parked, 4 * LANES);
+        a10.intoArray(parked, LANES);
+        a11.intoArray(parked, 5 * LANES);
+        a20.intoArray(parked, 2 * LANES);
+        a21.intoArray(parked, 6 * LANES);
+        a30.intoArray(parked, 3 * LANES);
         a31.intoArray(parked, 7 * LANES);
     }
 

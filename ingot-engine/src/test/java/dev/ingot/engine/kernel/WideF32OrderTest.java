@@ -19,11 +19,13 @@ class WideF32OrderTest {
         assumeTrue(WideF32Rows.ENABLED, "F32 rows take the 512-bit tiles only on CPUs with 512-bit vectors");
         Random random = new Random(5);
         try (VectorKernels kernels = new VectorKernels(2)) {
-            for (int[] shape : new int[][] {{13, 100}, {9, 768}, {5, 16}, {6, 15}}) {
+            // 4,112 columns: the inputs of batch 29 span three input chunks of a row chunk (12, 12, 5).
+            for (int[] shape : new int[][] {{13, 100}, {9, 768}, {5, 16}, {6, 15}, {6, 4112}}) {
                 int rows = shape[0];
                 int cols = shape[1];
                 WeightMatrix w = Matrices.random(DType.F32, rows, cols, random);
-                for (int batch : new int[] {1, 2, 4, 5, 6, 7, 8, 13}) {
+                // 13, 24, 29: two 4 x 6 tiles summed as one 4 x 12, then the remainders.
+                for (int batch : new int[] {1, 2, 4, 5, 6, 7, 8, 13, 24, 29}) {
                     float[] x = Matrices.uniform(batch * cols, random);
                     float[] out = new float[batch * rows];
                     kernels.matmul(w, x, out, batch);
