@@ -145,6 +145,8 @@ public final class Main {
                                          same bytes); a list measures each in the same rounds and prints their ratio
                       --kv-lazy          Ingot's KV blocks allocated while timed, as a server's first batch (default:
                                          allocated before timing, sized as llama-batched-bench's -c)
+                      --weights TYPE     the file's weight type: F32 (default, ingot convert) or F16, BF16, Q8_0, ...
+                                         (written from it by llama-quantize; both engines read that file)
                       --quick            32 + 32 tokens, 1 round   --plugins DIR, --anchor SCRIPT | --no-anchor as quant""",
                     dev.ingot.bench.batched.BatchedCommand::run),
             new BenchCommand("decode-profile", """

@@ -28,7 +28,8 @@ import java.util.Optional;
 /**
  * {@code bench/run batched}: batched decode of Ingot's scheduler against llama.cpp's {@code llama-batched-bench}
  * on the same file, the synthetic 110M Llama as GGUF F32 (written by {@code ingot convert --to gguf}; Ingot reads
- * it through the gguf plugin). For each parallelism (1, 16, 64 sequences), in alternating rounds: both engines
+ * it through the gguf plugin), or with {@code --weights F16|BF16|Q8_0...} that file written in another type by
+ * llama-quantize. For each parallelism (1, 16, 64 sequences), in alternating rounds: both engines
  * prefill one distinct prompt per sequence, then decode all sequences together; the figure is llama-batched-bench's
  * {@code S_TG}, generated tokens of all sequences over the decode time ({@link SchedulerDecode} for Ingot),
  * best-of with the spread, and the ratio Ingot / llama.cpp. Prefill speed ({@code S_PP}) is printed alongside.
@@ -41,7 +42,7 @@ public final class BatchedCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Options(Path models, Path plugins, Optional<Path> anchor, int rounds, int threads, int promptTokens,
-            int generated, List<Integer> parallel, List<KvDtype> kvDtypes, boolean preallocateKv) {
+            int generated, List<Integer> parallel, List<KvDtype> kvDtypes, boolean preallocateKv, String weights) {
 
         static Options parse(String[] args) {
             Path root = Path.of(System.getenv().getOrDefault("INGOT_ROOT", ".")).toAbsolutePath().normalize();
@@ -57,6 +58,7 @@ public final class BatchedCommand {
             // llama.cpp's KV cache is F16 by default: a 16-bit cache reads as many bytes per position.
             List<KvDtype> kvDtypes = List.of(KvDtype.BF16);
             boolean preallocateKv = true;
+            String weights = "F32";
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -75,10 +77,11 @@ public final class BatchedCommand {
                         i++;
                     }
                     case "--kv-lazy" -> preallocateKv = false;
+                    case "--weights" -> { weights = value.toUpperCase(Locale.ROOT); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(models, plugins, anchor, rounds, threads, promptTokens, generated, parallel, kvDtypes, preallocateKv);
+            return new Options(models, plugins, anchor, rounds, threads, promptTokens, generated, parallel, kvDtypes, preallocateKv, weights);
         }
     }
 
@@ -99,7 +102,7 @@ public final class BatchedCommand {
         out.printf(Locale.ROOT, "# Batched decode: Ingot's scheduler vs llama-batched-bench on the same GGUF file%n%n"
                         + "load average at start: %s; threads %d; anchor %s%n%n",
                 loadAverage(), o.threads(), o.anchor().map(Path::toString).orElse("none (Ingot only)"));
-        Path gguf = SyntheticGguf.f32(SyntheticGguf.hf(o.models(), ModelShape.M110), o.models().resolve("llama-110M-f32.gguf"), o.plugins());
+        Path gguf = weightsFile(o);
         LoadOptions load = LoadOptions.of(gguf).withPlugins(PluginConfig.of(List.of(o.plugins()))).withThreads(o.threads());
         Map<Row, Series> series = new LinkedHashMap<>();
         try (LoadedModel loaded = ModelLoader.load(load)) {
@@ -147,6 +150,22 @@ public final class BatchedCommand {
     }
 
     /**
+     * The file both engines read: the synthetic 110M Llama as GGUF F32 (ingot convert), or in another type written
+     * from it by llama-quantize (F16 and BF16 are the types a trainer's weights usually come in).
+     */
+    private static Path weightsFile(Options o) throws Exception {
+        Path f32 = SyntheticGguf.f32(SyntheticGguf.hf(o.models(), ModelShape.M110), o.models().resolve("llama-110M-f32.gguf"), o.plugins());
+        if (o.weights().equals("F32")) {
+            return f32;
+        }
+        Path file = o.models().resolve("llama-110M-" + o.weights().toLowerCase(Locale.ROOT) + ".gguf");
+        if (!Files.exists(file) && o.anchor().isEmpty()) {
+            throw new IllegalArgumentException("--weights " + o.weights() + " needs llama-quantize (the anchor) to write " + file);
+        }
+        return Files.exists(file) ? file : SyntheticGguf.quantized(f32, file, o.weights(), new LlamaCppAnchor(o.anchor().get()));
+    }
+
+    /**
      * One {@code llama-batched-bench} run for one parallelism, its JSON line ({@code speed_tg}, {@code speed_pp}), or
      * null (with the reason printed) when it failed. The context holds every sequence's prompt and generated tokens.
      */
@@ -186,10 +205,10 @@ public final class BatchedCommand {
     }
 
     private static void table(Options o, Map<Row, Series> series, PrintStream out) {
-        out.printf(Locale.ROOT, "%n## Decode tok/s (S_TG: all sequences' generated tokens / decode time), synthetic 110M Llama F32, "
+        out.printf(Locale.ROOT, "%n## Decode tok/s (S_TG: all sequences' generated tokens / decode time), synthetic 110M Llama %s, "
                         + "%d prompt + %d generated tokens per sequence, %d threads, %d rounds alternating; KV cache: Ingot %s, "
                         + "llama.cpp F16 (its default); Ingot's %s%n%n",
-                o.promptTokens(), o.generated(), o.threads(), o.rounds(),
+                o.weights(), o.promptTokens(), o.generated(), o.threads(), o.rounds(),
                 String.join(" and ", o.kvDtypes().stream().map(KvDtype::name).toList()),
                 o.preallocateKv() ? "allocated before timing (as llama.cpp's)" : "allocated block by block while timed (--kv-lazy)");
         out.println("| parallel | Ingot KV | Ingot best (spread) | llama.cpp best (spread) | Ingot / llama.cpp | per-round ratios "

@@ -41,6 +41,28 @@ public final class SyntheticGguf {
     }
 
     /**
+     * {@code f32} written as {@code type} at {@code out} by llama.cpp's {@code llama-quantize} (F16, BF16, Q8_0, Q4_K_M,
+     * ...; {@code TYPE-pure} quantizes every tensor, the embedding and LM head too), once; later calls reuse the file.
+     * Both engines then read llama.cpp's own encoding of the weights.
+     */
+    public static Path quantized(Path f32, Path out, String type, LlamaCppAnchor anchor) throws IOException, InterruptedException {
+        if (Files.exists(out)) {
+            return out;
+        }
+        boolean pure = type.endsWith("-pure");
+        List<String> args = new ArrayList<>(List.of("quantize", f32.toString(), out.toString(),
+                pure ? type.substring(0, type.length() - "-pure".length()) : type));
+        if (pure) {
+            args.add("--pure");
+        }
+        LlamaCppAnchor.Run q = anchor.run(args);
+        if (q.code() != 0 || !Files.exists(out)) {
+            throw new IOException("llama-quantize " + type + " failed for " + f32.getFileName() + ": " + q.lastLine());
+        }
+        return out;
+    }
+
+    /**
      * A SentencePiece-style tokenizer.json with the synthetic tokenizer's pieces (the specials, the 256
      * byte pieces, made-up words spelled with {@code ▁}), so the converted GGUF carries a vocabulary.
      */

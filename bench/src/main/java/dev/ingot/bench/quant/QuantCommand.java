@@ -150,16 +150,10 @@ public final class QuantCommand {
                     out.println("(no anchor: " + file.getFileName() + " cannot be written by llama-quantize; skipped)");
                     continue;
                 }
-                // TYPE-pure: every tensor in TYPE (llama-quantize --pure), the embedding and LM head too
-                boolean pure = type.endsWith("-pure");
-                List<String> args = new ArrayList<>(List.of("quantize", f32.toString(), file.toString(),
-                        pure ? type.substring(0, type.length() - 5) : type));
-                if (pure) {
-                    args.add("--pure");
-                }
-                Run q = anchor(o, args);
-                if (q.code() != 0 || !Files.exists(file)) {
-                    out.println("(llama-quantize " + type + " failed for " + f32.getFileName() + ": " + q.lastLine() + ")");
+                try {
+                    SyntheticGguf.quantized(f32, file, type, new LlamaCppAnchor(o.anchor().get()));
+                } catch (IOException e) {
+                    out.println("(" + e.getMessage() + ")");
                     continue;
                 }
             }
