@@ -1,0 +1,150 @@
+package dev.ingot.plugins.tcp;
+
+import dev.ingot.spi.update.UpdateTransport;
+import dev.ingot.spi.update.WeightUpdates;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The listening side: a blocking server socket, an accepting thread, a platform thread per connection (at most
+ * {@link TcpOptions#maxConnections()} at once), and a reaper that closes connections idle past their deadline,
+ * so no thread waits forever on a client that went quiet.
+ */
+final class TcpServer implements UpdateTransport.Running {
+
+    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+    /** A connection must send its first head this soon; the idle timeout applies once it has. */
+    static final long FIRST_HEAD_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final WeightUpdates target;
+    private final TcpOptions options;
+    private final ServerSocketChannel server;
+    private final Semaphore slots;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+    private final Thread acceptor;
+    private final ScheduledExecutorService reaper;
+    private final String endpoint;
+
+    private TcpServer(WeightUpdates target, TcpOptions options, ServerSocketChannel server) throws IOException {
+        this.target = target;
+        this.options = options;
+        this.server = server;
+        this.slots = new Semaphore(options.maxConnections());
+        InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
+        this.endpoint = "tcp://" + local.getAddress().getHostAddress() + ":" + local.getPort();
+        this.acceptor = Thread.ofPlatform().daemon().name("ingot-tcp-accept").unstarted(this::accept);
+        this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ingot-tcp-reaper").factory());
+    }
+
+    static TcpServer start(WeightUpdates target, TcpOptions options) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(new InetSocketAddress(options.bind(), options.port()), 64);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw new IOException("tcp transport: cannot listen on " + options.bind() + ":" + options.port() + ": " + e.getMessage(), e);
+        }
+        TcpServer running = new TcpServer(target, options, server);
+        running.acceptor.start();
+        running.reaper.scheduleWithFixedDelay(running::reap, 250, 250, TimeUnit.MILLISECONDS);
+        return running;
+    }
+
+    @Override
+    public String endpoint() {
+        return endpoint;
+    }
+
+    private void accept() {
+        while (server.isOpen()) {
+            SocketChannel socket;
+            try {
+                socket = server.accept();
+            } catch (ClosedChannelException closed) {
+                return;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "tcp transport: accept failed: " + e.getMessage());
+                continue;
+            }
+            if (!slots.tryAcquire()) {
+                refuseBusy(socket);
+                continue;
+            }
+            try {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                Connection connection = new Connection(ids.incrementAndGet(), socket, target, options);
+                open.add(connection);
+                Thread.ofPlatform().daemon().name("ingot-tcp-" + connection.id()).start(() -> {
+                    try {
+                        connection.run();
+                    } finally {
+                        open.remove(connection);
+                        slots.release();
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                slots.release();
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private void refuseBusy(SocketChannel socket) {
+        try (socket) {
+            String line = Answers.error("busy", "the tcp transport serves " + options.maxConnections()
+                    + " connections at once (max-connections); connect again when one ends") + "\n";
+            socket.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException ignored) {
+            // the client left already
+        }
+    }
+
+    private void reap() {
+        long now = System.nanoTime();
+        for (Connection c : open) {
+            c.closeIfPast(now);
+        }
+    }
+
+    /** Connections served right now (for tests). */
+    int connections() {
+        return open.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        reaper.shutdownNow();
+        for (Connection c : open) {
+            c.close("the transport is shutting down");
+        }
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
