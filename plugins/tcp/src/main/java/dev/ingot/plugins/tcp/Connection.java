@@ -47,11 +47,7 @@ final class Connection {
         this.target = target;
         this.options = options;
         SocketAddress remote = socket.getRemoteAddress();
-        this.peer = String.valueOf(remote);
-    }
-
-    long id() {
-        return id;
+        this.peer = "#" + id + " " + remote;
     }
 
     void run() {

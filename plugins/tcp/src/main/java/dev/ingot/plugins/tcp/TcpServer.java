@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -36,6 +37,11 @@ final class TcpServer implements UpdateTransport.Running {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final Thread acceptor;
+    /**
+     * Connection threads, kept for a minute after their connection ends so a trainer's next push does not start
+     * one (their number is bounded by {@link #slots}, not here).
+     */
+    private final ExecutorService workers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("ingot-tcp-conn-", 1).factory());
     private final ScheduledExecutorService reaper;
     private final String endpoint;
 
@@ -85,19 +91,24 @@ final class TcpServer implements UpdateTransport.Running {
                 refuseBusy(socket);
                 continue;
             }
+            Connection connection = null;
             try {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                Connection connection = new Connection(ids.incrementAndGet(), socket, target, options);
-                open.add(connection);
-                Thread.ofPlatform().daemon().name("ingot-tcp-" + connection.id()).start(() -> {
+                Connection accepted = new Connection(ids.incrementAndGet(), socket, target, options);
+                connection = accepted;
+                open.add(accepted);
+                workers.execute(() -> {
                     try {
-                        connection.run();
+                        accepted.run();
                     } finally {
-                        open.remove(connection);
+                        open.remove(accepted);
                         slots.release();
                     }
                 });
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) { // the socket broke already, or the transport is closing
+                if (connection != null) {
+                    open.remove(connection);
+                }
                 slots.release();
                 closeQuietly(socket);
             }
@@ -121,15 +132,11 @@ final class TcpServer implements UpdateTransport.Running {
         }
     }
 
-    /** Connections served right now (for tests). */
-    int connections() {
-        return open.size();
-    }
-
     @Override
     public void close() throws IOException {
         server.close();
         reaper.shutdownNow();
+        workers.shutdown();
         for (Connection c : open) {
             c.close("the transport is shutting down");
         }

@@ -129,6 +129,42 @@ class TcpTransportTest {
     }
 
     @Test
+    void thePythonClientPushesOverTcp() throws Exception {
+        Path client = Path.of(System.getProperty("ingot.root"), "clients", "python", "ingot_actor.py");
+        Path tokenFile = Files.writeString(dir.resolve("python-token.txt"), TOKEN + "\n");
+        Path wrongFile = Files.writeString(dir.resolve("wrong-token.txt"), "nope\n");
+        String file = randomCheckpoint.resolve("model.safetensors").toString();
+
+        ProcessResult refused = python(client.toString(), "push-tcp", "--port", Integer.toString(port), "--token-file", wrongFile.toString(),
+                "--version", "4", file);
+        assertThat(refused.exit()).as(refused.output()).isEqualTo(1);
+        assertThat(refused.output()).contains("wrong token");
+        assertThat(model.weights().version()).isEqualTo(1);
+
+        ProcessResult pushed = python(client.toString(), "push-tcp", "--port", Integer.toString(port), "--token-file", tokenFile.toString(),
+                "--version", "4", "--label", "from python", "--bucket-mb", "0.2", file);
+        assertThat(pushed.exit()).as(pushed.output()).isZero();
+        assertThat(pushed.output()).contains("pushed version 4 over tcp: 47 tensors");
+        assertThat(model.weights().version()).isEqualTo(4);
+        try (LoadedModel fresh = ModelLoader.load(LoadOptions.of(randomCheckpoint))) {
+            Map<String, byte[]> served = bytesOf(model.weights().acquire());
+            Map<String, byte[]> loaded = bytesOf(fresh.weights().acquire());
+            served.forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(loaded.get(name)));
+        }
+    }
+
+    private record ProcessResult(int exit, String output) {}
+
+    private static ProcessResult python(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("python3"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new ProcessResult(p.exitValue(), out);
+    }
+
+    @Test
     void oneConnectionCarriesUpdateAfterUpdateAndAnAbort() throws Exception {
         try (Client c = new Client(port)) {
             assertThat(c.send(begin(TOKEN, 5, "PARTIAL")).get("ok").asBoolean()).isTrue();
