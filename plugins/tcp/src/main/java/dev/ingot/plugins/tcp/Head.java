@@ -87,11 +87,10 @@ sealed interface Head {
         SwapPolicy policy = choice(SwapPolicy.class, head, "policy", SwapPolicy.FINISH);
         String format = string(head, "format", "hf");
         String label = string(head, "label", "");
-        boolean force = head.get("force").map(v -> v instanceof JsonBoolean b && b.value()).orElse(false);
-        if (head.get("force").isPresent() && !(head.get("force").get() instanceof JsonBoolean)) {
+        if (!(head.get("force").orElse(new JsonBoolean(false)) instanceof JsonBoolean force)) {
             throw invalid("\"force\" must be true or false");
         }
-        return new Begin(token, new UpdateRequest(version, mode, format, label, policy, force));
+        return new Begin(token, new UpdateRequest(version, mode, format, label, policy, force.value()));
     }
 
     private static Bucket bucket(JsonObject head) throws ProtocolException {

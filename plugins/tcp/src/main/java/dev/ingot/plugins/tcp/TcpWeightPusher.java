@@ -35,7 +35,7 @@ import java.util.zip.CRC32;
 /**
  * The trainer's side of the {@code tcp} transport: pushes a set of tensors as one update over one connection,
  * in buckets, each written with blocking gathering writes straight from the tensors' memory. With checksums on
- * (the default) the next bucket's CRC-32s are computed on another thread while one is sent.
+ * (the default) the CRC-32s are computed on another thread, ahead of the bucket being sent.
  *
  * <pre>{@code
  * try (TcpWeightPusher pusher = TcpWeightPusher.builder("127.0.0.1", 7070).token(token).build()) {
@@ -119,24 +119,27 @@ public final class TcpWeightPusher implements AutoCloseable {
         if (buckets.isEmpty()) {
             throw new IllegalArgumentException("nothing to push: no tensors");
         }
+        List<CompletableFuture<List<Head.TensorHead>>> ahead = new ArrayList<>();
         try (SocketChannel socket = SocketChannel.open()) {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             socket.connect(address);
             FramedChannel in = new FramedChannel(socket);
-            CompletableFuture<List<Head.TensorHead>> next = heads(buckets.getFirst());
+            // Every bucket's checksums are queued at once: the summing thread gets as far ahead as the cores let it,
+            // instead of starting on the next bucket only when one is sent (measured: less waiting, no more CPU).
+            for (List<Tensor> bucket : buckets) {
+                ahead.add(heads(bucket));
+            }
             exchange(socket, in, beginLine(request), List.of());
             long bytes = 0;
             for (int b = 0; b < buckets.size(); b++) {
-                List<Head.TensorHead> heads = join(next);
-                if (b + 1 < buckets.size()) {
-                    next = heads(buckets.get(b + 1));
-                }
-                exchange(socket, in, Head.bucketLine(heads), buckets.get(b));
+                exchange(socket, in, Head.bucketLine(join(ahead.get(b))), buckets.get(b));
                 bytes += buckets.get(b).stream().mapToLong(t -> t.info().byteSize()).sum();
             }
             JsonObject done = exchange(socket, in, "{\"op\":\"commit\"}", List.of());
             return new TcpPushResult(number(done, "version"), text(done, "label"), (int) number(done, "tensors"), bytes, buckets.size(),
                     number(done, "staging_ms"), number(done, "swap_ms"), System.nanoTime() - start);
+        } finally {
+            ahead.forEach(f -> f.cancel(false)); // a failed push leaves nothing queued (a cancelled task is skipped)
         }
     }
 
