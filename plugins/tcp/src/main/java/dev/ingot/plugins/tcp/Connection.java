@@ -28,7 +28,6 @@ final class Connection {
     /** ... and at most this much of it. */
     private static final long DRAIN_BYTES = 1L << 30;
 
-    private final long id;
     private final SocketChannel socket;
     private final FramedChannel in;
     private final WeightUpdates target;
@@ -41,7 +40,6 @@ final class Connection {
     private int buckets;
 
     Connection(long id, SocketChannel socket, WeightUpdates target, TcpOptions options) throws IOException {
-        this.id = id;
         this.socket = socket;
         this.in = new FramedChannel(socket);
         this.target = target;

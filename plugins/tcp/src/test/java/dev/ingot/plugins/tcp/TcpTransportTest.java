@@ -324,6 +324,21 @@ class TcpTransportTest {
     }
 
     @Test
+    void aClientThatGoesQuietMidUpdateIsClosedAndItsUpdateAborted() throws Exception {
+        running.close();
+        running = start(Map.of("idle-timeout-s", "1"));
+        port = Integer.parseInt(running.endpoint().substring(running.endpoint().lastIndexOf(':') + 1));
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 3, "PARTIAL"));
+            c.write(bucketHead(NORM, 64, 256, null) + "\n");
+            c.write(new byte[10]); // and then nothing
+            awaitNoOpenUpdates();
+            assertThat(c.closed()).isTrue();
+        }
+        assertThat(model.weights().version()).isEqualTo(1);
+    }
+
+    @Test
     void theTransportRefusesToStartWithoutAToken() {
         assertThatThrownBy(() -> TransportLauncher.start(model.plugins(), "tcp", Map.of(), updates))
                 .hasMessageContaining("refusing to start without a token").hasMessageContaining("token-file");
