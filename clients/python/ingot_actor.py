@@ -271,10 +271,13 @@ def _tcp_exchange(sock, reader, head, datas=()):
             sock.sendall(data)
     except OSError as sent:
         # the server may have refused what we were sending and said why before it closed
-        line = reader.readline(1 << 20)
-        if not line:
+        try:
+            line = reader.readline(1 << 20)
+        except OSError:
+            line = b""
+        answer = json.loads(line) if line else {}
+        if answer.get("ok", True):
             raise IngotError("tcp transport: the connection broke: %s" % sent)
-        answer = json.loads(line)
     else:
         line = reader.readline(1 << 20)
         if not line:
