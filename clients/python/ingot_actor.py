@@ -21,6 +21,11 @@ As a command (pushes the tensors of a .safetensors file)::
     python3 ingot_actor.py push --url http://127.0.0.1:8080 --token-file token.txt --version 7 model.safetensors
     python3 ingot_actor.py info --url http://127.0.0.1:8080
 
+Over the ``tcp`` transport plugin (``ingot serve --transport tcp``; JSON head lines and raw bytes on one
+socket, no HTTP), ``push_tcp(host, port, token, tensors, version, ...)`` or::
+
+    python3 ingot_actor.py push-tcp --host 127.0.0.1 --port 7070 --token-file token.txt --version 7 model.safetensors
+
 The protocol is described in docs/weight-updates.md.
 """
 
@@ -29,13 +34,14 @@ import concurrent.futures
 import http.client
 import json
 import mmap
+import socket
 import struct
 import sys
 import time
 import urllib.parse
 import zlib
 
-__all__ = ["WeightPusher", "IngotError", "read_safetensors"]
+__all__ = ["WeightPusher", "IngotError", "read_safetensors", "push_tcp"]
 
 DTYPE_SIZES = {
     "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
@@ -257,6 +263,67 @@ class WeightPusher:
                 time.sleep(min(10.0, self.backoff * (2 ** attempt)))
 
 
+def _tcp_exchange(sock, reader, head, datas=()):
+    """Sends one head line (and the tensors' bytes after it) over the tcp transport; returns the answer."""
+    try:
+        sock.sendall(json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n")
+        for data in datas:
+            sock.sendall(data)
+    except OSError as sent:
+        # the server may have refused what we were sending and said why before it closed
+        try:
+            line = reader.readline(1 << 20)
+        except OSError:
+            line = b""
+        answer = json.loads(line) if line else {}
+        if answer.get("ok", True):
+            raise IngotError("tcp transport: the connection broke: %s" % sent)
+    else:
+        line = reader.readline(1 << 20)
+        if not line:
+            raise IngotError("tcp transport: the server closed the connection without an answer")
+        answer = json.loads(line)
+    if not answer.get("ok"):
+        raise IngotError(answer.get("error", "refused"), code=answer.get("code", ""))
+    return answer
+
+
+def push_tcp(host, port, token, tensors, version, mode="FULL", format="hf", label="", policy="finish",
+             force=False, bucket_bytes=256 << 20, checksums=True, timeout=600.0):
+    """Pushes ``tensors`` ({name: (dtype, shape, data)}) as one update over the ``tcp`` transport (one connection,
+    see docs/weight-updates.md, "TCP transport"). Returns the commit's answer (version, tensors, bytes, staging_ms,
+    swap_ms). A refusal raises IngotError with the server's ``code``; the server has then aborted the update."""
+    items = [(name, dtype, list(shape), memoryview(data).cast("B")) for name, (dtype, shape, data) in tensors.items()]
+    buckets, current, size = [], [], 0
+    for item in items:
+        if _byte_size(item[1], item[2]) != len(item[3]):
+            raise ValueError("tensor %r: %d bytes given, %s%s takes %d" % (item[0], len(item[3]), item[1], item[2],
+                                                                          _byte_size(item[1], item[2])))
+        if current and size + len(item[3]) > bucket_bytes:
+            buckets.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += len(item[3])
+    if current:
+        buckets.append(current)
+    if not buckets:
+        raise ValueError("nothing to push: no tensors")
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = sock.makefile("rb")
+        _tcp_exchange(sock, reader, {"op": "begin", "token": token, "version": int(version), "mode": mode.upper(),
+                                     "format": format, "label": label, "policy": policy, "force": bool(force)})
+        for bucket in buckets:
+            heads = []
+            for name, dtype, shape, data in bucket:
+                head = {"name": name, "dtype": dtype, "shape": shape, "bytes": len(data)}
+                if checksums:
+                    head["crc32"] = "%08x" % (zlib.crc32(data) & 0xFFFFFFFF)
+                heads.append(head)
+            _tcp_exchange(sock, reader, {"op": "bucket", "tensors": heads}, [t[3] for t in bucket])
+        return _tcp_exchange(sock, reader, {"op": "commit"})
+
+
 def read_safetensors(path):
     """The tensors of a .safetensors file as {name: (dtype, shape, memoryview)}, views of one mapping."""
     with open(path, "rb") as f:
@@ -287,6 +354,19 @@ def main(argv=None):
     info = sub.add_parser("info", help="show the served version and tensors")
     for p in (push, info):
         p.add_argument("--url", required=True)
+    tcp = sub.add_parser("push-tcp", help="push the tensors of a .safetensors file over the tcp transport")
+    tcp.add_argument("file")
+    tcp.add_argument("--host", default="127.0.0.1")
+    tcp.add_argument("--port", type=int, required=True)
+    tcp.add_argument("--version", type=int, required=True)
+    tcp.add_argument("--partial", action="store_true", help="a PARTIAL update (default FULL)")
+    tcp.add_argument("--format", default="hf")
+    tcp.add_argument("--label", default="")
+    tcp.add_argument("--policy", default="finish", choices=["finish", "pause", "abort", "recompute"])
+    tcp.add_argument("--force", action="store_true")
+    tcp.add_argument("--bucket-mb", type=float, default=256)
+    tcp.add_argument("--no-checksums", action="store_true")
+    for p in (push, info, tcp):
         p.add_argument("--token")
         p.add_argument("--token-file")
     args = parser.parse_args(argv)
@@ -295,6 +375,15 @@ def main(argv=None):
         with open(args.token_file, encoding="utf-8") as f:
             token = f.readline().strip()
     try:
+        if args.command == "push-tcp":
+            start = time.monotonic()
+            result = push_tcp(args.host, args.port, token, read_safetensors(args.file), args.version,
+                              mode="PARTIAL" if args.partial else "FULL", format=args.format, label=args.label,
+                              policy=args.policy, force=args.force, bucket_bytes=int(args.bucket_mb * (1 << 20)),
+                              checksums=not args.no_checksums)
+            print("pushed version %d over tcp: %d tensors, %d bytes in %.2f s (swap %d ms)"
+                  % (result["version"], result["tensors"], result["bytes"], time.monotonic() - start, result["swap_ms"]))
+            return 0
         if args.command == "info":
             print(json.dumps(WeightPusher(args.url, token=token).info(), indent=2))
             return 0

@@ -87,7 +87,7 @@ public final class Main {
                     to batch 1 measured in the same run (--threads, --quick apply)""",
                     (args, out) -> BatchingCommand.run(BenchOptions.parse(args), Arrays.asList(args).contains("--batches"), out)),
             new BenchCommand("updates", """
-                    a FULL weight update over HTTP (GB/s, process CPU s/GB) against raw loopback sockets
+                    a FULL weight update over HTTP and over the tcp transport plugin (GB/s, process CPU s/GB) against raw loopback sockets
                     (as many as connections) carrying the same bytes in the same run, and what the swap
                     does to a sequence decoding meanwhile
                       --model-mb N       size of the random BF16 Llama (default 600)
@@ -95,6 +95,7 @@ public final class Main {
                       --connections LIST buckets in flight at once, one row each (default 1,2,4)
                       --threads N        kernel threads (default: available processors)
                       --no-checksums     push without CRC-32s (what they cost, both sides)
+                      --transport LIST   http, tcp or http,tcp (default both; tcp uses one connection)
                       --warmups N        unmeasured pushes per connection count first (default 2)""",
                     UpdatesCommand::run),
             new BenchCommand("rollout", """

@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of this process split by who spent it, read from {@code /proc/self/task/* /stat} (Linux; empty
- * elsewhere): the pushing side (the actor's bucket threads and its {@code HttpClient}), the JVM itself (JIT
+ * elsewhere): the pushing side (the actor's bucket threads and its {@code HttpClient}, the tcp client's threads), the JVM itself (JIT
  * compilers, GC, VM thread) and the rest, which during a push is the receiving server (Jetty's selectors,
  * the carriers of its virtual-thread handlers). Client and server share one process in the benchmark; this
  * tells their costs apart. Threads that ended between two samples drop out, so compare samples taken
@@ -88,7 +88,8 @@ final class ThreadCpu {
     }
 
     private static Side side(String comm) {
-        if (comm.startsWith("ingot-bucket") || comm.startsWith("HttpClient")) {
+        if (comm.startsWith("ingot-bucket") || comm.startsWith("HttpClient") || comm.startsWith("ingot-tcp-push")
+                || comm.startsWith("ingot-tcp-crc")) {
             return Side.CLIENT;
         }
         if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") || comm.startsWith("GC Thread")

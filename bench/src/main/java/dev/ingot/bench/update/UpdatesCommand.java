@@ -14,6 +14,9 @@ import dev.ingot.engine.update.ReloadRoots;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.weights.WeightStore;
+import dev.ingot.plugins.tcp.TcpPushResult;
+import dev.ingot.plugins.tcp.TcpTransport;
+import dev.ingot.plugins.tcp.TcpWeightPusher;
 import dev.ingot.server.http.weights.UploadBuffers;
 import dev.ingot.server.http.weights.WeightApiConfig;
 import dev.ingot.server.http.weights.WeightRoutes;
@@ -21,14 +24,19 @@ import dev.ingot.spi.model.ModelSpec;
 import dev.ingot.spi.tensor.Tensor;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
+import dev.ingot.spi.update.UpdateTransport;
 import io.javalin.Javalin;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * {@code bench/run updates}: how fast a whole weight set travels into a serving engine over HTTP, next
@@ -42,6 +50,8 @@ import java.util.Map;
  *       once per number of parallel connections ({@code --connections 1,2,4}), each right after its raw run
  *       so that a change in the machine's load hits both alike; besides the throughput, the process CPU time
  *       each takes per GB, which a shared machine's load moves much less;</li>
+ *   <li>the same tensors pushed over the {@code tcp} transport plugin ({@link TcpWeightPusher}, one connection,
+ *       {@code --transport http,tcp}), right after the HTTP push of the same round, against the same raw run;</li>
  *   <li>again while one sequence decodes on the served weights, recording every step: the steps around the
  *       swap show the pause generation sees.</li>
  * </ol>
@@ -64,6 +74,8 @@ public final class UpdatesCommand {
         // (header parsing, Jetty's request handling) runs some ten times per push, so it is still climbing the JIT's
         // tiers after a few pushes: more warm-ups measure the steady state of a trainer that pushes all day.
         int warmups = 2;
+        boolean http = true;
+        boolean tcp = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--connections" -> connections = Arrays.stream(value(args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
@@ -73,6 +85,14 @@ public final class UpdatesCommand {
                 // what the CRC-32s cost both sides: buckets without declared checksums are not summed by the server either
                 case "--no-checksums" -> checksums = false;
                 case "--warmups" -> warmups = Integer.parseInt(value(args, ++i));
+                case "--transport" -> {
+                    List<String> names = List.of(value(args, ++i).split(","));
+                    http = names.contains("http");
+                    tcp = names.contains("tcp");
+                    if (!http && !tcp || names.stream().anyMatch(n -> !n.equals("http") && !n.equals("tcp"))) {
+                        throw new IllegalArgumentException("--transport takes http, tcp or both (http,tcp)");
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
@@ -84,9 +104,13 @@ public final class UpdatesCommand {
                 checksums ? " with CRC-32s" : ", no checksums", threads);
 
         WeightStore store = new WeightStore(llama.generation(1));
+        Path tokenFile = Files.createTempFile("ingot-bench-token", ".txt");
+        Files.writeString(tokenFile, TOKEN);
         try (Kernels kernels = Kernels.best(threads);
                 PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
-                Arena clientArena = Arena.ofShared()) {
+                Arena clientArena = Arena.ofShared();
+                // the trainer's thread: ThreadCpu counts "ingot-tcp-push" and "ingot-tcp-crc" as the pushing side
+                ExecutorService tcpThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("ingot-tcp-push").factory())) {
             DecoderModel model = new DecoderModel(store.peek().model(), kernels);
             UpdateManager updates = new UpdateManager(store, "hf", MapperSource.of(plugins), UpdateLimits.defaults(),
                     DecoderWeights::of);
@@ -99,6 +123,9 @@ public final class UpdatesCommand {
                 routes.register(c.routes);
             });
             app.start("127.0.0.1", 0);
+            // The tcp plugin is on the benchmark's class path; started directly, as ingot serve --transport tcp starts it.
+            UpdateTransport.Running tcpServer = new TcpTransport().start(updates, Map.of("token-file", tokenFile.toString()));
+            int tcpPort = Integer.parseInt(tcpServer.endpoint().substring(tcpServer.endpoint().lastIndexOf(':') + 1));
             URI url = URI.create("http://127.0.0.1:" + app.port());
             WeightPusher[] pushers = new WeightPusher[connections.length];
             for (int c = 0; c < connections.length; c++) {
@@ -106,44 +133,75 @@ public final class UpdatesCommand {
                         .checksums(checksums).build();
             }
             WeightPusher widest = pushers[pushers.length - 1];
+            TcpWeightPusher tcpPusher = TcpWeightPusher.builder("127.0.0.1", tcpPort).token(TOKEN).bucketBytes((long) bucketMb << 20)
+                    .checksums(checksums).build();
             try {
                 Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
+                Route httpRoute = (c, version, label) -> Pushed.of(pushers[c].push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors));
+                Route tcpRoute = (c, version, label) -> Pushed.of(tcpThread.submit(
+                        () -> tcpPusher.push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors)).get());
+                List<Route> routesOn = new java.util.ArrayList<>();
+                if (http) {
+                    routesOn.add(httpRoute);
+                }
+                if (tcp) {
+                    routesOn.add(tcpRoute);
+                }
+                String[] routeNames = {"HTTP", "TCP"};
+                Route[] all = {http ? httpRoute : null, tcp ? tcpRoute : null};
+                int one = -1; // the TCP route pushes over one connection: measured next to the 1-connection raw run
+                for (int c = 0; c < connections.length; c++) {
+                    one = connections[c] == 1 && one < 0 ? c : one;
+                }
+                if (tcp && one < 0) {
+                    throw new IllegalArgumentException("the tcp route pushes over one connection: --connections must include 1");
+                }
 
                 long version = 2;
                 // The first pushes receive into memory nobody has touched yet; from the third on, an update
                 // receives into the memory of the generation the one before it replaced (StagingMemory).
-                PushResult cold = pushers[0].push(version++, UpdateMode.FULL, "hf", "bench cold", SwapPolicy.FINISH, tensors);
+                Pushed cold = routesOn.getFirst().push(0, version++, "bench cold");
                 for (int i = 0; i < warmups; i++) {
-                    for (WeightPusher pusher : pushers) {
-                        pusher.push(version++, UpdateMode.FULL, "hf", "bench warm-up", SwapPolicy.FINISH, tensors);
+                    for (int c = 0; c < connections.length; c++) {
+                        for (int r = 0; r < all.length; r++) {
+                            if (all[r] != null && (r == 0 || c == one)) {
+                                all[r].push(c, version++, "bench warm-up");
+                            }
+                        }
                     }
                 }
                 // Each connection count is measured against a raw transfer over as many sockets, right before it, so a
                 // change in the machine's load hits both alike; process CPU time per byte is the figure load moves least.
                 double[][] raw = new double[connections.length][RUNS];
-                double[][] http = new double[connections.length][RUNS];
                 double[][] rawCpu = new double[connections.length][RUNS];
-                double[][] httpCpu = new double[connections.length][RUNS];
-                // by side: user-space, then kernel CPU seconds per GB
-                double[][][] sideCpu = new double[2 * ThreadCpu.Side.values().length][connections.length][RUNS];
-                int buckets = 0;
+                double[][][] speed = new double[all.length][connections.length][RUNS];
+                double[][][] cpuPerGb = new double[all.length][connections.length][RUNS];
+                // by route, then side: user-space, then kernel CPU seconds per GB
+                double[][][][] sideCpu = new double[all.length][2 * ThreadCpu.Side.values().length][connections.length][RUNS];
+                int[] buckets = new int[all.length];
                 for (int i = 0; i < RUNS; i++) {
                     for (int c = 0; c < connections.length; c++) {
                         long cpu = ProcessCpu.nanos();
                         raw[c][i] = LoopbackBaseline.bytesPerSecond(tensors, connections[c]);
                         rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
-                        cpu = ProcessCpu.nanos();
-                        Map<ThreadCpu.Side, ThreadCpu.Spent> sides = ThreadCpu.sample();
-                        PushResult r = pushers[c].push(version++, UpdateMode.FULL, "hf", "bench", SwapPolicy.FINISH, tensors);
-                        httpCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
-                        Map<ThreadCpu.Side, ThreadCpu.Spent> spent = ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes);
-                        for (ThreadCpu.Side side : ThreadCpu.Side.values()) {
-                            sideCpu[2 * side.ordinal()][c][i] = spent.get(side).user();
-                            sideCpu[2 * side.ordinal() + 1][c][i] = spent.get(side).kernel();
+                        for (int k = 0; k < all.length; k++) {
+                            int r = (k + i) % all.length; // the routes take turns at going first after the raw run
+                            if (all[r] == null || (r == 1 && c != one)) {
+                                continue;
+                            }
+                            cpu = ProcessCpu.nanos();
+                            Map<ThreadCpu.Side, ThreadCpu.Spent> sides = ThreadCpu.sample();
+                            Pushed p = all[r].push(c, version++, "bench");
+                            cpuPerGb[r][c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
+                            Map<ThreadCpu.Side, ThreadCpu.Spent> spent = ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes);
+                            for (ThreadCpu.Side side : ThreadCpu.Side.values()) {
+                                sideCpu[r][2 * side.ordinal()][c][i] = spent.get(side).user();
+                                sideCpu[r][2 * side.ordinal() + 1][c][i] = spent.get(side).kernel();
+                            }
+                            speed[r][c][i] = p.bytesPerSecond();
+                            buckets[r] = p.buckets();
                         }
-                        http[c][i] = r.bytesPerSecond();
-                        buckets = r.buckets();
                     }
                 }
                 double rawOne = median(raw[0]);
@@ -155,44 +213,80 @@ public final class UpdatesCommand {
                     double rawCpuC = median(rawCpu[c]);
                     out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%% %10.0f%% %9.2f %10.0f%%%n", "raw loopback TCP, " + conns, rawC / 1e9, 100.0,
                             100 * rawC / rawOne, rawCpuC, 100.0);
-                    out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%% %10.0f%% %9.2f %10.0f%%%n", "FULL update over HTTP, " + conns + " (" + buckets
-                            + " buckets)", median(http[c]) / 1e9, 100 * median(http[c]) / rawC, 100 * median(http[c]) / rawOne,
-                            median(httpCpu[c]), 100 * median(httpCpu[c]) / rawCpuC);
+                    for (int r = 0; r < all.length; r++) {
+                        if (all[r] == null || (r == 1 && c != one)) {
+                            continue;
+                        }
+                        out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%% %10.0f%% %9.2f %10.0f%%%n", "FULL update over " + routeNames[r] + ", " + conns
+                                + " (" + buckets[r] + " buckets)", median(speed[r][c]) / 1e9, 100 * median(speed[r][c]) / rawC,
+                                100 * median(speed[r][c]) / rawOne, median(cpuPerGb[r][c]), 100 * median(cpuPerGb[r][c]) / rawCpuC);
+                    }
                 }
-                out.printf(Locale.ROOT, "%-52s %6.2f %6s %10.0f%%%n", "  the first one (cold JVM, fresh memory, " + connections[0] + " c.)",
-                        cold.bytesPerSecond() / 1e9, "", 100 * cold.bytesPerSecond() / rawOne);
+                out.printf(Locale.ROOT, "%-52s %6.2f %6s %10.0f%%%n", "  the first one (cold JVM, fresh memory, " + connections[0] + " c., "
+                        + (http ? "HTTP" : "TCP") + ")", cold.bytesPerSecond() / 1e9, "", 100 * cold.bytesPerSecond() / rawOne);
 
-                try (DecodeLoop decode = new DecodeLoop(model, store)) {
-                    decode.awaitSteps(8);
-                    long pushStart = System.nanoTime();
-                    PushResult busy = widest.push(version, UpdateMode.FULL, "hf", "bench busy", SwapPolicy.FINISH, tensors);
-                    long pushEnd = System.nanoTime();
-                    int before = decode.steps().size();
-                    decode.awaitSteps(before + 5);
-                    decode.close();
-                    out.printf(Locale.ROOT, "%-52s %6.2f %6.0f%%%n", "the same while a sequence decodes (" + connections[connections.length - 1]
-                            + " c.)", busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / median(raw[connections.length - 1]));
-                    report(decode.steps(), pushStart, pushEnd, busy, out);
+                for (int r = 0; r < all.length; r++) {
+                    if (all[r] == null) {
+                        continue;
+                    }
+                    int c = r == 0 ? connections.length - 1 : one;
+                    try (DecodeLoop decode = new DecodeLoop(model, store)) {
+                        decode.awaitSteps(8);
+                        long pushStart = System.nanoTime();
+                        Pushed busy = all[r].push(c, version++, "bench busy");
+                        long pushEnd = System.nanoTime();
+                        int before = decode.steps().size();
+                        decode.awaitSteps(before + 5);
+                        decode.close();
+                        out.printf(Locale.ROOT, "%n%-52s %6.2f %6.0f%%%n", "the same over " + routeNames[r] + " while a sequence decodes ("
+                                + connections[c] + " c.)", busy.bytesPerSecond() / 1e9, 100 * busy.bytesPerSecond() / median(raw[c]));
+                        report(decode.steps(), pushStart, pushEnd, busy, out);
+                    }
                 }
                 out.printf(Locale.ROOT, "%n%-40s %19s %19s %9s%n", "CPU s/GB of the update by thread (median)", "pusher user+kernel",
                         "server user+kernel", "JIT, GC");
-                for (int c = 0; c < connections.length; c++) {
-                    out.printf(Locale.ROOT, "%-40s %9.2f+%-9.2f %9.2f+%-9.2f %9.2f%n", connections[c] + " connection" + (connections[c] == 1 ? "" : "s"),
-                            median(sideCpu[0][c]), median(sideCpu[1][c]), median(sideCpu[2][c]), median(sideCpu[3][c]),
-                            median(sideCpu[4][c]) + median(sideCpu[5][c]));
+                for (int r = 0; r < all.length; r++) {
+                    for (int c = 0; c < connections.length; c++) {
+                        if (all[r] == null || (r == 1 && c != one)) {
+                            continue;
+                        }
+                        double[][][] sc = sideCpu[r];
+                        out.printf(Locale.ROOT, "%-40s %9.2f+%-9.2f %9.2f+%-9.2f %9.2f%n", routeNames[r] + ", " + connections[c] + " connection"
+                                + (connections[c] == 1 ? "" : "s"), median(sc[0][c]), median(sc[1][c]), median(sc[2][c]), median(sc[3][c]),
+                                median(sc[4][c]) + median(sc[5][c]));
+                    }
                 }
             } finally {
                 for (WeightPusher pusher : pushers) {
                     pusher.close();
                 }
+                tcpPusher.close();
+                tcpServer.close();
                 app.stop();
                 routes.close();
                 store.close();
+                Files.deleteIfExists(tokenFile);
             }
         }
     }
 
-    private static void report(List<DecodeLoop.Step> steps, long pushStart, long pushEnd, PushResult push, PrintStream out) {
+    /** One way into the engine: pushes the benchmark's tensors as a FULL update over {@code connections[c]} connections. */
+    private interface Route {
+        Pushed push(int c, long version, String label) throws Exception;
+    }
+
+    /** What a push reports, whichever route carried it. */
+    private record Pushed(double bytesPerSecond, int buckets, long version, long swapMillis) {
+        static Pushed of(PushResult r) {
+            return new Pushed(r.bytesPerSecond(), r.buckets(), r.version(), r.swapMillis());
+        }
+
+        static Pushed of(TcpPushResult r) {
+            return new Pushed(r.bytesPerSecond(), r.buckets(), r.version(), r.swapMillis());
+        }
+    }
+
+    private static void report(List<DecodeLoop.Step> steps, long pushStart, long pushEnd, Pushed push, PrintStream out) {
         double quiet = median(steps.stream().filter(s -> s.endNanos() < pushStart).mapToDouble(DecodeLoop.Step::millis).toArray());
         List<DecodeLoop.Step> during = steps.stream().filter(s -> s.endNanos() >= pushStart && s.startNanos() <= pushEnd).toList();
         double slowest = during.stream().mapToDouble(DecodeLoop.Step::millis).max().orElse(Double.NaN);
@@ -208,7 +302,7 @@ public final class UpdatesCommand {
                 firstOnNew = step;
             }
         }
-        out.printf(Locale.ROOT, "%n%-52s %10s%n", "decode (1 sequence) around the swap", "ms");
+        out.printf(Locale.ROOT, "%-52s %10s%n", "decode (1 sequence) around the swap", "ms");
         out.printf(Locale.ROOT, "%-52s %10.1f%n", "step, median before the update", quiet);
         out.printf(Locale.ROOT, "%-52s %10.1f%n", "slowest step while the update streamed", slowest);
         out.printf(Locale.ROOT, "%-52s %10.1f%n", "first step on the new weights", firstOnNew == null ? Double.NaN : firstOnNew.millis());
