@@ -75,120 +75,228 @@ final class SegmentVectorKernels {
     }
 
     /**
-     * {@link SegmentScalarKernels#blockScores} with {@link #dotF32}'s arithmetic per score, four positions at
-     * a time: each query chunk is loaded once for four key rows, and the four dot products are independent
-     * chains of fused multiply-adds the CPU overlaps (one position at a time, every FMA waited on the one
-     * before). Each dot still sums its own lanes in its own order, so every score keeps its bits. Eight
-     * positions at a time, their sums folded together by sumLanes' tree in one pass, were tried and not kept:
-     * with eight accumulators plus BF16 widening C2 ran out of registers, and that variant took twice as long
-     * (at times fifty times, as if left uncompiled). The element type is decided once per block: with both types
-     * in one loop, a JVM that ran both (the benchmarks; a test suite) compiled both into it and the loop got slower.
+     * {@link SegmentScalarKernels#blockScores} over transposed keys: each lane of a vector is one position, so
+     * each score is its own lane's chain of fused multiply-adds over the key's channels, in channel order, with
+     * no sum across lanes, bit for bit the scalar chain. Two vectors cover a block of {@code 2 * LANES} positions
+     * (16 at 256 bits); four query heads go together, so eight chains overlap, and when the four share a KV head
+     * (grouped-query attention, group a multiple of four) each channel's vectors are loaded once for all four.
+     * Positions of the block outside {@code [slot, slot + slots)} are computed too (the block is whole in memory)
+     * and not stored. The element type is decided once per block: with both types in one loop, a JVM that ran
+     * both compiled both into it and the loop got slower.
      */
     static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        if (bf16) {
-            blockScoresBf16(q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset, scoreStride);
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        if (positions % (2 * LANES) != 0) {
+            blockScoresByChunk(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots,
+                    scores, scoreOffset, scoreStride);
+        } else if (bf16) {
+            blockScoresBf16(q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots, scores,
+                    scoreOffset, scoreStride);
         } else {
-            blockScoresF32(q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset, scoreStride);
+            blockScoresF32(q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots, scores,
+                    scoreOffset, scoreStride);
         }
     }
 
     private static void blockScoresF32(float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        int bound = headDim - headDim % LANES;
-        long headBytes = (long) headDim * Float.BYTES;
-        for (int h = 0; h < heads; h++) {
-            int qAt = qOffset + h * headDim;
-            long keys = keyOffset + (h / group) * headBytes;
-            int at = scoreOffset + h * scoreStride;
-            int s = 0;
-            for (; s + 4 <= slots; s += 4) {
-                long r0 = keys + s * rowBytes;
-                long r1 = r0 + rowBytes;
-                long r2 = r1 + rowBytes;
-                long r3 = r2 + rowBytes;
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        long channelBytes = (long) positions * Float.BYTES;
+        long headBytes = headDim * channelBytes;
+        long second = (long) LANES * Float.BYTES;
+        int end = slot + slots;
+        boolean shared = group % 4 == 0;
+        for (int chunk = slot - slot % (2 * LANES); chunk < end; chunk += 2 * LANES) {
+            long chunkBytes = keysOffset + (long) chunk * Float.BYTES;
+            int h = 0;
+            for (; h + 4 <= heads; h += 4) {
+                int q0 = qOffset + h * headDim;
+                int q1 = q0 + headDim;
+                int q2 = q1 + headDim;
+                int q3 = q2 + headDim;
+                long k0 = chunkBytes + (h / group) * headBytes;
+                long k1 = chunkBytes + ((h + 1) / group) * headBytes;
+                long k2 = chunkBytes + ((h + 2) / group) * headBytes;
+                long k3 = chunkBytes + ((h + 3) / group) * headBytes;
                 FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int i = 0; i < bound; i += LANES) {
-                    FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                    long b = (long) i * Float.BYTES;
-                    a0 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r0 + b, ORDER), a0);
-                    a1 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r1 + b, ORDER), a1);
-                    a2 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r2 + b, ORDER), a2);
-                    a3 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r3 + b, ORDER), a3);
+                FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                if (shared) {
+                    for (int d = 0; d < headDim; d++, k0 += channelBytes) {
+                        FloatVector lo = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER);
+                        FloatVector hi = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER);
+                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+                        a0 = lo.fma(x0, a0);
+                        b0 = hi.fma(x0, b0);
+                        a1 = lo.fma(x1, a1);
+                        b1 = hi.fma(x1, b1);
+                        a2 = lo.fma(x2, a2);
+                        b2 = hi.fma(x2, b2);
+                        a3 = lo.fma(x3, a3);
+                        b3 = hi.fma(x3, b3);
+                    }
+                } else {
+                    for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
+                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+                        a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
+                        b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
+                        a1 = FloatVector.fromMemorySegment(FLOATS, block, k1, ORDER).fma(x1, a1);
+                        b1 = FloatVector.fromMemorySegment(FLOATS, block, k1 + second, ORDER).fma(x1, b1);
+                        a2 = FloatVector.fromMemorySegment(FLOATS, block, k2, ORDER).fma(x2, a2);
+                        b2 = FloatVector.fromMemorySegment(FLOATS, block, k2 + second, ORDER).fma(x2, b2);
+                        a3 = FloatVector.fromMemorySegment(FLOATS, block, k3, ORDER).fma(x3, a3);
+                        b3 = FloatVector.fromMemorySegment(FLOATS, block, k3 + second, ORDER).fma(x3, b3);
+                    }
                 }
-                scores[at + s] = tailF32(q, qAt, block, r0, bound, headDim, Lanes.sumLanes(a0)) * scale;
-                scores[at + s + 1] = tailF32(q, qAt, block, r1, bound, headDim, Lanes.sumLanes(a1)) * scale;
-                scores[at + s + 2] = tailF32(q, qAt, block, r2, bound, headDim, Lanes.sumLanes(a2)) * scale;
-                scores[at + s + 3] = tailF32(q, qAt, block, r3, bound, headDim, Lanes.sumLanes(a3)) * scale;
+                int at = scoreOffset + h * scoreStride - slot;
+                storeScores(a0, b0, scale, scores, at, chunk, slot, end);
+                storeScores(a1, b1, scale, scores, at + scoreStride, chunk, slot, end);
+                storeScores(a2, b2, scale, scores, at + 2 * scoreStride, chunk, slot, end);
+                storeScores(a3, b3, scale, scores, at + 3 * scoreStride, chunk, slot, end);
             }
-            for (; s < slots; s++) {
-                scores[at + s] = dotF32(q, qAt, block, keys + s * rowBytes, headDim) * scale;
+            for (; h < heads; h++) {
+                int q0 = qOffset + h * headDim;
+                long k0 = chunkBytes + (h / group) * headBytes;
+                FloatVector a0 = FloatVector.zero(FLOATS);
+                FloatVector b0 = a0;
+                for (int d = 0; d < headDim; d++, k0 += channelBytes) {
+                    FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+                    a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
+                    b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
+                }
+                storeScores(a0, b0, scale, scores, scoreOffset + h * scoreStride - slot, chunk, slot, end);
+            }
+        }
+    }
+
+    private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        long channelBytes = (long) positions * Short.BYTES;
+        long headBytes = headDim * channelBytes;
+        long second = (long) LANES * Short.BYTES;
+        int end = slot + slots;
+        boolean shared = group % 4 == 0;
+        for (int chunk = slot - slot % (2 * LANES); chunk < end; chunk += 2 * LANES) {
+            long chunkBytes = keysOffset + (long) chunk * Short.BYTES;
+            int h = 0;
+            for (; h + 4 <= heads; h += 4) {
+                int q0 = qOffset + h * headDim;
+                int q1 = q0 + headDim;
+                int q2 = q1 + headDim;
+                int q3 = q2 + headDim;
+                long k0 = chunkBytes + (h / group) * headBytes;
+                long k1 = chunkBytes + ((h + 1) / group) * headBytes;
+                long k2 = chunkBytes + ((h + 2) / group) * headBytes;
+                long k3 = chunkBytes + ((h + 3) / group) * headBytes;
+                FloatVector a0 = FloatVector.zero(FLOATS);
+                FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                if (shared) {
+                    for (int d = 0; d < headDim; d++, k0 += channelBytes) {
+                        FloatVector lo = bf16(block, k0);
+                        FloatVector hi = bf16(block, k0 + second);
+                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+                        a0 = lo.fma(x0, a0);
+                        b0 = hi.fma(x0, b0);
+                        a1 = lo.fma(x1, a1);
+                        b1 = hi.fma(x1, b1);
+                        a2 = lo.fma(x2, a2);
+                        b2 = hi.fma(x2, b2);
+                        a3 = lo.fma(x3, a3);
+                        b3 = hi.fma(x3, b3);
+                    }
+                } else {
+                    for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
+                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+                        a0 = bf16(block, k0).fma(x0, a0);
+                        b0 = bf16(block, k0 + second).fma(x0, b0);
+                        a1 = bf16(block, k1).fma(x1, a1);
+                        b1 = bf16(block, k1 + second).fma(x1, b1);
+                        a2 = bf16(block, k2).fma(x2, a2);
+                        b2 = bf16(block, k2 + second).fma(x2, b2);
+                        a3 = bf16(block, k3).fma(x3, a3);
+                        b3 = bf16(block, k3 + second).fma(x3, b3);
+                    }
+                }
+                int at = scoreOffset + h * scoreStride - slot;
+                storeScores(a0, b0, scale, scores, at, chunk, slot, end);
+                storeScores(a1, b1, scale, scores, at + scoreStride, chunk, slot, end);
+                storeScores(a2, b2, scale, scores, at + 2 * scoreStride, chunk, slot, end);
+                storeScores(a3, b3, scale, scores, at + 3 * scoreStride, chunk, slot, end);
+            }
+            for (; h < heads; h++) {
+                int q0 = qOffset + h * headDim;
+                long k0 = chunkBytes + (h / group) * headBytes;
+                FloatVector a0 = FloatVector.zero(FLOATS);
+                FloatVector b0 = a0;
+                for (int d = 0; d < headDim; d++, k0 += channelBytes) {
+                    FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+                    a0 = bf16(block, k0).fma(x0, a0);
+                    b0 = bf16(block, k0 + second).fma(x0, b0);
+                }
+                storeScores(a0, b0, scale, scores, scoreOffset + h * scoreStride - slot, chunk, slot, end);
             }
         }
     }
 
     /**
-     * BF16 keys: positions outer, four rows walked front to back together with every head of them, where the
-     * F32 kernel walks head by head down the block at a row's stride. Over a cache larger than the CPU's caches
-     * (12 layers x 1,008 positions of the 110M) this took 0.56-0.60x the time of the head-by-head walk for BF16,
-     * and 1.1-1.2x for F32, which therefore keeps it (bench/RESULTS.md, "Decode step fixed costs").
+     * Scores {@code lo} (positions {@code [chunk, chunk + LANES)}) and {@code hi} (the next {@code LANES}) times
+     * {@code scale}, position {@code p} at {@code at + p}, only positions in {@code [slot, end)}.
      */
-    private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        int bound = headDim - headDim % LANES;
-        long headBytes = (long) headDim * Short.BYTES;
-        int s = 0;
-        for (; s + 4 <= slots; s += 4) {
-            long r0 = keyOffset + s * rowBytes;
-            long r1 = r0 + rowBytes;
-            long r2 = r1 + rowBytes;
-            long r3 = r2 + rowBytes;
+    private static void storeScores(FloatVector lo, FloatVector hi, float scale, float[] scores, int at, int chunk, int slot,
+            int end) {
+        storeScores(lo, scale, scores, at, chunk, slot, end);
+        storeScores(hi, scale, scores, at, chunk + LANES, slot, end);
+    }
+
+    private static void storeScores(FloatVector v, float scale, float[] scores, int at, int chunk, int slot, int end) {
+        if (chunk >= slot && chunk + LANES <= end) {
+            v.mul(scale).intoArray(scores, at + chunk);
+        } else if (chunk < end && chunk + LANES > slot) {
+            v.mul(scale).intoArray(scores, at + chunk, FLOATS.indexInRange(chunk - slot, end - slot));
+        }
+    }
+
+    /**
+     * Blocks whose positions are not a multiple of two vectors (small test blocks; 16 positions on 512-bit
+     * vectors): one vector of positions and one head at a time where the block holds whole vectors, the scalar
+     * chain otherwise. Same arithmetic per score.
+     */
+    private static void blockScoresByChunk(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        if (positions % LANES != 0) {
+            SegmentScalarKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot,
+                    slots, scores, scoreOffset, scoreStride);
+            return;
+        }
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        long channelBytes = (long) positions * elementBytes;
+        int end = slot + slots;
+        for (int chunk = slot - slot % LANES; chunk < end; chunk += LANES) {
             for (int h = 0; h < heads; h++) {
-                int qAt = qOffset + h * headDim;
-                long head = (h / group) * headBytes;
-                int at = scoreOffset + h * scoreStride + s;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int i = 0; i < bound; i += LANES) {
-                    FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                    long b = head + (long) i * Short.BYTES;
-                    a0 = qv.fma(bf16(block, r0 + b), a0);
-                    a1 = qv.fma(bf16(block, r1 + b), a1);
-                    a2 = qv.fma(bf16(block, r2 + b), a2);
-                    a3 = qv.fma(bf16(block, r3 + b), a3);
+                int q0 = qOffset + h * headDim;
+                long k = keysOffset + (long) (h / group) * headDim * channelBytes + (long) chunk * elementBytes;
+                FloatVector acc = FloatVector.zero(FLOATS);
+                for (int d = 0; d < headDim; d++, k += channelBytes) {
+                    FloatVector keys = bf16 ? bf16(block, k) : FloatVector.fromMemorySegment(FLOATS, block, k, ORDER);
+                    acc = keys.fma(FloatVector.broadcast(FLOATS, q[q0 + d]), acc);
                 }
-                scores[at] = tailBf16(q, qAt, block, r0 + head, bound, headDim, Lanes.sumLanes(a0)) * scale;
-                scores[at + 1] = tailBf16(q, qAt, block, r1 + head, bound, headDim, Lanes.sumLanes(a1)) * scale;
-                scores[at + 2] = tailBf16(q, qAt, block, r2 + head, bound, headDim, Lanes.sumLanes(a2)) * scale;
-                scores[at + 3] = tailBf16(q, qAt, block, r3 + head, bound, headDim, Lanes.sumLanes(a3)) * scale;
+                storeScores(acc, scale, scores, scoreOffset + h * scoreStride - slot, chunk, slot, end);
             }
         }
-        for (; s < slots; s++) {
-            for (int h = 0; h < heads; h++) {
-                scores[scoreOffset + h * scoreStride + s] =
-                        dotBf16(q, qOffset + h * headDim, block, keyOffset + s * rowBytes + (h / group) * headBytes, headDim) * scale;
-            }
-        }
-    }
-
-    /** {@link #dotF32}'s scalar tail: elements {@code [bound, n)} added to the folded lanes in order. */
-    private static float tailF32(float[] a, int aOffset, MemorySegment b, long bOffset, int bound, int n, float sum) {
-        for (int i = bound; i < n; i++) {
-            sum = Math.fma(a[aOffset + i], b.get(SegmentScalarKernels.F32, bOffset + (long) i * Float.BYTES), sum);
-        }
-        return sum;
-    }
-
-    private static float tailBf16(float[] a, int aOffset, MemorySegment b, long bOffset, int bound, int n, float sum) {
-        for (int i = bound; i < n; i++) {
-            sum = Math.fma(a[aOffset + i], SegmentScalarKernels.bf16(b, bOffset + (long) i * Short.BYTES), sum);
-        }
-        return sum;
     }
 
     /**

@@ -137,10 +137,10 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
-            int scoreStride) {
-        SegmentVectorKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots,
-                scores, scoreOffset, scoreStride);
+            java.lang.foreign.MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores,
+            int scoreOffset, int scoreStride) {
+        SegmentVectorKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot,
+                slots, scores, scoreOffset, scoreStride);
     }
 
     @Override
