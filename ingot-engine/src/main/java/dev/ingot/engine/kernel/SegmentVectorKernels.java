@@ -99,80 +99,130 @@ final class SegmentVectorKernels {
         }
     }
 
+
     private static void blockScoresF32(float[] q, int qOffset, int heads, int headDim, int group, float scale,
             MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
             int scoreStride) {
         long channelBytes = (long) positions * Float.BYTES;
         long headBytes = headDim * channelBytes;
-        long second = (long) LANES * Float.BYTES;
         int end = slot + slots;
-        boolean shared = group % 4 == 0;
+        float[] spill = null;
         for (int chunk = slot - slot % (2 * LANES); chunk < end; chunk += 2 * LANES) {
             long chunkBytes = keysOffset + (long) chunk * Float.BYTES;
+            // Two whole vectors of wanted positions go straight into the scores; a partial pair goes through a spill
+            // array (a masked store here made the kernel too large for C2 to inline its vector code).
+            boolean whole = chunk >= slot && chunk + 2 * LANES <= end;
+            if (!whole && spill == null) {
+                spill = new float[4 * 2 * LANES];
+            }
+            float[] into = whole ? scores : spill;
+            int step = whole ? scoreStride : 2 * LANES;
             int h = 0;
             for (; h + 4 <= heads; h += 4) {
-                int q0 = qOffset + h * headDim;
-                int q1 = q0 + headDim;
-                int q2 = q1 + headDim;
-                int q3 = q2 + headDim;
-                long k0 = chunkBytes + (h / group) * headBytes;
-                long k1 = chunkBytes + ((h + 1) / group) * headBytes;
-                long k2 = chunkBytes + ((h + 2) / group) * headBytes;
-                long k3 = chunkBytes + ((h + 3) / group) * headBytes;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                if (shared) {
-                    for (int d = 0; d < headDim; d++, k0 += channelBytes) {
-                        FloatVector lo = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER);
-                        FloatVector hi = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER);
-                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
-                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
-                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
-                        a0 = lo.fma(x0, a0);
-                        b0 = hi.fma(x0, b0);
-                        a1 = lo.fma(x1, a1);
-                        b1 = hi.fma(x1, b1);
-                        a2 = lo.fma(x2, a2);
-                        b2 = hi.fma(x2, b2);
-                        a3 = lo.fma(x3, a3);
-                        b3 = hi.fma(x3, b3);
-                    }
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                if (group % 4 == 0) {
+                    tileF32Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
+                            into, o, step);
                 } else {
-                    for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
-                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
-                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
-                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
-                        a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
-                        b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
-                        a1 = FloatVector.fromMemorySegment(FLOATS, block, k1, ORDER).fma(x1, a1);
-                        b1 = FloatVector.fromMemorySegment(FLOATS, block, k1 + second, ORDER).fma(x1, b1);
-                        a2 = FloatVector.fromMemorySegment(FLOATS, block, k2, ORDER).fma(x2, a2);
-                        b2 = FloatVector.fromMemorySegment(FLOATS, block, k2 + second, ORDER).fma(x2, b2);
-                        a3 = FloatVector.fromMemorySegment(FLOATS, block, k3, ORDER).fma(x3, a3);
-                        b3 = FloatVector.fromMemorySegment(FLOATS, block, k3 + second, ORDER).fma(x3, b3);
-                    }
+                    tileF32(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes,
+                            chunkBytes + ((h + 1) / group) * headBytes, chunkBytes + ((h + 2) / group) * headBytes,
+                            chunkBytes + ((h + 3) / group) * headBytes, channelBytes, scale, into, o, step);
                 }
-                int at = scoreOffset + h * scoreStride - slot;
-                storeScores(a0, b0, scale, scores, at, chunk, slot, end);
-                storeScores(a1, b1, scale, scores, at + scoreStride, chunk, slot, end);
-                storeScores(a2, b2, scale, scores, at + 2 * scoreStride, chunk, slot, end);
-                storeScores(a3, b3, scale, scores, at + 3 * scoreStride, chunk, slot, end);
+                if (!whole) {
+                    unspill(spill, 4, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
+                }
             }
             for (; h < heads; h++) {
-                int q0 = qOffset + h * headDim;
-                long k0 = chunkBytes + (h / group) * headBytes;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector b0 = a0;
-                for (int d = 0; d < headDim; d++, k0 += channelBytes) {
-                    FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-                    a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
-                    b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                headF32(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale, into, o);
+                if (!whole) {
+                    unspill(spill, 1, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
                 }
-                storeScores(a0, b0, scale, scores, scoreOffset + h * scoreStride - slot, chunk, slot, end);
             }
         }
+    }
+
+    /** Four query heads that read one KV head: each channel's two vectors loaded once for the four. */
+    private static void tileF32Shared(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o, int step) {
+        long second = (long) LANES * Float.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector lo = FloatVector.fromMemorySegment(FLOATS, block, k, ORDER);
+            FloatVector hi = FloatVector.fromMemorySegment(FLOATS, block, k + second, ORDER);
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = lo.fma(x0, a0);
+            b0 = hi.fma(x0, b0);
+            a1 = lo.fma(x1, a1);
+            b1 = hi.fma(x1, b1);
+            a2 = lo.fma(x2, a2);
+            b2 = hi.fma(x2, b2);
+            a3 = lo.fma(x3, a3);
+            b3 = hi.fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** Four query heads, each with its own KV head's channels (or groups smaller than four). */
+    private static void tileF32(float[] q, int q0, int headDim, MemorySegment block, long k0, long k1, long k2, long k3,
+            long channelBytes, float scale, float[] into, int o, int step) {
+        long second = (long) LANES * Float.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
+            a1 = FloatVector.fromMemorySegment(FLOATS, block, k1, ORDER).fma(x1, a1);
+            b1 = FloatVector.fromMemorySegment(FLOATS, block, k1 + second, ORDER).fma(x1, b1);
+            a2 = FloatVector.fromMemorySegment(FLOATS, block, k2, ORDER).fma(x2, a2);
+            b2 = FloatVector.fromMemorySegment(FLOATS, block, k2 + second, ORDER).fma(x2, b2);
+            a3 = FloatVector.fromMemorySegment(FLOATS, block, k3, ORDER).fma(x3, a3);
+            b3 = FloatVector.fromMemorySegment(FLOATS, block, k3 + second, ORDER).fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** One query head (the heads left after the tiles of four). */
+    private static void headF32(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o) {
+        long second = (long) LANES * Float.BYTES;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector b0 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            a0 = FloatVector.fromMemorySegment(FLOATS, block, k, ORDER).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(FLOATS, block, k + second, ORDER).fma(x0, b0);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
     }
 
     private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
@@ -180,87 +230,136 @@ final class SegmentVectorKernels {
             int scoreStride) {
         long channelBytes = (long) positions * Short.BYTES;
         long headBytes = headDim * channelBytes;
-        long second = (long) LANES * Short.BYTES;
         int end = slot + slots;
-        boolean shared = group % 4 == 0;
+        float[] spill = null;
         for (int chunk = slot - slot % (2 * LANES); chunk < end; chunk += 2 * LANES) {
             long chunkBytes = keysOffset + (long) chunk * Short.BYTES;
+            // Two whole vectors of wanted positions go straight into the scores; a partial pair goes through a spill
+            // array (a masked store here made the kernel too large for C2 to inline its vector code).
+            boolean whole = chunk >= slot && chunk + 2 * LANES <= end;
+            if (!whole && spill == null) {
+                spill = new float[4 * 2 * LANES];
+            }
+            float[] into = whole ? scores : spill;
+            int step = whole ? scoreStride : 2 * LANES;
             int h = 0;
             for (; h + 4 <= heads; h += 4) {
-                int q0 = qOffset + h * headDim;
-                int q1 = q0 + headDim;
-                int q2 = q1 + headDim;
-                int q3 = q2 + headDim;
-                long k0 = chunkBytes + (h / group) * headBytes;
-                long k1 = chunkBytes + ((h + 1) / group) * headBytes;
-                long k2 = chunkBytes + ((h + 2) / group) * headBytes;
-                long k3 = chunkBytes + ((h + 3) / group) * headBytes;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                if (shared) {
-                    for (int d = 0; d < headDim; d++, k0 += channelBytes) {
-                        FloatVector lo = bf16(block, k0);
-                        FloatVector hi = bf16(block, k0 + second);
-                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
-                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
-                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
-                        a0 = lo.fma(x0, a0);
-                        b0 = hi.fma(x0, b0);
-                        a1 = lo.fma(x1, a1);
-                        b1 = hi.fma(x1, b1);
-                        a2 = lo.fma(x2, a2);
-                        b2 = hi.fma(x2, b2);
-                        a3 = lo.fma(x3, a3);
-                        b3 = hi.fma(x3, b3);
-                    }
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                if (group % 4 == 0) {
+                    tileBf16Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
+                            into, o, step);
                 } else {
-                    for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
-                        FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-                        FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
-                        FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
-                        FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
-                        a0 = bf16(block, k0).fma(x0, a0);
-                        b0 = bf16(block, k0 + second).fma(x0, b0);
-                        a1 = bf16(block, k1).fma(x1, a1);
-                        b1 = bf16(block, k1 + second).fma(x1, b1);
-                        a2 = bf16(block, k2).fma(x2, a2);
-                        b2 = bf16(block, k2 + second).fma(x2, b2);
-                        a3 = bf16(block, k3).fma(x3, a3);
-                        b3 = bf16(block, k3 + second).fma(x3, b3);
-                    }
+                    tileBf16(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes,
+                            chunkBytes + ((h + 1) / group) * headBytes, chunkBytes + ((h + 2) / group) * headBytes,
+                            chunkBytes + ((h + 3) / group) * headBytes, channelBytes, scale, into, o, step);
                 }
-                int at = scoreOffset + h * scoreStride - slot;
-                storeScores(a0, b0, scale, scores, at, chunk, slot, end);
-                storeScores(a1, b1, scale, scores, at + scoreStride, chunk, slot, end);
-                storeScores(a2, b2, scale, scores, at + 2 * scoreStride, chunk, slot, end);
-                storeScores(a3, b3, scale, scores, at + 3 * scoreStride, chunk, slot, end);
+                if (!whole) {
+                    unspill(spill, 4, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
+                }
             }
             for (; h < heads; h++) {
-                int q0 = qOffset + h * headDim;
-                long k0 = chunkBytes + (h / group) * headBytes;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector b0 = a0;
-                for (int d = 0; d < headDim; d++, k0 += channelBytes) {
-                    FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-                    a0 = bf16(block, k0).fma(x0, a0);
-                    b0 = bf16(block, k0 + second).fma(x0, b0);
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                headBf16(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale, into, o);
+                if (!whole) {
+                    unspill(spill, 1, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
                 }
-                storeScores(a0, b0, scale, scores, scoreOffset + h * scoreStride - slot, chunk, slot, end);
             }
         }
     }
 
-    /**
-     * Scores {@code lo} (positions {@code [chunk, chunk + LANES)}) and {@code hi} (the next {@code LANES}) times
-     * {@code scale}, position {@code p} at {@code at + p}, only positions in {@code [slot, end)}.
-     */
-    private static void storeScores(FloatVector lo, FloatVector hi, float scale, float[] scores, int at, int chunk, int slot,
-            int end) {
-        storeScores(lo, scale, scores, at, chunk, slot, end);
-        storeScores(hi, scale, scores, at, chunk + LANES, slot, end);
+    /** Four query heads that read one KV head: each channel's two vectors loaded once for the four. */
+    private static void tileBf16Shared(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o, int step) {
+        long second = (long) LANES * Short.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector lo = bf16(block, k);
+            FloatVector hi = bf16(block, k + second);
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = lo.fma(x0, a0);
+            b0 = hi.fma(x0, b0);
+            a1 = lo.fma(x1, a1);
+            b1 = hi.fma(x1, b1);
+            a2 = lo.fma(x2, a2);
+            b2 = hi.fma(x2, b2);
+            a3 = lo.fma(x3, a3);
+            b3 = hi.fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
     }
 
+    /** Four query heads, each with its own KV head's channels (or groups smaller than four). */
+    private static void tileBf16(float[] q, int q0, int headDim, MemorySegment block, long k0, long k1, long k2, long k3,
+            long channelBytes, float scale, float[] into, int o, int step) {
+        long second = (long) LANES * Short.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = bf16(block, k0).fma(x0, a0);
+            b0 = bf16(block, k0 + second).fma(x0, b0);
+            a1 = bf16(block, k1).fma(x1, a1);
+            b1 = bf16(block, k1 + second).fma(x1, b1);
+            a2 = bf16(block, k2).fma(x2, a2);
+            b2 = bf16(block, k2 + second).fma(x2, b2);
+            a3 = bf16(block, k3).fma(x3, a3);
+            b3 = bf16(block, k3 + second).fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** One query head (the heads left after the tiles of four). */
+    private static void headBf16(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o) {
+        long second = (long) LANES * Short.BYTES;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector b0 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            a0 = bf16(block, k).fma(x0, a0);
+            b0 = bf16(block, k + second).fma(x0, b0);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+    }
+
+    /** The wanted positions ({@code [slot, end)} of the pair from {@code chunk}) of {@code heads} spilled heads, into the scores. */
+    private static void unspill(float[] spill, int heads, float[] scores, int at, int scoreStride, int chunk, int slot, int end) {
+        int from = Math.max(slot, chunk);
+        int to = Math.min(end, chunk + 2 * LANES);
+        for (int h = 0; h < heads; h++) {
+            System.arraycopy(spill, h * 2 * LANES + from - chunk, scores, at + h * scoreStride + from - slot, to - from);
+        }
+    }
+
+    /** {@code v} times {@code scale}, lane {@code j} at {@code at + chunk + j}, only the lanes of positions in {@code [slot, end)}. */
     private static void storeScores(FloatVector v, float scale, float[] scores, int at, int chunk, int slot, int end) {
         if (chunk >= slot && chunk + LANES <= end) {
             v.mul(scale).intoArray(scores, at + chunk);
