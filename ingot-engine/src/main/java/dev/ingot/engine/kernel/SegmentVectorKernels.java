@@ -408,10 +408,142 @@ final class SegmentVectorKernels {
      */
     static void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads,
             int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        boolean grouped = group % 4 == 0 && heads % 4 == 0 && headDim % (2 * LANES) == 0;
         if (bf16) {
-            blockValuesBf16(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out, outOffset);
+            if (grouped) {
+                groupedValuesBf16(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out,
+                        outOffset);
+            } else {
+                blockValuesBf16(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out,
+                        outOffset);
+            }
+        } else if (grouped) {
+            groupedValuesF32(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out,
+                    outOffset);
         } else {
             blockValuesF32(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out, outOffset);
+        }
+    }
+
+    /**
+     * Grouped-query values, four query heads of one KV head at a time: each value row's two vectors are loaded
+     * (and, for BF16, widened) once for the four heads, whose output chunks stay in registers over the block's
+     * positions. Each output element still gets one fused multiply-add per position, in position order: the same
+     * bits as the head-by-head kernels.
+     */
+    private static void groupedValuesF32(float[] weights, int weightOffset, int weightStride, int heads, int headDim, int group,
+            MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        long headBytes = (long) headDim * Float.BYTES;
+        for (int h = 0; h < heads; h += 4) {
+            valuesTileF32(weights, weightOffset + h * weightStride, weightStride, out, outOffset + h * headDim, headDim, block,
+                    valueOffset + (h / group) * headBytes, rowBytes, slots);
+        }
+    }
+
+    private static void valuesTileF32(float[] weights, int w0, int weightStride, float[] out, int o0, int headDim,
+            MemorySegment block, long values, long rowBytes, int slots) {
+        long second = (long) LANES * Float.BYTES;
+        int w1 = w0 + weightStride;
+        int w2 = w1 + weightStride;
+        int w3 = w2 + weightStride;
+        int o1 = o0 + headDim;
+        int o2 = o1 + headDim;
+        int o3 = o2 + headDim;
+        for (int i = 0; i < headDim; i += 2 * LANES) {
+            FloatVector y0 = FloatVector.fromArray(FLOATS, out, o0 + i);
+            FloatVector z0 = FloatVector.fromArray(FLOATS, out, o0 + i + LANES);
+            FloatVector y1 = FloatVector.fromArray(FLOATS, out, o1 + i);
+            FloatVector z1 = FloatVector.fromArray(FLOATS, out, o1 + i + LANES);
+            FloatVector y2 = FloatVector.fromArray(FLOATS, out, o2 + i);
+            FloatVector z2 = FloatVector.fromArray(FLOATS, out, o2 + i + LANES);
+            FloatVector y3 = FloatVector.fromArray(FLOATS, out, o3 + i);
+            FloatVector z3 = FloatVector.fromArray(FLOATS, out, o3 + i + LANES);
+            long row = values + (long) i * Float.BYTES;
+            for (int s = 0; s < slots; s++, row += rowBytes) {
+                FloatVector lo = FloatVector.fromMemorySegment(FLOATS, block, row, ORDER);
+                FloatVector hi = FloatVector.fromMemorySegment(FLOATS, block, row + second, ORDER);
+                FloatVector x0 = FloatVector.broadcast(FLOATS, weights[w0 + s]);
+                FloatVector x1 = FloatVector.broadcast(FLOATS, weights[w1 + s]);
+                FloatVector x2 = FloatVector.broadcast(FLOATS, weights[w2 + s]);
+                FloatVector x3 = FloatVector.broadcast(FLOATS, weights[w3 + s]);
+                y0 = lo.fma(x0, y0);
+                z0 = hi.fma(x0, z0);
+                y1 = lo.fma(x1, y1);
+                z1 = hi.fma(x1, z1);
+                y2 = lo.fma(x2, y2);
+                z2 = hi.fma(x2, z2);
+                y3 = lo.fma(x3, y3);
+                z3 = hi.fma(x3, z3);
+            }
+            y0.intoArray(out, o0 + i);
+            z0.intoArray(out, o0 + i + LANES);
+            y1.intoArray(out, o1 + i);
+            z1.intoArray(out, o1 + i + LANES);
+            y2.intoArray(out, o2 + i);
+            z2.intoArray(out, o2 + i + LANES);
+            y3.intoArray(out, o3 + i);
+            z3.intoArray(out, o3 + i + LANES);
+        }
+    }
+
+    /**
+     * Grouped-query values, four query heads of one KV head at a time: each value row's two vectors are loaded
+     * (and, for BF16, widened) once for the four heads, whose output chunks stay in registers over the block's
+     * positions. Each output element still gets one fused multiply-add per position, in position order: the same
+     * bits as the head-by-head kernels.
+     */
+    private static void groupedValuesBf16(float[] weights, int weightOffset, int weightStride, int heads, int headDim, int group,
+            MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        long headBytes = (long) headDim * Short.BYTES;
+        for (int h = 0; h < heads; h += 4) {
+            valuesTileBf16(weights, weightOffset + h * weightStride, weightStride, out, outOffset + h * headDim, headDim, block,
+                    valueOffset + (h / group) * headBytes, rowBytes, slots);
+        }
+    }
+
+    private static void valuesTileBf16(float[] weights, int w0, int weightStride, float[] out, int o0, int headDim,
+            MemorySegment block, long values, long rowBytes, int slots) {
+        long second = (long) LANES * Short.BYTES;
+        int w1 = w0 + weightStride;
+        int w2 = w1 + weightStride;
+        int w3 = w2 + weightStride;
+        int o1 = o0 + headDim;
+        int o2 = o1 + headDim;
+        int o3 = o2 + headDim;
+        for (int i = 0; i < headDim; i += 2 * LANES) {
+            FloatVector y0 = FloatVector.fromArray(FLOATS, out, o0 + i);
+            FloatVector z0 = FloatVector.fromArray(FLOATS, out, o0 + i + LANES);
+            FloatVector y1 = FloatVector.fromArray(FLOATS, out, o1 + i);
+            FloatVector z1 = FloatVector.fromArray(FLOATS, out, o1 + i + LANES);
+            FloatVector y2 = FloatVector.fromArray(FLOATS, out, o2 + i);
+            FloatVector z2 = FloatVector.fromArray(FLOATS, out, o2 + i + LANES);
+            FloatVector y3 = FloatVector.fromArray(FLOATS, out, o3 + i);
+            FloatVector z3 = FloatVector.fromArray(FLOATS, out, o3 + i + LANES);
+            long row = values + (long) i * Short.BYTES;
+            for (int s = 0; s < slots; s++, row += rowBytes) {
+                FloatVector lo = bf16(block, row);
+                FloatVector hi = bf16(block, row + second);
+                FloatVector x0 = FloatVector.broadcast(FLOATS, weights[w0 + s]);
+                FloatVector x1 = FloatVector.broadcast(FLOATS, weights[w1 + s]);
+                FloatVector x2 = FloatVector.broadcast(FLOATS, weights[w2 + s]);
+                FloatVector x3 = FloatVector.broadcast(FLOATS, weights[w3 + s]);
+                y0 = lo.fma(x0, y0);
+                z0 = hi.fma(x0, z0);
+                y1 = lo.fma(x1, y1);
+                z1 = hi.fma(x1, z1);
+                y2 = lo.fma(x2, y2);
+                z2 = hi.fma(x2, z2);
+                y3 = lo.fma(x3, y3);
+                z3 = hi.fma(x3, z3);
+            }
+            y0.intoArray(out, o0 + i);
+            z0.intoArray(out, o0 + i + LANES);
+            y1.intoArray(out, o1 + i);
+            z1.intoArray(out, o1 + i + LANES);
+            y2.intoArray(out, o2 + i);
+            z2.intoArray(out, o2 + i + LANES);
+            y3.intoArray(out, o3 + i);
+            z3.intoArray(out, o3 + i + LANES);
         }
     }
 

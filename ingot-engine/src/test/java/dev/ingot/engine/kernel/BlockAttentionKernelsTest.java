@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * rows. F32 blocks must give those results bit for bit, BF16 blocks the results of the same loops over the
  * exactly widened values; the scores also agree with a double-precision dot product within the error bound
  * of a chain of fused multiply-adds. Cases: every count of positions a block call gets, calls that start
- * mid-block, head sizes from 8 to 128 (odd ones too), grouped-query heads (group 1, 2, 3, 8: TinyLlama's),
+ * mid-block, head sizes from 8 to 128 (odd ones too), grouped-query heads (group 1, 2, 3, 4, 8: TinyLlama's, whose
+ * values take the shared-load kernel where the head size is whole vectors),
  * head counts that are and are not a multiple of the kernel's four, and blocks of 4, 8, 16 and 32 positions
  * (the vector kernel's pair-of-vectors path, its one-vector path and the scalar one).
  */
@@ -30,7 +31,7 @@ class BlockAttentionKernelsTest {
 
     /** heads, kv heads, head size. */
     private static final int[][] SHAPES = {{6, 6, 48}, {4, 2, 64}, {8, 1, 64}, {3, 3, 67}, {2, 2, 8}, {2, 1, 128}, {16, 2, 40},
-            {12, 4, 16}, {5, 5, 64}};
+            {12, 4, 16}, {5, 5, 64}, {8, 2, 32}, {32, 4, 64}};
 
     private static VectorKernels vector;
     private static final ScalarKernels scalar = new ScalarKernels();
