@@ -165,16 +165,14 @@ public final class AttentionKernelsCommand {
         }
 
         /**
-         * DecoderModel's heap attention loops: a {@link Kernels#scoreDot} per position and head (the paged kernels'
-         * arithmetic, scalar), then an axpy per position and head.
+         * DecoderModel's heap attention loops: {@link Kernels#rowScores} per head (the paged kernels' arithmetic over
+         * gathered rows), then an axpy per position and head.
          */
         void heap(Kernels kernels) {
             int dim = kvHeads * headDim;
             int group = heads / kvHeads;
-            for (int t = 0; t < length; t++) {
-                for (int h = 0; h < heads; h++) {
-                    scores[h * length + t] = Kernels.scoreDot(q, h * headDim, keys, t * dim + (h / group) * headDim, headDim) * scale;
-                }
+            for (int h = 0; h < heads; h++) {
+                kernels.rowScores(q, h * headDim, keys, (h / group) * headDim, dim, length, headDim, scale, scores, h * length);
             }
             Arrays.fill(out, 0f);
             for (int t = 0; t < length; t++) {

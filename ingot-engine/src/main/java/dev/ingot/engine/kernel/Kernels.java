@@ -90,6 +90,18 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
+     * {@code count} attention scores over heap rows {@code rowStride} apart: {@code scores[scoreOffset + i] =
+     * scoreDot(q, qOffset, keys, keyOffset + i * rowStride, n) * scale}, bit for bit in every implementation (the
+     * vector one runs one chain per lane over gathered positions).
+     */
+    default void rowScores(float[] q, int qOffset, float[] keys, int keyOffset, int rowStride, int count, int n, float scale,
+            float[] scores, int scoreOffset) {
+        for (int i = 0; i < count; i++) {
+            scores[scoreOffset + i] = scoreDot(q, qOffset, keys, keyOffset + i * rowStride, n) * scale;
+        }
+    }
+
+    /**
      * An attention score over heap rows with exactly the paged kernels' arithmetic: {@code sum = fma(a[i], b[i],
      * sum)} for {@code i} from 0 up. The paged cache computes each score as one lane of vertical fused multiply-adds
      * over key channels, so this order is the one both caches can share; the heap cache (the paged one's

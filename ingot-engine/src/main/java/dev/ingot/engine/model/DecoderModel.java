@@ -338,7 +338,7 @@ public final class DecoderModel {
     }
 
     /**
-     * Attention over the heap cache's rows: the paged cache's reference. Scores use {@link Kernels#scoreDot}, the
+     * Attention over the heap cache's rows: the paged cache's reference. Scores use {@link Kernels#rowScores}, the
      * one fused multiply-add chain per score that the paged kernels compute lane by lane over transposed keys.
      */
     private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, int kvFrom, int kvTo,
@@ -355,12 +355,10 @@ public final class DecoderModel {
         float[] scores = s.scores(heads * length); // the range's head h at [h * length, (h + 1) * length)
         float[] sums = s.headSums(heads);
         float scale = p.scale();
-        for (int t = start; t <= pos; t++) {
-            for (int h = 0; h < heads; h++) {
-                int kvOffset = ((first + h) / group) * headDim;
-                scores[h * length + t - start] =
-                        Kernels.scoreDot(q, qOffset + (first + h) * headDim, keys, t * kvDim + kvOffset, headDim) * scale;
-            }
+        for (int h = 0; h < heads; h++) {
+            int kvOffset = ((first + h) / group) * headDim;
+            kernels.rowScores(q, qOffset + (first + h) * headDim, keys, start * kvDim + kvOffset, kvDim, length, headDim, scale,
+                    scores, h * length);
         }
         for (int h = 0; h < heads; h++) {
             float max = Float.NEGATIVE_INFINITY;

@@ -91,6 +91,30 @@ class BlockAttentionKernelsTest {
         }
     }
 
+    /** The heap cache's scores (rows a key apart, gathered by the vector kernels) are the scalar chain's, bit for bit. */
+    @Test
+    void rowScoresAreTheScalarChainBitForBit() {
+        for (int count : new int[] {1, 7, 8, 9, 16, 23, 100}) {
+            for (int[] shape : SHAPES) {
+                int headDim = shape[2];
+                int kvDim = shape[1] * headDim;
+                float[] keys = randoms(count * kvDim + 3);
+                float[] q = randoms(headDim + 2);
+                int keyOffset = 3 + (shape[1] - 1) * headDim; // the last KV head
+                float[] expected = randoms(count + 4);
+                float[] actual = expected.clone();
+                for (int i = 0; i < count; i++) {
+                    expected[4 + i] = Kernels.scoreDot(q, 2, keys, keyOffset + i * kvDim, headDim) * 0.125f;
+                }
+                for (Kernels kernels : new Kernels[] {vector, scalar}) {
+                    float[] out = actual.clone();
+                    kernels.rowScores(q, 2, keys, keyOffset, kvDim, count, headDim, 0.125f, out, 4);
+                    assertThat(out).as("%s, %d rows of %d", kernels.describe(), count, kvDim).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     @Test
     void f32BlocksGiveTheHeapLoopsScoresAndValuesBitForBit() {
         check(false, vector);
