@@ -99,7 +99,6 @@ final class SegmentVectorKernels {
         }
     }
 
-
     private static void blockScoresF32(float[] q, int qOffset, int heads, int headDim, int group, float scale,
             MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
             int scoreStride) {
