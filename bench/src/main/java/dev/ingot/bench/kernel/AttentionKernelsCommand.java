@@ -133,16 +133,18 @@ public final class AttentionKernelsCommand {
             f32Blocks = new MemorySegment[blocks];
             bf16Blocks = new MemorySegment[blocks];
             for (int b = 0; b < blocks; b++) {
-                // Keys of the block's positions, then their values, as BlockLayout lays out one layer.
+                // Keys of the block's positions transposed (channel by channel), then their values as rows, as BlockLayout
+                // lays out one layer.
                 f32Blocks[b] = arena.allocate(2L * BLOCK_POSITIONS * dim * Float.BYTES, 64);
                 bf16Blocks[b] = arena.allocate(2L * BLOCK_POSITIONS * dim * Short.BYTES, 64);
                 for (int i = 0; i < BLOCK_POSITIONS * dim; i++) {
                     int at = b * BLOCK_POSITIONS * dim + i;
                     if (at < length * dim) {
+                        long keyAt = (long) (i % dim) * BLOCK_POSITIONS + i / dim;
                         long valueAt = (long) BLOCK_POSITIONS * dim + i;
-                        f32Blocks[b].setAtIndex(F32, i, keys[at]);
+                        f32Blocks[b].setAtIndex(F32, keyAt, keys[at]);
                         f32Blocks[b].setAtIndex(F32, valueAt, values[at]);
-                        bf16Blocks[b].setAtIndex(BF16, i, (short) (Float.floatToRawIntBits(keys[at]) >>> 16));
+                        bf16Blocks[b].setAtIndex(BF16, keyAt, (short) (Float.floatToRawIntBits(keys[at]) >>> 16));
                         bf16Blocks[b].setAtIndex(BF16, valueAt, (short) (Float.floatToRawIntBits(values[at]) >>> 16));
                     }
                 }
@@ -162,14 +164,15 @@ public final class AttentionKernelsCommand {
             return a;
         }
 
-        /** DecoderModel's heap attention loops: a dot per position and head, then an axpy per position and head. */
+        /**
+         * DecoderModel's heap attention loops: {@link Kernels#rowScores} per head (the paged kernels' arithmetic over
+         * gathered rows), then an axpy per position and head.
+         */
         void heap(Kernels kernels) {
             int dim = kvHeads * headDim;
             int group = heads / kvHeads;
-            for (int t = 0; t < length; t++) {
-                for (int h = 0; h < heads; h++) {
-                    scores[h * length + t] = kernels.dot(q, h * headDim, keys, t * dim + (h / group) * headDim, headDim) * scale;
-                }
+            for (int h = 0; h < heads; h++) {
+                kernels.rowScores(q, h * headDim, keys, (h / group) * headDim, dim, length, headDim, scale, scores, h * length);
             }
             Arrays.fill(out, 0f);
             for (int t = 0; t < length; t++) {
@@ -187,8 +190,8 @@ public final class AttentionKernelsCommand {
             long valueOffset = BLOCK_POSITIONS * rowBytes;
             for (int t = 0; t < length; t += BLOCK_POSITIONS) {
                 int slots = Math.min(BLOCK_POSITIONS, length - t);
-                kernels.blockScores(bf16, q, 0, heads, headDim, group, scale, blocks[t / BLOCK_POSITIONS], 0, rowBytes, slots,
-                        scores, t, length);
+                kernels.blockScores(bf16, q, 0, heads, headDim, group, scale, blocks[t / BLOCK_POSITIONS], 0, BLOCK_POSITIONS, 0,
+                        slots, scores, t, length);
             }
             for (int h = 0; h < heads; h++) {
                 for (int i = h * length; i < (h + 1) * length; i++) {

@@ -61,9 +61,9 @@ public abstract class ForwardingKernels implements Kernels {
 
     @Override
     public void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale, MemorySegment block,
-            long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        delegate.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset,
-                scoreStride);
+            long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset, int scoreStride) {
+        delegate.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots, scores,
+                scoreOffset, scoreStride);
     }
 
     @Override

@@ -77,15 +77,42 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
-     * Attention scores of {@code slots} positions of one paged-cache block, all heads: see
-     * {@link SegmentScalarKernels#blockScores}. Each score equals {@link #dotF32}/{@link #dotBf16} times
-     * {@code scale}, bit for bit.
+     * Attention scores of {@code slots} positions of one paged-cache block, whose keys are stored channel by
+     * channel, all heads: see {@link SegmentScalarKernels#blockScores}. Each score is {@link #scoreDot}'s
+     * arithmetic (one fused multiply-add per element, in element order) times {@code scale}, bit for bit, in
+     * every implementation.
      */
     default void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            java.lang.foreign.MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset,
-            int scoreStride) {
-        SegmentScalarKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots,
-                scores, scoreOffset, scoreStride);
+            java.lang.foreign.MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores,
+            int scoreOffset, int scoreStride) {
+        SegmentScalarKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot,
+                slots, scores, scoreOffset, scoreStride);
+    }
+
+    /**
+     * {@code count} attention scores over heap rows {@code rowStride} apart: {@code scores[scoreOffset + i] =
+     * scoreDot(q, qOffset, keys, keyOffset + i * rowStride, n) * scale}, bit for bit in every implementation (the
+     * vector one runs one chain per lane over gathered positions).
+     */
+    default void rowScores(float[] q, int qOffset, float[] keys, int keyOffset, int rowStride, int count, int n, float scale,
+            float[] scores, int scoreOffset) {
+        for (int i = 0; i < count; i++) {
+            scores[scoreOffset + i] = scoreDot(q, qOffset, keys, keyOffset + i * rowStride, n) * scale;
+        }
+    }
+
+    /**
+     * An attention score over heap rows with exactly the paged kernels' arithmetic: {@code sum = fma(a[i], b[i],
+     * sum)} for {@code i} from 0 up. The paged cache computes each score as one lane of vertical fused multiply-adds
+     * over key channels, so this order is the one both caches can share; the heap cache (the paged one's
+     * bit-for-bit reference) scores with it.
+     */
+    static float scoreDot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
+        }
+        return sum;
     }
 
     /** The weighted values of {@code slots} positions of one block, all heads: see {@link SegmentScalarKernels#blockValues}. */

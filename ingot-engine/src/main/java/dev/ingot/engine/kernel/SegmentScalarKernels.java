@@ -52,19 +52,27 @@ public final class SegmentScalarKernels {
     }
 
     /**
-     * Attention scores of {@code slots} consecutive positions stored in one block, every head:
-     * {@code scores[scoreOffset + h * scoreStride + s] = dot(q head h, key row s of kv head h / group) * scale}.
-     * Key rows are {@code rowBytes} apart from {@code keyOffset}; each dot is exactly {@link #dotF32}'s.
+     * Attention scores of positions {@code [slot, slot + slots)} of one block, every head:
+     * {@code scores[scoreOffset + h * scoreStride + s - slot] = score(q head h, key of position s of kv head
+     * h / group) * scale}. Keys are stored transposed: key element {@code c} (of the range that starts at
+     * {@code keysOffset}) of position {@code s} is at byte {@code keysOffset + (c * positions + s) * element
+     * bytes}. Each score is {@link Kernels#scoreDot}'s chain of fused multiply-adds in element order, the
+     * order the vector kernel follows in each lane.
      */
     public static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
         int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
-        for (int s = 0; s < slots; s++) {
-            long row = keyOffset + s * rowBytes;
+        long channelBytes = (long) positions * elementBytes;
+        for (int s = slot; s < slot + slots; s++) {
             for (int h = 0; h < heads; h++) {
-                long at = row + (long) (h / group) * headDim * elementBytes;
-                float dot = bf16 ? dotBf16(q, qOffset + h * headDim, block, at, headDim) : dotF32(q, qOffset + h * headDim, block, at, headDim);
-                scores[scoreOffset + h * scoreStride + s] = dot * scale;
+                long at = keysOffset + (long) (h / group) * headDim * channelBytes + (long) s * elementBytes;
+                int qAt = qOffset + h * headDim;
+                float sum = 0f;
+                for (int d = 0; d < headDim; d++, at += channelBytes) {
+                    sum = Math.fma(q[qAt + d], bf16 ? bf16(block, at) : block.get(F32, at), sum);
+                }
+                scores[scoreOffset + h * scoreStride + s - slot] = sum * scale;
             }
         }
     }

@@ -75,120 +75,326 @@ final class SegmentVectorKernels {
     }
 
     /**
-     * {@link SegmentScalarKernels#blockScores} with {@link #dotF32}'s arithmetic per score, four positions at
-     * a time: each query chunk is loaded once for four key rows, and the four dot products are independent
-     * chains of fused multiply-adds the CPU overlaps (one position at a time, every FMA waited on the one
-     * before). Each dot still sums its own lanes in its own order, so every score keeps its bits. Eight
-     * positions at a time, their sums folded together by sumLanes' tree in one pass, were tried and not kept:
-     * with eight accumulators plus BF16 widening C2 ran out of registers, and that variant took twice as long
-     * (at times fifty times, as if left uncompiled). The element type is decided once per block: with both types
-     * in one loop, a JVM that ran both (the benchmarks; a test suite) compiled both into it and the loop got slower.
+     * {@link SegmentScalarKernels#blockScores} over transposed keys: each lane of a vector is one position, so
+     * each score is its own lane's chain of fused multiply-adds over the key's channels, in channel order, with
+     * no sum across lanes, bit for bit the scalar chain. Two vectors cover a block of {@code 2 * LANES} positions
+     * (16 at 256 bits); four query heads go together, so eight chains overlap, and when the four share a KV head
+     * (grouped-query attention, group a multiple of four) each channel's vectors are loaded once for all four.
+     * Positions of the block outside {@code [slot, slot + slots)} are computed too (the block is whole in memory)
+     * and not stored. The element type is decided once per block: with both types in one loop, a JVM that ran
+     * both compiled both into it and the loop got slower.
      */
     static void blockScores(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        if (bf16) {
-            blockScoresBf16(q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset, scoreStride);
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        if (positions % (2 * LANES) != 0) {
+            blockScoresByChunk(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots,
+                    scores, scoreOffset, scoreStride);
+        } else if (bf16) {
+            blockScoresBf16(q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots, scores,
+                    scoreOffset, scoreStride);
         } else {
-            blockScoresF32(q, qOffset, heads, headDim, group, scale, block, keyOffset, rowBytes, slots, scores, scoreOffset, scoreStride);
+            blockScoresF32(q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot, slots, scores,
+                    scoreOffset, scoreStride);
         }
     }
 
     private static void blockScoresF32(float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        int bound = headDim - headDim % LANES;
-        long headBytes = (long) headDim * Float.BYTES;
-        for (int h = 0; h < heads; h++) {
-            int qAt = qOffset + h * headDim;
-            long keys = keyOffset + (h / group) * headBytes;
-            int at = scoreOffset + h * scoreStride;
-            int s = 0;
-            for (; s + 4 <= slots; s += 4) {
-                long r0 = keys + s * rowBytes;
-                long r1 = r0 + rowBytes;
-                long r2 = r1 + rowBytes;
-                long r3 = r2 + rowBytes;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int i = 0; i < bound; i += LANES) {
-                    FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                    long b = (long) i * Float.BYTES;
-                    a0 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r0 + b, ORDER), a0);
-                    a1 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r1 + b, ORDER), a1);
-                    a2 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r2 + b, ORDER), a2);
-                    a3 = qv.fma(FloatVector.fromMemorySegment(FLOATS, block, r3 + b, ORDER), a3);
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        long channelBytes = (long) positions * Float.BYTES;
+        long headBytes = headDim * channelBytes;
+        int end = slot + slots;
+        float[] spill = null;
+        for (int chunk = slot - slot % (2 * LANES); chunk < end; chunk += 2 * LANES) {
+            long chunkBytes = keysOffset + (long) chunk * Float.BYTES;
+            // Two whole vectors of wanted positions go straight into the scores; a partial pair goes through a spill
+            // array (a masked store here made the kernel too large for C2 to inline its vector code).
+            boolean whole = chunk >= slot && chunk + 2 * LANES <= end;
+            if (!whole && spill == null) {
+                spill = new float[4 * 2 * LANES];
+            }
+            float[] into = whole ? scores : spill;
+            int step = whole ? scoreStride : 2 * LANES;
+            int h = 0;
+            for (; h + 4 <= heads; h += 4) {
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                if (group % 4 == 0) {
+                    tileF32Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
+                            into, o, step);
+                } else {
+                    tileF32(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes,
+                            chunkBytes + ((h + 1) / group) * headBytes, chunkBytes + ((h + 2) / group) * headBytes,
+                            chunkBytes + ((h + 3) / group) * headBytes, channelBytes, scale, into, o, step);
                 }
-                scores[at + s] = tailF32(q, qAt, block, r0, bound, headDim, Lanes.sumLanes(a0)) * scale;
-                scores[at + s + 1] = tailF32(q, qAt, block, r1, bound, headDim, Lanes.sumLanes(a1)) * scale;
-                scores[at + s + 2] = tailF32(q, qAt, block, r2, bound, headDim, Lanes.sumLanes(a2)) * scale;
-                scores[at + s + 3] = tailF32(q, qAt, block, r3, bound, headDim, Lanes.sumLanes(a3)) * scale;
+                if (!whole) {
+                    unspill(spill, 4, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
+                }
             }
-            for (; s < slots; s++) {
-                scores[at + s] = dotF32(q, qAt, block, keys + s * rowBytes, headDim) * scale;
+            for (; h < heads; h++) {
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                headF32(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale, into, o);
+                if (!whole) {
+                    unspill(spill, 1, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
+                }
             }
+        }
+    }
+
+    /** Four query heads that read one KV head: each channel's two vectors loaded once for the four. */
+    private static void tileF32Shared(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o, int step) {
+        long second = (long) LANES * Float.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector lo = FloatVector.fromMemorySegment(FLOATS, block, k, ORDER);
+            FloatVector hi = FloatVector.fromMemorySegment(FLOATS, block, k + second, ORDER);
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = lo.fma(x0, a0);
+            b0 = hi.fma(x0, b0);
+            a1 = lo.fma(x1, a1);
+            b1 = hi.fma(x1, b1);
+            a2 = lo.fma(x2, a2);
+            b2 = hi.fma(x2, b2);
+            a3 = lo.fma(x3, a3);
+            b3 = hi.fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** Four query heads, each with its own KV head's channels (or groups smaller than four). */
+    private static void tileF32(float[] q, int q0, int headDim, MemorySegment block, long k0, long k1, long k2, long k3,
+            long channelBytes, float scale, float[] into, int o, int step) {
+        long second = (long) LANES * Float.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
+            a1 = FloatVector.fromMemorySegment(FLOATS, block, k1, ORDER).fma(x1, a1);
+            b1 = FloatVector.fromMemorySegment(FLOATS, block, k1 + second, ORDER).fma(x1, b1);
+            a2 = FloatVector.fromMemorySegment(FLOATS, block, k2, ORDER).fma(x2, a2);
+            b2 = FloatVector.fromMemorySegment(FLOATS, block, k2 + second, ORDER).fma(x2, b2);
+            a3 = FloatVector.fromMemorySegment(FLOATS, block, k3, ORDER).fma(x3, a3);
+            b3 = FloatVector.fromMemorySegment(FLOATS, block, k3 + second, ORDER).fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** One query head (the heads left after the tiles of four). */
+    private static void headF32(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o) {
+        long second = (long) LANES * Float.BYTES;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector b0 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            a0 = FloatVector.fromMemorySegment(FLOATS, block, k, ORDER).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(FLOATS, block, k + second, ORDER).fma(x0, b0);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+    }
+
+    private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        long channelBytes = (long) positions * Short.BYTES;
+        long headBytes = headDim * channelBytes;
+        int end = slot + slots;
+        float[] spill = null;
+        for (int chunk = slot - slot % (2 * LANES); chunk < end; chunk += 2 * LANES) {
+            long chunkBytes = keysOffset + (long) chunk * Short.BYTES;
+            // Two whole vectors of wanted positions go straight into the scores; a partial pair goes through a spill
+            // array (a masked store here made the kernel too large for C2 to inline its vector code).
+            boolean whole = chunk >= slot && chunk + 2 * LANES <= end;
+            if (!whole && spill == null) {
+                spill = new float[4 * 2 * LANES];
+            }
+            float[] into = whole ? scores : spill;
+            int step = whole ? scoreStride : 2 * LANES;
+            int h = 0;
+            for (; h + 4 <= heads; h += 4) {
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                if (group % 4 == 0) {
+                    tileBf16Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
+                            into, o, step);
+                } else {
+                    tileBf16(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes,
+                            chunkBytes + ((h + 1) / group) * headBytes, chunkBytes + ((h + 2) / group) * headBytes,
+                            chunkBytes + ((h + 3) / group) * headBytes, channelBytes, scale, into, o, step);
+                }
+                if (!whole) {
+                    unspill(spill, 4, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
+                }
+            }
+            for (; h < heads; h++) {
+                int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
+                headBf16(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale, into, o);
+                if (!whole) {
+                    unspill(spill, 1, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
+                }
+            }
+        }
+    }
+
+    /** Four query heads that read one KV head: each channel's two vectors loaded once for the four. */
+    private static void tileBf16Shared(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o, int step) {
+        long second = (long) LANES * Short.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector lo = bf16(block, k);
+            FloatVector hi = bf16(block, k + second);
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = lo.fma(x0, a0);
+            b0 = hi.fma(x0, b0);
+            a1 = lo.fma(x1, a1);
+            b1 = hi.fma(x1, b1);
+            a2 = lo.fma(x2, a2);
+            b2 = hi.fma(x2, b2);
+            a3 = lo.fma(x3, a3);
+            b3 = hi.fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** Four query heads, each with its own KV head's channels (or groups smaller than four). */
+    private static void tileBf16(float[] q, int q0, int headDim, MemorySegment block, long k0, long k1, long k2, long k3,
+            long channelBytes, float scale, float[] into, int o, int step) {
+        long second = (long) LANES * Short.BYTES;
+        int q1 = q0 + headDim;
+        int q2 = q1 + headDim;
+        int q3 = q2 + headDim;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
+            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
+            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
+            a0 = bf16(block, k0).fma(x0, a0);
+            b0 = bf16(block, k0 + second).fma(x0, b0);
+            a1 = bf16(block, k1).fma(x1, a1);
+            b1 = bf16(block, k1 + second).fma(x1, b1);
+            a2 = bf16(block, k2).fma(x2, a2);
+            b2 = bf16(block, k2 + second).fma(x2, b2);
+            a3 = bf16(block, k3).fma(x3, a3);
+            b3 = bf16(block, k3 + second).fma(x3, b3);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+        a1.mul(scale).intoArray(into, o + step);
+        b1.mul(scale).intoArray(into, o + step + LANES);
+        a2.mul(scale).intoArray(into, o + 2 * step);
+        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
+        a3.mul(scale).intoArray(into, o + 3 * step);
+        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
+    }
+
+    /** One query head (the heads left after the tiles of four). */
+    private static void headBf16(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
+            float[] into, int o) {
+        long second = (long) LANES * Short.BYTES;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector b0 = a0;
+        for (int d = 0; d < headDim; d++, k += channelBytes) {
+            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
+            a0 = bf16(block, k).fma(x0, a0);
+            b0 = bf16(block, k + second).fma(x0, b0);
+        }
+        a0.mul(scale).intoArray(into, o);
+        b0.mul(scale).intoArray(into, o + LANES);
+    }
+
+    /** The wanted positions ({@code [slot, end)} of the pair from {@code chunk}) of {@code heads} spilled heads, into the scores. */
+    private static void unspill(float[] spill, int heads, float[] scores, int at, int scoreStride, int chunk, int slot, int end) {
+        int from = Math.max(slot, chunk);
+        int to = Math.min(end, chunk + 2 * LANES);
+        for (int h = 0; h < heads; h++) {
+            System.arraycopy(spill, h * 2 * LANES + from - chunk, scores, at + h * scoreStride + from - slot, to - from);
+        }
+    }
+
+    /** {@code v} times {@code scale}, lane {@code j} at {@code at + chunk + j}, only the lanes of positions in {@code [slot, end)}. */
+    private static void storeScores(FloatVector v, float scale, float[] scores, int at, int chunk, int slot, int end) {
+        if (chunk >= slot && chunk + LANES <= end) {
+            v.mul(scale).intoArray(scores, at + chunk);
+        } else if (chunk < end && chunk + LANES > slot) {
+            v.mul(scale).intoArray(scores, at + chunk, FLOATS.indexInRange(chunk - slot, end - slot));
         }
     }
 
     /**
-     * BF16 keys: positions outer, four rows walked front to back together with every head of them, where the
-     * F32 kernel walks head by head down the block at a row's stride. Over a cache larger than the CPU's caches
-     * (12 layers x 1,008 positions of the 110M) this took 0.56-0.60x the time of the head-by-head walk for BF16,
-     * and 1.1-1.2x for F32, which therefore keeps it (bench/RESULTS.md, "Decode step fixed costs").
+     * Blocks whose positions are not a multiple of two vectors (small test blocks; 16 positions on 512-bit
+     * vectors): one vector of positions and one head at a time where the block holds whole vectors, the scalar
+     * chain otherwise. Same arithmetic per score.
      */
-    private static void blockScoresBf16(float[] q, int qOffset, int heads, int headDim, int group, float scale,
-            MemorySegment block, long keyOffset, long rowBytes, int slots, float[] scores, int scoreOffset, int scoreStride) {
-        int bound = headDim - headDim % LANES;
-        long headBytes = (long) headDim * Short.BYTES;
-        int s = 0;
-        for (; s + 4 <= slots; s += 4) {
-            long r0 = keyOffset + s * rowBytes;
-            long r1 = r0 + rowBytes;
-            long r2 = r1 + rowBytes;
-            long r3 = r2 + rowBytes;
+    private static void blockScoresByChunk(boolean bf16, float[] q, int qOffset, int heads, int headDim, int group, float scale,
+            MemorySegment block, long keysOffset, int positions, int slot, int slots, float[] scores, int scoreOffset,
+            int scoreStride) {
+        if (positions % LANES != 0) {
+            SegmentScalarKernels.blockScores(bf16, q, qOffset, heads, headDim, group, scale, block, keysOffset, positions, slot,
+                    slots, scores, scoreOffset, scoreStride);
+            return;
+        }
+        int elementBytes = bf16 ? Short.BYTES : Float.BYTES;
+        long channelBytes = (long) positions * elementBytes;
+        int end = slot + slots;
+        for (int chunk = slot - slot % LANES; chunk < end; chunk += LANES) {
             for (int h = 0; h < heads; h++) {
-                int qAt = qOffset + h * headDim;
-                long head = (h / group) * headBytes;
-                int at = scoreOffset + h * scoreStride + s;
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int i = 0; i < bound; i += LANES) {
-                    FloatVector qv = FloatVector.fromArray(FLOATS, q, qAt + i);
-                    long b = head + (long) i * Short.BYTES;
-                    a0 = qv.fma(bf16(block, r0 + b), a0);
-                    a1 = qv.fma(bf16(block, r1 + b), a1);
-                    a2 = qv.fma(bf16(block, r2 + b), a2);
-                    a3 = qv.fma(bf16(block, r3 + b), a3);
+                int q0 = qOffset + h * headDim;
+                long k = keysOffset + (long) (h / group) * headDim * channelBytes + (long) chunk * elementBytes;
+                FloatVector acc = FloatVector.zero(FLOATS);
+                for (int d = 0; d < headDim; d++, k += channelBytes) {
+                    FloatVector keys = bf16 ? bf16(block, k) : FloatVector.fromMemorySegment(FLOATS, block, k, ORDER);
+                    acc = keys.fma(FloatVector.broadcast(FLOATS, q[q0 + d]), acc);
                 }
-                scores[at] = tailBf16(q, qAt, block, r0 + head, bound, headDim, Lanes.sumLanes(a0)) * scale;
-                scores[at + 1] = tailBf16(q, qAt, block, r1 + head, bound, headDim, Lanes.sumLanes(a1)) * scale;
-                scores[at + 2] = tailBf16(q, qAt, block, r2 + head, bound, headDim, Lanes.sumLanes(a2)) * scale;
-                scores[at + 3] = tailBf16(q, qAt, block, r3 + head, bound, headDim, Lanes.sumLanes(a3)) * scale;
+                storeScores(acc, scale, scores, scoreOffset + h * scoreStride - slot, chunk, slot, end);
             }
         }
-        for (; s < slots; s++) {
-            for (int h = 0; h < heads; h++) {
-                scores[scoreOffset + h * scoreStride + s] =
-                        dotBf16(q, qOffset + h * headDim, block, keyOffset + s * rowBytes + (h / group) * headBytes, headDim) * scale;
-            }
-        }
-    }
-
-    /** {@link #dotF32}'s scalar tail: elements {@code [bound, n)} added to the folded lanes in order. */
-    private static float tailF32(float[] a, int aOffset, MemorySegment b, long bOffset, int bound, int n, float sum) {
-        for (int i = bound; i < n; i++) {
-            sum = Math.fma(a[aOffset + i], b.get(SegmentScalarKernels.F32, bOffset + (long) i * Float.BYTES), sum);
-        }
-        return sum;
-    }
-
-    private static float tailBf16(float[] a, int aOffset, MemorySegment b, long bOffset, int bound, int n, float sum) {
-        for (int i = bound; i < n; i++) {
-            sum = Math.fma(a[aOffset + i], SegmentScalarKernels.bf16(b, bOffset + (long) i * Short.BYTES), sum);
-        }
-        return sum;
     }
 
     /**
@@ -201,10 +407,142 @@ final class SegmentVectorKernels {
      */
     static void blockValues(boolean bf16, float[] weights, int weightOffset, int weightStride, int heads,
             int headDim, int group, MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        boolean grouped = group % 4 == 0 && heads % 4 == 0 && headDim % (2 * LANES) == 0;
         if (bf16) {
-            blockValuesBf16(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out, outOffset);
+            if (grouped) {
+                groupedValuesBf16(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out,
+                        outOffset);
+            } else {
+                blockValuesBf16(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out,
+                        outOffset);
+            }
+        } else if (grouped) {
+            groupedValuesF32(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out,
+                    outOffset);
         } else {
             blockValuesF32(weights, weightOffset, weightStride, heads, headDim, group, block, valueOffset, rowBytes, slots, out, outOffset);
+        }
+    }
+
+    /**
+     * Grouped-query values, four query heads of one KV head at a time: each value row's two vectors are loaded
+     * (and, for BF16, widened) once for the four heads, whose output chunks stay in registers over the block's
+     * positions. Each output element still gets one fused multiply-add per position, in position order: the same
+     * bits as the head-by-head kernels.
+     */
+    private static void groupedValuesF32(float[] weights, int weightOffset, int weightStride, int heads, int headDim, int group,
+            MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        long headBytes = (long) headDim * Float.BYTES;
+        for (int h = 0; h < heads; h += 4) {
+            valuesTileF32(weights, weightOffset + h * weightStride, weightStride, out, outOffset + h * headDim, headDim, block,
+                    valueOffset + (h / group) * headBytes, rowBytes, slots);
+        }
+    }
+
+    private static void valuesTileF32(float[] weights, int w0, int weightStride, float[] out, int o0, int headDim,
+            MemorySegment block, long values, long rowBytes, int slots) {
+        long second = (long) LANES * Float.BYTES;
+        int w1 = w0 + weightStride;
+        int w2 = w1 + weightStride;
+        int w3 = w2 + weightStride;
+        int o1 = o0 + headDim;
+        int o2 = o1 + headDim;
+        int o3 = o2 + headDim;
+        for (int i = 0; i < headDim; i += 2 * LANES) {
+            FloatVector y0 = FloatVector.fromArray(FLOATS, out, o0 + i);
+            FloatVector z0 = FloatVector.fromArray(FLOATS, out, o0 + i + LANES);
+            FloatVector y1 = FloatVector.fromArray(FLOATS, out, o1 + i);
+            FloatVector z1 = FloatVector.fromArray(FLOATS, out, o1 + i + LANES);
+            FloatVector y2 = FloatVector.fromArray(FLOATS, out, o2 + i);
+            FloatVector z2 = FloatVector.fromArray(FLOATS, out, o2 + i + LANES);
+            FloatVector y3 = FloatVector.fromArray(FLOATS, out, o3 + i);
+            FloatVector z3 = FloatVector.fromArray(FLOATS, out, o3 + i + LANES);
+            long row = values + (long) i * Float.BYTES;
+            for (int s = 0; s < slots; s++, row += rowBytes) {
+                FloatVector lo = FloatVector.fromMemorySegment(FLOATS, block, row, ORDER);
+                FloatVector hi = FloatVector.fromMemorySegment(FLOATS, block, row + second, ORDER);
+                FloatVector x0 = FloatVector.broadcast(FLOATS, weights[w0 + s]);
+                FloatVector x1 = FloatVector.broadcast(FLOATS, weights[w1 + s]);
+                FloatVector x2 = FloatVector.broadcast(FLOATS, weights[w2 + s]);
+                FloatVector x3 = FloatVector.broadcast(FLOATS, weights[w3 + s]);
+                y0 = lo.fma(x0, y0);
+                z0 = hi.fma(x0, z0);
+                y1 = lo.fma(x1, y1);
+                z1 = hi.fma(x1, z1);
+                y2 = lo.fma(x2, y2);
+                z2 = hi.fma(x2, z2);
+                y3 = lo.fma(x3, y3);
+                z3 = hi.fma(x3, z3);
+            }
+            y0.intoArray(out, o0 + i);
+            z0.intoArray(out, o0 + i + LANES);
+            y1.intoArray(out, o1 + i);
+            z1.intoArray(out, o1 + i + LANES);
+            y2.intoArray(out, o2 + i);
+            z2.intoArray(out, o2 + i + LANES);
+            y3.intoArray(out, o3 + i);
+            z3.intoArray(out, o3 + i + LANES);
+        }
+    }
+
+    /**
+     * Grouped-query values, four query heads of one KV head at a time: each value row's two vectors are loaded
+     * (and, for BF16, widened) once for the four heads, whose output chunks stay in registers over the block's
+     * positions. Each output element still gets one fused multiply-add per position, in position order: the same
+     * bits as the head-by-head kernels.
+     */
+    private static void groupedValuesBf16(float[] weights, int weightOffset, int weightStride, int heads, int headDim, int group,
+            MemorySegment block, long valueOffset, long rowBytes, int slots, float[] out, int outOffset) {
+        long headBytes = (long) headDim * Short.BYTES;
+        for (int h = 0; h < heads; h += 4) {
+            valuesTileBf16(weights, weightOffset + h * weightStride, weightStride, out, outOffset + h * headDim, headDim, block,
+                    valueOffset + (h / group) * headBytes, rowBytes, slots);
+        }
+    }
+
+    private static void valuesTileBf16(float[] weights, int w0, int weightStride, float[] out, int o0, int headDim,
+            MemorySegment block, long values, long rowBytes, int slots) {
+        long second = (long) LANES * Short.BYTES;
+        int w1 = w0 + weightStride;
+        int w2 = w1 + weightStride;
+        int w3 = w2 + weightStride;
+        int o1 = o0 + headDim;
+        int o2 = o1 + headDim;
+        int o3 = o2 + headDim;
+        for (int i = 0; i < headDim; i += 2 * LANES) {
+            FloatVector y0 = FloatVector.fromArray(FLOATS, out, o0 + i);
+            FloatVector z0 = FloatVector.fromArray(FLOATS, out, o0 + i + LANES);
+            FloatVector y1 = FloatVector.fromArray(FLOATS, out, o1 + i);
+            FloatVector z1 = FloatVector.fromArray(FLOATS, out, o1 + i + LANES);
+            FloatVector y2 = FloatVector.fromArray(FLOATS, out, o2 + i);
+            FloatVector z2 = FloatVector.fromArray(FLOATS, out, o2 + i + LANES);
+            FloatVector y3 = FloatVector.fromArray(FLOATS, out, o3 + i);
+            FloatVector z3 = FloatVector.fromArray(FLOATS, out, o3 + i + LANES);
+            long row = values + (long) i * Short.BYTES;
+            for (int s = 0; s < slots; s++, row += rowBytes) {
+                FloatVector lo = bf16(block, row);
+                FloatVector hi = bf16(block, row + second);
+                FloatVector x0 = FloatVector.broadcast(FLOATS, weights[w0 + s]);
+                FloatVector x1 = FloatVector.broadcast(FLOATS, weights[w1 + s]);
+                FloatVector x2 = FloatVector.broadcast(FLOATS, weights[w2 + s]);
+                FloatVector x3 = FloatVector.broadcast(FLOATS, weights[w3 + s]);
+                y0 = lo.fma(x0, y0);
+                z0 = hi.fma(x0, z0);
+                y1 = lo.fma(x1, y1);
+                z1 = hi.fma(x1, z1);
+                y2 = lo.fma(x2, y2);
+                z2 = hi.fma(x2, z2);
+                y3 = lo.fma(x3, y3);
+                z3 = hi.fma(x3, z3);
+            }
+            y0.intoArray(out, o0 + i);
+            z0.intoArray(out, o0 + i + LANES);
+            y1.intoArray(out, o1 + i);
+            z1.intoArray(out, o1 + i + LANES);
+            y2.intoArray(out, o2 + i);
+            z2.intoArray(out, o2 + i + LANES);
+            y3.intoArray(out, o3 + i);
+            z3.intoArray(out, o3 + i + LANES);
         }
     }
 

@@ -3,9 +3,17 @@ package dev.ingot.engine.kv;
 /**
  * Where keys and values sit inside one block of the paged cache. A block holds {@link #positions()}
  * consecutive positions of one sequence for <em>every</em> layer: layer by layer, first the keys of
- * those positions ({@code positions x kvDim}), then their values. One block per layer would multiply the
- * block tables, reference counts and prefix-cache entries by the depth for nothing: a sequence always
- * needs all layers of a position, and a shared prefix is shared in every layer alike.
+ * those positions, then their values. One block per layer would multiply the block tables, reference
+ * counts and prefix-cache entries by the depth for nothing: a sequence always needs all layers of a
+ * position, and a shared prefix is shared in every layer alike.
+ *
+ * <p>Keys are stored <em>transposed</em> ({@code kvDim x positions}: channel by channel, the block's
+ * positions side by side), values as rows ({@code positions x kvDim}). A score is a dot product over a
+ * key's channels; with the positions side by side, one vector holds one channel of several positions,
+ * so a block's scores are vertical fused multiply-adds, one lane per position, with no sum across lanes,
+ * and one load of a channel serves every query head of a grouped-query group. Values are summed per
+ * channel over positions already, which rows suit. Writing a position's key touches {@code kvDim}
+ * scattered elements, once per token and layer.
  */
 public record BlockLayout(int[] kvDims, KvDtype dtype, int positions, long[] layerStarts, long blockBytes) {
 
@@ -42,9 +50,12 @@ public record BlockLayout(int[] kvDims, KvDtype dtype, int positions, long[] lay
         return kvDims[layer];
     }
 
-    /** Byte offset of position {@code slot}'s keys (all kv heads) of {@code layer} in a block. */
-    public long keyOffset(int layer, int slot) {
-        return layerStarts[layer] + (long) slot * kvDims[layer] * dtype.bytes();
+    /**
+     * Byte offset of key element {@code channel} (kv head times head size plus dimension) of position
+     * {@code slot} of {@code layer} in a block; a channel's positions are consecutive elements.
+     */
+    public long keyOffset(int layer, int channel, int slot) {
+        return layerStarts[layer] + ((long) channel * positions + slot) * dtype.bytes();
     }
 
     /** Byte offset of position {@code slot}'s values of {@code layer} in a block. */

@@ -100,21 +100,25 @@ public final class PagedKvCache implements KvCache {
         }
     }
 
+    /** Values go in as a row; keys are scattered down their channels (see {@link BlockLayout}). */
     @Override
     public void store(int layer, int position, float[] keys, int keysOffset, float[] values, int valuesOffset) {
         MemorySegment block = block(position);
         int slot = position % layout.positions();
         int kvDim = layout.kvDim(layer);
-        long k = layout.keyOffset(layer, slot);
+        long k = layout.keyOffset(layer, 0, slot);
+        long channelBytes = (long) layout.positions() * layout.dtype().bytes();
         long v = layout.valueOffset(layer, slot);
         switch (layout.dtype()) {
             case F32 -> {
-                MemorySegment.copy(keys, keysOffset, block, F32, k, kvDim);
+                for (int i = 0; i < kvDim; i++) {
+                    block.set(F32, k + i * channelBytes, keys[keysOffset + i]);
+                }
                 MemorySegment.copy(values, valuesOffset, block, F32, v, kvDim);
             }
             case BF16 -> {
                 for (int i = 0; i < kvDim; i++) {
-                    block.set(BF16, k + 2L * i, KvDtype.toBf16(keys[keysOffset + i]));
+                    block.set(BF16, k + i * channelBytes, KvDtype.toBf16(keys[keysOffset + i]));
                     block.set(BF16, v + 2L * i, KvDtype.toBf16(values[valuesOffset + i]));
                 }
             }

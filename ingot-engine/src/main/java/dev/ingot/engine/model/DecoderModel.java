@@ -290,8 +290,8 @@ public final class DecoderModel {
 
     /**
      * The heap cache's attention reading the blocks of a paged cache in place, one kernel call per block: every
-     * score and every value step is computed as there, in the same position order, so an F32 paged cache gives
-     * the heap cache's logits bit for bit.
+     * score (with {@link Kernels#scoreDot}'s arithmetic, as the heap cache scores) and every value step is computed
+     * as there, in the same position order, so an F32 paged cache gives the heap cache's logits bit for bit.
      */
     private void attend(int layer, LayerPlan p, float[] q, int qOffset, PagedKvCache cache, int pos, int kvFrom, int kvTo,
             AttentionScratch s, float[] out, int outOffset) {
@@ -304,15 +304,16 @@ public final class DecoderModel {
         BlockLayout layout = cache.layout();
         boolean bf16 = layout.dtype() == KvDtype.BF16;
         long rowBytes = (long) p.kvDim() * layout.dtype().bytes();
-        long kvSkip = (long) kvFrom * headDim * layout.dtype().bytes(); // the range's first KV head within a position's row
+        long kvSkip = (long) kvFrom * headDim * layout.dtype().bytes(); // the range's first KV head within a position's value row
+        long keys = layout.keyOffset(layer, kvFrom * headDim, 0); // the range's first key channel
         int blockPositions = layout.positions();
         int length = pos + 1 - start;
         float[] scores = s.scores(heads * length); // the range's head h at [h * length, (h + 1) * length)
         for (int t = start; t <= pos; ) {
             int slot = t % blockPositions;
             int slots = Math.min(blockPositions - slot, pos + 1 - t);
-            kernels.blockScores(bf16, q, qAt, heads, headDim, group, p.scale(), cache.block(t),
-                    layout.keyOffset(layer, slot) + kvSkip, rowBytes, slots, scores, t - start, length);
+            kernels.blockScores(bf16, q, qAt, heads, headDim, group, p.scale(), cache.block(t), keys, blockPositions, slot, slots,
+                    scores, t - start, length);
             t += slots;
         }
         for (int h = 0; h < heads; h++) {
@@ -336,6 +337,10 @@ public final class DecoderModel {
         }
     }
 
+    /**
+     * Attention over the heap cache's rows: the paged cache's reference. Scores use {@link Kernels#rowScores}, the
+     * one fused multiply-add chain per score that the paged kernels compute lane by lane over transposed keys.
+     */
     private void attend(int layer, LayerPlan p, float[] q, int qOffset, HeapKvCache cache, int pos, int kvFrom, int kvTo,
             AttentionScratch s, float[] out, int outOffset) {
         int headDim = p.headDim();
@@ -350,12 +355,10 @@ public final class DecoderModel {
         float[] scores = s.scores(heads * length); // the range's head h at [h * length, (h + 1) * length)
         float[] sums = s.headSums(heads);
         float scale = p.scale();
-        for (int t = start; t <= pos; t++) {
-            for (int h = 0; h < heads; h++) {
-                int kvOffset = ((first + h) / group) * headDim;
-                scores[h * length + t - start] =
-                        kernels.dot(q, qOffset + (first + h) * headDim, keys, t * kvDim + kvOffset, headDim) * scale;
-            }
+        for (int h = 0; h < heads; h++) {
+            int kvOffset = ((first + h) / group) * headDim;
+            kernels.rowScores(q, qOffset + (first + h) * headDim, keys, start * kvDim + kvOffset, kvDim, length, headDim, scale,
+                    scores, h * length);
         }
         for (int h = 0; h < heads; h++) {
             float max = Float.NEGATIVE_INFINITY;

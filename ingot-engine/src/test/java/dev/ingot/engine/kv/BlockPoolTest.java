@@ -175,7 +175,7 @@ class BlockPoolTest {
             shared.store(0, 3, twos, 0, twos, 0);
 
             assertThat(shared.blockId(0)).isNotEqualTo(published);
-            long at = LAYOUT.keyOffset(0, 3);
+            long at = LAYOUT.keyOffset(0, 2, 3); // key element 2 of position 3: keys are stored channel by channel
             assertThat(pool.segment(published).get(ValueLayout.JAVA_FLOAT, at)).isEqualTo(1f);
             assertThat(shared.block(3).get(ValueLayout.JAVA_FLOAT, at)).isEqualTo(2f);
             assertThat(pool.references(published)).isEqualTo(1);
