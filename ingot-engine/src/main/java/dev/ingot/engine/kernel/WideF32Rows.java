@@ -80,10 +80,10 @@ final class WideF32Rows {
 
     /**
      * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@code type} against {@code batch} inputs in
-     * packed tiles: F32 rows are copied into the packed layout, F16 rows widened into it ({@link F16RowDecoder},
+     * packed tiles: F32 rows are copied into the packed layout, F16 and BF16 rows widened into it ({@link HalfRowDecoder},
      * once per row chunk however many inputs there are). The tiles never see the weight type, and their order
-     * (see the class comment) is the batch-1 order of F16 rows on 512-bit lanes ({@code TypedRowBlock}), so an
-     * F16 row gives the same bits here as alone.
+     * (see the class comment) is the batch-1 order of half-float rows on 512-bit lanes ({@code TypedRowBlock}), so
+     * an F16 or BF16 row gives the same bits here as alone.
      */
     static void packedRows(DType type, MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from,
             int to) {
@@ -109,8 +109,9 @@ final class WideF32Rows {
             int rowEnd = Math.min(to, rowStart + rowChunk);
             switch (type) {
                 case F32 -> packRows(data, cols, bound, rowStart, rowEnd, last, packed);
-                case F16 -> F16RowDecoder.pack(data, cols, bound, rowStart, rowEnd, last, packed);
-                default -> throw new IllegalArgumentException("packed tiles take F32 or F16 rows, not " + type);
+                case F16 -> HalfRowDecoder.packF16(data, cols, bound, rowStart, rowEnd, last, packed);
+                case BF16 -> HalfRowDecoder.packBf16(data, cols, bound, rowStart, rowEnd, last, packed);
+                default -> throw new IllegalArgumentException("packed tiles take F32, F16 or BF16 rows, not " + type);
             }
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
                 int batchEnd = Math.min(batch, batchStart + batchChunk);
