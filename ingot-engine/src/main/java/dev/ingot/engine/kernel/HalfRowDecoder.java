@@ -26,10 +26,17 @@ final class HalfRowDecoder {
     static final boolean ENABLED = Lanes.WIDE_HALVES && !"false".equals(System.getProperty("ingot.halves.decode"));
 
     /**
-     * The smallest BF16 batch that goes packed ({@code -Dingot.bf16.packedBatch=N}; 0 keeps every BF16 batch on
-     * the in-register tiles). Below it a call is bound by reading the weights, as for F32 ({@link WideF32Rows#PACKED_BATCH}).
+     * How BF16 batches of {@link WideF32Rows#PACKED_BATCH} or more are multiplied ({@code -Dingot.bf16.batches=}
+     * {@code inplace}, {@code packed} or {@code tiles}, for A/B runs): by default in {@link WideF32Rows}' tiles with
+     * each weight vector widened where it lies ({@link Bf16RowTiles}); {@code packed} widens the rows into the
+     * packed layout first ({@link #packBf16}), as F16 does; {@code tiles} keeps {@code TypedRowBlock}'s 4 x 4
+     * in-register tiles (every BF16 batch, as before).
      */
-    static final int BF16_PACKED_BATCH = packedBatch(Integer.getInteger("ingot.bf16.packedBatch", WideF32Rows.PACKED_BATCH));
+    static final Bf16Batches BF16_BATCHES = Bf16Batches.valueOf(
+            System.getProperty("ingot.bf16.batches", "inplace").toUpperCase(java.util.Locale.ROOT).replace("INPLACE", "IN_PLACE"));
+
+    /** The ways a BF16 batch can go; see {@link #BF16_BATCHES}. */
+    enum Bf16Batches { IN_PLACE, PACKED, TILES }
 
     private static final int LANES = 16;
     private static final int ROW_TILE = 4;
@@ -38,13 +45,9 @@ final class HalfRowDecoder {
 
     private HalfRowDecoder() {}
 
-    private static int packedBatch(int configured) {
-        return configured <= 0 ? Integer.MAX_VALUE : Math.max(WideF32Rows.PACKED_BATCH, configured);
-    }
-
-    /** Whether a BF16 call of {@code batch} inputs goes to the packed tiles. */
-    static boolean packsBf16(int batch) {
-        return ENABLED && batch >= BF16_PACKED_BATCH;
+    /** Whether a BF16 call of {@code batch} inputs goes to {@link WideF32Rows}' tiles (packed or in place). */
+    static boolean bf16InWideTiles(int batch) {
+        return ENABLED && BF16_BATCHES != Bf16Batches.TILES && batch >= WideF32Rows.PACKED_BATCH;
     }
 
     /**

@@ -94,11 +94,13 @@ final class WideF32Rows {
         int last = to - 1;
         int rowChunk = chunk(CHUNK_WEIGHT_BYTES / Math.max(1L, (long) cols * Float.BYTES), to - from, ROW_TILE);
         int batchChunk = chunk(CHUNK_INPUT_BYTES / ((long) cols * Float.BYTES), batch, BATCH_TILE);
+        // BF16 rows widened in the tiles (Bf16RowTiles) are read where they lie: nothing to pack.
+        boolean inPlace = type == DType.BF16 && HalfRowDecoder.BF16_BATCHES == HalfRowDecoder.Bf16Batches.IN_PLACE;
         long tileBytes = (long) ROW_TILE * bound * Float.BYTES;
         // One cache line more than an input's chunks, a precaution (not measured on its own): at 2,048 columns
         // the six inputs of a tile would otherwise start 8 KiB apart, in the same L1 sets.
         long inputBytes = (long) bound * Float.BYTES + 64;
-        MemorySegment packed = scratch.weights(tileBytes * (rowChunk / ROW_TILE));
+        MemorySegment packed = inPlace ? MemorySegment.NULL : scratch.weights(tileBytes * (rowChunk / ROW_TILE));
         boolean holdAll = HOLD_ALL_INPUTS && batch * inputBytes <= HELD_INPUT_BYTES;
         MemorySegment inputs = scratch.inputs(inputBytes * (holdAll ? batch : Math.min(batch, batchChunk)));
         if (holdAll) {
@@ -110,7 +112,11 @@ final class WideF32Rows {
             switch (type) {
                 case F32 -> packRows(data, cols, bound, rowStart, rowEnd, last, packed);
                 case F16 -> HalfRowDecoder.packF16(data, cols, bound, rowStart, rowEnd, last, packed);
-                case BF16 -> HalfRowDecoder.packBf16(data, cols, bound, rowStart, rowEnd, last, packed);
+                case BF16 -> {
+                    if (!inPlace) {
+                        HalfRowDecoder.packBf16(data, cols, bound, rowStart, rowEnd, last, packed);
+                    }
+                }
                 default -> throw new IllegalArgumentException("packed tiles take F32, F16 or BF16 rows, not " + type);
             }
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
@@ -123,6 +129,11 @@ final class WideF32Rows {
                 long chunkInputs = holdAll ? batchStart * inputBytes : 0;
                 long tile = 0;
                 for (int r = rowStart; r < rowEnd; r += ROW_TILE, tile += tileBytes) {
+                    if (inPlace) {
+                        rowTileInPlace(data, cols, bound, rows, x, out, last, r, inputs, chunkInputs, inputBytes, batchStart,
+                                batchEnd, parked, sums);
+                        continue;
+                    }
                     rowTile(type, data, cols, bound, rows, x, out, last, r, packed, tile, inputs, chunkInputs, inputBytes,
                             batchStart, batchEnd, parked, sums);
                 }
@@ -161,6 +172,44 @@ final class WideF32Rows {
                 rows4batch1(packed, tile, inputs, x0, bound, parked);
             }
             finish(type, data, cols, bound, rows, x, out, parked, sums, r, r1, r2, r3, width, b);
+            b += width;
+        }
+    }
+
+    /**
+     * {@link #rowTile} for BF16 rows read in place ({@link Bf16RowTiles}): 4 x 6 tiles, two by two, then one 4 x 4
+     * for the remainder (a remainder under four repeats its last input in the tile's unused columns).
+     */
+    private static void rowTileInPlace(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int last,
+            int r, MemorySegment inputs, long chunkInputs, long inputBytes, int batchStart, int batchEnd, float[] parked,
+            float[] sums) {
+        int r1 = Math.min(r + 1, last);
+        int r2 = Math.min(r + 2, last);
+        int r3 = Math.min(r + 3, last);
+        long w0 = (long) r * cols;
+        long w1 = (long) r1 * cols;
+        long w2 = (long) r2 * cols;
+        long w3 = (long) r3 * cols;
+        for (int b = batchStart; b < batchEnd; ) {
+            int left = batchEnd - b;
+            long x0 = chunkInputs + (b - batchStart) * inputBytes;
+            int width;
+            if (left >= 2 * BATCH_TILE) {
+                Bf16RowTiles.rows4batch6(data, w0, w1, w2, w3, inputs, x0, inputBytes, bound, parked, 0);
+                Bf16RowTiles.rows4batch6(data, w0, w1, w2, w3, inputs, x0 + BATCH_TILE * inputBytes, inputBytes, bound, parked,
+                        BATCH_TILE * ROW_TILE * LANES);
+                width = 2 * BATCH_TILE;
+            } else if (left >= BATCH_TILE) {
+                Bf16RowTiles.rows4batch6(data, w0, w1, w2, w3, inputs, x0, inputBytes, bound, parked, 0);
+                width = BATCH_TILE;
+            } else {
+                width = Math.min(left, 4);
+                long x1 = x0 + Math.min(1, width - 1) * inputBytes;
+                long x2 = x0 + Math.min(2, width - 1) * inputBytes;
+                long x3 = x0 + Math.min(3, width - 1) * inputBytes;
+                Bf16RowTiles.rows4batch4(data, w0, w1, w2, w3, inputs, x0, x1, x2, x3, bound, parked);
+            }
+            finish(DType.BF16, data, cols, bound, rows, x, out, parked, sums, r, r1, r2, r3, width, b);
             b += width;
         }
     }
