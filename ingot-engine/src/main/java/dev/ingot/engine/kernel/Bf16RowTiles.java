@@ -6,15 +6,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link WideF32Rows}' 4 x 6 and 4 x 4 register tiles for BF16 rows read where they lie (the mapped file), each
+ * {@link WideF32Rows}' 4 x 4 register tile for BF16 rows read where they lie (the mapped file), each
  * weight vector widened in the tile by {@link Lanes#bf16Wide}, the batch-1 load. BF16's widening is one shift, so
  * widening a row again for every tile of inputs costs less than packing it (a write and a re-read of four bytes
  * per weight, measured 0.5-0.9x at batches 4-16); and, unlike {@code TypedRowBlock}'s 4 x 4 tiles, these park
  * their sums for {@code WideF32Rows.finish}, which folds sixteen accumulators at once. Each accumulator is one
  * FMA chain over 16-column chunks in order, as in every other tile and at batch 1, so the same bits.
+ * A 4 x 6 tile, as F32 takes, went past C2's node budget with the four widenings in its loop (NodeCountInliningCutoff:
+ * input loads left as calls on boxed vectors, a tenth of the speed); the 4 x 4 compiles whole.
  *
  * <p>{@code w0..w3}: the first element of each of the four rows in {@code data}; {@code x0}: the byte offset of the
- * first input in the held inputs, the others {@code stride} apart; {@code slot0}: where in {@code parked} the
+ * first input in the held inputs; {@code slot0}: where in {@code parked} the
  * tile's accumulators go (accumulator {@code 4 * j + i} for row {@code i} and input {@code j}).
  */
 final class Bf16RowTiles {
@@ -29,88 +31,12 @@ final class Bf16RowTiles {
         return FloatVector.fromMemorySegment(WIDE, segment, offset, LE);
     }
 
-    /** Four rows against six inputs: 24 accumulators, four widened weight vectors and one input vector. */
-    static void rows4batch6(MemorySegment data, long w0, long w1, long w2, long w3, MemorySegment inputs, long x0, long stride,
-            int bound, float[] parked, int slot0) {
-        long x1 = x0 + stride;
-        long x2 = x1 + stride;
-        long x3 = x2 + stride;
-        long x4 = x3 + stride;
-        long x5 = x4 + stride;
-        FloatVector a00 = FloatVector.zero(WIDE);
-        FloatVector a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00, a25 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00, a34 = a00, a35 = a00;
-        for (int c = 0; c < bound; c += LANES) {
-            long xc = 4L * c;
-            FloatVector v0 = Lanes.bf16Wide(data, w0 + c);
-            FloatVector v1 = Lanes.bf16Wide(data, w1 + c);
-            FloatVector v2 = Lanes.bf16Wide(data, w2 + c);
-            FloatVector v3 = Lanes.bf16Wide(data, w3 + c);
-            FloatVector xv = at(inputs, x0 + xc);
-            a00 = v0.fma(xv, a00);
-            a10 = v1.fma(xv, a10);
-            a20 = v2.fma(xv, a20);
-            a30 = v3.fma(xv, a30);
-            xv = at(inputs, x1 + xc);
-            a01 = v0.fma(xv, a01);
-            a11 = v1.fma(xv, a11);
-            a21 = v2.fma(xv, a21);
-            a31 = v3.fma(xv, a31);
-            xv = at(inputs, x2 + xc);
-            a02 = v0.fma(xv, a02);
-            a12 = v1.fma(xv, a12);
-            a22 = v2.fma(xv, a22);
-            a32 = v3.fma(xv, a32);
-            xv = at(inputs, x3 + xc);
-            a03 = v0.fma(xv, a03);
-            a13 = v1.fma(xv, a13);
-            a23 = v2.fma(xv, a23);
-            a33 = v3.fma(xv, a33);
-            xv = at(inputs, x4 + xc);
-            a04 = v0.fma(xv, a04);
-            a14 = v1.fma(xv, a14);
-            a24 = v2.fma(xv, a24);
-            a34 = v3.fma(xv, a34);
-            xv = at(inputs, x5 + xc);
-            a05 = v0.fma(xv, a05);
-            a15 = v1.fma(xv, a15);
-            a25 = v2.fma(xv, a25);
-            a35 = v3.fma(xv, a35);
-        }
-        a00.intoArray(parked, slot0);
-        a01.intoArray(parked, slot0 + 4 * LANES);
-        a02.intoArray(parked, slot0 + 8 * LANES);
-        a03.intoArray(parked, slot0 + 12 * LANES);
-        a04.intoArray(parked, slot0 + 16 * LANES);
-        a05.intoArray(parked, slot0 + 20 * LANES);
-        a10.intoArray(parked, slot0 + LANES);
-        a11.intoArray(parked, slot0 + 5 * LANES);
-        a12.intoArray(parked, slot0 + 9 * LANES);
-        a13.intoArray(parked, slot0 + 13 * LANES);
-        a14.intoArray(parked, slot0 + 17 * LANES);
-        a15.intoArray(parked, slot0 + 21 * LANES);
-        a20.intoArray(parked, slot0 + 2 * LANES);
-        a21.intoArray(parked, slot0 + 6 * LANES);
-        a22.intoArray(parked, slot0 + 10 * LANES);
-        a23.intoArray(parked, slot0 + 14 * LANES);
-        a24.intoArray(parked, slot0 + 18 * LANES);
-        a25.intoArray(parked, slot0 + 22 * LANES);
-        a30.intoArray(parked, slot0 + 3 * LANES);
-        a31.intoArray(parked, slot0 + 7 * LANES);
-        a32.intoArray(parked, slot0 + 11 * LANES);
-        a33.intoArray(parked, slot0 + 15 * LANES);
-        a34.intoArray(parked, slot0 + 19 * LANES);
-        a35.intoArray(parked, slot0 + 23 * LANES);
-    }
-
     /**
-     * Four rows against four inputs (a remainder of four or more). A remainder of one to three passes its last
-     * input again for the missing ones: their sums are computed and never stored.
+     * Four rows against four inputs: 16 accumulators, four widened weight vectors and one input vector. Fewer
+     * inputs pass their last one again for the missing ones: their sums are computed and never stored.
      */
     static void rows4batch4(MemorySegment data, long w0, long w1, long w2, long w3, MemorySegment inputs, long x0, long x1,
-            long x2, long x3, int bound, float[] parked) {
+            long x2, long x3, int bound, float[] parked, int slot0) {
         FloatVector a00 = FloatVector.zero(WIDE);
         FloatVector a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
@@ -143,21 +69,21 @@ final class Bf16RowTiles {
             a23 = v2.fma(xv, a23);
             a33 = v3.fma(xv, a33);
         }
-        a00.intoArray(parked, 0);
-        a01.intoArray(parked, 4 * LANES);
-        a02.intoArray(parked, 8 * LANES);
-        a03.intoArray(parked, 12 * LANES);
-        a10.intoArray(parked, LANES);
-        a11.intoArray(parked, 5 * LANES);
-        a12.intoArray(parked, 9 * LANES);
-        a13.intoArray(parked, 13 * LANES);
-        a20.intoArray(parked, 2 * LANES);
-        a21.intoArray(parked, 6 * LANES);
-        a22.intoArray(parked, 10 * LANES);
-        a23.intoArray(parked, 14 * LANES);
-        a30.intoArray(parked, 3 * LANES);
-        a31.intoArray(parked, 7 * LANES);
-        a32.intoArray(parked, 11 * LANES);
-        a33.intoArray(parked, 15 * LANES);
+        a00.intoArray(parked, slot0);
+        a01.intoArray(parked, slot0 + 4 * LANES);
+        a02.intoArray(parked, slot0 + 8 * LANES);
+        a03.intoArray(parked, slot0 + 12 * LANES);
+        a10.intoArray(parked, slot0 + LANES);
+        a11.intoArray(parked, slot0 + 5 * LANES);
+        a12.intoArray(parked, slot0 + 9 * LANES);
+        a13.intoArray(parked, slot0 + 13 * LANES);
+        a20.intoArray(parked, slot0 + 2 * LANES);
+        a21.intoArray(parked, slot0 + 6 * LANES);
+        a22.intoArray(parked, slot0 + 10 * LANES);
+        a23.intoArray(parked, slot0 + 14 * LANES);
+        a30.intoArray(parked, slot0 + 3 * LANES);
+        a31.intoArray(parked, slot0 + 7 * LANES);
+        a32.intoArray(parked, slot0 + 11 * LANES);
+        a33.intoArray(parked, slot0 + 15 * LANES);
     }
 }

@@ -81,7 +81,7 @@ final class TypedRowBlock {
      * of 4) takes 4 x 2 and 4 x 1 tiles. Each output gets the same sequence of operations in every tile.
      * F32 on a CPU with 512-bit vectors goes to {@link WideF32Rows} instead, batch 1 included, since a row's
      * summation order there (sixteen lanes) must be the same alone and in a tile. F16 batches of four or more
-     * go to its tiles too, their rows widened once per call ({@link HalfRowDecoder}), and so do BF16 batches of four or more,
+     * go to its tiles too, their rows widened once per call ({@link HalfRowDecoder}), and so do BF16 batches of sixteen or more,
      * widened in place ({@link Bf16RowTiles}); the tiles below then serve the smaller batches, or every batch
      * with {@code -Dingot.halves.decode=false}.
      */
