@@ -6,18 +6,20 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link WideF32Rows}' 4 x 4 register tile for BF16 rows read where they lie (the mapped file), each
- * weight vector widened in the tile by {@link Lanes#bf16Wide}, the batch-1 load. BF16's widening is one shift, so
- * widening a row again for every tile of inputs costs less than packing it (a write and a re-read of four bytes
- * per weight, measured 0.5-0.9x at batches 4-16); and, unlike {@code TypedRowBlock}'s 4 x 4 tiles, these park
- * their sums for {@code WideF32Rows.finish}, which folds sixteen accumulators at once. Each accumulator is one
- * FMA chain over 16-column chunks in order, as in every other tile and at batch 1, so the same bits.
- * A 4 x 6 tile, as F32 takes, went past C2's node budget with the four widenings in its loop (NodeCountInliningCutoff:
- * input loads left as calls on boxed vectors, a tenth of the speed); the 4 x 4 compiles whole.
+ * {@link WideF32Rows}' 4 x 4 register tile for BF16 rows read where they lie (the mapped file), each weight vector
+ * widened in the tile by {@link Lanes#bf16Wide}, the batch-1 load. BF16's widening is one shift, so widening a row
+ * again for every tile of inputs costs less than packing it (a write and a re-read of four bytes per weight: 0.5-0.96x
+ * at batches 4-16); and, unlike {@code TypedRowBlock}'s 4 x 4 tiles, these park their sums for
+ * {@code WideF32Rows.finish}, which folds sixteen accumulators at once. Each accumulator is one FMA chain over the
+ * 16-column chunks in order, as in every other tile and at batch 1, so the same bits.
  *
- * <p>{@code w0..w3}: the first element of each of the four rows in {@code data}; {@code x0}: the byte offset of the
- * first input in the held inputs; {@code slot0}: where in {@code parked} the
- * tile's accumulators go (accumulator {@code 4 * j + i} for row {@code i} and input {@code j}).
+ * <p>A 4 x 6 tile, F32's shape, went past C2's node budget with the four widenings in its loop
+ * (NodeCountInliningCutoff: input loads left as calls on boxed vectors, a tenth of the speed); the 4 x 4 compiles
+ * whole, and {@code WideF32Rows} finishes two of them as one 4 x 8.
+ *
+ * <p>{@code w0..w3}: the first element of each of the four rows in {@code data}; {@code x0..x3}: the byte offsets of
+ * the inputs in the held copy; {@code slot0}: where in {@code parked} the tile's accumulators go (accumulator
+ * {@code 4 * j + i} for row {@code i} and input {@code j}).
  */
 final class Bf16RowTiles {
 
