@@ -81,15 +81,18 @@ final class TypedRowBlock {
      * of 4) takes 4 x 2 and 4 x 1 tiles. Each output gets the same sequence of operations in every tile.
      * F32 on a CPU with 512-bit vectors goes to {@link WideF32Rows} instead, batch 1 included, since a row's
      * summation order there (sixteen lanes) must be the same alone and in a tile. F16 batches of four or more
-     * go to its tiles too, their rows widened once per call ({@link F16RowDecoder}); for F16 the tiles below
-     * then serve batches of two and three, or every batch with {@code -Dingot.halves.decode=false}.
+     * go to its tiles too, their rows widened once per call ({@link HalfRowDecoder}), and so do BF16 batches of
+     * sixteen or more, widened in place ({@link Bf16RowTiles}); the tiles below then serve the smaller batches, or
+     * every batch with {@code -Dingot.halves.decode=false} ({@code -Dingot.bf16.wideTiles=false}: every BF16
+     * batch).
      */
     private static void floatRows(MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
         if (DTYPE == DType.F32 && WideF32Rows.ENABLED) {
             WideF32Rows.rows(data, rows, cols, x, out, batch, from, to);
             return;
         }
-        if (DTYPE == DType.F16 && F16RowDecoder.ENABLED && batch >= WideF32Rows.PACKED_BATCH) {
+        if (DTYPE == DType.F16 && HalfRowDecoder.ENABLED && batch >= WideF32Rows.PACKED_BATCH
+                || DTYPE == DType.BF16 && HalfRowDecoder.bf16InWideTiles(batch)) {
             WideF32Rows.packedRows(DTYPE, data, rows, cols, x, out, batch, from, to);
             return;
         }

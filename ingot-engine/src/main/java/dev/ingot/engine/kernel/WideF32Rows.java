@@ -80,10 +80,10 @@ final class WideF32Rows {
 
     /**
      * Rows {@code [from, to)} of a {@code [rows, cols]} matrix of {@code type} against {@code batch} inputs in
-     * packed tiles: F32 rows are copied into the packed layout, F16 rows widened into it ({@link F16RowDecoder},
-     * once per row chunk however many inputs there are). The tiles never see the weight type, and their order
-     * (see the class comment) is the batch-1 order of F16 rows on 512-bit lanes ({@code TypedRowBlock}), so an
-     * F16 row gives the same bits here as alone.
+     * packed tiles: F32 rows are copied into the packed layout, F16 rows widened into it ({@link HalfRowDecoder},
+     * once per row chunk however many inputs there are); BF16 rows are widened in their own tiles, where they lie
+     * ({@link Bf16RowTiles}). Every tile's order (see the class comment) is the batch-1 order of half-float rows on
+     * 512-bit lanes ({@code TypedRowBlock}), so an F16 or BF16 row gives the same bits here as alone.
      */
     static void packedRows(DType type, MemorySegment data, int rows, int cols, float[] x, float[] out, int batch, int from,
             int to) {
@@ -94,11 +94,13 @@ final class WideF32Rows {
         int last = to - 1;
         int rowChunk = chunk(CHUNK_WEIGHT_BYTES / Math.max(1L, (long) cols * Float.BYTES), to - from, ROW_TILE);
         int batchChunk = chunk(CHUNK_INPUT_BYTES / ((long) cols * Float.BYTES), batch, BATCH_TILE);
+        // BF16 rows are widened in the tiles (Bf16RowTiles), read where they lie: nothing to pack.
+        boolean inPlace = type == DType.BF16;
         long tileBytes = (long) ROW_TILE * bound * Float.BYTES;
         // One cache line more than an input's chunks, a precaution (not measured on its own): at 2,048 columns
         // the six inputs of a tile would otherwise start 8 KiB apart, in the same L1 sets.
         long inputBytes = (long) bound * Float.BYTES + 64;
-        MemorySegment packed = scratch.weights(tileBytes * (rowChunk / ROW_TILE));
+        MemorySegment packed = inPlace ? MemorySegment.NULL : scratch.weights(tileBytes * (rowChunk / ROW_TILE));
         boolean holdAll = HOLD_ALL_INPUTS && batch * inputBytes <= HELD_INPUT_BYTES;
         MemorySegment inputs = scratch.inputs(inputBytes * (holdAll ? batch : Math.min(batch, batchChunk)));
         if (holdAll) {
@@ -109,8 +111,9 @@ final class WideF32Rows {
             int rowEnd = Math.min(to, rowStart + rowChunk);
             switch (type) {
                 case F32 -> packRows(data, cols, bound, rowStart, rowEnd, last, packed);
-                case F16 -> F16RowDecoder.pack(data, cols, bound, rowStart, rowEnd, last, packed);
-                default -> throw new IllegalArgumentException("packed tiles take F32 or F16 rows, not " + type);
+                case F16 -> HalfRowDecoder.packF16(data, cols, bound, rowStart, rowEnd, last, packed);
+                case BF16 -> { }
+                default -> throw new IllegalArgumentException("the wide tiles take F32, F16 or BF16 rows, not " + type);
             }
             for (int batchStart = 0; batchStart < batch; batchStart += batchChunk) {
                 int batchEnd = Math.min(batch, batchStart + batchChunk);
@@ -122,6 +125,11 @@ final class WideF32Rows {
                 long chunkInputs = holdAll ? batchStart * inputBytes : 0;
                 long tile = 0;
                 for (int r = rowStart; r < rowEnd; r += ROW_TILE, tile += tileBytes) {
+                    if (inPlace) {
+                        rowTileInPlace(data, cols, bound, rows, x, out, last, r, inputs, chunkInputs, inputBytes, batchStart,
+                                batchEnd, parked, sums);
+                        continue;
+                    }
                     rowTile(type, data, cols, bound, rows, x, out, last, r, packed, tile, inputs, chunkInputs, inputBytes,
                             batchStart, batchEnd, parked, sums);
                 }
@@ -160,6 +168,44 @@ final class WideF32Rows {
                 rows4batch1(packed, tile, inputs, x0, bound, parked);
             }
             finish(type, data, cols, bound, rows, x, out, parked, sums, r, r1, r2, r3, width, b);
+            b += width;
+        }
+    }
+
+    /**
+     * {@link #rowTile} for BF16 rows read in place ({@link Bf16RowTiles}): 4 x 4 tiles, two by two (one 4 x 8 to
+     * finish: two whole groups of sixteen sums), then one 4 x 4 for the remainder (under four inputs, the tile
+     * repeats its last input in its unused columns).
+     */
+    private static void rowTileInPlace(MemorySegment data, int cols, int bound, int rows, float[] x, float[] out, int last,
+            int r, MemorySegment inputs, long chunkInputs, long inputBytes, int batchStart, int batchEnd, float[] parked,
+            float[] sums) {
+        int r1 = Math.min(r + 1, last);
+        int r2 = Math.min(r + 2, last);
+        int r3 = Math.min(r + 3, last);
+        long w0 = (long) r * cols;
+        long w1 = (long) r1 * cols;
+        long w2 = (long) r2 * cols;
+        long w3 = (long) r3 * cols;
+        for (int b = batchStart; b < batchEnd; ) {
+            int left = batchEnd - b;
+            long x0 = chunkInputs + (b - batchStart) * inputBytes;
+            int width;
+            if (left >= 8) {
+                long x4 = x0 + 4 * inputBytes;
+                Bf16RowTiles.rows4batch4(data, w0, w1, w2, w3, inputs, x0, x0 + inputBytes, x0 + 2 * inputBytes,
+                        x0 + 3 * inputBytes, bound, parked, 0);
+                Bf16RowTiles.rows4batch4(data, w0, w1, w2, w3, inputs, x4, x4 + inputBytes, x4 + 2 * inputBytes,
+                        x4 + 3 * inputBytes, bound, parked, 4 * ROW_TILE * LANES);
+                width = 8;
+            } else {
+                width = Math.min(left, 4);
+                long x1 = x0 + Math.min(1, width - 1) * inputBytes;
+                long x2 = x0 + Math.min(2, width - 1) * inputBytes;
+                long x3 = x0 + Math.min(3, width - 1) * inputBytes;
+                Bf16RowTiles.rows4batch4(data, w0, w1, w2, w3, inputs, x0, x1, x2, x3, bound, parked, 0);
+            }
+            finish(DType.BF16, data, cols, bound, rows, x, out, parked, sums, r, r1, r2, r3, width, b);
             b += width;
         }
     }

@@ -22,10 +22,12 @@ class FloatTilesTest {
 
     /**
      * 4097 columns: an F32 row or input is 16 KiB, so on one thread 29 rows make two row chunks and 17 or 65
-     * inputs several input chunks (see TypedRowBlock's chunk sizes); and a scalar tail of one column.
+     * inputs several input chunks (see TypedRowBlock's chunk sizes); and a scalar tail of one column. Batches 16-22
+     * leave each remainder (none, 1-4, 4 + 2) after the pairs of 4 x 4 tiles that BF16 batches of 16 or more take
+     * (Bf16RowTiles).
      */
     private static final int WIDE_COLS = 4097;
-    private static final int[] BATCHES = {2, 3, 4, 5, 6, 7, 8, 9, 17, 65};
+    private static final int[] BATCHES = {2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 18, 19, 20, 22, 65};
 
     private static VectorKernels pooled;
     private static VectorKernels single;
