@@ -5,24 +5,24 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The reading side of a connection: bounded head lines, then bodies of a declared length. Heads are read
  * through a small buffer; a body is read from the socket straight into the caller's buffer (for the server,
- * the staged tensor), except for what the buffer already held when the head ended.
+ * the staged tensor), except for what the buffer already held when the head ended. The source is the
+ * connection's socket; the fuzz target hands it a channel whose reads split the bytes where the fuzzer says.
  */
 final class FramedChannel {
 
-    private final SocketChannel socket;
+    private final ReadableByteChannel source;
     /** In read mode: the bytes between position and limit arrived but were not consumed yet. */
     private final ByteBuffer buffer = ByteBuffer.allocate(64 << 10).flip();
     private volatile long lastRead = System.nanoTime();
     private boolean ended;
 
-    FramedChannel(SocketChannel socket) {
-        this.socket = socket;
+    FramedChannel(ReadableByteChannel source) {
+        this.source = source;
     }
 
     /** Whether the peer has closed its side (a read met the end of the stream). */
@@ -54,7 +54,7 @@ final class FramedChannel {
             buffer.position(buffer.limit());
             checked(line, maxBytes);
             buffer.clear();
-            int n = socket.read(buffer);
+            int n = source.read(buffer);
             buffer.flip();
             if (n < 0) {
                 ended = true;
@@ -115,7 +115,7 @@ final class FramedChannel {
                     dst.limit(dst.position() + (int) remaining);
                 }
                 try {
-                    n = socket.read(dst);
+                    n = source.read(dst);
                 } finally {
                     dst.limit(limit);
                 }
@@ -131,7 +131,7 @@ final class FramedChannel {
 
         @Override
         public boolean isOpen() {
-            return socket.isOpen();
+            return source.isOpen();
         }
 
         @Override

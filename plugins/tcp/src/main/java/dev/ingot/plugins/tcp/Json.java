@@ -1,5 +1,6 @@
 package dev.ingot.plugins.tcp;
 
+import dev.ingot.spi.CheckpointException;
 import dev.ingot.spi.json.JsonValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -216,14 +217,16 @@ final class Json {
                 case 'r' -> out.append('\r');
                 case 't' -> out.append('\t');
                 case 'u' -> {
-                    if (at + 4 > text.length()) {
-                        throw error("a \\u escape needs four hex digits");
+                    // digit by digit: Integer.parseInt would also take a sign ("\\u-001"), Character.digit fullwidth digits
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int digit = at + i < text.length() ? hexDigit(text.charAt(at + i)) : -1;
+                        if (digit < 0) {
+                            throw error("a \\u escape needs four hex digits");
+                        }
+                        code = code * 16 + digit;
                     }
-                    try {
-                        out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                    } catch (NumberFormatException bad) {
-                        throw error("a \\u escape needs four hex digits");
-                    }
+                    out.append((char) code);
                     at += 4;
                 }
                 default -> {
@@ -232,6 +235,19 @@ final class Json {
                 }
             }
         }
+    }
+
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private JsonValue number() {
@@ -263,7 +279,12 @@ final class Json {
             at = start;
             throw error("a number of more than 64 characters");
         }
-        return new JsonValue.JsonNumber(text.substring(start, at));
+        try {
+            return new JsonValue.JsonNumber(text.substring(start, at));
+        } catch (NumberFormatException beyondBigDecimal) {
+            at = start;
+            throw error("a number whose exponent is out of range");
+        }
     }
 
     private boolean digits() {
@@ -311,6 +332,7 @@ final class Json {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON at character " + at + ": " + what);
+        // one line even when it quotes a control character from the text
+        return new IllegalArgumentException(CheckpointException.oneLine("invalid JSON at character " + at + ": " + what));
     }
 }

@@ -61,5 +61,13 @@ class JsonTest {
         assertThatThrownBy(() -> Json.parse("\"a\tb\"")).hasMessageContaining("control character");
         assertThatThrownBy(() -> Json.parse("1" + "0".repeat(70))).hasMessageContaining("more than 64 characters");
         assertThatThrownBy(() -> Json.parse("")).hasMessageContaining("ends where a value should start");
+        // Integer.parseInt would read a sign, Character.digit a fullwidth digit: Jackson refuses both
+        assertThatThrownBy(() -> Json.parse("\"\\u-001\"")).hasMessageContaining("four hex digits");
+        assertThatThrownBy(() -> Json.parse("\"\\u+fff\"")).hasMessageContaining("four hex digits");
+        assertThatThrownBy(() -> Json.parse("\"\\u\uff10\uff10\uff14\uff11\"")).hasMessageContaining("four hex digits");
+        // BigDecimal holds no exponent beyond an int: said where, not "Exponent overflow."
+        assertThatThrownBy(() -> Json.parse("[1e99999999999]")).hasMessage("invalid JSON at character 1: a number whose exponent is out of range");
+        // a message quoting a control character stays one line
+        assertThatThrownBy(() -> Json.parse("\"\\\r\"")).hasMessage("invalid JSON at character 2: unknown escape '\\\\r'");
     }
 }
