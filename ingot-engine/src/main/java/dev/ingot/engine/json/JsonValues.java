@@ -20,6 +20,9 @@ import java.util.Map;
 /** Converts between Jackson's trees (the engine's JSON) and the SPI's {@link JsonValue} (what plugins see). */
 public final class JsonValues {
 
+    /** Integers of up to this many digits are handed to Jackson exact; longer ones (an exponent) as a decimal. */
+    private static final int MAX_EXPANDED_DIGITS = 1000;
+
     private JsonValues() {}
 
     public static JsonValue of(JsonNode node) {
@@ -77,8 +80,17 @@ public final class JsonValues {
             case JsonString s -> f.textNode(s.value());
             case JsonBoolean b -> f.booleanNode(b.value());
             case JsonNull n -> f.nullNode();
-            case JsonNumber n -> n.isIntegral() ? f.numberNode(new BigDecimal(n.literal()).toBigIntegerExact())
-                    : f.numberNode(n.doubleValue());
+            case JsonNumber n -> number(f, n);
         };
+    }
+
+    /** Integers stay exact; one whose exponent would spell millions of digits stays a decimal instead of expanding. */
+    private static JsonNode number(JsonNodeFactory f, JsonNumber n) {
+        if (!n.isIntegral()) {
+            return f.numberNode(n.doubleValue());
+        }
+        BigDecimal value = new BigDecimal(n.literal());
+        return value.precision() - value.scale() <= MAX_EXPANDED_DIGITS ? f.numberNode(value.toBigIntegerExact())
+                : f.numberNode(value.stripTrailingZeros());
     }
 }
