@@ -13,18 +13,15 @@ import dev.ingot.engine.testing.FuzzContract;
 import dev.ingot.engine.update.TransportLauncher;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
-import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.spi.update.UpdateTransport;
 import dev.ingot.testkit.SharedModels;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.foreign.ValueLayout;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -140,13 +137,6 @@ class TcpConnectionFuzzTest {
     }
 
     private static Map<String, byte[]> served() {
-        WeightGeneration g = ENGINE.model().weights().acquire();
-        try {
-            Map<String, byte[]> out = new LinkedHashMap<>();
-            g.tensors().forEach((name, t) -> out.put(name, t.data().toArray(ValueLayout.JAVA_BYTE)));
-            return out;
-        } finally {
-            g.unpin();
-        }
+        return TcpTransportTest.bytesOf(ENGINE.model().weights().acquire());
     }
 }

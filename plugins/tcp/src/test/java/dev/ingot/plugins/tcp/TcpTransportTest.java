@@ -397,7 +397,8 @@ class TcpTransportTest {
         }
     }
 
-    private static Map<String, byte[]> bytesOf(WeightGeneration g) {
+    /** Every served tensor's bytes in generation {@code g}, which this unpins (also used by the connection fuzz target). */
+    static Map<String, byte[]> bytesOf(WeightGeneration g) {
         try {
             Map<String, byte[]> out = new LinkedHashMap<>();
             g.tensors().forEach((name, t) -> out.put(name, t.data().toArray(ValueLayout.JAVA_BYTE)));
