@@ -263,12 +263,18 @@ class WeightPusher:
                 time.sleep(min(10.0, self.backoff * (2 ** attempt)))
 
 
-def _tcp_exchange(sock, reader, head, datas=()):
-    """Sends one head line (and the tensors' bytes after it) over the tcp transport; returns the answer."""
+_SUMMED_SLICE = 256 << 10
+
+
+def _tcp_exchange(sock, reader, head, datas=(), trailer=None):
+    """Sends one head line (and the tensors' bytes after it, then ``trailer()``'s line) over the tcp transport;
+    returns the answer."""
     try:
         sock.sendall(json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n")
         for data in datas:
             sock.sendall(data)
+        if trailer is not None:
+            sock.sendall(json.dumps(trailer(), separators=(",", ":")).encode("utf-8") + b"\n")
     except OSError as sent:
         # the server may have refused what we were sending and said why before it closed
         try:
@@ -314,13 +320,24 @@ def push_tcp(host, port, token, tensors, version, mode="FULL", format="hf", labe
         _tcp_exchange(sock, reader, {"op": "begin", "token": token, "version": int(version), "mode": mode.upper(),
                                      "format": format, "label": label, "policy": policy, "force": bool(force)})
         for bucket in buckets:
-            heads = []
-            for name, dtype, shape, data in bucket:
-                head = {"name": name, "dtype": dtype, "shape": shape, "bytes": len(data)}
-                if checksums:
-                    head["crc32"] = "%08x" % (zlib.crc32(data) & 0xFFFFFFFF)
-                heads.append(head)
-            _tcp_exchange(sock, reader, {"op": "bucket", "tensors": heads}, [t[3] for t in bucket])
+            heads = [{"name": name, "dtype": dtype, "shape": shape, "bytes": len(data)} for name, dtype, shape, data in bucket]
+            if not checksums:
+                _tcp_exchange(sock, reader, {"op": "bucket", "tensors": heads}, [t[3] for t in bucket])
+                continue
+            # Each slice is summed right after it is sent, while it is still in cache; the sums follow the bytes.
+            crcs = []
+
+            def summed_slices(bucket=bucket, crcs=crcs):
+                for _, _, _, data in bucket:
+                    crc = 0
+                    for at in range(0, len(data), _SUMMED_SLICE):
+                        piece = data[at:at + _SUMMED_SLICE]
+                        yield piece
+                        crc = zlib.crc32(piece, crc)
+                    crcs.append("%08x" % (crc & 0xFFFFFFFF))
+
+            _tcp_exchange(sock, reader, {"op": "bucket", "crc32": "after", "tensors": heads}, summed_slices(),
+                          trailer=lambda crcs=crcs: {"op": "sums", "crc32": crcs})
         return _tcp_exchange(sock, reader, {"op": "commit"})
 
 

@@ -88,8 +88,7 @@ final class ThreadCpu {
     }
 
     private static Side side(String comm) {
-        if (comm.startsWith("ingot-bucket") || comm.startsWith("HttpClient") || comm.startsWith("ingot-tcp-push")
-                || comm.startsWith("ingot-tcp-crc")) {
+        if (comm.startsWith("ingot-bucket") || comm.startsWith("HttpClient") || comm.startsWith("ingot-tcp-push")) {
             return Side.CLIENT;
         }
         if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") || comm.startsWith("GC Thread")

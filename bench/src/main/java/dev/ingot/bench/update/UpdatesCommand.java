@@ -109,7 +109,7 @@ public final class UpdatesCommand {
         try (Kernels kernels = Kernels.best(threads);
                 PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
                 Arena clientArena = Arena.ofShared();
-                // the trainer's thread: ThreadCpu counts "ingot-tcp-push" and "ingot-tcp-crc" as the pushing side
+                // the trainer's thread (it sums the CRC-32s too): ThreadCpu counts "ingot-tcp-push" as the pushing side
                 ExecutorService tcpThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("ingot-tcp-push").factory())) {
             DecoderModel model = new DecoderModel(store.peek().model(), kernels);
             UpdateManager updates = new UpdateManager(store, "hf", MapperSource.of(plugins), UpdateLimits.defaults(),

@@ -11,6 +11,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -111,9 +112,12 @@ final class Connection {
 
     private void bucket(Head.Bucket bucket) throws IOException, ProtocolException, UpdateRejectedException {
         requireOpen("bucket");
-        for (Head.TensorHead tensor : bucket.tensors()) {
+        List<Head.TensorHead> tensors = bucket.tensors();
+        long[] received = new long[tensors.size()];
+        for (int i = 0; i < tensors.size(); i++) {
+            Head.TensorHead tensor = tensors.get(i);
             ReadableByteChannel body = in.body(tensor.info().byteSize());
-            ChecksummedChannel summed = tensor.crc32().isPresent() ? new ChecksummedChannel(body) : null;
+            ChecksummedChannel summed = tensor.crc32().isPresent() || bucket.sumsAfter() ? new ChecksummedChannel(body) : null;
             try {
                 session.put(tensor.info(), summed != null ? summed : body);
             } catch (UpdateRejectedException e) {
@@ -123,22 +127,41 @@ final class Connection {
                 }
                 throw e;
             }
-            if (summed != null && summed.value() != tensor.crc32().getAsLong()) {
-                // the SPI has no way to take back one tensor, so the whole update goes (the HTTP route drops the bucket)
-                throw new ProtocolException("bucket_corrupted", "tensor '" + tensor.info().name() + "' arrived with CRC-32 "
-                        + String.format("%08x", summed.value()) + " but the head declared " + String.format("%08x", tensor.crc32().getAsLong())
-                        + "; update " + session.id() + " is aborted");
-            }
             if (body.read(ByteBuffer.allocate(0)) != -1) {
                 // the engine reads exactly a tensor's size; a body it left unread would misalign every head after it
                 throw new IllegalStateException("tensor '" + tensor.info().name() + "' was not read whole");
             }
+            if (summed != null) {
+                received[i] = summed.value();
+            }
+            if (tensor.crc32().isPresent()) {
+                requireSum(tensor, received[i], tensor.crc32().getAsLong());
+            }
+        }
+        if (bucket.sumsAfter()) {
+            String line = in.readLine(options.maxHeadBytes());
+            if (line == null) {
+                throw new IOException("the connection ended before the sums line of a bucket");
+            }
+            long[] declared = Head.parseSums(line, tensors.size());
+            for (int i = 0; i < tensors.size(); i++) {
+                requireSum(tensors.get(i), received[i], declared[i]);
+            }
         }
         Map<String, Object> answer = Answers.ok();
         answer.put("seq", buckets++);
-        answer.put("tensors", bucket.tensors().size());
+        answer.put("tensors", tensors.size());
         answer.put("bytes", bucket.bytes());
         answer(answer);
+    }
+
+    private void requireSum(Head.TensorHead tensor, long received, long declared) throws ProtocolException {
+        if (received != declared) {
+            // the SPI has no way to take back one tensor, so the whole update goes (the HTTP route drops the bucket)
+            throw new ProtocolException("bucket_corrupted", "tensor '" + tensor.info().name() + "' arrived with CRC-32 "
+                    + String.format("%08x", received) + " but the sender declared " + String.format("%08x", declared)
+                    + "; update " + session.id() + " is aborted");
+        }
     }
 
     private void commit() throws IOException, ProtocolException, UpdateRejectedException {

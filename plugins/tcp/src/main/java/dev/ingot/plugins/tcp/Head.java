@@ -38,8 +38,12 @@ sealed interface Head {
         }
     }
 
-    /** A bucket: its tensors in the order their bytes follow the head, back to back. */
-    record Bucket(List<TensorHead> tensors) implements Head {
+    /**
+     * A bucket: its tensors in the order their bytes follow the head, back to back. With {@code sumsAfter}, a
+     * {@link #parseSums sums line} follows the bytes with every tensor's CRC-32: a sender sums each piece right
+     * after writing it, while it is still in cache, instead of reading the whole bucket once more before.
+     */
+    record Bucket(List<TensorHead> tensors, boolean sumsAfter) implements Head {
         long bytes() {
             return tensors.stream().mapToLong(t -> t.info().byteSize()).sum();
         }
@@ -94,7 +98,14 @@ sealed interface Head {
     }
 
     private static Bucket bucket(JsonObject head) throws ProtocolException {
-        only(head, Set.of("op", "tensors"));
+        only(head, Set.of("op", "tensors", "crc32"));
+        boolean sumsAfter = false;
+        if (head.get("crc32").isPresent()) {
+            if (!"after".equals(string(head, "crc32", null))) {
+                throw invalid("a bucket's \"crc32\" can only be \"after\" (a sums line follows the bytes)");
+            }
+            sumsAfter = true;
+        }
         if (!(head.get("tensors").orElse(null) instanceof JsonArray list)) {
             throw invalid("a bucket head needs \"tensors\", an array");
         }
@@ -110,6 +121,9 @@ sealed interface Head {
                 throw invalid("tensors[" + index + "] is " + element.kind() + ", not an object");
             }
             TensorHead tensor = tensor(t, index);
+            if (sumsAfter && tensor.crc32().isPresent()) {
+                throw invalid("tensor '" + tensor.info().name() + "' declares a crc32 in a bucket whose sums come after its bytes");
+            }
             if (!names.add(tensor.info().name())) {
                 throw invalid("tensor '" + tensor.info().name() + "' is listed twice in one bucket");
             }
@@ -120,7 +134,7 @@ sealed interface Head {
             }
             tensors.add(tensor);
         }
-        return new Bucket(List.copyOf(tensors));
+        return new Bucket(List.copyOf(tensors), sumsAfter);
     }
 
     private static TensorHead tensor(JsonObject t, int index) throws ProtocolException {
@@ -241,10 +255,50 @@ sealed interface Head {
         return new ProtocolException("invalid_request", message);
     }
 
+    /**
+     * The CRC-32s of a sums line, {@code {"op":"sums","crc32":["1c291ca3",...]}}: one per tensor of its bucket, in
+     * the bucket's order.
+     */
+    static long[] parseSums(String line, int tensors) throws ProtocolException {
+        JsonValue value;
+        try {
+            value = Json.parse(line);
+        } catch (IllegalArgumentException e) {
+            throw invalid("the sums line is not JSON: " + e.getMessage());
+        }
+        if (!(value instanceof JsonObject sums) || !"sums".equals(string(sums, "op", null))) {
+            throw invalid("a bucket whose crc32 come after its bytes needs a sums line ({\"op\":\"sums\",\"crc32\":[...]}) next");
+        }
+        only(sums, Set.of("op", "crc32"));
+        if (!(sums.get("crc32").orElse(null) instanceof JsonArray list) || list.elements().size() != tensors) {
+            throw invalid("the sums line needs \"crc32\", an array of " + tensors + " checksums, one per tensor of the bucket");
+        }
+        long[] crcs = new long[tensors];
+        for (int i = 0; i < tensors; i++) {
+            if (!(list.elements().get(i) instanceof JsonString s) || !s.value().matches("[0-9a-f]{8}")) {
+                throw invalid("crc32[" + i + "] of the sums line must be 8 lowercase hex digits");
+            }
+            crcs[i] = Long.parseLong(s.value(), 16);
+        }
+        return crcs;
+    }
+
+    /** The sums line a client writes after a bucket's bytes (what {@link #parseSums} reads back). */
+    static String sumsLine(long[] crcs) {
+        List<Object> list = new ArrayList<>(crcs.length);
+        for (long crc : crcs) {
+            list.add(String.format("%08x", crc));
+        }
+        Map<String, Object> line = new java.util.LinkedHashMap<>();
+        line.put("op", "sums");
+        line.put("crc32", list);
+        return Json.write(line);
+    }
+
     /** The head line a client writes for a bucket (what {@link #parse} reads back). */
-    static String bucketLine(List<TensorHead> tensors) {
-        List<Object> list = new ArrayList<>(tensors.size());
-        for (TensorHead t : tensors) {
+    static String bucketLine(Bucket bucket) {
+        List<Object> list = new ArrayList<>(bucket.tensors().size());
+        for (TensorHead t : bucket.tensors()) {
             Map<String, Object> entry = new java.util.LinkedHashMap<>();
             entry.put("name", t.info().name());
             entry.put("dtype", t.info().dtype().name());
@@ -255,6 +309,9 @@ sealed interface Head {
         }
         Map<String, Object> head = new java.util.LinkedHashMap<>();
         head.put("op", "bucket");
+        if (bucket.sumsAfter()) {
+            head.put("crc32", "after");
+        }
         head.put("tensors", list);
         return Json.write(head);
     }

@@ -29,7 +29,12 @@ final class HeadOracle {
                 require(begin.token().equals(json.get("token").textValue()), "token", line);
                 require(BigInteger.valueOf(begin.request().version()).equals(integer(json.get("version"))), "version", line);
             }
-            case Head.Bucket bucket -> bucket(bucket, json.get("tensors"), line);
+            case Head.Bucket bucket -> {
+                require(bucket.sumsAfter() == json.has("crc32") && (!json.has("crc32") || "after".equals(json.get("crc32").textValue())),
+                        "crc32 of the bucket", line);
+                require(!bucket.sumsAfter() || bucket.tensors().stream().allMatch(t -> t.crc32().isEmpty()), "crc32s of a sums-after bucket", line);
+                bucket(bucket, json.get("tensors"), line);
+            }
             case Head.Commit ignored -> require(json.size() == 1, "commit fields", line);
             case Head.Abort abort -> require(!json.has("reason") || abort.reason().equals(json.get("reason").textValue()), "reason", line);
         }
@@ -64,7 +69,7 @@ final class HeadOracle {
             total = total.add(bytes);
         }
         require(total.equals(BigInteger.valueOf(bucket.bytes())), "bucket bytes", line);
-        require(Head.parse(Head.bucketLine(bucket.tensors())).equals(bucket), "the bucket head written back", line);
+        require(Head.parse(Head.bucketLine(bucket)).equals(bucket), "the bucket head written back", line);
     }
 
     /** An integer as the line writes it; Jackson keeps every digit. */

@@ -290,6 +290,77 @@ class TcpTransportTest {
     }
 
     @Test
+    void checksumsAfterTheBytesAreCheckedInTheBucketsOrder() throws Exception {
+        String q = "model.layers.0.input_layernorm.weight";
+        byte[] norm = floats(64, 5f);
+        byte[] layerNorm = floats(64, 6f);
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 10, "PARTIAL"));
+            String head = sumsAfterHead(List.of(NORM, q));
+            // the sums line names the two tensors' sums in the order the head lists them
+            JsonNode answer = c.send(head, norm, layerNorm, sumsLine(crc(norm), crc(layerNorm)));
+            assertThat(answer.get("ok").asBoolean()).as(answer.toString()).isTrue();
+            assertThat(answer.get("bytes").asLong()).isEqualTo(512);
+            assertThat(c.send("{\"op\":\"commit\"}").get("version").asLong()).isEqualTo(10);
+        }
+        assertThat(served(NORM)).isEqualTo(norm);
+        assertThat(served(q)).isEqualTo(layerNorm);
+    }
+
+    @Test
+    void aWrongChecksumAfterTheBytesAbortsTheUpdateAndTheOldWeightsKeepServing() throws Exception {
+        String q = "model.layers.0.input_layernorm.weight";
+        byte[] before = served(NORM);
+        byte[] norm = floats(64, 7f);
+        byte[] layerNorm = floats(64, 8f);
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 11, "PARTIAL"));
+            // swapped: each sum is a real CRC-32, of the other tensor
+            JsonNode answer = c.send(sumsAfterHead(List.of(NORM, q)), norm, layerNorm, sumsLine(crc(layerNorm), crc(norm)));
+            assertThat(answer.get("code").asText()).isEqualTo("bucket_corrupted");
+            assertThat(answer.get("error").asText()).contains(NORM).contains(String.format("%08x", crc(layerNorm)));
+        }
+        awaitNoOpenUpdates();
+        assertThat(model.weights().version()).isEqualTo(1);
+        assertThat(served(NORM)).isEqualTo(before);
+    }
+
+    @Test
+    void aBucketWhoseSumsLineIsMissingOrMiscountedIsRefused() throws Exception {
+        byte[] norm = floats(64, 9f);
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 12, "PARTIAL"));
+            JsonNode answer = c.send(sumsAfterHead(List.of(NORM)), norm, sumsLine(crc(norm), crc(norm)));
+            assertThat(answer.get("code").asText()).isEqualTo("invalid_request");
+            assertThat(answer.get("error").asText()).contains("1 checksums");
+        }
+        awaitNoOpenUpdates();
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 12, "PARTIAL"));
+            // the next head instead of the sums line
+            JsonNode answer = c.send(sumsAfterHead(List.of(NORM)), norm, "{\"op\":\"commit\"}\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(answer.get("code").asText()).isEqualTo("invalid_request");
+            assertThat(answer.get("error").asText()).contains("sums line");
+        }
+        awaitNoOpenUpdates();
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 12, "PARTIAL"));
+            c.write(sumsAfterHead(List.of(NORM)) + "\n");
+            c.write(norm);
+        } // cut before the sums line
+        awaitNoOpenUpdates();
+        assertThat(model.weights().version()).isEqualTo(1);
+        try (Client c = new Client(port)) {
+            c.send(begin(TOKEN, 12, "PARTIAL"));
+            // a tensor may not declare its own sum in a bucket whose sums come after
+            String both = sumsAfterHead(List.of(NORM)).replace("\"bytes\":256", "\"bytes\":256,\"crc32\":\"" + String.format("%08x", crc(norm)) + "\"");
+            assertThat(c.send(both).get("code").asText()).isEqualTo("invalid_request");
+        }
+        awaitNoOpenUpdates();
+        assertThat(model.weights().version()).isEqualTo(1);
+    }
+
+    @Test
     void malformedAndOversizedHeadsAreOneLineErrors() throws Exception {
         try (Client c = new Client(port)) {
             JsonNode answer = c.send("{\"op\":\"begin\",\"token\":\"" + TOKEN + "\",\"versoin\":3}");
@@ -364,6 +435,32 @@ class TcpTransportTest {
             tensor.put("crc32", String.format("%08x", crc));
         }
         return JSON.writeValueAsString(Map.of("op", "bucket", "tensors", List.of(tensor)));
+    }
+
+    /** A bucket of F32[64] tensors whose CRC-32s follow their bytes. */
+    private static String sumsAfterHead(List<String> names) throws IOException {
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        for (String name : names) {
+            Map<String, Object> tensor = new LinkedHashMap<>();
+            tensor.put("name", name);
+            tensor.put("dtype", "F32");
+            tensor.put("shape", List.of(64));
+            tensor.put("bytes", 256);
+            tensors.add(tensor);
+        }
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("op", "bucket");
+        head.put("crc32", "after");
+        head.put("tensors", tensors);
+        return JSON.writeValueAsString(head);
+    }
+
+    private static byte[] sumsLine(long... crcs) throws IOException {
+        List<String> hex = new ArrayList<>();
+        for (long crc : crcs) {
+            hex.add(String.format("%08x", crc));
+        }
+        return (JSON.writeValueAsString(Map.of("op", "sums", "crc32", hex)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] floats(int n, float base) {
