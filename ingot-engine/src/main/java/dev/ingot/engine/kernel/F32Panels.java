@@ -23,6 +23,12 @@ final class F32Panels {
     /** The vector a panel's column fills: 512 bits where the CPU runs them, else the kernels' float lanes. */
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
             ? FloatVector.SPECIES_512 : Lanes.FLOATS;
+    /** See {@link WeightMatrix#panelsWanted()}: 24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill. */
+    static final boolean WANTED = switch (String.valueOf(System.getProperty("ingot.weights.panels")).strip()) {
+        case "false" -> false;
+        case "true" -> true;
+        default -> SPECIES.vectorBitSize() >= 512;
+    };
     /** Rows per panel. */
     static final int HEIGHT = SPECIES.length();
     private static final long COLUMN_BYTES = (long) HEIGHT * Float.BYTES;
@@ -41,7 +47,7 @@ final class F32Panels {
     }
 
     static long byteSize(int rows, int cols) {
-        return panels(rows) * cols * COLUMN_BYTES;
+        return (long) panels(rows) * cols * COLUMN_BYTES;
     }
 
     /** Repacks a row-major little-endian {@code [rows, cols]} F32 matrix into panels allocated in {@code arena}. */
@@ -51,19 +57,26 @@ final class F32Panels {
         return panels;
     }
 
-    /** Fills panels {@code [from, to)} of {@code panels} from {@code rowMajor}. */
+    /**
+     * Fills panels {@code [from, to)} of {@code panels} from {@code rowMajor}: a panel's rows are copied to the
+     * heap in one bulk read, interleaved there by a plain loop that writes in order, and copied out in one bulk
+     * write (element by element through the segments, the repack of a 110M model took several times longer).
+     */
     static void pack(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
+        float[] block = new float[HEIGHT * cols];
+        float[] columns = new float[HEIGHT * cols];
         for (int p = from; p < to; p++) {
-            long base = p * cols * COLUMN_BYTES;
             int height = Math.min(HEIGHT, rows - p * HEIGHT);
-            for (int k = 0; k < height; k++) {
-                long row = (long) (p * HEIGHT + k) * cols;
-                long at = base + (long) k * Float.BYTES;
-                for (int c = 0; c < cols; c++, at += COLUMN_BYTES) {
-                    panels.set(NATIVE, at, rowMajor.getAtIndex(FLOAT, row + c));
+            MemorySegment.copy(rowMajor, FLOAT, (long) p * HEIGHT * cols * Float.BYTES, block, 0, height * cols);
+            if (height < HEIGHT) {
+                java.util.Arrays.fill(block, height * cols, block.length, 0f); // the last panel's padding rows
+            }
+            for (int c = 0, at = 0; c < cols; c++) {
+                for (int k = 0; k < HEIGHT; k++) {
+                    columns[at++] = block[k * cols + c];
                 }
             }
-            // Allocated zeroed: padding rows of the last panel stay zero.
+            MemorySegment.copy(columns, 0, panels, NATIVE, (long) p * cols * COLUMN_BYTES, columns.length);
         }
     }
 
