@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  * decode step. GFLOP/s of the thread's CPU time, the two layouts alternating round by round in both orders;
  * the ratio is panels over rows, per round.
  *
- * <p>{@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.ingot.engine.kernel.PanelProbe
- * [SHAPES] [BATCHES] [ROUNDS]} (defaults {@code 768x2048,2048x768,32000x768} {@code 1,16,64} {@code 4}).
+ * <p>{@code bench/run panels [SHAPES] [BATCHES] [ROUNDS]} (defaults {@code 768x2048,2048x768,32000x768} {@code 1,16,64}
+ * {@code 4}; the first round only warms up).
  */
 public final class PanelProbe {
 
@@ -31,11 +31,16 @@ public final class PanelProbe {
     private PanelProbe() {}
 
     public static void main(String[] args) {
+        run(args, System.out);
+    }
+
+    /** {@code bench/run panels [SHAPES] [BATCHES] [ROUNDS]}. */
+    public static void run(String[] args, java.io.PrintStream out) {
         String[] shapes = (args.length > 0 ? args[0] : "768x2048,2048x768,32000x768").split(",");
         String[] batches = (args.length > 1 ? args[1] : "1,16,64").split(",");
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        System.out.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
-        System.out.println("|---|---:|---:|---:|---|");
+        out.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
+        out.println("|---|---:|---:|---:|---|");
         for (String shape : shapes) {
             String[] dims = shape.split("x");
             int rows = Integer.parseInt(dims[0]);
@@ -85,12 +90,12 @@ public final class PanelProbe {
                             ratios.add(String.format(Locale.ROOT, "%.2f%s", p1 / r1, rowsFirst ? "" : "*"));
                         }
                     }
-                    System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |%n", shape, batch, bestRows, bestPanels,
+                    out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |%n", shape, batch, bestRows, bestPanels,
                             String.join(" ", ratios));
                 }
             }
         }
-        System.out.println("(* = panels measured first in that round)");
+        out.println("(* = panels measured first in that round)");
     }
 
     private static double measure(boolean rowsLayout, MemorySegment[] inPlace, MemorySegment[] panels, int rows, int cols,
