@@ -86,35 +86,64 @@ final class F32Panels {
     }
 
     /**
+     * Panels (bytes) that stay in the core's L2 while a chunk of inputs passes over them, and inputs (bytes) per
+     * chunk, re-read from L2 for every pair of panels: as {@link TypedRowBlock}'s chunks. 64 inputs of 768 floats
+     * are one chunk; a prefill of thousands of inputs would otherwise come from DRAM again for every pair.
+     */
+    private static final long CHUNK_PANEL_BYTES = 256 * 1024;
+    private static final long CHUNK_INPUT_BYTES = 192 * 1024;
+
+    /**
      * Rows {@code [from, to)} of a {@code [rows, cols]} panel matrix against {@code batch} inputs: {@code out[b * rows + r]}.
-     * Works for any range; ranges that start and end on panel boundaries waste nothing.
+     * Works for any range; ranges that start and end on panel boundaries waste nothing. Goes by chunks of panels and
+     * of inputs that fit L2 together, and within them by tiles of two panels and up to twelve inputs.
      */
     static void rows(MemorySegment panels, int rows, int cols, float[] x, float[] out, int batch, int from, int to) {
         int firstPanel = from / HEIGHT;
         int endPanel = Math.ceilDiv(to, HEIGHT);
         float[] parked = PARKED.get();
         long panelBytes = cols * COLUMN_BYTES;
-        for (int p = firstPanel; p < endPanel; p += PANELS_PER_TILE) {
-            // An odd last panel goes through the tile twice over: computed the same way, stored once.
-            int second = Math.min(p + 1, endPanel - 1);
-            long p0 = p * panelBytes;
-            long p1 = second * panelBytes;
-            for (int b = 0; b < batch; ) {
-                int left = batch - b;
-                int width = left >= INPUT_TILE ? INPUT_TILE : left >= 8 ? 8 : left >= 4 ? 4 : 1;
-                switch (width) {
-                    case INPUT_TILE -> tile2x12(panels, p0, p1, x, b * cols, cols, parked);
-                    case 8 -> tile2x8(panels, p0, p1, x, b * cols, cols, parked);
-                    case 4 -> tile2x4(panels, p0, p1, x, b * cols, cols, parked);
-                    default -> tile2x1(panels, p0, p1, x, b * cols, cols, parked);
+        int panelChunk = chunk(CHUNK_PANEL_BYTES / panelBytes, endPanel - firstPanel, PANELS_PER_TILE);
+        int inputChunk = chunk(CHUNK_INPUT_BYTES / ((long) cols * Float.BYTES), batch, INPUT_TILE);
+        for (int chunkStart = firstPanel; chunkStart < endPanel; chunkStart += panelChunk) {
+            int chunkEnd = Math.min(endPanel, chunkStart + panelChunk);
+            for (int inputStart = 0; inputStart < batch; inputStart += inputChunk) {
+                int inputEnd = Math.min(batch, inputStart + inputChunk);
+                for (int p = chunkStart; p < chunkEnd; p += PANELS_PER_TILE) {
+                    // An odd last panel goes through the tile twice over: computed the same way, stored once.
+                    int second = Math.min(p + 1, chunkEnd - 1);
+                    tiles(panels, p * panelBytes, second * panelBytes, rows, cols, x, out, inputStart, inputEnd, from, to, p,
+                            second, parked);
                 }
-                store(parked, out, rows, from, to, p, width, b);
-                if (second != p) {
-                    store(parked, out, rows, from, to, second, width, b, width * HEIGHT);
-                }
-                b += width;
             }
         }
+    }
+
+    /** Panels {@code p} and {@code second} against inputs {@code [inputStart, inputEnd)}: tiles of 12, then 8, 4 and 1. */
+    private static void tiles(MemorySegment panels, long p0, long p1, int rows, int cols, float[] x, float[] out, int inputStart,
+            int inputEnd, int from, int to, int p, int second, float[] parked) {
+        for (int b = inputStart; b < inputEnd; ) {
+            int left = inputEnd - b;
+            int width = left >= INPUT_TILE ? INPUT_TILE : left >= 8 ? 8 : left >= 4 ? 4 : 1;
+            switch (width) {
+                case INPUT_TILE -> tile2x12(panels, p0, p1, x, b * cols, cols, parked);
+                case 8 -> tile2x8(panels, p0, p1, x, b * cols, cols, parked);
+                case 4 -> tile2x4(panels, p0, p1, x, b * cols, cols, parked);
+                default -> tile2x1(panels, p0, p1, x, b * cols, cols, parked);
+            }
+            store(parked, out, rows, from, to, p, width, b);
+            if (second != p) {
+                store(parked, out, rows, from, to, second, width, b, width * HEIGHT);
+            }
+            b += width;
+        }
+    }
+
+    /** Chunk size for {@code total} items when {@code fits} fit: equal chunks, each a multiple of {@code tile}. */
+    private static int chunk(long fits, int total, int tile) {
+        long chunks = Math.ceilDiv(total, Math.max(tile, fits));
+        long size = Math.ceilDiv(total, Math.max(1, chunks));
+        return (int) Math.max(tile, Math.ceilDiv(size, tile) * tile);
     }
 
     private static void store(float[] parked, float[] out, int rows, int from, int to, int p, int width, int b) {
