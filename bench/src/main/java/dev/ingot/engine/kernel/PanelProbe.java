@@ -35,12 +35,12 @@ public final class PanelProbe {
     }
 
     /** {@code bench/run panels [SHAPES] [BATCHES] [ROUNDS]}. */
-    public static void run(String[] args, java.io.PrintStream out) {
+    public static void run(String[] args, java.io.PrintStream report) {
         String[] shapes = (args.length > 0 ? args[0] : "768x2048,2048x768,32000x768").split(",");
         String[] batches = (args.length > 1 ? args[1] : "1,16,64").split(",");
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        out.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
-        out.println("|---|---:|---:|---:|---|");
+        report.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
+        report.println("|---|---:|---:|---:|---|");
         for (String shape : shapes) {
             String[] dims = shape.split("x");
             int rows = Integer.parseInt(dims[0]);
@@ -90,12 +90,12 @@ public final class PanelProbe {
                             ratios.add(String.format(Locale.ROOT, "%.2f%s", p1 / r1, rowsFirst ? "" : "*"));
                         }
                     }
-                    out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |%n", shape, batch, bestRows, bestPanels,
+                    report.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |%n", shape, batch, bestRows, bestPanels,
                             String.join(" ", ratios));
                 }
             }
         }
-        out.println("(* = panels measured first in that round)");
+        report.println("(* = panels measured first in that round)");
     }
 
     private static double measure(boolean rowsLayout, MemorySegment[] inPlace, MemorySegment[] panels, int rows, int cols,
