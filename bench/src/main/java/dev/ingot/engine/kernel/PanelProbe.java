@@ -39,6 +39,7 @@ public final class PanelProbe {
         String[] shapes = (args.length > 0 ? args[0] : "768x2048,2048x768,32000x768").split(",");
         String[] batches = (args.length > 1 ? args[1] : "1,16,64").split(",");
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        List<Long> packNanos = new ArrayList<>();
         report.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
         report.println("|---|---:|---:|---:|---|");
         for (String shape : shapes) {
@@ -60,6 +61,14 @@ public final class PanelProbe {
                     inPlace[i] = m;
                     panels[i] = F32Panels.pack(m, rows, cols, arena);
                 }
+                ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+                long packStart = cpu.getCurrentThreadCpuTime();
+                for (MemorySegment m : inPlace) {
+                    try (Arena once = Arena.ofConfined()) {
+                        F32Panels.pack(m, rows, cols, once);
+                    }
+                }
+                packNanos.add((cpu.getCurrentThreadCpuTime() - packStart) / copies);
                 for (String batchText : batches) {
                     int batch = Integer.parseInt(batchText);
                     float[] x = new float[batch * cols];
@@ -96,6 +105,13 @@ public final class PanelProbe {
             }
         }
         report.println("(* = panels measured first in that round)");
+        report.println();
+        report.println("Repack (allocate, zero, fill) of one matrix, thread CPU time, the source in memory already:");
+        for (int i = 0; i < shapes.length; i++) {
+            String[] dims = shapes[i].split("x");
+            double bytes = 4.0 * Integer.parseInt(dims[0]) * Integer.parseInt(dims[1]);
+            report.printf(Locale.ROOT, "- %s: %.1f ms, %.2f GB/s%n", shapes[i], packNanos.get(i) / 1e6, bytes / packNanos.get(i));
+        }
     }
 
     private static double measure(boolean rowsLayout, MemorySegment[] inPlace, MemorySegment[] panels, int rows, int cols,

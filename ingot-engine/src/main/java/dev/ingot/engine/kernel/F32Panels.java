@@ -52,7 +52,7 @@ final class F32Panels {
 
     /** Repacks a row-major little-endian {@code [rows, cols]} F32 matrix into panels allocated in {@code arena}. */
     static MemorySegment pack(MemorySegment rowMajor, int rows, int cols, Arena arena) {
-        MemorySegment panels = arena.allocate(byteSize(rows, cols), 64);
+        MemorySegment panels = PanelMemory.allocate(byteSize(rows, cols), arena);
         pack(rowMajor, rows, cols, panels, 0, panels(rows));
         return panels;
     }
