@@ -50,6 +50,11 @@ public final class Main {
                       --shapes, --dtypes, --batches, --threads as for kernels (default threads 2)
                       --rounds N         alternating rounds (default 20)""",
                     dev.ingot.bench.kernel.JarComparisonCommand::run),
+            new BenchCommand("panels", """
+                    F32 matmul on one thread, weights repacked in panels against today's rows read in place
+                    (8 bytes past a cache line, as mapped), GFLOP/s of thread CPU time, both orders, ratios per round
+                      [SHAPES] [BATCHES] [ROUNDS]   default 768x2048,2048x768,32000x768 1,16,64 4""",
+                    dev.ingot.engine.kernel.PanelProbe::run),
             new BenchCommand("attention-ab", """
                     paged attention kernels (scores then values, blocks of 16) of two builds in one JVM, rounds alternating,
                     best-of in thread CPU time, 64 MiB of blocks cycled through (from DRAM), same bits checked

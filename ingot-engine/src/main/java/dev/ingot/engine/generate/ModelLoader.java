@@ -4,6 +4,7 @@ import dev.ingot.engine.kernel.Kernels;
 import dev.ingot.engine.load.CheckpointPipeline;
 import dev.ingot.engine.load.OpenedCheckpoint;
 import dev.ingot.engine.model.DecoderModel;
+import dev.ingot.engine.model.DecoderWeights;
 import dev.ingot.engine.plugin.PluginHost;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.engine.weights.WeightStore;
@@ -46,6 +47,8 @@ public final class ModelLoader {
             Tokenizer tokenizer = tokenizer(options, opened.checkpoint(), host, location, spec);
             WeightGeneration generation = WeightGeneration.of(options.initialVersion(), opened.label(), opened.model(),
                     tensors, arena, opened);
+            // Bound here, not by the first decode step: F32 panels are repacked as part of the load.
+            DecoderWeights.of(generation);
             Kernels kernels = options.threads() > 0 ? Kernels.best(options.threads()) : Kernels.best();
             DecoderModel model = new DecoderModel(opened.model(), kernels);
             return new LoadedModel(location, spec, opened.format(), opened.architecture(), tokenizer, new WeightStore(generation),

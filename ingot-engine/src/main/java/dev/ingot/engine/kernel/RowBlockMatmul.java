@@ -46,6 +46,10 @@ final class RowBlockMatmul {
      * quantized, present when the type {@linkplain #activationsFor wants} them.
      */
     static void rows(WeightMatrix w, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out, int batch, int from, int to) {
+        if (w.layout() == WeightMatrix.Layout.PANELS) {
+            F32Panels.rows(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+            return;
+        }
         MethodHandle typed = switch (w.dtype()) {
             case F32 -> F32_ROWS;
             case BF16 -> BF16_ROWS;

@@ -26,9 +26,17 @@ public final class ScalarKernels implements Kernels {
             kQuantDot(w, x, out, batch);
             return;
         }
+        boolean panels = w.layout() == WeightMatrix.Layout.PANELS;
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {
                 float sum = 0f;
+                if (panels) {
+                    for (int c = 0; c < cols; c++) {
+                        sum += w.weight(r, c) * x[b * cols + c];
+                    }
+                    out[b * rows + r] = sum;
+                    continue;
+                }
                 long rowStart = (long) r * cols;
                 for (int c = 0; c < cols; c++) {
                     sum += weight(w.data(), w.dtype(), rowStart + c) * x[b * cols + c];

@@ -22,8 +22,11 @@ public final class VectorKernels implements Kernels {
     static final long INLINE_WORK_BYTES = 256 * 1024;
     /** Blocks per thread: more than one so a helper that starts late, or a busy core, does not leave the others idle. */
     private static final int BLOCKS_PER_THREAD = 4;
-    /** Row blocks start at multiples of this, the row tile of {@link TypedRowBlock}. */
-    private static final int ROW_ALIGN = 4;
+    /**
+     * Row blocks start at multiples of this: {@link TypedRowBlock}'s row tile, or with panels a panel of
+     * {@link F32Panels} (a multiple of 4: a block that split a panel would compute it twice).
+     */
+    private static final int ROW_ALIGN = F32Panels.WANTED ? Math.max(4, F32Panels.HEIGHT) : 4;
 
     private final int threads;
     private final WorkerPool pool;

@@ -2,23 +2,42 @@ package dev.ingot.engine.kernel;
 
 import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A row-major {@code [rows, cols]} weight matrix in F32, F16 or BF16, read in place (usually from a
- * mapped file). Kernels widen F16/BF16 to F32 in registers; nothing is copied.
+ * A {@code [rows, cols]} weight matrix. {@link Layout#ROWS}: row-major in its stored type (F32, F16, BF16 or a
+ * GGML block type), read in place, usually from a mapped file; kernels widen or decode in registers, nothing
+ * is copied. {@link Layout#PANELS}: an F32 matrix repacked once into {@link F32Panels}' layout, in memory of
+ * its own.
  */
-public record WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
+public record WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols, Layout layout) {
+
+    /** How the matrix's elements are laid out in {@link #data}. */
+    public enum Layout {
+        /** Row after row, each in the dtype's encoding (little-endian). */
+        ROWS,
+        /** F32 only: panels of consecutive rows stored column by column ({@link F32Panels}). */
+        PANELS
+    }
 
     public WeightMatrix {
         if (!computesWith(dtype)) {
             throw new IllegalArgumentException(name + ": weights must be F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, got " + dtype);
         }
-        long expected = (long) rows * dtype.bytesFor(cols);
+        if (layout == Layout.PANELS && dtype != DType.F32) {
+            throw new IllegalArgumentException(name + ": only F32 matrices are laid out in panels, not " + dtype);
+        }
+        long expected = layout == Layout.PANELS ? F32Panels.byteSize(rows, cols) : (long) rows * dtype.bytesFor(cols);
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for [" + rows + ", " + cols
-                    + "] " + dtype + " (expected " + expected + ")");
+                    + "] " + dtype + " in " + layout + " (expected " + expected + ")");
         }
+    }
+
+    /** A row-major matrix. */
+    public WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols) {
+        this(name, data, dtype, rows, cols, Layout.ROWS);
     }
 
     /**
@@ -33,7 +52,7 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
         };
     }
 
-    /** Views a rank-2 tensor as a matrix. */
+    /** Views a rank-2 tensor as a row-major matrix. */
     public static WeightMatrix of(Tensor tensor) {
         var shape = tensor.info().shape();
         if (shape.rank() != 2) {
@@ -41,6 +60,31 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
         }
         return new WeightMatrix(tensor.name(), tensor.data(), tensor.info().dtype(),
                 Math.toIntExact(shape.dim(0)), Math.toIntExact(shape.dim(1)));
+    }
+
+    /**
+     * Whether F32 matrices are repacked into panels when a weight generation is bound: on CPUs with 512-bit
+     * vectors, unless {@code -Dingot.weights.panels=false}; {@code =true} asks for them on narrower vectors too.
+     */
+    public static boolean panelsWanted() {
+        return F32Panels.WANTED;
+    }
+
+    /**
+     * This matrix in the layout the kernels run fastest on: an F32 row-major matrix repacked into panels
+     * allocated in {@code arena} when {@linkplain #panelsWanted() wanted}, any other matrix itself.
+     */
+    public WeightMatrix forServing(Arena arena) {
+        if (dtype != DType.F32 || layout != Layout.ROWS || !panelsWanted()) {
+            return this;
+        }
+        return new WeightMatrix(name, F32Panels.pack(data, rows, cols, arena), dtype, rows, cols, Layout.PANELS);
+    }
+
+    /** Weight {@code (r, c)} widened to float, whatever the layout (slow: for references and lookups). */
+    public float weight(int r, int c) {
+        return layout == Layout.PANELS ? F32Panels.weight(data, cols, r, c)
+                : ScalarKernels.weight(data, dtype, (long) r * cols + c);
     }
 
     public long byteSize() {

@@ -96,7 +96,8 @@ public final class WeightGeneration {
 
     /**
      * A view of these weights built once per generation (e.g. the model's typed layer table) and
-     * cached: {@code binder} must be pure.
+     * cached: {@code binder} must be pure. A view that holds memory of its own (repacked matrices) is
+     * {@link AutoCloseable}: it is closed when the generation is released.
      */
     @SuppressWarnings("unchecked")
     public <T> T bound(Class<T> type, Function<WeightGeneration, T> binder) {
@@ -142,7 +143,22 @@ public final class WeightGeneration {
     }
 
     private void release() {
-        memory.forEach(SharedMemory::release);
+        try {
+            closeBoundView();
+        } finally {
+            memory.forEach(SharedMemory::release);
+        }
+    }
+
+    private synchronized void closeBoundView() {
+        if (bound instanceof AutoCloseable view) {
+            bound = null;
+            try {
+                view.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("releasing " + this + ": closing its bound view failed", e);
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,135 @@
+package dev.ingot.engine.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * F32 matmul on one thread, weights in panels ({@link F32Panels}) against the same weights read in place from
+ * rows 8 bytes past a cache line, as a mapped checkpoint holds them ({@link WideF32Rows}, today's path). Each
+ * call takes the next of enough copies of the matrix to fill 256 MiB, so the weights come from DRAM as in a
+ * decode step. GFLOP/s of the thread's CPU time, the two layouts alternating round by round in both orders;
+ * the ratio is panels over rows, per round.
+ *
+ * <p>{@code bench/run panels [SHAPES] [BATCHES] [ROUNDS]} (defaults {@code 768x2048,2048x768,32000x768} {@code 1,16,64}
+ * {@code 4}; the first round only warms up).
+ */
+public final class PanelProbe {
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long WORKING_SET = 256L << 20;
+    /** CPU time each measurement runs for, at least. */
+    private static final long MEASURE_NANOS = 400_000_000L;
+
+    private PanelProbe() {}
+
+    public static void main(String[] args) {
+        run(args, System.out);
+    }
+
+    /** {@code bench/run panels [SHAPES] [BATCHES] [ROUNDS]}. */
+    public static void run(String[] args, java.io.PrintStream report) {
+        String[] shapes = (args.length > 0 ? args[0] : "768x2048,2048x768,32000x768").split(",");
+        String[] batches = (args.length > 1 ? args[1] : "1,16,64").split(",");
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        List<Long> packNanos = new ArrayList<>();
+        report.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
+        report.println("|---|---:|---:|---:|---|");
+        for (String shape : shapes) {
+            String[] dims = shape.split("x");
+            int rows = Integer.parseInt(dims[0]);
+            int cols = Integer.parseInt(dims[1]);
+            try (Arena arena = Arena.ofConfined()) {
+                long bytes = (long) rows * cols * Float.BYTES;
+                int copies = (int) Math.max(1, WORKING_SET / bytes);
+                MemorySegment[] inPlace = new MemorySegment[copies];
+                MemorySegment[] panels = new MemorySegment[copies];
+                SplittableRandom random = new SplittableRandom(7);
+                for (int i = 0; i < copies; i++) {
+                    // 8 bytes past a cache line, like a tensor in a mapped safetensors file.
+                    MemorySegment m = arena.allocate(bytes + 64, 64).asSlice(8, bytes);
+                    for (long e = 0; e < (long) rows * cols; e++) {
+                        m.setAtIndex(F32, e, (float) random.nextDouble(-1, 1));
+                    }
+                    inPlace[i] = m;
+                    panels[i] = F32Panels.pack(m, rows, cols, arena);
+                }
+                ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+                long packStart = cpu.getCurrentThreadCpuTime();
+                for (MemorySegment m : inPlace) {
+                    try (Arena once = Arena.ofConfined()) {
+                        F32Panels.pack(m, rows, cols, once);
+                    }
+                }
+                packNanos.add((cpu.getCurrentThreadCpuTime() - packStart) / copies);
+                for (String batchText : batches) {
+                    int batch = Integer.parseInt(batchText);
+                    float[] x = new float[batch * cols];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) random.nextDouble(-1, 1);
+                    }
+                    float[] out = new float[batch * rows];
+                    double flops = 2.0 * rows * cols * batch;
+                    double bestRows = 0;
+                    double bestPanels = 0;
+                    List<String> ratios = new ArrayList<>();
+                    for (int round = 0; round < rounds; round++) {
+                        boolean rowsFirst = round % 2 == 0;
+                        double r1 = 0;
+                        double p1 = 0;
+                        for (int k = 0; k < 2; k++) {
+                            boolean doRows = (k == 0) == rowsFirst;
+                            double g = measure(doRows, inPlace, panels, rows, cols, x, out, batch, flops);
+                            if (doRows) {
+                                r1 = g;
+                            } else {
+                                p1 = g;
+                            }
+                        }
+                        if (round > 0) { // the first round warms both up
+                            bestRows = Math.max(bestRows, r1);
+                            bestPanels = Math.max(bestPanels, p1);
+                            ratios.add(String.format(Locale.ROOT, "%.2f%s", p1 / r1, rowsFirst ? "" : "*"));
+                        }
+                    }
+                    report.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s |%n", shape, batch, bestRows, bestPanels,
+                            String.join(" ", ratios));
+                }
+            }
+        }
+        report.println("(* = panels measured first in that round)");
+        report.println();
+        report.println("Repack (fresh mapping, fill) of one matrix, thread CPU time, the source in memory already:");
+        for (int i = 0; i < shapes.length; i++) {
+            String[] dims = shapes[i].split("x");
+            double bytes = 4.0 * Integer.parseInt(dims[0]) * Integer.parseInt(dims[1]);
+            report.printf(Locale.ROOT, "- %s: %.1f ms, %.2f GB/s%n", shapes[i], packNanos.get(i) / 1e6, bytes / packNanos.get(i));
+        }
+    }
+
+    private static double measure(boolean rowsLayout, MemorySegment[] inPlace, MemorySegment[] panels, int rows, int cols,
+            float[] x, float[] out, int batch, double flops) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadCpuTime();
+        long calls = 0;
+        int next = 0;
+        while (threads.getCurrentThreadCpuTime() - start < MEASURE_NANOS) {
+            for (int i = 0; i < 4; i++, calls++) {
+                if (rowsLayout) {
+                    WideF32Rows.rows(inPlace[next], rows, cols, x, out, batch, 0, rows);
+                } else {
+                    F32Panels.rows(panels[next], rows, cols, x, out, batch, 0, rows);
+                }
+                next = next + 1 == inPlace.length ? 0 : next + 1;
+            }
+        }
+        return flops * calls / (threads.getCurrentThreadCpuTime() - start);
+    }
+}

@@ -1,0 +1,151 @@
+package dev.ingot.engine.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.spi.tensor.DType;
+import java.lang.foreign.Arena;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * F32 matrices repacked into panels: every output is one FMA chain over its columns in order, so it must equal,
+ * bit for bit, a scalar {@link Math#fma} loop over the row-major weights (the reference below, written from the
+ * definition, not from the kernel), for any shape, batch, and row range a kernel thread is given.
+ */
+class F32PanelsTest {
+
+    private static final int[] BATCHES = {1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 20, 23, 24, 25, 37, 64, 70};
+
+    @Test
+    void everyOutputIsTheInOrderFmaChainOfItsRowForRaggedShapesAndBatches() {
+        Random random = new Random(11);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int rows = 1; rows <= 40; rows++) {
+                for (int cols : new int[] {1, 2, 3, 15, 16, 17, 31, 33, 48, 70}) {
+                    WeightMatrix w = Matrices.random(DType.F32, rows, cols, random);
+                    WeightMatrix panels = w.forServing(arena);
+                    assertThat(panels.layout()).isEqualTo(WeightMatrix.Layout.PANELS);
+                    for (int batch : rows % 7 == 0 ? BATCHES : new int[] {1, 13, 25}) {
+                        float[] x = Matrices.uniform(batch * cols, random);
+                        float[] out = new float[batch * rows];
+                        F32Panels.rows(panels.data(), rows, cols, x, out, batch, 0, rows);
+                        assertInOrder(w, x, out, batch, 0, rows);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyRowRangeComputesOnlyItsRowsWithTheSameBits() {
+        Random random = new Random(12);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{40, 37}, {33, 16}}) {
+                int rows = shape[0];
+                int cols = shape[1];
+                WeightMatrix w = Matrices.random(DType.F32, rows, cols, random);
+                WeightMatrix panels = w.forServing(arena);
+                for (int batch : new int[] {1, 5, 14}) {
+                    float[] x = Matrices.uniform(batch * cols, random);
+                    for (int from = 0; from < rows; from++) {
+                        for (int to = from + 1; to <= rows; to++) {
+                            float[] out = new float[batch * rows];
+                            java.util.Arrays.fill(out, Float.NaN);
+                            F32Panels.rows(panels.data(), rows, cols, x, out, batch, from, to);
+                            assertInOrder(w, x, out, batch, from, to);
+                            for (int b = 0; b < batch; b++) {
+                                for (int r = 0; r < rows; r++) {
+                                    if (r < from || r >= to) {
+                                        assertThat(out[b * rows + r]).as("row %d outside [%d, %d) written", r, from, to).isNaN();
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Through the serving kernels on two threads, as the model calls them: fused matrices, real row splits. */
+    @Test
+    void servingKernelsOnPanelsMatchTheInOrderChainAndBatchOneMatchesEveryBatch() {
+        Random random = new Random(13);
+        try (Arena arena = Arena.ofShared(); VectorKernels kernels = new VectorKernels(2)) {
+            WeightMatrix a = Matrices.random(DType.F32, 777, 2051, random);
+            WeightMatrix b = Matrices.random(DType.F32, 200, 2051, random);
+            WeightMatrix[] panels = {a.forServing(arena), b.forServing(arena)};
+            float[] alone = new float[70 * 777];
+            for (int batch : new int[] {1, 16, 64, 70}) {
+                float[] x = Matrices.uniform(batch * 2051, random);
+                float[][] outs = {new float[batch * 777], new float[batch * 200]};
+                kernels.matmul(panels, x, outs, batch);
+                assertInOrder(a, x, outs[0], batch, 0, 777);
+                assertInOrder(b, x, outs[1], batch, 0, 200);
+                for (int i = 0; i < batch; i++) {
+                    float[] one = new float[777];
+                    kernels.matmul(panels[0], java.util.Arrays.copyOfRange(x, i * 2051, (i + 1) * 2051), one, 1);
+                    System.arraycopy(one, 0, alone, i * 777, 777);
+                }
+                assertThat(java.util.Arrays.copyOf(outs[0], batch * 777)).as("batch %d against each input alone", batch)
+                        .isEqualTo(java.util.Arrays.copyOf(alone, batch * 777));
+            }
+        }
+    }
+
+    @Test
+    void panelsHoldTheSameWeightsAndTheScalarKernelsReadThem() {
+        Random random = new Random(14);
+        try (Arena arena = Arena.ofConfined()) {
+            WeightMatrix w = Matrices.random(DType.F32, 35, 19, random);
+            WeightMatrix panels = w.forServing(arena);
+            for (int r = 0; r < 35; r++) {
+                for (int c = 0; c < 19; c++) {
+                    assertThat(panels.weight(r, c)).isEqualTo(w.weight(r, c));
+                }
+            }
+            float[] x = Matrices.uniform(3 * 19, random);
+            float[] fromRows = new float[3 * 35];
+            float[] fromPanels = new float[3 * 35];
+            new ScalarKernels().matmul(w, x, fromRows, 3);
+            new ScalarKernels().matmul(panels, x, fromPanels, 3);
+            assertThat(fromPanels).isEqualTo(fromRows);
+        }
+    }
+
+    @Test
+    void onlyF32RowsAreRepackedAndAPanelMatrixChecksItsSize() {
+        Random random = new Random(15);
+        try (Arena arena = Arena.ofConfined()) {
+            WeightMatrix half = Matrices.random(DType.BF16, 20, 32, random);
+            assertThat(half.forServing(arena)).isSameAs(half);
+            WeightMatrix panels = Matrices.random(DType.F32, 20, 32, random).forServing(arena);
+            assertThat(panels.forServing(arena)).isSameAs(panels);
+            // Whole panels: the last one padded with zero rows.
+            assertThat(panels.byteSize()).isEqualTo((long) Math.ceilDiv(20, F32Panels.HEIGHT) * F32Panels.HEIGHT * 32 * Float.BYTES);
+            assertThatThrownBy(() -> new WeightMatrix("w", panels.data(), DType.F32, 20, 33, WeightMatrix.Layout.PANELS))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("w: ").hasMessageContaining("PANELS");
+            assertThatThrownBy(() -> new WeightMatrix("h", half.data(), DType.BF16, 20, 32, WeightMatrix.Layout.PANELS))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only F32");
+        }
+    }
+
+    /** {@code out[b * rows + r] == fma chain over c of w[r][c] * x[b][c]} for rows in {@code [from, to)}, bit for bit. */
+    private static void assertInOrder(WeightMatrix w, float[] x, float[] out, int batch, int from, int to) {
+        int rows = w.rows();
+        int cols = w.cols();
+        for (int b = 0; b < batch; b++) {
+            for (int r = from; r < to; r++) {
+                float sum = 0f;
+                for (int c = 0; c < cols; c++) {
+                    sum = Math.fma(w.weight(r, c), x[b * cols + c], sum);
+                }
+                if (Float.floatToRawIntBits(out[b * rows + r]) != Float.floatToRawIntBits(sum)) {
+                    throw new AssertionError("[%d x %d] batch %d, input %d, row %d: %s, the in-order chain gives %s"
+                            .formatted(rows, cols, batch, b, r, out[b * rows + r], sum));
+                }
+            }
+        }
+    }
+}
