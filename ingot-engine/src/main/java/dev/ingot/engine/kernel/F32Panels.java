@@ -1,5 +1,6 @@
 package dev.ingot.engine.kernel;
 
+import dev.ingot.engine.memory.AnonymousPages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -52,7 +53,7 @@ final class F32Panels {
 
     /** Repacks a row-major little-endian {@code [rows, cols]} F32 matrix into panels allocated in {@code arena}. */
     static MemorySegment pack(MemorySegment rowMajor, int rows, int cols, Arena arena) {
-        MemorySegment panels = PanelMemory.allocate(byteSize(rows, cols), arena);
+        MemorySegment panels = AnonymousPages.allocate(byteSize(rows, cols), arena);
         pack(rowMajor, rows, cols, panels, 0, panels(rows));
         return panels;
     }

@@ -1,5 +1,6 @@
 package dev.ingot.engine.update;
 
+import dev.ingot.engine.memory.AnonymousPages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;

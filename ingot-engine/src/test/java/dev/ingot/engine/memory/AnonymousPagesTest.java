@@ -1,4 +1,4 @@
-package dev.ingot.engine.update;
+package dev.ingot.engine.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,11 +42,11 @@ class AnonymousPagesTest {
     }
 
     @Test
-    void freshStagingRegionsAreMappingsTheKernelMayBackWithHugePages() throws IOException {
+    void allocatedBlocksAreMappingsTheKernelMayBackWithHugePages() throws IOException {
         String policy = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
         assumeTrue(!policy.contains("[never]"), "transparent huge pages are off on this machine");
-        try (StagingMemory memory = new StagingMemory(SIZE); StagingArena arena = memory.newArena()) {
-            MemorySegment region = arena.allocateForOverwrite(SIZE, 64);
+        try (Arena owner = Arena.ofShared()) {
+            MemorySegment region = AnonymousPages.allocate(SIZE, owner);
             List<String> smaps = Files.readAllLines(Path.of("/proc/self/smaps"));
             int at = -1;
             for (int i = 0; i < smaps.size() && at < 0; i++) {
