@@ -154,6 +154,7 @@ public final class DecoderModel {
         for (int r = 0; r < rows; r++) {
             w.embed(batch.tokens()[r], embeddingScale, x, r * dim);
         }
+        boolean storeInTasks = ownCaches(batch.caches());
 
         for (int l = 0; l < plans.length; l++) {
             LayerPlan p = plans[l];
@@ -174,9 +175,11 @@ public final class DecoderModel {
                 }
                 p.rope().rotate(q, r * qDim, p.heads(), pos);
                 p.rope().rotate(k, r * kvDim, p.kvHeads(), pos);
-                cache.store(l, pos, k, r * kvDim, v, r * kvDim);
+                if (!storeInTasks) {
+                    cache.store(l, pos, k, r * kvDim, v, r * kvDim);
+                }
             }
-            attendRows(l, p, batch, s);
+            attendRows(l, p, batch, s, storeInTasks);
             kernels.matmul(layer.o(), s.att, delta, rows);
             addBias(layer.oBias(), delta, rows, dim);
             if (layer.postAttentionNorm() != null) {
@@ -235,17 +238,37 @@ public final class DecoderModel {
     }
 
     /**
-     * Attention of every row of the batch into {@code s.att}. The rows are independent (every row's key and
-     * value were stored before), and so are the KV heads of a row, so when there is enough of it to be worth
+     * Whether every row has a cache of its own (a decode step: one row per sequence), so that no row attends to a
+     * position another row of the batch stores. Then each attention task stores the keys and values it reads itself:
+     * the stores run on all kernel threads instead of serially on the caller, and the row's last block is in cache
+     * when its attention reads it. Rows of one sequence (a prefill chunk) store everything before any attends.
+     */
+    private static boolean ownCaches(KvCache[] caches) {
+        for (int i = 1; i < caches.length; i++) {
+            for (int j = 0; j < i; j++) {
+                if (caches[i] == caches[j]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Attention of every row of the batch into {@code s.att}, after storing each row's keys and values of this
+     * layer when {@code store} (see {@link #ownCaches}). The rows are independent (every row's key and
+     * value were stored before, or by the task that attends), and so are the KV heads of a row, so when there is enough of it to be worth
      * handing to the helper threads the work is cut into tasks, each with its own score buffer: with at least
      * as many rows as tasks, rows are dealt out round-robin (neighbouring rows of a prefill chunk differ in
      * length by one); with fewer (one long sequence decoding), each row's KV heads are cut into ranges as
      * well, so a lone sequence's attention no longer runs on one core while the other idles. Every head is
      * computed by one task exactly as on one thread, so the split changes no bit.
      */
-    private void attendRows(int layer, LayerPlan p, ForwardBatch batch, ForwardScratch s) {
+    private void attendRows(int layer, LayerPlan p, ForwardBatch batch, ForwardScratch s, boolean store) {
         int rows = batch.size();
         int qDim = p.qDim();
+        int kvDim = p.kvDim();
+        int headDim = p.headDim();
         long work = 0;
         for (int r = 0; r < rows; r++) {
             work += (long) attendedPositions(p, batch.positions()[r]) * qDim * 2;
@@ -261,7 +284,12 @@ public final class DecoderModel {
             int kvFrom = part * p.kvHeads() / parts;
             int kvTo = (part + 1) * p.kvHeads() / parts;
             for (int r = task / parts; r < rows; r += rowStride) {
-                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], kvFrom, kvTo, scratch[task], s.att, r * qDim);
+                KvCache cache = batch.caches()[r];
+                int pos = batch.positions()[r];
+                if (store) {
+                    cache.store(layer, pos, s.k, r * kvDim, s.v, r * kvDim, kvFrom * headDim, kvTo * headDim);
+                }
+                attend(layer, p, q, r * qDim, cache, pos, kvFrom, kvTo, scratch[task], s.att, r * qDim);
             }
         });
     }
