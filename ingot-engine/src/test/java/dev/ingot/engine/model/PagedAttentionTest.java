@@ -118,9 +118,10 @@ class PagedAttentionTest {
      * A decode step whose rows each have their own cache stores every row's keys and values inside the attention
      * tasks, each task the KV heads it reads (the threshold at 0 splits every layer: 9 rows are dealt to 8 tasks, 3
      * rows have their KV heads cut into ranges). Some sequences share their prompt's blocks (copies, as the choices
-     * of one request: the first write copies the shared block). Every row's logits must be those of its sequence
-     * prefilled alone in one chunk on one thread (rows of one cache: all stored before any attends), bit for bit:
-     * against the heap cache for F32, against the same chunked path for BF16.
+     * of one request: the first write copies the shared block), and one step carries a new prompt's chunk too (its
+     * rows share a cache and are stored before any attends). Every row's logits must be those of its sequence
+     * computed alone as one chunk on one thread, bit for bit: against the heap cache for F32, against the same
+     * chunked path for BF16.
      */
     @Test
     void decodeRowsThatStoreTheirKvInTheAttentionTasksGiveEachSequencesAloneLogitsBitForBit() {
@@ -160,41 +161,63 @@ class PagedAttentionTest {
                     }
                     int vocab = RandomModel.SPEC.vocabSize();
                     float[][][] batched = new float[sequences][steps][];
+                    // At step 4 a new prompt's chunk of 6 rows (one cache) rides along: those rows are stored before any attends.
+                    int[] rider = {3, 1, 4, 1, 5, 9};
+                    KvCache riderCache = newCache.get();
+                    float[] riderLogits = null;
                     for (int step = 0; step < steps; step++) {
-                        int[] row = new int[sequences];
-                        int[] positions = new int[sequences];
-                        boolean[] want = new boolean[sequences];
+                        int extra = step == 4 ? rider.length : 0;
+                        int[] row = new int[sequences + extra];
+                        int[] positions = new int[sequences + extra];
+                        KvCache[] rowCaches = Arrays.copyOf(caches, sequences + extra);
+                        boolean[] want = new boolean[sequences + extra];
+                        Arrays.fill(want, true);
                         for (int i = 0; i < sequences; i++) {
                             positions[i] = prompts[i] + step;
                             row[i] = tokens[i][positions[i]];
-                            want[i] = true;
                         }
-                        float[] flat = split.forward(weights, new ForwardBatch(row, positions, caches, want));
+                        for (int t = 0; t < extra; t++) {
+                            row[sequences + t] = rider[t];
+                            positions[sequences + t] = t;
+                            rowCaches[sequences + t] = riderCache;
+                        }
+                        float[] flat = split.forward(weights, new ForwardBatch(row, positions, rowCaches, want));
                         for (int i = 0; i < sequences; i++) {
                             batched[i][step] = Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
                         }
-                    }
-                    for (int i = 0; i < sequences; i++) {
-                        int n = tokens[i].length;
-                        KvCache reference = dtype == KvDtype.F32 ? alone.newHeapCache(64) : newCache.get();
-                        int[] positions = new int[n];
-                        KvCache[] same = new KvCache[n];
-                        boolean[] want = new boolean[n];
-                        for (int t = 0; t < n; t++) {
-                            positions[t] = t;
-                            same[t] = reference;
-                            want[t] = true;
+                        if (extra > 0) {
+                            riderLogits = Arrays.copyOfRange(flat, (sequences + extra - 1) * vocab, (sequences + extra) * vocab);
                         }
-                        float[] flat = alone.forward(weights, new ForwardBatch(tokens[i], positions, same, want));
+                    }
+                    Supplier<KvCache> referenceCache = () -> dtype == KvDtype.F32 ? alone.newHeapCache(64) : newCache.get();
+                    for (int i = 0; i < sequences; i++) {
+                        float[] flat = chunkLogits(alone, weights, tokens[i], referenceCache.get());
                         for (int step = 0; step < steps; step++) {
                             int at = prompts[i] + step;
                             assertThat(batched[i][step]).as("%s, %d sequences: sequence %d at position %d", dtype, sequences, i, at)
                                     .isEqualTo(Arrays.copyOfRange(flat, at * vocab, (at + 1) * vocab));
                         }
                     }
+                    float[] riderAlone = chunkLogits(alone, weights, rider, referenceCache.get());
+                    assertThat(riderLogits).as("%s, %d sequences: the prompt chunk's last row", dtype, sequences)
+                            .isEqualTo(Arrays.copyOfRange(riderAlone, (rider.length - 1) * vocab, rider.length * vocab));
                 }
             }
         }
+    }
+
+    /** Every position's logits of {@code tokens} computed as one chunk of rows into {@code cache}, flat. */
+    private static float[] chunkLogits(DecoderModel model, DecoderWeights weights, int[] tokens, KvCache cache) {
+        int n = tokens.length;
+        int[] positions = new int[n];
+        KvCache[] same = new KvCache[n];
+        boolean[] want = new boolean[n];
+        for (int t = 0; t < n; t++) {
+            positions[t] = t;
+            same[t] = cache;
+            want[t] = true;
+        }
+        return model.forward(weights, new ForwardBatch(tokens, positions, same, want));
     }
 
     /**
