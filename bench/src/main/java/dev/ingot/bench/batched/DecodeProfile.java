@@ -124,14 +124,14 @@ public final class DecodeProfile {
     }
 
     /**
-     * The part of paged attention a frame belongs to: the score tiles (keys), the value sums, the softmax (its exp
-     * sum; the max and the division are loops of {@code attend} itself, as is the walk over the block table), or the
-     * KV stores. Null for a frame outside attention.
+     * The part of paged attention a frame belongs to: the score tiles (keys), the value sums, the softmax's exp sum,
+     * or {@code attend} itself (the walk over the block table, the softmax's max and division, the fills). Null for a
+     * frame outside attention. (The KV stores, which attention tasks may run, are bucketed before.)
      */
     private static String attentionPart(String type, String method) {
         String simple = type.substring(type.lastIndexOf('.') + 1);
         if (!simple.equals("SegmentVectorKernels") && !simple.equals("VectorKernels") && !simple.equals("Kernels")
-                && !simple.equals("DecoderModel") && !simple.equals("PagedKvCache") && !simple.equals("AttentionKernels")) {
+                && !simple.equals("DecoderModel") && !simple.equals("PagedKvCache")) {
             return null;
         }
         String m = method.toLowerCase(Locale.ROOT);

@@ -258,9 +258,9 @@ public final class DecoderModel {
 
     /**
      * Attention of every row of the batch into {@code s.att}, each row with {@code store[r]} first storing its keys
-     * and values of this layer (see {@link #alone}). The rows are independent (every row's key and
-     * value were stored before, or by the task that attends), and so are the KV heads of a row, so when there is enough of it to be worth
-     * handing to the helper threads the work is cut into tasks, each with its own score buffer: with at least
+     * and values of this layer (see {@link #alone}). The rows are independent (every row's key and value were stored
+     * before, or are stored by the task that attends), and so are the KV heads of a row, so when there is enough of
+     * it to be worth handing to the helper threads the work is cut into tasks, each with its own score buffer: with at least
      * as many rows as tasks, rows are dealt out round-robin (neighbouring rows of a prefill chunk differ in
      * length by one); with fewer (one long sequence decoding), each row's KV heads are cut into ranges as
      * well, so a lone sequence's attention no longer runs on one core while the other idles. Every head is
