@@ -86,9 +86,9 @@ public final class DecodeProfile {
                     || at.startsWith("Scheduler.emit")) {
                 return "sampling: token events, text";
             }
-            if (at.contains("blockScores") || at.contains("blockValues") || at.contains("expShiftedSum")
-                    || at.startsWith("DecoderModel.attend")) {
-                return "attention";
+            String attention = attentionPart(type, method);
+            if (attention != null) {
+                return attention;
             }
             if (at.startsWith("WideF32Rows.") || at.startsWith("TypedRowBlock") || at.startsWith("RowBlockMatmul")) {
                 // The named phases sit below their loads and helpers on the stack, and win over them.
@@ -121,6 +121,36 @@ public final class DecodeProfile {
             }
         }
         return matmulPhase != null ? "matmul (helper) " + matmulPhase : "other";
+    }
+
+    /**
+     * The part of paged attention a frame belongs to: the score tiles (keys), the value sums, the softmax's exp sum,
+     * or {@code attend} itself (the walk over the block table, the softmax's max and division, the fills). Null for a
+     * frame outside attention. (The KV stores, which attention tasks may run, are bucketed before.)
+     */
+    private static String attentionPart(String type, String method) {
+        String simple = type.substring(type.lastIndexOf('.') + 1);
+        if (!simple.equals("SegmentVectorKernels") && !simple.equals("VectorKernels") && !simple.equals("Kernels")
+                && !simple.equals("DecoderModel") && !simple.equals("PagedKvCache")) {
+            return null;
+        }
+        String m = method.toLowerCase(Locale.ROOT);
+        if (m.contains("scores") || m.startsWith("tile") || m.startsWith("head") || m.equals("unspill")) {
+            return "attention: scores (keys)";
+        }
+        if (m.contains("values") || m.startsWith("valuestile") || m.startsWith("axpybf16") || m.startsWith("axpyf32")) {
+            return "attention: values";
+        }
+        if (m.contains("expshiftedsum") || m.contains("softmax")) {
+            return "attention: softmax";
+        }
+        if (simple.equals("PagedKvCache") && m.equals("block")) {
+            return "attention: block walk, softmax max/divide, fills (attend)";
+        }
+        if (simple.equals("DecoderModel") && (m.equals("attend") || m.equals("attendrows") || m.startsWith("lambda$attendrows"))) {
+            return "attention: block walk, softmax max/divide, fills (attend)";
+        }
+        return null;
     }
 
     private static String top(List<RecordedFrame> frames, int depth) {

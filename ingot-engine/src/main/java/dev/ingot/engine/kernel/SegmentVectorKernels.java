@@ -78,8 +78,9 @@ final class SegmentVectorKernels {
      * {@link SegmentScalarKernels#blockScores} over transposed keys: each lane of a vector is one position, so
      * each score is its own lane's chain of fused multiply-adds over the key's channels, in channel order, with
      * no sum across lanes, bit for bit the scalar chain. Two vectors cover a block of {@code 2 * LANES} positions
-     * (16 at 256 bits); four query heads go together, so eight chains overlap, and when the four share a KV head
-     * (grouped-query attention, group a multiple of four) each channel's vectors are loaded once for all four.
+     * (16 at 256 bits). When four query heads share a KV head (grouped-query attention, group a multiple of four)
+     * they go together, eight chains, each channel's vectors loaded once for the four; other heads go one at a time,
+     * so the keys are read in address order (see {@link #headF32}).
      * Positions of the block outside {@code [slot, slot + slots)} are computed too (the block is whole in memory)
      * and not stored. The element type is decided once per block: with both types in one loop, a JVM that ran
      * both compiled both into it and the loop got slower.
@@ -117,16 +118,10 @@ final class SegmentVectorKernels {
             float[] into = whole ? scores : spill;
             int step = whole ? scoreStride : 2 * LANES;
             int h = 0;
-            for (; h + 4 <= heads; h += 4) {
+            for (; h + 4 <= heads && group % 4 == 0; h += 4) {
                 int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
-                if (group % 4 == 0) {
-                    tileF32Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
-                            into, o, step);
-                } else {
-                    tileF32(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes,
-                            chunkBytes + ((h + 1) / group) * headBytes, chunkBytes + ((h + 2) / group) * headBytes,
-                            chunkBytes + ((h + 3) / group) * headBytes, channelBytes, scale, into, o, step);
-                }
+                tileF32Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
+                        into, o, step);
                 if (!whole) {
                     unspill(spill, 4, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
                 }
@@ -176,40 +171,12 @@ final class SegmentVectorKernels {
         b3.mul(scale).intoArray(into, o + 3 * step + LANES);
     }
 
-    /** Four query heads, each with its own KV head's channels (or groups smaller than four). */
-    private static void tileF32(float[] q, int q0, int headDim, MemorySegment block, long k0, long k1, long k2, long k3,
-            long channelBytes, float scale, float[] into, int o, int step) {
-        long second = (long) LANES * Float.BYTES;
-        int q1 = q0 + headDim;
-        int q2 = q1 + headDim;
-        int q3 = q2 + headDim;
-        FloatVector a0 = FloatVector.zero(FLOATS);
-        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
-            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
-            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
-            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
-            a0 = FloatVector.fromMemorySegment(FLOATS, block, k0, ORDER).fma(x0, a0);
-            b0 = FloatVector.fromMemorySegment(FLOATS, block, k0 + second, ORDER).fma(x0, b0);
-            a1 = FloatVector.fromMemorySegment(FLOATS, block, k1, ORDER).fma(x1, a1);
-            b1 = FloatVector.fromMemorySegment(FLOATS, block, k1 + second, ORDER).fma(x1, b1);
-            a2 = FloatVector.fromMemorySegment(FLOATS, block, k2, ORDER).fma(x2, a2);
-            b2 = FloatVector.fromMemorySegment(FLOATS, block, k2 + second, ORDER).fma(x2, b2);
-            a3 = FloatVector.fromMemorySegment(FLOATS, block, k3, ORDER).fma(x3, a3);
-            b3 = FloatVector.fromMemorySegment(FLOATS, block, k3 + second, ORDER).fma(x3, b3);
-        }
-        a0.mul(scale).intoArray(into, o);
-        b0.mul(scale).intoArray(into, o + LANES);
-        a1.mul(scale).intoArray(into, o + step);
-        b1.mul(scale).intoArray(into, o + step + LANES);
-        a2.mul(scale).intoArray(into, o + 2 * step);
-        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
-        a3.mul(scale).intoArray(into, o + 3 * step);
-        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
-    }
-
-    /** One query head (the heads left after the tiles of four). */
+    /**
+     * One query head: its 64 channels of the block's positions, one after the other in memory. Heads that do not
+     * share a KV head (multi-head attention, groups not a multiple of four) go one at a time: a tile of four such
+     * heads read four streams of keys at once, and from DRAM that measured 1.15x (BF16) to 1.4x (F32) slower than
+     * one stream in address order (bench/RESULTS.md, "Non-matmul decode step").
+     */
     private static void headF32(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
             float[] into, int o) {
         long second = (long) LANES * Float.BYTES;
@@ -242,16 +209,10 @@ final class SegmentVectorKernels {
             float[] into = whole ? scores : spill;
             int step = whole ? scoreStride : 2 * LANES;
             int h = 0;
-            for (; h + 4 <= heads; h += 4) {
+            for (; h + 4 <= heads && group % 4 == 0; h += 4) {
                 int o = whole ? scoreOffset + h * scoreStride + chunk - slot : 0;
-                if (group % 4 == 0) {
-                    tileBf16Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
-                            into, o, step);
-                } else {
-                    tileBf16(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes,
-                            chunkBytes + ((h + 1) / group) * headBytes, chunkBytes + ((h + 2) / group) * headBytes,
-                            chunkBytes + ((h + 3) / group) * headBytes, channelBytes, scale, into, o, step);
-                }
+                tileBf16Shared(q, qOffset + h * headDim, headDim, block, chunkBytes + (h / group) * headBytes, channelBytes, scale,
+                        into, o, step);
                 if (!whole) {
                     unspill(spill, 4, scores, scoreOffset + h * scoreStride, scoreStride, chunk, slot, end);
                 }
@@ -301,40 +262,7 @@ final class SegmentVectorKernels {
         b3.mul(scale).intoArray(into, o + 3 * step + LANES);
     }
 
-    /** Four query heads, each with its own KV head's channels (or groups smaller than four). */
-    private static void tileBf16(float[] q, int q0, int headDim, MemorySegment block, long k0, long k1, long k2, long k3,
-            long channelBytes, float scale, float[] into, int o, int step) {
-        long second = (long) LANES * Short.BYTES;
-        int q1 = q0 + headDim;
-        int q2 = q1 + headDim;
-        int q3 = q2 + headDim;
-        FloatVector a0 = FloatVector.zero(FLOATS);
-        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int d = 0; d < headDim; d++, k0 += channelBytes, k1 += channelBytes, k2 += channelBytes, k3 += channelBytes) {
-            FloatVector x0 = FloatVector.broadcast(FLOATS, q[q0 + d]);
-            FloatVector x1 = FloatVector.broadcast(FLOATS, q[q1 + d]);
-            FloatVector x2 = FloatVector.broadcast(FLOATS, q[q2 + d]);
-            FloatVector x3 = FloatVector.broadcast(FLOATS, q[q3 + d]);
-            a0 = bf16(block, k0).fma(x0, a0);
-            b0 = bf16(block, k0 + second).fma(x0, b0);
-            a1 = bf16(block, k1).fma(x1, a1);
-            b1 = bf16(block, k1 + second).fma(x1, b1);
-            a2 = bf16(block, k2).fma(x2, a2);
-            b2 = bf16(block, k2 + second).fma(x2, b2);
-            a3 = bf16(block, k3).fma(x3, a3);
-            b3 = bf16(block, k3 + second).fma(x3, b3);
-        }
-        a0.mul(scale).intoArray(into, o);
-        b0.mul(scale).intoArray(into, o + LANES);
-        a1.mul(scale).intoArray(into, o + step);
-        b1.mul(scale).intoArray(into, o + step + LANES);
-        a2.mul(scale).intoArray(into, o + 2 * step);
-        b2.mul(scale).intoArray(into, o + 2 * step + LANES);
-        a3.mul(scale).intoArray(into, o + 3 * step);
-        b3.mul(scale).intoArray(into, o + 3 * step + LANES);
-    }
-
-    /** One query head (the heads left after the tiles of four). */
+    /** One query head, as {@link #headF32}. */
     private static void headBf16(float[] q, int q0, int headDim, MemorySegment block, long k, long channelBytes, float scale,
             float[] into, int o) {
         long second = (long) LANES * Short.BYTES;

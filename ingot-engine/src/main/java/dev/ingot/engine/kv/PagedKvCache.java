@@ -15,7 +15,6 @@ import java.util.Arrays;
 public final class PagedKvCache implements KvCache {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(SegmentScalarKernels.ORDER);
-    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(SegmentScalarKernels.ORDER);
 
     private final BlockPool pool;
     private final BlockLayout layout;
@@ -100,27 +99,30 @@ public final class PagedKvCache implements KvCache {
         }
     }
 
-    /** Values go in as a row; keys are scattered down their channels (see {@link BlockLayout}). */
     @Override
     public void store(int layer, int position, float[] keys, int keysOffset, float[] values, int valuesOffset) {
+        store(layer, position, keys, keysOffset, values, valuesOffset, 0, layout.kvDim(layer));
+    }
+
+    /** Values go in as a row; keys are scattered down their channels (see {@link BlockLayout}). */
+    @Override
+    public void store(int layer, int position, float[] keys, int keysOffset, float[] values, int valuesOffset, int from, int to) {
         MemorySegment block = block(position);
         int slot = position % layout.positions();
-        int kvDim = layout.kvDim(layer);
-        long k = layout.keyOffset(layer, 0, slot);
+        int n = to - from;
+        long k = layout.keyOffset(layer, from, slot);
         long channelBytes = (long) layout.positions() * layout.dtype().bytes();
-        long v = layout.valueOffset(layer, slot);
+        long v = layout.valueOffset(layer, slot) + (long) from * layout.dtype().bytes();
         switch (layout.dtype()) {
             case F32 -> {
-                for (int i = 0; i < kvDim; i++) {
-                    block.set(F32, k + i * channelBytes, keys[keysOffset + i]);
+                for (int i = 0; i < n; i++) {
+                    block.set(F32, k + i * channelBytes, keys[keysOffset + from + i]);
                 }
-                MemorySegment.copy(values, valuesOffset, block, F32, v, kvDim);
+                MemorySegment.copy(values, valuesOffset + from, block, F32, v, n);
             }
             case BF16 -> {
-                for (int i = 0; i < kvDim; i++) {
-                    block.set(BF16, k + i * channelBytes, KvDtype.toBf16(keys[keysOffset + i]));
-                    block.set(BF16, v + 2L * i, KvDtype.toBf16(values[valuesOffset + i]));
-                }
+                Bf16Rows.storeStrided(keys, keysOffset + from, n, block, k, channelBytes);
+                Bf16Rows.storeRow(values, valuesOffset + from, n, block, v);
             }
         }
     }

@@ -13,6 +13,7 @@ import dev.ingot.spi.model.blueprint.Mlp;
 import dev.ingot.spi.model.blueprint.Rope;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -154,6 +155,7 @@ public final class DecoderModel {
         for (int r = 0; r < rows; r++) {
             w.embed(batch.tokens()[r], embeddingScale, x, r * dim);
         }
+        boolean[] storeInTask = alone(batch.caches());
 
         for (int l = 0; l < plans.length; l++) {
             LayerPlan p = plans[l];
@@ -174,9 +176,11 @@ public final class DecoderModel {
                 }
                 p.rope().rotate(q, r * qDim, p.heads(), pos);
                 p.rope().rotate(k, r * kvDim, p.kvHeads(), pos);
-                cache.store(l, pos, k, r * kvDim, v, r * kvDim);
+                if (!storeInTask[r]) {
+                    cache.store(l, pos, k, r * kvDim, v, r * kvDim);
+                }
             }
-            attendRows(l, p, batch, s);
+            attendRows(l, p, batch, s, storeInTask);
             kernels.matmul(layer.o(), s.att, delta, rows);
             addBias(layer.oBias(), delta, rows, dim);
             if (layer.postAttentionNorm() != null) {
@@ -235,17 +239,38 @@ public final class DecoderModel {
     }
 
     /**
-     * Attention of every row of the batch into {@code s.att}. The rows are independent (every row's key and
-     * value were stored before), and so are the KV heads of a row, so when there is enough of it to be worth
-     * handing to the helper threads the work is cut into tasks, each with its own score buffer: with at least
+     * The rows that are their cache's only row in the batch (a decoding sequence), whose position no other row
+     * attends to. Their attention task stores the keys and values it is about to read itself: the stores run on all
+     * kernel threads instead of serially on the caller, and the row's last block is in cache when its scores are
+     * computed. The rows of a prompt chunk (one cache, several rows) are stored before any row attends.
+     */
+    private static boolean[] alone(KvCache[] caches) {
+        Map<KvCache, Integer> rows = new IdentityHashMap<>();
+        for (KvCache cache : caches) {
+            rows.merge(cache, 1, Integer::sum);
+        }
+        boolean[] alone = new boolean[caches.length];
+        for (int r = 0; r < caches.length; r++) {
+            alone[r] = rows.get(caches[r]) == 1;
+        }
+        return alone;
+    }
+
+    /**
+     * Attention of every row of the batch into {@code s.att}, each row with {@code store[r]} first storing its keys
+     * and values of this layer (see {@link #alone}). The rows are independent (every row's key and value were stored
+     * before, or are stored by the task that attends), and so are the KV heads of a row, so when there is enough of
+     * it to be worth handing to the helper threads the work is cut into tasks, each with its own score buffer: with at least
      * as many rows as tasks, rows are dealt out round-robin (neighbouring rows of a prefill chunk differ in
      * length by one); with fewer (one long sequence decoding), each row's KV heads are cut into ranges as
      * well, so a lone sequence's attention no longer runs on one core while the other idles. Every head is
      * computed by one task exactly as on one thread, so the split changes no bit.
      */
-    private void attendRows(int layer, LayerPlan p, ForwardBatch batch, ForwardScratch s) {
+    private void attendRows(int layer, LayerPlan p, ForwardBatch batch, ForwardScratch s, boolean[] store) {
         int rows = batch.size();
         int qDim = p.qDim();
+        int kvDim = p.kvDim();
+        int headDim = p.headDim();
         long work = 0;
         for (int r = 0; r < rows; r++) {
             work += (long) attendedPositions(p, batch.positions()[r]) * qDim * 2;
@@ -261,7 +286,12 @@ public final class DecoderModel {
             int kvFrom = part * p.kvHeads() / parts;
             int kvTo = (part + 1) * p.kvHeads() / parts;
             for (int r = task / parts; r < rows; r += rowStride) {
-                attend(layer, p, q, r * qDim, batch.caches()[r], batch.positions()[r], kvFrom, kvTo, scratch[task], s.att, r * qDim);
+                KvCache cache = batch.caches()[r];
+                int pos = batch.positions()[r];
+                if (store[r]) {
+                    cache.store(layer, pos, s.k, r * kvDim, s.v, r * kvDim, kvFrom * headDim, kvTo * headDim);
+                }
+                attend(layer, p, q, r * qDim, cache, pos, kvFrom, kvTo, scratch[task], s.att, r * qDim);
             }
         });
     }

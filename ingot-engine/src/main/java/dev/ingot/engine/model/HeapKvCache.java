@@ -53,9 +53,14 @@ public final class HeapKvCache implements KvCache {
 
     @Override
     public void store(int layer, int position, float[] k, int kOffset, float[] v, int vOffset) {
-        int kvDim = kvDims[layer];
-        System.arraycopy(k, kOffset, keys[layer], position * kvDim, kvDim);
-        System.arraycopy(v, vOffset, values[layer], position * kvDim, kvDim);
+        store(layer, position, k, kOffset, v, vOffset, 0, kvDims[layer]);
+    }
+
+    @Override
+    public void store(int layer, int position, float[] k, int kOffset, float[] v, int vOffset, int from, int to) {
+        int at = position * kvDims[layer] + from;
+        System.arraycopy(k, kOffset + from, keys[layer], at, to - from);
+        System.arraycopy(v, vOffset + from, values[layer], at, to - from);
     }
 
     float[] keys(int layer) {

@@ -23,6 +23,13 @@ public interface KvCache {
     void store(int layer, int position, float[] keys, int keysOffset, float[] values, int valuesOffset);
 
     /**
+     * Writes elements {@code [from, to)} (KV head times head size plus dimension) of one position's keys and values
+     * of {@code layer}; the offsets point at element 0. Attention split by KV heads stores each range in the task
+     * that reads it.
+     */
+    void store(int layer, int position, float[] keys, int keysOffset, float[] values, int valuesOffset, int from, int to);
+
+    /**
      * A cache holding positions {@code [0, positions)} of this one that evolves on its own from there:
      * lets {@code n > 1} completions share one prefill.
      */

@@ -115,6 +115,112 @@ class PagedAttentionTest {
     }
 
     /**
+     * A decode step whose rows each have their own cache stores every row's keys and values inside the attention
+     * tasks, each task the KV heads it reads (the threshold at 0 splits every layer: 9 rows are dealt to 8 tasks, 3
+     * rows have their KV heads cut into ranges). Some sequences share their prompt's blocks (copies, as the choices
+     * of one request: the first write copies the shared block), and one step carries a new prompt's chunk too (its
+     * rows share a cache and are stored before any attends). Every row's logits must be those of its sequence
+     * computed alone as one chunk on one thread, bit for bit: against the heap cache for F32, against the same
+     * chunked path for BF16.
+     */
+    @Test
+    void decodeRowsThatStoreTheirKvInTheAttentionTasksGiveEachSequencesAloneLogitsBitForBit() {
+        WeightGeneration generation = RandomModel.generation(1, 7);
+        DecoderWeights weights = DecoderWeights.of(generation);
+        try (VectorKernels twoThreads = new VectorKernels(2)) {
+            DecoderModel split = new DecoderModel(RandomModel.DEFINITION, twoThreads, 0);
+            DecoderModel alone = new DecoderModel(RandomModel.DEFINITION, twoThreads, Long.MAX_VALUE);
+            for (int sequences : new int[] {3, 9}) {
+                for (KvDtype dtype : KvDtype.values()) {
+                    int[] prompts = new int[sequences];
+                    for (int i = 0; i < sequences; i++) {
+                        prompts[i] = 19 - (i * 7) % 19; // 1..19 positions, the first the longest: blocks of 16 are crossed at different steps
+                    }
+                    int steps = 20;
+                    BlockPool pool = BlockPool.growable(split.kvLayout(dtype), 64 * 2 * sequences); // shared, as the scheduler's
+                    Supplier<KvCache> newCache = () -> new PagedKvCache(pool, 64);
+                    KvCache[] caches = new KvCache[sequences];
+                    int[][] tokens = new int[sequences][];
+                    for (int i = 0; i < sequences; i++) {
+                        tokens[i] = new int[prompts[i] + steps];
+                        for (int t = 0; t < tokens[i].length; t++) {
+                            // sequences 1 and 2 start with sequence 0's prompt when theirs is as long (shared blocks)
+                            int owner = t < prompts[i] && i <= 2 && prompts[0] >= prompts[i] ? 0 : i;
+                            tokens[i][t] = (t * 31 + owner * 17 + 5) % RandomModel.SPEC.vocabSize();
+                        }
+                    }
+                    KvCache first = newCache.get();
+                    split.forward(weights, ForwardBatch.prefill(Arrays.copyOf(tokens[0], prompts[0]), 0, first));
+                    caches[0] = first;
+                    for (int i = 1; i < sequences; i++) {
+                        boolean shares = i <= 2 && prompts[0] >= prompts[i];
+                        caches[i] = shares ? first.copy(prompts[i]) : newCache.get();
+                        if (!shares) {
+                            split.forward(weights, ForwardBatch.prefill(Arrays.copyOf(tokens[i], prompts[i]), 0, caches[i]));
+                        }
+                    }
+                    int vocab = RandomModel.SPEC.vocabSize();
+                    float[][][] batched = new float[sequences][steps][];
+                    // At step 4 a new prompt's chunk of 6 rows (one cache) rides along: those rows are stored before any attends.
+                    int[] rider = {3, 1, 4, 1, 5, 9};
+                    KvCache riderCache = newCache.get();
+                    float[] riderLogits = null;
+                    for (int step = 0; step < steps; step++) {
+                        int extra = step == 4 ? rider.length : 0;
+                        int[] row = new int[sequences + extra];
+                        int[] positions = new int[sequences + extra];
+                        KvCache[] rowCaches = Arrays.copyOf(caches, sequences + extra);
+                        boolean[] want = new boolean[sequences + extra];
+                        Arrays.fill(want, true);
+                        for (int i = 0; i < sequences; i++) {
+                            positions[i] = prompts[i] + step;
+                            row[i] = tokens[i][positions[i]];
+                        }
+                        for (int t = 0; t < extra; t++) {
+                            row[sequences + t] = rider[t];
+                            positions[sequences + t] = t;
+                            rowCaches[sequences + t] = riderCache;
+                        }
+                        float[] flat = split.forward(weights, new ForwardBatch(row, positions, rowCaches, want));
+                        for (int i = 0; i < sequences; i++) {
+                            batched[i][step] = Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
+                        }
+                        if (extra > 0) {
+                            riderLogits = Arrays.copyOfRange(flat, (sequences + extra - 1) * vocab, (sequences + extra) * vocab);
+                        }
+                    }
+                    Supplier<KvCache> referenceCache = () -> dtype == KvDtype.F32 ? alone.newHeapCache(64) : newCache.get();
+                    for (int i = 0; i < sequences; i++) {
+                        float[] flat = chunkLogits(alone, weights, tokens[i], referenceCache.get());
+                        for (int step = 0; step < steps; step++) {
+                            int at = prompts[i] + step;
+                            assertThat(batched[i][step]).as("%s, %d sequences: sequence %d at position %d", dtype, sequences, i, at)
+                                    .isEqualTo(Arrays.copyOfRange(flat, at * vocab, (at + 1) * vocab));
+                        }
+                    }
+                    float[] riderAlone = chunkLogits(alone, weights, rider, referenceCache.get());
+                    assertThat(riderLogits).as("%s, %d sequences: the prompt chunk's last row", dtype, sequences)
+                            .isEqualTo(Arrays.copyOfRange(riderAlone, (rider.length - 1) * vocab, rider.length * vocab));
+                }
+            }
+        }
+    }
+
+    /** Every position's logits of {@code tokens} computed as one chunk of rows into {@code cache}, flat. */
+    private static float[] chunkLogits(DecoderModel model, DecoderWeights weights, int[] tokens, KvCache cache) {
+        int n = tokens.length;
+        int[] positions = new int[n];
+        KvCache[] same = new KvCache[n];
+        boolean[] want = new boolean[n];
+        for (int t = 0; t < n; t++) {
+            positions[t] = t;
+            same[t] = cache;
+            want[t] = true;
+        }
+        return model.forward(weights, new ForwardBatch(tokens, positions, same, want));
+    }
+
+    /**
      * BF16 keeps 8 significant bits of each key and value (relative error at most 2^-9). Through five layers of
      * this model, whose logits reach magnitudes of about 20, that moves a logit by less than 0.5 (measured: 0.20
      * at worst over these 256 positions), the bound the BF16 weights test uses too; greedy choices may flip only
