@@ -106,7 +106,11 @@ public final class BatchedCommand {
         LoadOptions load = LoadOptions.of(gguf).withPlugins(PluginConfig.of(List.of(o.plugins()))).withThreads(o.threads());
         Map<Row, Series> series = new LinkedHashMap<>();
         try (LoadedModel loaded = ModelLoader.load(load)) {
-            for (KvDtype kv : o.kvDtypes()) { // warm-up: C2 compiles the kernels before any timing
+            // Warm-up: C2 compiles the kernels before any timing. Each matmul tile width must run here, or its first
+            // use is timed while it is interpreted: one sequence's 21-token prompt takes F32 panels' 12-, 8- and
+            // 1-input tiles, its decode the batch-1 tile, four sequences' decode the 4-input tile.
+            for (KvDtype kv : o.kvDtypes()) {
+                SchedulerDecode.run(loaded, kv, 1, 21, 8, -1, o.preallocateKv());
                 SchedulerDecode.run(loaded, kv, 4, 16, 16, -1, o.preallocateKv());
             }
             for (int round = 0; round < o.rounds(); round++) {
