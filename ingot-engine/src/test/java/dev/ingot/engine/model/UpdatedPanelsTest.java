@@ -46,7 +46,7 @@ class UpdatedPanelsTest {
     @Test
     void anUpdatedF32MatrixServesPanelsOfTheNewTensorAsAFreshLoadWouldAndTheOldPanelsAreFreed(@TempDir Path dir)
             throws Exception {
-        assumeTrue(WeightMatrix.panelsWanted(), "F32 panels are built on CPUs with 512-bit vectors");
+        assumeTrue(WeightMatrix.panelsWanted(dev.ingot.spi.tensor.DType.F32), "F32 panels are built on CPUs with 512-bit vectors");
         try (Arena arena = Arena.ofShared();
                 LoadedModel live = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()));
                 UpdateManager updates = UpdateManager.forModel(live, UpdateLimits.defaults())) {
