@@ -31,7 +31,6 @@ final class RowBlockMatmul {
     private static final MethodType PANEL_ROWS = MethodType.methodType(void.class,
             MemorySegment.class, int.class, int.class, float[].class, float[].class, int.class, int.class, int.class);
     private static final MethodHandle BF16_PANELS = specialise(WeightPanels.class, DType.BF16, PANEL_ROWS);
-    private static final MethodHandle F16_PANELS = specialise(WeightPanels.class, DType.F16, PANEL_ROWS);
 
     private RowBlockMatmul() {}
 
@@ -53,10 +52,10 @@ final class RowBlockMatmul {
     static void rows(WeightMatrix w, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out, int batch, int from, int to) {
         try {
             if (w.layout() == WeightMatrix.Layout.PANELS) {
-                switch (w.dtype()) {
-                    case F32 -> WeightPanels.rows(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
-                    case BF16 -> BF16_PANELS.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
-                    default -> F16_PANELS.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+                if (w.dtype() == DType.BF16) {
+                    BF16_PANELS.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+                } else {
+                    WeightPanels.rows(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
                 }
                 return;
             }

@@ -9,24 +9,32 @@ import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import java.util.Set;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * F32, F16 and BF16 weights repacked into panels, and the matmul over them.
+ * F32 and BF16 weights repacked into panels, and the matmul over them.
  *
  * <p>A panel is {@link #HEIGHT} consecutive rows (one vector: sixteen with 512-bit vectors) stored column by
  * column in the matrix's stored type: {@code panel[p][c][k] = W[HEIGHT p + k][c]}, the last panel padded with
- * zero rows, each panel starting at a 64-byte boundary (a column is 64 bytes of F32 or 32 of halves). A tile
+ * zero rows, each panel starting at a 64-byte boundary (a column is 64 bytes of F32 or 32 of BF16). A tile
  * multiplies two panels by a group of inputs as outer products, rows across lanes:
- * {@code acc[j][b] = fma(widen(panel[p + j][c]), broadcast(x[b][c]), acc[j][b])} for {@code c} in order, halves
- * widened exactly in registers as the row kernels widen them ({@link Lanes}). So every output is one FMA chain
+ * {@code acc[j][b] = fma(widen(panel[p + j][c]), broadcast(x[b][c]), acc[j][b])} for {@code c} in order, BF16
+ * widened exactly in registers (a shift). So every output is one FMA chain
  * over its widened columns in order, whatever the tile or the batch (batch 1 gives the same bits as any batch,
  * and as a scalar {@code Math.fma} loop), there are no lane sums to fold, and nothing is packed per call: the
  * panels stream front to back, as many bytes as the file holds.
  *
- * <p>Never used as written for halves: as with {@link TypedRowBlock}, {@link RowBlockMatmul} loads a hidden copy
- * of this class per half type with the type as class data, so {@link #STORED} is a constant there and each
- * copy's tiles compile with only its widening. This class itself, without class data, is the F32 copy, and
+ * <p>F16 stays in rows: its widening (sign, exponent rebias, subnormals) in these tiles ran at 0.01-0.5x the row
+ * kernels at batch 16 and 64 (not profiled; the size of TypedRowBlock's collapse, when C2 boxes the vectors;
+ * bench/RESULTS.md "BF16 weights in panels").
+ *
+ * <p>Never used as written for BF16: as with {@link TypedRowBlock}, {@link RowBlockMatmul} loads a hidden copy of
+ * this class with BF16 as class data, so {@link #STORED} is a constant there and each copy's tiles compile with
+ * only its widening. This class itself, without class data, is the F32 copy, and
  * its packing and lookups take the stored type as an argument.
  */
 final class WeightPanels {
@@ -39,7 +47,7 @@ final class WeightPanels {
             ? FloatVector.SPECIES_512 : Lanes.FLOATS;
     /**
      * The stored types repacked into panels ({@link WeightMatrix#panelsWanted(DType)}): {@code -Dingot.weights.panels=}
-     * {@code false} none, {@code f32} F32 only, {@code true} or {@code all} F32, F16 and BF16. By default all three where the CPU has 512-bit vectors (24 accumulators need AVX-512's 32
+     * {@code false} none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16. By default both where the CPU has 512-bit vectors (24 accumulators need AVX-512's 32
      * registers, AVX2's 16 would spill), none elsewhere.
      */
     static final Set<DType> WANTED = wanted(String.valueOf(System.getProperty("ingot.weights.panels")).strip());
@@ -54,7 +62,7 @@ final class WeightPanels {
     }
 
     private static Set<DType> wanted(String setting) {
-        Set<DType> all = Set.of(DType.F32, DType.F16, DType.BF16);
+        Set<DType> all = Set.of(DType.F32, DType.BF16);
         return switch (setting) {
             case "false" -> Set.of();
             case "f32" -> Set.of(DType.F32);
@@ -91,8 +99,8 @@ final class WeightPanels {
     private static long columnBytes(DType stored) {
         return switch (stored) {
             case F32 -> (long) HEIGHT * Float.BYTES;
-            case F16, BF16 -> (long) HEIGHT * Short.BYTES;
-            default -> throw new IllegalArgumentException("panels hold F32, F16 or BF16 weights, not " + stored);
+            case BF16 -> (long) HEIGHT * Short.BYTES;
+            default -> throw new IllegalArgumentException("panels hold F32 or BF16 weights, not " + stored);
         };
     }
 
@@ -102,7 +110,7 @@ final class WeightPanels {
     }
 
     /**
-     * Repacks a row-major little-endian {@code [rows, cols]} matrix of {@code stored} (F32, F16 or BF16) into
+     * Repacks a row-major little-endian {@code [rows, cols]} matrix of {@code stored} (F32 or BF16) into
      * panels of the same type allocated in {@code arena}: the same bits, moved.
      */
     static MemorySegment pack(MemorySegment rowMajor, DType stored, int rows, int cols, Arena arena) {
@@ -143,7 +151,7 @@ final class WeightPanels {
         }
     }
 
-    /** As {@link #packFloats}, 16-bit elements: F16 and BF16 move as their bits; padding rows are +0 in both. */
+    /** As {@link #packFloats}, 16-bit elements moved as their bits; padding rows are +0. */
     private static void packHalves(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
         short[] block = new short[HEIGHT * cols];
         short[] columns = new short[HEIGHT * cols];
@@ -282,18 +290,20 @@ final class WeightPanels {
     private static final ThreadLocal<float[]> PARKED =
             ThreadLocal.withInitial(() -> new float[PANELS_PER_TILE * INPUT_TILE * HEIGHT]);
 
-    /** The panel column at byte {@code at}, widened to floats; folds to one branch per copy. */
-    private static FloatVector column(MemorySegment panels, long at) {
-        boolean wide = SPECIES.vectorBitSize() >= 512;
-        return switch (STORED) {
-            case F32 -> FloatVector.fromMemorySegment(SPECIES, panels, at, ORDER);
-            case BF16 -> wide ? Lanes.bf16Wide(panels, at / Short.BYTES) : Lanes.bf16(panels, at / Short.BYTES);
-            default -> wide ? Lanes.f16Wide(panels, at / Short.BYTES) : Lanes.f16(panels, at / Short.BYTES);
-        };
-    }
+    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(HEIGHT * Short.SIZE));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
     private static FloatVector input(float[] x, int at) {
         return FloatVector.broadcast(SPECIES, x[at]);
+    }
+
+    /** The panel column at byte {@code at}, widened to floats (BF16 is the upper half of the same F32); folds to one branch per copy. */
+    private static FloatVector column(MemorySegment panels, long at) {
+        if (STORED == DType.F32) {
+            return FloatVector.fromMemorySegment(SPECIES, panels, at, ORDER);
+        }
+        return ((IntVector) ShortVector.fromMemorySegment(HALVES, panels, at, ORDER).convertShape(VectorOperators.S2I, INTS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /**
