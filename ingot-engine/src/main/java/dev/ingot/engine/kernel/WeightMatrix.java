@@ -63,9 +63,9 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
     }
 
     /**
-     * Whether matrices stored as {@code dtype} are repacked into panels when a weight generation is bound: F32
-     * and BF16 on CPUs with 512-bit vectors; {@code -Dingot.weights.panels=false} none, {@code =f32} F32 only,
-     * {@code =true} (or {@code all}) both, on narrower vectors too. F16 stays in rows ({@link WeightPanels}).
+     * Whether matrices stored as {@code dtype} are repacked into panels when a weight generation is bound: F32 on
+     * CPUs with 512-bit vectors; {@code -Dingot.weights.panels=false} none, {@code =f32} F32 only, {@code =true}
+     * (or {@code all}) F32 and BF16, on narrower vectors too. F16 stays in rows ({@link WeightPanels}).
      */
     public static boolean panelsWanted(DType dtype) {
         return WeightPanels.WANTED.contains(dtype);

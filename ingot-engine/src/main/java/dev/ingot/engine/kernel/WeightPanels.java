@@ -47,10 +47,24 @@ final class WeightPanels {
             ? FloatVector.SPECIES_512 : Lanes.FLOATS;
     /**
      * The stored types repacked into panels ({@link WeightMatrix#panelsWanted(DType)}): {@code -Dingot.weights.panels=}
-     * {@code false} none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16. By default both where the CPU has 512-bit vectors (24 accumulators need AVX-512's 32
-     * registers, AVX2's 16 would spill), none elsewhere.
+     * {@code false} none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16. By default F32 where the
+     * CPU has 512-bit vectors (24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill), none
+     * elsewhere. BF16 is opt-in: its repack on an update's commit path took a 650 MB BF16 update over TCP from
+     * 75% of raw loopback to 18% (bench/RESULTS.md "BF16 weights in panels"), while its kernels run 1.3-1.8x.
      */
     static final Set<DType> WANTED = wanted(String.valueOf(System.getProperty("ingot.weights.panels")).strip());
+
+    private static Set<DType> wanted(String setting) {
+        boolean fits = SPECIES.vectorBitSize() >= 512;
+        return switch (setting) {
+            case "false" -> Set.of();
+            case "f32" -> Set.of(DType.F32);
+            case "true", "all" -> Set.of(DType.F32, DType.BF16);
+            case "null", "" -> fits ? Set.of(DType.F32) : Set.of();
+            default -> throw new IllegalArgumentException(
+                    "-Dingot.weights.panels=" + setting + ": expected false, f32, true or all");
+        };
+    }
 
     private static DType storedType() {
         try {
@@ -61,17 +75,6 @@ final class WeightPanels {
         }
     }
 
-    private static Set<DType> wanted(String setting) {
-        Set<DType> all = Set.of(DType.F32, DType.BF16);
-        return switch (setting) {
-            case "false" -> Set.of();
-            case "f32" -> Set.of(DType.F32);
-            case "true", "all" -> all;
-            case "null", "" -> SPECIES.vectorBitSize() >= 512 ? all : Set.of();
-            default -> throw new IllegalArgumentException(
-                    "-Dingot.weights.panels=" + setting + ": expected false, f32, true or all");
-        };
-    }
     /** Rows per panel. */
     static final int HEIGHT = SPECIES.length();
     /** Bytes of one panel column of this copy's type. */
