@@ -53,7 +53,7 @@ public final class Main {
             new BenchCommand("panels", """
                     matmul on one thread, weights repacked in F32 panels against the row kernels reading them in place
                     (8 bytes past a cache line, as mapped), GFLOP/s of thread CPU time, both orders, ratios per round
-                      [SHAPES] [BATCHES] [ROUNDS] [TYPE]   default 768x2048,2048x768,32000x768 1,16,64 4 F32 (or F16, BF16)""",
+                      [SHAPES] [BATCHES] [ROUNDS] [TYPE]   default 768x2048,2048x768,32000x768 1,16,64 4 F32 (or BF16)""",
                     dev.ingot.engine.kernel.PanelProbe::run),
             new BenchCommand("attention-ab", """
                     paged attention kernels (scores then values, blocks of 16) of two builds in one JVM, rounds alternating,

@@ -15,13 +15,13 @@ import java.util.SplittableRandom;
 /**
  * Matmul on one thread, weights in panels ({@link WeightPanels}, in their stored type) against the
  * same weights read in place from rows 8 bytes past a cache line, as a mapped checkpoint holds them (the row
- * kernels: {@link WideF32Rows} for F32, {@link RowBlockMatmul}'s typed rows for F16 and BF16). Each
+ * kernels: {@link WideF32Rows} for F32, {@link RowBlockMatmul}'s typed rows for BF16). Each
  * call takes the next of enough copies of the matrix to fill 256 MiB, so the weights come from DRAM as in a
  * decode step. GFLOP/s of the thread's CPU time, the two layouts alternating round by round in both orders;
  * the ratio is panels over rows, per round.
  *
  * <p>{@code bench/run panels [SHAPES] [BATCHES] [ROUNDS] [TYPE]} (defaults {@code 768x2048,2048x768,32000x768}
- * {@code 1,16,64} {@code 4} {@code F32}; the first round only warms up).
+ * {@code 1,16,64} {@code 4} {@code F32}, or {@code BF16}; the first round only warms up).
  */
 public final class PanelProbe {
 
@@ -66,16 +66,14 @@ public final class PanelProbe {
                         switch (type) {
                             case F32 -> m.setAtIndex(F32, e, v);
                             case BF16 -> m.setAtIndex(U16, e, (short) (Float.floatToRawIntBits(v) >>> 16));
-                            case F16 -> m.setAtIndex(U16, e, Float.floatToFloat16(v));
-                            default -> throw new IllegalArgumentException("F32, F16 or BF16, not " + type);
+                            default -> throw new IllegalArgumentException("panels hold F32 or BF16, not " + type);
                         }
                     }
                     inPlace[i] = m;
                     typed[i] = new WeightMatrix("w", m, type, rows, cols);
-                    panels[i] = typed[i].forServing(arena);
-                    if (panels[i].layout() != WeightMatrix.Layout.PANELS) {
-                        throw new IllegalStateException("panels are off (-Dingot.weights.panels) for " + type);
-                    }
+                    // Whatever -Dingot.weights.panels says: BF16 panels are opt-in for serving.
+                    panels[i] = new WeightMatrix("w", WeightPanels.pack(m, type, rows, cols, arena), type, rows, cols,
+                            WeightMatrix.Layout.PANELS);
                 }
                 ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
                 long packStart = cpu.getCurrentThreadCpuTime();

@@ -2,6 +2,7 @@ package dev.ingot.engine.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.Arena;
@@ -28,7 +29,7 @@ class WeightPanelsTest {
             for (int rows = 1; rows <= 40; rows++) {
                 for (int cols : new int[] {1, 2, 3, 15, 16, 17, 31, 33, 48, 70}) {
                     WeightMatrix w = Matrices.random(dtype, rows, cols, random);
-                    WeightMatrix panels = w.forServing(arena);
+                    WeightMatrix panels = inPanels(w, arena);
                     assertThat(panels.layout()).isEqualTo(WeightMatrix.Layout.PANELS);
                     assertThat(panels.dtype()).isEqualTo(dtype);
                     for (int batch : rows % 7 == 0 ? BATCHES : new int[] {1, 13, 25}) {
@@ -51,7 +52,7 @@ class WeightPanelsTest {
                 int rows = shape[0];
                 int cols = shape[1];
                 WeightMatrix w = Matrices.random(dtype, rows, cols, random);
-                WeightMatrix panels = w.forServing(arena);
+                WeightMatrix panels = inPanels(w, arena);
                 for (int batch : new int[] {1, 5, 14}) {
                     float[] x = Matrices.uniform(batch * cols, random);
                     for (int from = 0; from < rows; from++) {
@@ -82,7 +83,7 @@ class WeightPanelsTest {
         try (Arena arena = Arena.ofShared(); VectorKernels kernels = new VectorKernels(2)) {
             WeightMatrix a = Matrices.random(dtype, 777, 2051, random);
             WeightMatrix b = Matrices.random(dtype, 200, 2051, random);
-            WeightMatrix[] panels = {a.forServing(arena), b.forServing(arena)};
+            WeightMatrix[] panels = {inPanels(a, arena), inPanels(b, arena)};
             float[] alone = new float[70 * 777];
             for (int batch : new int[] {1, 16, 64, 70}) {
                 float[] x = Matrices.uniform(batch * 2051, random);
@@ -107,7 +108,7 @@ class WeightPanelsTest {
         Random random = new Random(14);
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix w = Matrices.random(dtype, 35, 19, random);
-            WeightMatrix panels = w.forServing(arena);
+            WeightMatrix panels = inPanels(w, arena);
             for (int r = 0; r < 35; r++) {
                 for (int c = 0; c < 19; c++) {
                     assertThat(panels.weight(r, c)).isEqualTo(w.weight(r, c));
@@ -134,12 +135,30 @@ class WeightPanelsTest {
             assertThat(panels.forServing(arena)).isSameAs(panels);
             // Whole panels: the last one padded with zero rows; halves stay 16-bit.
             assertThat(panels.byteSize()).isEqualTo((long) Math.ceilDiv(20, WeightPanels.HEIGHT) * WeightPanels.HEIGHT * 32 * Float.BYTES);
-            WeightMatrix half = Matrices.random(DType.BF16, 20, 32, random).forServing(arena);
+            WeightMatrix half = inPanels(Matrices.random(DType.BF16, 20, 32, random), arena);
             assertThat(half.byteSize()).isEqualTo((long) Math.ceilDiv(20, WeightPanels.HEIGHT) * WeightPanels.HEIGHT * 32 * Short.BYTES);
             assertThatThrownBy(() -> new WeightMatrix("w", panels.data(), DType.F32, 20, 33, WeightMatrix.Layout.PANELS))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("w: ").hasMessageContaining("PANELS");
             assertThatThrownBy(() -> new WeightMatrix("q", quant.data(), DType.Q8_0, 20, 32, WeightMatrix.Layout.PANELS))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only F32 and BF16");
+        }
+    }
+
+    /** {@code w} repacked into panels whatever {@code -Dingot.weights.panels} says (BF16 panels are opt-in). */
+    private static WeightMatrix inPanels(WeightMatrix w, Arena arena) {
+        return new WeightMatrix(w.name(), WeightPanels.pack(w.data(), w.dtype(), w.rows(), w.cols(), arena), w.dtype(),
+                w.rows(), w.cols(), WeightMatrix.Layout.PANELS);
+    }
+
+    @Test
+    void theDefaultRepacksF32AndLeavesBf16InRows() {
+        assumeTrue(WeightPanels.SPECIES.vectorBitSize() >= 512 && System.getProperty("ingot.weights.panels") == null,
+                "the default setting, on a CPU with 512-bit vectors");
+        Random random = new Random(16);
+        try (Arena arena = Arena.ofConfined()) {
+            assertThat(Matrices.random(DType.F32, 20, 32, random).forServing(arena).layout()).isEqualTo(WeightMatrix.Layout.PANELS);
+            WeightMatrix bf16 = Matrices.random(DType.BF16, 20, 32, random);
+            assertThat(bf16.forServing(arena)).isSameAs(bf16);
         }
     }
 
