@@ -51,9 +51,9 @@ public final class Main {
                       --rounds N         alternating rounds (default 20)""",
                     dev.ingot.bench.kernel.JarComparisonCommand::run),
             new BenchCommand("panels", """
-                    F32 matmul on one thread, weights repacked in panels against today's rows read in place
+                    matmul on one thread, weights repacked in F32 panels against the row kernels reading them in place
                     (8 bytes past a cache line, as mapped), GFLOP/s of thread CPU time, both orders, ratios per round
-                      [SHAPES] [BATCHES] [ROUNDS]   default 768x2048,2048x768,32000x768 1,16,64 4""",
+                      [SHAPES] [BATCHES] [ROUNDS] [TYPE]   default 768x2048,2048x768,32000x768 1,16,64 4 F32 (or BF16)""",
                     dev.ingot.engine.kernel.PanelProbe::run),
             new BenchCommand("attention-ab", """
                     paged attention kernels (scores then values, blocks of 16) of two builds in one JVM, rounds alternating,

@@ -1,5 +1,6 @@
 package dev.ingot.engine.kernel;
 
+import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,18 +13,20 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * F32 matmul on one thread, weights in panels ({@link F32Panels}) against the same weights read in place from
- * rows 8 bytes past a cache line, as a mapped checkpoint holds them ({@link WideF32Rows}, today's path). Each
+ * Matmul on one thread, weights in panels ({@link WeightPanels}, in their stored type) against the
+ * same weights read in place from rows 8 bytes past a cache line, as a mapped checkpoint holds them (the row
+ * kernels: {@link WideF32Rows} for F32, {@link RowBlockMatmul}'s typed rows for BF16). Each
  * call takes the next of enough copies of the matrix to fill 256 MiB, so the weights come from DRAM as in a
  * decode step. GFLOP/s of the thread's CPU time, the two layouts alternating round by round in both orders;
  * the ratio is panels over rows, per round.
  *
- * <p>{@code bench/run panels [SHAPES] [BATCHES] [ROUNDS]} (defaults {@code 768x2048,2048x768,32000x768} {@code 1,16,64}
- * {@code 4}; the first round only warms up).
+ * <p>{@code bench/run panels [SHAPES] [BATCHES] [ROUNDS] [TYPE]} (defaults {@code 768x2048,2048x768,32000x768}
+ * {@code 1,16,64} {@code 4} {@code F32}, or {@code BF16}; the first round only warms up).
  */
 public final class PanelProbe {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final long WORKING_SET = 256L << 20;
     /** CPU time each measurement runs for, at least. */
     private static final long MEASURE_NANOS = 400_000_000L;
@@ -39,6 +42,8 @@ public final class PanelProbe {
         String[] shapes = (args.length > 0 ? args[0] : "768x2048,2048x768,32000x768").split(",");
         String[] batches = (args.length > 1 ? args[1] : "1,16,64").split(",");
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        DType type = args.length > 3 ? DType.valueOf(args[3].toUpperCase(Locale.ROOT)) : DType.F32;
+        report.println("Weights stored as " + type + ".");
         List<Long> packNanos = new ArrayList<>();
         report.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
         report.println("|---|---:|---:|---:|---|");
@@ -47,25 +52,34 @@ public final class PanelProbe {
             int rows = Integer.parseInt(dims[0]);
             int cols = Integer.parseInt(dims[1]);
             try (Arena arena = Arena.ofConfined()) {
-                long bytes = (long) rows * cols * Float.BYTES;
+                long bytes = (long) rows * cols * type.byteSize();
                 int copies = (int) Math.max(1, WORKING_SET / bytes);
                 MemorySegment[] inPlace = new MemorySegment[copies];
-                MemorySegment[] panels = new MemorySegment[copies];
+                WeightMatrix[] typed = new WeightMatrix[copies];
+                WeightMatrix[] panels = new WeightMatrix[copies];
                 SplittableRandom random = new SplittableRandom(7);
                 for (int i = 0; i < copies; i++) {
                     // 8 bytes past a cache line, like a tensor in a mapped safetensors file.
                     MemorySegment m = arena.allocate(bytes + 64, 64).asSlice(8, bytes);
                     for (long e = 0; e < (long) rows * cols; e++) {
-                        m.setAtIndex(F32, e, (float) random.nextDouble(-1, 1));
+                        float v = (float) random.nextDouble(-1, 1);
+                        switch (type) {
+                            case F32 -> m.setAtIndex(F32, e, v);
+                            case BF16 -> m.setAtIndex(U16, e, (short) (Float.floatToRawIntBits(v) >>> 16));
+                            default -> throw new IllegalArgumentException("panels hold F32 or BF16, not " + type);
+                        }
                     }
                     inPlace[i] = m;
-                    panels[i] = F32Panels.pack(m, rows, cols, arena);
+                    typed[i] = new WeightMatrix("w", m, type, rows, cols);
+                    // Whatever -Dingot.weights.panels says: BF16 panels are opt-in for serving.
+                    panels[i] = new WeightMatrix("w", WeightPanels.pack(m, type, rows, cols, arena), type, rows, cols,
+                            WeightMatrix.Layout.PANELS);
                 }
                 ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
                 long packStart = cpu.getCurrentThreadCpuTime();
                 for (MemorySegment m : inPlace) {
                     try (Arena once = Arena.ofConfined()) {
-                        F32Panels.pack(m, rows, cols, once);
+                        WeightPanels.pack(m, type, rows, cols, once);
                     }
                 }
                 packNanos.add((cpu.getCurrentThreadCpuTime() - packStart) / copies);
@@ -86,7 +100,7 @@ public final class PanelProbe {
                         double p1 = 0;
                         for (int k = 0; k < 2; k++) {
                             boolean doRows = (k == 0) == rowsFirst;
-                            double g = measure(doRows, inPlace, panels, rows, cols, x, out, batch, flops);
+                            double g = measure(doRows, inPlace, typed, panels, rows, cols, x, out, batch, flops);
                             if (doRows) {
                                 r1 = g;
                             } else {
@@ -109,12 +123,14 @@ public final class PanelProbe {
         report.println("Repack (fresh mapping, fill) of one matrix, thread CPU time, the source in memory already:");
         for (int i = 0; i < shapes.length; i++) {
             String[] dims = shapes[i].split("x");
-            double bytes = 4.0 * Integer.parseInt(dims[0]) * Integer.parseInt(dims[1]);
-            report.printf(Locale.ROOT, "- %s: %.1f ms, %.2f GB/s%n", shapes[i], packNanos.get(i) / 1e6, bytes / packNanos.get(i));
+            double bytes = (double) type.byteSize() * Integer.parseInt(dims[0]) * Integer.parseInt(dims[1]);
+            report.printf(Locale.ROOT, "- %s: %.1f ms, %.2f GB/s of panels written%n", shapes[i], packNanos.get(i) / 1e6,
+                    bytes / packNanos.get(i));
         }
     }
 
-    private static double measure(boolean rowsLayout, MemorySegment[] inPlace, MemorySegment[] panels, int rows, int cols,
+    private static double measure(boolean rowsLayout, MemorySegment[] inPlace, WeightMatrix[] typed, WeightMatrix[] panels,
+            int rows, int cols,
             float[] x, float[] out, int batch, double flops) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long start = threads.getCurrentThreadCpuTime();
@@ -122,10 +138,12 @@ public final class PanelProbe {
         int next = 0;
         while (threads.getCurrentThreadCpuTime() - start < MEASURE_NANOS) {
             for (int i = 0; i < 4; i++, calls++) {
-                if (rowsLayout) {
+                if (rowsLayout && typed[next].dtype() != DType.F32) {
+                    RowBlockMatmul.rows(typed[next], x, null, null, out, batch, 0, rows);
+                } else if (rowsLayout) {
                     WideF32Rows.rows(inPlace[next], rows, cols, x, out, batch, 0, rows);
                 } else {
-                    F32Panels.rows(panels[next], rows, cols, x, out, batch, 0, rows);
+                    RowBlockMatmul.rows(panels[next], x, null, null, out, batch, 0, rows);
                 }
                 next = next + 1 == inPlace.length ? 0 : next + 1;
             }

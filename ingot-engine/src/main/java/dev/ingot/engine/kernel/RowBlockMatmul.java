@@ -11,8 +11,8 @@ import java.lang.invoke.MethodType;
 
 /**
  * Single-threaded matmul over a contiguous block of rows: picks the copy of {@link TypedRowBlock} (float
- * types) or {@link QuantRowBlock} (GGML blocks) specialised for the matrix's weight type (see there for
- * why there are copies).
+ * types), {@link QuantRowBlock} (GGML blocks) or, for matrices in panels, {@link WeightPanels} specialised for
+ * the matrix's weight type (see there for why there are copies).
  */
 final class RowBlockMatmul {
 
@@ -27,6 +27,10 @@ final class RowBlockMatmul {
     private static final MethodHandle Q4_0_ROWS = specialise(QuantRowBlock.class, DType.Q4_0);
     private static final MethodHandle Q4_K_ROWS = specialise(QuantRowBlock.class, DType.Q4_K);
     private static final MethodHandle Q6_K_ROWS = specialise(QuantRowBlock.class, DType.Q6_K);
+
+    private static final MethodType PANEL_ROWS = MethodType.methodType(void.class,
+            MemorySegment.class, int.class, int.class, float[].class, float[].class, int.class, int.class, int.class);
+    private static final MethodHandle BF16_PANELS = specialise(WeightPanels.class, DType.BF16, PANEL_ROWS);
 
     private RowBlockMatmul() {}
 
@@ -46,9 +50,19 @@ final class RowBlockMatmul {
      * quantized, present when the type {@linkplain #activationsFor wants} them.
      */
     static void rows(WeightMatrix w, float[] x, Q8Activations q8, Q8KActivations q8k, float[] out, int batch, int from, int to) {
-        if (w.layout() == WeightMatrix.Layout.PANELS) {
-            F32Panels.rows(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
-            return;
+        try {
+            if (w.layout() == WeightMatrix.Layout.PANELS) {
+                if (w.dtype() == DType.BF16) {
+                    BF16_PANELS.invokeExact(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+                } else {
+                    WeightPanels.rows(w.data(), w.rows(), w.cols(), x, out, batch, from, to);
+                }
+                return;
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
         MethodHandle typed = switch (w.dtype()) {
             case F32 -> F32_ROWS;
@@ -75,13 +89,18 @@ final class RowBlockMatmul {
 
     /** Defines a hidden copy of {@code template} (a class with {@code DTYPE} from its class data) whose {@code DTYPE} is {@code dtype}. */
     private static MethodHandle specialise(Class<?> template, DType dtype) {
+        return specialise(template, dtype, ROWS);
+    }
+
+    /** As above, the copy's static {@code rows} of {@code type}. */
+    private static MethodHandle specialise(Class<?> template, DType dtype, MethodType type) {
         String file = template.getSimpleName() + ".class";
         try (InputStream in = RowBlockMatmul.class.getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("class file " + file + " not found next to " + RowBlockMatmul.class.getName());
             }
             MethodHandles.Lookup copy = MethodHandles.lookup().defineHiddenClassWithClassData(in.readAllBytes(), dtype, true);
-            return copy.findStatic(copy.lookupClass(), "rows", ROWS);
+            return copy.findStatic(copy.lookupClass(), "rows", type);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file, e);
         } catch (ReflectiveOperationException e) {

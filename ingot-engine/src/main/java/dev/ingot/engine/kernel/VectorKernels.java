@@ -24,9 +24,9 @@ public final class VectorKernels implements Kernels {
     private static final int BLOCKS_PER_THREAD = 4;
     /**
      * Row blocks start at multiples of this: {@link TypedRowBlock}'s row tile, or with panels a panel of
-     * {@link F32Panels} (a multiple of 4: a block that split a panel would compute it twice).
+     * {@link WeightPanels} (a multiple of 4: a block that split a panel would compute it twice).
      */
-    private static final int ROW_ALIGN = F32Panels.WANTED ? Math.max(4, F32Panels.HEIGHT) : 4;
+    private static final int ROW_ALIGN = !WeightPanels.WANTED.isEmpty() ? Math.max(4, WeightPanels.HEIGHT) : 4;
 
     private final int threads;
     private final WorkerPool pool;

@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A {@code [rows, cols]} weight matrix. {@link Layout#ROWS}: row-major in its stored type (F32, F16, BF16 or a
  * GGML block type), read in place, usually from a mapped file; kernels widen or decode in registers, nothing
- * is copied. {@link Layout#PANELS}: an F32 matrix repacked once into {@link F32Panels}' layout, in memory of
- * its own.
+ * is copied. {@link Layout#PANELS}: an F32 or BF16 matrix repacked once into {@link WeightPanels}' layout,
+ * same type, in memory of its own.
  */
 public record WeightMatrix(String name, MemorySegment data, DType dtype, int rows, int cols, Layout layout) {
 
@@ -17,7 +17,7 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
     public enum Layout {
         /** Row after row, each in the dtype's encoding (little-endian). */
         ROWS,
-        /** F32 only: panels of consecutive rows stored column by column ({@link F32Panels}). */
+        /** F32 or BF16: panels of consecutive rows stored column by column ({@link WeightPanels}). */
         PANELS
     }
 
@@ -25,10 +25,10 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
         if (!computesWith(dtype)) {
             throw new IllegalArgumentException(name + ": weights must be F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, got " + dtype);
         }
-        if (layout == Layout.PANELS && dtype != DType.F32) {
-            throw new IllegalArgumentException(name + ": only F32 matrices are laid out in panels, not " + dtype);
+        if (layout == Layout.PANELS && dtype != DType.F32 && dtype != DType.BF16) {
+            throw new IllegalArgumentException(name + ": only F32 and BF16 matrices are laid out in panels, not " + dtype);
         }
-        long expected = layout == Layout.PANELS ? F32Panels.byteSize(rows, cols) : (long) rows * dtype.bytesFor(cols);
+        long expected = layout == Layout.PANELS ? WeightPanels.byteSize(dtype, rows, cols) : (long) rows * dtype.bytesFor(cols);
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for [" + rows + ", " + cols
                     + "] " + dtype + " in " + layout + " (expected " + expected + ")");
@@ -63,27 +63,29 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
     }
 
     /**
-     * Whether F32 matrices are repacked into panels when a weight generation is bound: on CPUs with 512-bit
-     * vectors, unless {@code -Dingot.weights.panels=false}; {@code =true} asks for them on narrower vectors too.
+     * Whether matrices stored as {@code dtype} are repacked into panels when a weight generation is bound: F32 on
+     * CPUs with 512-bit vectors; {@code -Dingot.weights.panels=false} none, {@code =f32} F32 only, {@code =true}
+     * (or {@code all}) F32 and BF16, on narrower vectors too. F16 stays in rows ({@link WeightPanels}).
      */
-    public static boolean panelsWanted() {
-        return F32Panels.WANTED;
+    public static boolean panelsWanted(DType dtype) {
+        return WeightPanels.WANTED.contains(dtype);
     }
 
     /**
-     * This matrix in the layout the kernels run fastest on: an F32 row-major matrix repacked into panels
-     * allocated in {@code arena} when {@linkplain #panelsWanted() wanted}, any other matrix itself.
+     * This matrix in the layout the kernels run fastest on: an F32 or BF16 row-major matrix repacked
+     * into panels allocated in {@code arena} when {@linkplain #panelsWanted(DType) wanted}, any other
+     * matrix itself.
      */
     public WeightMatrix forServing(Arena arena) {
-        if (dtype != DType.F32 || layout != Layout.ROWS || !panelsWanted()) {
+        if (layout != Layout.ROWS || !panelsWanted(dtype)) {
             return this;
         }
-        return new WeightMatrix(name, F32Panels.pack(data, rows, cols, arena), dtype, rows, cols, Layout.PANELS);
+        return new WeightMatrix(name, WeightPanels.pack(data, dtype, rows, cols, arena), dtype, rows, cols, Layout.PANELS);
     }
 
     /** Weight {@code (r, c)} widened to float, whatever the layout (slow: for references and lookups). */
     public float weight(int r, int c) {
-        return layout == Layout.PANELS ? F32Panels.weight(data, cols, r, c)
+        return layout == Layout.PANELS ? WeightPanels.weight(data, dtype, cols, r, c)
                 : ScalarKernels.weight(data, dtype, (long) r * cols + c);
     }
 

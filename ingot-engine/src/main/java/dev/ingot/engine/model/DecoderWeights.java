@@ -13,9 +13,9 @@ import java.util.Optional;
 
 /**
  * A weight generation viewed through the model's blueprint as a typed table; built once per generation, before
- * the generation serves (at load, and on an update's commit path before the swap). F32 matrices are repacked
- * into panels ({@link WeightMatrix#forServing}) held in an arena of this table's own, which the generation
- * closes when its last reader leaves ({@link #close()}).
+ * the generation serves (at load, and on an update's commit path before the swap). F32 matrices (and BF16 ones
+ * with {@code -Dingot.weights.panels=all}) are repacked into panels ({@link WeightMatrix#forServing}) held in an
+ * arena of this table's own, which the generation closes when its last reader leaves ({@link #close()}).
  */
 public final class DecoderWeights implements AutoCloseable {
 

@@ -9,6 +9,7 @@ import dev.ingot.engine.generate.LoadOptions;
 import dev.ingot.engine.generate.LoadedModel;
 import dev.ingot.engine.generate.ModelLoader;
 import dev.ingot.engine.kernel.WeightMatrix;
+import dev.ingot.engine.load.ElementConversion;
 import dev.ingot.engine.safetensors.SafetensorsWriter;
 import dev.ingot.engine.sample.SampledToken;
 import dev.ingot.engine.sample.SamplingParams;
@@ -16,7 +17,9 @@ import dev.ingot.engine.update.StagedUpdate;
 import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.weights.WeightGeneration;
+import dev.ingot.spi.tensor.DType;
 import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
 import dev.ingot.spi.update.UpdateRequest;
@@ -34,21 +37,55 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * F32 matrices are served from panels repacked per weight generation: an update that changes one F32 matrix
+ * F32 and BF16 matrices are served from panels repacked per weight generation: an update that changes one matrix
  * serves panels built from the new tensor (the same tokens and log-probs, bit for bit, as a fresh load of a
- * checkpoint holding that tensor), and the old generation's panels are freed with it.
+ * checkpoint holding that tensor), and the old generation's panels are freed with it. BF16: the shared F32 model
+ * converted to BF16 (as a trainer pushes it).
  */
 class UpdatedPanelsTest {
 
     private static final String CHANGED = "model.layers.1.mlp.down_proj.weight";
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Test
     void anUpdatedF32MatrixServesPanelsOfTheNewTensorAsAFreshLoadWouldAndTheOldPanelsAreFreed(@TempDir Path dir)
             throws Exception {
-        assumeTrue(WeightMatrix.panelsWanted(), "F32 panels are built on CPUs with 512-bit vectors");
+        updateOneMatrix(SharedModels.storiesHf(), DType.F32, dir);
+    }
+
+    @Test
+    void anUpdatedBf16MatrixServesPanelsOfTheNewTensorAsAFreshLoadWouldAndTheOldPanelsAreFreed(@TempDir Path dir)
+            throws Exception {
+        Path bf16 = Files.createDirectories(dir.resolve("bf16"));
+        try (Arena arena = Arena.ofShared(); LoadedModel f32 = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()))) {
+            WeightGeneration g = f32.weights().acquire();
+            try {
+                SafetensorsWriter writer = new SafetensorsWriter();
+                for (Tensor t : g.tensors().values()) {
+                    writer.add(t.info().dtype() == DType.F32 ? toBf16(arena, t) : t);
+                }
+                writer.writeTo(bf16.resolve("model.safetensors"));
+            } finally {
+                g.unpin();
+            }
+        }
+        Files.copy(SharedModels.storiesHf().resolve("config.json"), bf16.resolve("config.json"));
+        Files.copy(SharedModels.storiesHf().resolve("tokenizer.json"), bf16.resolve("tokenizer.json"));
+        updateOneMatrix(bf16, DType.BF16, Files.createDirectories(dir.resolve("updated")));
+    }
+
+    private static Tensor toBf16(Arena arena, Tensor t) {
+        long n = t.info().shape().elementCount();
+        MemorySegment out = arena.allocate(n * Short.BYTES, 64);
+        ElementConversion.convert(t.data(), DType.F32, out, DType.BF16, n);
+        return new Tensor(new TensorInfo(t.name(), DType.BF16, t.info().shape()), out);
+    }
+
+    private static void updateOneMatrix(Path model, DType dtype, Path dir) throws Exception {
+        assumeTrue(WeightMatrix.panelsWanted(dtype), dtype + " panels are built on CPUs with 512-bit vectors");
         try (Arena arena = Arena.ofShared();
-                LoadedModel live = ModelLoader.load(LoadOptions.of(SharedModels.storiesHf()));
+                LoadedModel live = ModelLoader.load(LoadOptions.of(model));
                 UpdateManager updates = UpdateManager.forModel(live, UpdateLimits.defaults())) {
             WeightGeneration first = live.weights().acquire();
             Tensor changed;
@@ -57,8 +94,9 @@ class UpdatedPanelsTest {
             try {
                 before = DecoderWeights.of(first);
                 assertThat(before.layers[1].down().layout()).isEqualTo(WeightMatrix.Layout.PANELS);
+                assertThat(before.layers[1].down().dtype()).isEqualTo(dtype);
                 Tensor old = first.tensor(CHANGED);
-                changed = new Tensor(old.info(), perturbed(arena, old.data()));
+                changed = new Tensor(old.info(), perturbed(arena, old.data(), dtype));
                 for (Tensor t : first.tensors().values()) {
                     checkpoint.add(t.name().equals(CHANGED) ? changed : t);
                 }
@@ -66,8 +104,8 @@ class UpdatedPanelsTest {
             } finally {
                 first.unpin();
             }
-            Files.copy(SharedModels.storiesHf().resolve("config.json"), dir.resolve("config.json"));
-            Files.copy(SharedModels.storiesHf().resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+            Files.copy(model.resolve("config.json"), dir.resolve("config.json"));
+            Files.copy(model.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
             Completion original = greedy(live);
 
             try (StagedUpdate update = updates.begin(new UpdateRequest(2, UpdateMode.PARTIAL, "hf", "one matrix",
@@ -106,12 +144,16 @@ class UpdatedPanelsTest {
     }
 
     /** The matrix with every weight moved by up to a quarter of its size, in a segment of its own. */
-    private static MemorySegment perturbed(Arena arena, MemorySegment weights) {
+    private static MemorySegment perturbed(Arena arena, MemorySegment weights, DType dtype) {
         Random random = new Random(3);
         MemorySegment out = arena.allocate(weights.byteSize(), 64);
-        for (long i = 0; i < weights.byteSize() / Float.BYTES; i++) {
-            float w = weights.getAtIndex(F32, i);
-            out.setAtIndex(F32, i, w * (1f + (random.nextFloat() - 0.5f) / 2f));
+        for (long i = 0; i < weights.byteSize() / dtype.byteSize(); i++) {
+            if (dtype == DType.F32) {
+                out.setAtIndex(F32, i, weights.getAtIndex(F32, i) * (1f + (random.nextFloat() - 0.5f) / 2f));
+            } else {
+                float w = Float.intBitsToFloat(weights.getAtIndex(U16, i) << 16);
+                out.setAtIndex(U16, i, ElementConversion.toBf16(w * (1f + (random.nextFloat() - 0.5f) / 2f)));
+            }
         }
         return out;
     }

@@ -1,60 +1,124 @@
 package dev.ingot.engine.kernel;
 
 import dev.ingot.engine.memory.AnonymousPages;
+import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
+import java.util.Set;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * F32 weights repacked into panels, and the matmul over them.
+ * F32 and BF16 weights repacked into panels, and the matmul over them.
  *
  * <p>A panel is {@link #HEIGHT} consecutive rows (one vector: sixteen with 512-bit vectors) stored column by
- * column: {@code panel[p][c][k] = W[HEIGHT p + k][c]}, the last panel padded with zero rows, each panel starting
- * at a 64-byte boundary. A tile multiplies two panels by a group of inputs as outer products, rows across
- * lanes: {@code acc[j][b] = fma(panel[p + j][c], broadcast(x[b][c]), acc[j][b])} for {@code c} in order. So
- * every output is one FMA chain over its columns in order, whatever the tile or the batch (batch 1 gives the
- * same bits as any batch, and as a scalar {@code Math.fma} loop), there are no lane sums to fold, and nothing
- * is packed per call: the panels stream front to back.
+ * column in the matrix's stored type: {@code panel[p][c][k] = W[HEIGHT p + k][c]}, the last panel padded with
+ * zero rows, each panel starting at a 64-byte boundary (a column is 64 bytes of F32 or 32 of BF16). A tile
+ * multiplies two panels by a group of inputs as outer products, rows across lanes:
+ * {@code acc[j][b] = fma(widen(panel[p + j][c]), broadcast(x[b][c]), acc[j][b])} for {@code c} in order, BF16
+ * widened exactly in registers (a shift). So every output is one FMA chain
+ * over its widened columns in order, whatever the tile or the batch (batch 1 gives the same bits as any batch,
+ * and as a scalar {@code Math.fma} loop), there are no lane sums to fold, and nothing is packed per call: the
+ * panels stream front to back, as many bytes as the file holds.
+ *
+ * <p>F16 stays in rows: its widening (sign, exponent rebias, subnormals) in these tiles ran at 0.01-0.5x the row
+ * kernels at batch 16 and 64 (not profiled; the size of TypedRowBlock's collapse, when C2 boxes the vectors;
+ * bench/RESULTS.md "BF16 weights in panels").
+ *
+ * <p>Never used as written for BF16: as with {@link TypedRowBlock}, {@link RowBlockMatmul} loads a hidden copy of
+ * this class with BF16 as class data, so {@link #STORED} is a constant there and each copy's tiles compile with
+ * only its widening. This class itself, without class data, is the F32 copy, and
+ * its packing and lookups take the stored type as an argument.
  */
-final class F32Panels {
+final class WeightPanels {
+
+    /** The type this copy's tiles read: the class data of a hidden copy, F32 for this class itself. */
+    static final DType STORED = storedType();
 
     /** The vector a panel's column fills: 512 bits where the CPU runs them, else the kernels' float lanes. */
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
             ? FloatVector.SPECIES_512 : Lanes.FLOATS;
-    /** See {@link WeightMatrix#panelsWanted()}: 24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill. */
-    static final boolean WANTED = switch (String.valueOf(System.getProperty("ingot.weights.panels")).strip()) {
-        case "false" -> false;
-        case "true" -> true;
-        default -> SPECIES.vectorBitSize() >= 512;
-    };
+    /**
+     * The stored types repacked into panels ({@link WeightMatrix#panelsWanted(DType)}): {@code -Dingot.weights.panels=}
+     * {@code false} none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16. By default F32 where the
+     * CPU has 512-bit vectors (24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill), none
+     * elsewhere. BF16 is opt-in: its repack on an update's commit path took a 650 MB BF16 update over TCP from
+     * 75% of raw loopback to 18% (bench/RESULTS.md "BF16 weights in panels"), while its kernels run 1.3-1.8x.
+     */
+    static final Set<DType> WANTED = wanted(String.valueOf(System.getProperty("ingot.weights.panels")).strip());
+
+    private static Set<DType> wanted(String setting) {
+        boolean fits = SPECIES.vectorBitSize() >= 512;
+        return switch (setting) {
+            case "false" -> Set.of();
+            case "f32" -> Set.of(DType.F32);
+            case "true", "all" -> Set.of(DType.F32, DType.BF16);
+            case "null", "" -> fits ? Set.of(DType.F32) : Set.of();
+            default -> throw new IllegalArgumentException(
+                    "-Dingot.weights.panels=" + setting + ": expected false, f32, true or all");
+        };
+    }
+
+    private static DType storedType() {
+        try {
+            DType stored = MethodHandles.classData(MethodHandles.lookup(), "_", DType.class);
+            return stored == null ? DType.F32 : stored;
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("WeightPanels' class data", e);
+        }
+    }
+
     /** Rows per panel. */
     static final int HEIGHT = SPECIES.length();
-    private static final long COLUMN_BYTES = (long) HEIGHT * Float.BYTES;
+    /** Bytes of one panel column of this copy's type. */
+    private static final long COLUMN_BYTES = columnBytes(STORED);
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat NATIVE = ValueLayout.JAVA_FLOAT.withOrder(ORDER);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort NATIVE_HALF = ValueLayout.JAVA_SHORT.withOrder(ORDER);
 
     /** Inputs per tile: two panels by twelve inputs is 24 accumulators, two weight vectors and one broadcast in registers. */
     private static final int INPUT_TILE = 12;
     private static final int PANELS_PER_TILE = 2;
 
-    private F32Panels() {}
+    private WeightPanels() {}
 
     static int panels(int rows) {
         return Math.ceilDiv(rows, HEIGHT);
     }
 
-    static long byteSize(int rows, int cols) {
-        return (long) panels(rows) * cols * COLUMN_BYTES;
+    static long byteSize(DType stored, int rows, int cols) {
+        return (long) panels(rows) * cols * columnBytes(stored);
+    }
+
+    private static long columnBytes(DType stored) {
+        return switch (stored) {
+            case F32 -> (long) HEIGHT * Float.BYTES;
+            case BF16 -> (long) HEIGHT * Short.BYTES;
+            default -> throw new IllegalArgumentException("panels hold F32 or BF16 weights, not " + stored);
+        };
     }
 
     /** Repacks a row-major little-endian {@code [rows, cols]} F32 matrix into panels allocated in {@code arena}. */
     static MemorySegment pack(MemorySegment rowMajor, int rows, int cols, Arena arena) {
-        MemorySegment panels = AnonymousPages.allocate(byteSize(rows, cols), arena);
-        pack(rowMajor, rows, cols, panels, 0, panels(rows));
+        return pack(rowMajor, DType.F32, rows, cols, arena);
+    }
+
+    /**
+     * Repacks a row-major little-endian {@code [rows, cols]} matrix of {@code stored} (F32 or BF16) into
+     * panels of the same type allocated in {@code arena}: the same bits, moved.
+     */
+    static MemorySegment pack(MemorySegment rowMajor, DType stored, int rows, int cols, Arena arena) {
+        MemorySegment panels = AnonymousPages.allocate(byteSize(stored, rows, cols), arena);
+        pack(rowMajor, stored, rows, cols, panels, 0, panels(rows));
         return panels;
     }
 
@@ -63,7 +127,16 @@ final class F32Panels {
      * heap in one bulk read, interleaved there by a plain loop that writes in order, and copied out in one bulk
      * write, so the element-by-element work touches only heap arrays (about 30 ms for a 98 MB matrix).
      */
-    static void pack(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
+    static void pack(MemorySegment rowMajor, DType stored, int rows, int cols, MemorySegment panels, int from, int to) {
+        if (stored == DType.F32) {
+            packFloats(rowMajor, rows, cols, panels, from, to);
+        } else {
+            columnBytes(stored); // checks the type
+            packHalves(rowMajor, rows, cols, panels, from, to);
+        }
+    }
+
+    private static void packFloats(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
         float[] block = new float[HEIGHT * cols];
         float[] columns = new float[HEIGHT * cols];
         for (int p = from; p < to; p++) {
@@ -77,13 +150,36 @@ final class F32Panels {
                     columns[at++] = block[k * cols + c];
                 }
             }
-            MemorySegment.copy(columns, 0, panels, NATIVE, (long) p * cols * COLUMN_BYTES, columns.length);
+            MemorySegment.copy(columns, 0, panels, NATIVE, (long) p * cols * columnBytes(DType.F32), columns.length);
         }
     }
 
-    /** The weight at row {@code r}, column {@code c} of a panel matrix. */
-    static float weight(MemorySegment panels, int cols, int r, int c) {
-        return panels.get(NATIVE, ((long) (r / HEIGHT) * cols + c) * COLUMN_BYTES + (long) (r % HEIGHT) * Float.BYTES);
+    /** As {@link #packFloats}, 16-bit elements moved as their bits; padding rows are +0. */
+    private static void packHalves(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
+        short[] block = new short[HEIGHT * cols];
+        short[] columns = new short[HEIGHT * cols];
+        for (int p = from; p < to; p++) {
+            int height = Math.min(HEIGHT, rows - p * HEIGHT);
+            MemorySegment.copy(rowMajor, HALF, (long) p * HEIGHT * cols * Short.BYTES, block, 0, height * cols);
+            if (height < HEIGHT) {
+                java.util.Arrays.fill(block, height * cols, block.length, (short) 0);
+            }
+            for (int c = 0, at = 0; c < cols; c++) {
+                for (int k = 0; k < HEIGHT; k++) {
+                    columns[at++] = block[k * cols + c];
+                }
+            }
+            MemorySegment.copy(columns, 0, panels, NATIVE_HALF, (long) p * cols * HEIGHT * Short.BYTES, columns.length);
+        }
+    }
+
+    /** The weight at row {@code r}, column {@code c} of a panel matrix of {@code stored}, widened to float. */
+    static float weight(MemorySegment panels, DType stored, int cols, int r, int c) {
+        long at = ((long) (r / HEIGHT) * cols + c) * columnBytes(stored);
+        return switch (stored) {
+            case F32 -> panels.get(NATIVE, at + (long) (r % HEIGHT) * Float.BYTES);
+            default -> ScalarKernels.weight(panels, stored, at / Short.BYTES + r % HEIGHT);
+        };
     }
 
     /**
@@ -197,12 +293,20 @@ final class F32Panels {
     private static final ThreadLocal<float[]> PARKED =
             ThreadLocal.withInitial(() -> new float[PANELS_PER_TILE * INPUT_TILE * HEIGHT]);
 
-    private static FloatVector column(MemorySegment panels, long at) {
-        return FloatVector.fromMemorySegment(SPECIES, panels, at, ORDER);
-    }
+    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class, VectorShape.forBitSize(HEIGHT * Short.SIZE));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
     private static FloatVector input(float[] x, int at) {
         return FloatVector.broadcast(SPECIES, x[at]);
+    }
+
+    /** The panel column at byte {@code at}, widened to floats (BF16 is the upper half of the same F32); folds to one branch per copy. */
+    private static FloatVector column(MemorySegment panels, long at) {
+        if (STORED == DType.F32) {
+            return FloatVector.fromMemorySegment(SPECIES, panels, at, ORDER);
+        }
+        return ((IntVector) ShortVector.fromMemorySegment(HALVES, panels, at, ORDER).convertShape(VectorOperators.S2I, INTS, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /**

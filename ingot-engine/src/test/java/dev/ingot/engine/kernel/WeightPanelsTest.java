@@ -2,34 +2,40 @@ package dev.ingot.engine.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ingot.spi.tensor.DType;
 import java.lang.foreign.Arena;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * F32 matrices repacked into panels: every output is one FMA chain over its columns in order, so it must equal,
- * bit for bit, a scalar {@link Math#fma} loop over the row-major weights (the reference below, written from the
- * definition, not from the kernel), for any shape, batch, and row range a kernel thread is given.
+ * F32 and BF16 matrices repacked into panels: every output is one FMA chain over its columns in order, the
+ * weights widened exactly, so it must equal, bit for bit, a scalar {@link Math#fma} loop over the row-major
+ * weights as {@link ScalarKernels#weight} widens them (the reference below, written from the definition, not
+ * from the kernel), for any shape, batch, and row range a kernel thread is given.
  */
-class F32PanelsTest {
+class WeightPanelsTest {
 
     private static final int[] BATCHES = {1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 20, 23, 24, 25, 37, 64, 70};
 
-    @Test
-    void everyOutputIsTheInOrderFmaChainOfItsRowForRaggedShapesAndBatches() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void everyOutputIsTheInOrderFmaChainOfItsRowForRaggedShapesAndBatches(DType dtype) {
         Random random = new Random(11);
         try (Arena arena = Arena.ofConfined()) {
             for (int rows = 1; rows <= 40; rows++) {
                 for (int cols : new int[] {1, 2, 3, 15, 16, 17, 31, 33, 48, 70}) {
-                    WeightMatrix w = Matrices.random(DType.F32, rows, cols, random);
-                    WeightMatrix panels = w.forServing(arena);
+                    WeightMatrix w = Matrices.random(dtype, rows, cols, random);
+                    WeightMatrix panels = inPanels(w, arena);
                     assertThat(panels.layout()).isEqualTo(WeightMatrix.Layout.PANELS);
+                    assertThat(panels.dtype()).isEqualTo(dtype);
                     for (int batch : rows % 7 == 0 ? BATCHES : new int[] {1, 13, 25}) {
                         float[] x = Matrices.uniform(batch * cols, random);
                         float[] out = new float[batch * rows];
-                        F32Panels.rows(panels.data(), rows, cols, x, out, batch, 0, rows);
+                        RowBlockMatmul.rows(panels, x, null, null, out, batch, 0, rows);
                         assertInOrder(w, x, out, batch, 0, rows);
                     }
                 }
@@ -37,22 +43,23 @@ class F32PanelsTest {
         }
     }
 
-    @Test
-    void everyRowRangeComputesOnlyItsRowsWithTheSameBits() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void everyRowRangeComputesOnlyItsRowsWithTheSameBits(DType dtype) {
         Random random = new Random(12);
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : new int[][] {{40, 37}, {33, 16}}) {
                 int rows = shape[0];
                 int cols = shape[1];
-                WeightMatrix w = Matrices.random(DType.F32, rows, cols, random);
-                WeightMatrix panels = w.forServing(arena);
+                WeightMatrix w = Matrices.random(dtype, rows, cols, random);
+                WeightMatrix panels = inPanels(w, arena);
                 for (int batch : new int[] {1, 5, 14}) {
                     float[] x = Matrices.uniform(batch * cols, random);
                     for (int from = 0; from < rows; from++) {
                         for (int to = from + 1; to <= rows; to++) {
                             float[] out = new float[batch * rows];
                             java.util.Arrays.fill(out, Float.NaN);
-                            F32Panels.rows(panels.data(), rows, cols, x, out, batch, from, to);
+                            RowBlockMatmul.rows(panels, x, null, null, out, batch, from, to);
                             assertInOrder(w, x, out, batch, from, to);
                             for (int b = 0; b < batch; b++) {
                                 for (int r = 0; r < rows; r++) {
@@ -69,13 +76,14 @@ class F32PanelsTest {
     }
 
     /** Through the serving kernels on two threads, as the model calls them: fused matrices, real row splits. */
-    @Test
-    void servingKernelsOnPanelsMatchTheInOrderChainAndBatchOneMatchesEveryBatch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void servingKernelsOnPanelsMatchTheInOrderChainAndBatchOneMatchesEveryBatch(DType dtype) {
         Random random = new Random(13);
         try (Arena arena = Arena.ofShared(); VectorKernels kernels = new VectorKernels(2)) {
-            WeightMatrix a = Matrices.random(DType.F32, 777, 2051, random);
-            WeightMatrix b = Matrices.random(DType.F32, 200, 2051, random);
-            WeightMatrix[] panels = {a.forServing(arena), b.forServing(arena)};
+            WeightMatrix a = Matrices.random(dtype, 777, 2051, random);
+            WeightMatrix b = Matrices.random(dtype, 200, 2051, random);
+            WeightMatrix[] panels = {inPanels(a, arena), inPanels(b, arena)};
             float[] alone = new float[70 * 777];
             for (int batch : new int[] {1, 16, 64, 70}) {
                 float[] x = Matrices.uniform(batch * 2051, random);
@@ -94,12 +102,13 @@ class F32PanelsTest {
         }
     }
 
-    @Test
-    void panelsHoldTheSameWeightsAndTheScalarKernelsReadThem() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void panelsHoldTheSameWeightsAndTheScalarKernelsReadThem(DType dtype) {
         Random random = new Random(14);
         try (Arena arena = Arena.ofConfined()) {
-            WeightMatrix w = Matrices.random(DType.F32, 35, 19, random);
-            WeightMatrix panels = w.forServing(arena);
+            WeightMatrix w = Matrices.random(dtype, 35, 19, random);
+            WeightMatrix panels = inPanels(w, arena);
             for (int r = 0; r < 35; r++) {
                 for (int c = 0; c < 19; c++) {
                     assertThat(panels.weight(r, c)).isEqualTo(w.weight(r, c));
@@ -115,19 +124,41 @@ class F32PanelsTest {
     }
 
     @Test
-    void onlyF32RowsAreRepackedAndAPanelMatrixChecksItsSize() {
+    void onlyFloatRowsAreRepackedAndAPanelMatrixChecksItsSize() {
         Random random = new Random(15);
         try (Arena arena = Arena.ofConfined()) {
-            WeightMatrix half = Matrices.random(DType.BF16, 20, 32, random);
-            assertThat(half.forServing(arena)).isSameAs(half);
+            WeightMatrix quant = Matrices.random(DType.Q8_0, 20, 32, random);
+            assertThat(quant.forServing(arena)).isSameAs(quant);
+            WeightMatrix f16 = Matrices.random(DType.F16, 20, 32, random);
+            assertThat(f16.forServing(arena)).isSameAs(f16);
             WeightMatrix panels = Matrices.random(DType.F32, 20, 32, random).forServing(arena);
             assertThat(panels.forServing(arena)).isSameAs(panels);
-            // Whole panels: the last one padded with zero rows.
-            assertThat(panels.byteSize()).isEqualTo((long) Math.ceilDiv(20, F32Panels.HEIGHT) * F32Panels.HEIGHT * 32 * Float.BYTES);
+            // Whole panels: the last one padded with zero rows; halves stay 16-bit.
+            assertThat(panels.byteSize()).isEqualTo((long) Math.ceilDiv(20, WeightPanels.HEIGHT) * WeightPanels.HEIGHT * 32 * Float.BYTES);
+            WeightMatrix half = inPanels(Matrices.random(DType.BF16, 20, 32, random), arena);
+            assertThat(half.byteSize()).isEqualTo((long) Math.ceilDiv(20, WeightPanels.HEIGHT) * WeightPanels.HEIGHT * 32 * Short.BYTES);
             assertThatThrownBy(() -> new WeightMatrix("w", panels.data(), DType.F32, 20, 33, WeightMatrix.Layout.PANELS))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("w: ").hasMessageContaining("PANELS");
-            assertThatThrownBy(() -> new WeightMatrix("h", half.data(), DType.BF16, 20, 32, WeightMatrix.Layout.PANELS))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only F32");
+            assertThatThrownBy(() -> new WeightMatrix("q", quant.data(), DType.Q8_0, 20, 32, WeightMatrix.Layout.PANELS))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only F32 and BF16");
+        }
+    }
+
+    /** {@code w} repacked into panels whatever {@code -Dingot.weights.panels} says (BF16 panels are opt-in). */
+    private static WeightMatrix inPanels(WeightMatrix w, Arena arena) {
+        return new WeightMatrix(w.name(), WeightPanels.pack(w.data(), w.dtype(), w.rows(), w.cols(), arena), w.dtype(),
+                w.rows(), w.cols(), WeightMatrix.Layout.PANELS);
+    }
+
+    @Test
+    void theDefaultRepacksF32AndLeavesBf16InRows() {
+        assumeTrue(WeightPanels.SPECIES.vectorBitSize() >= 512 && System.getProperty("ingot.weights.panels") == null,
+                "the default setting, on a CPU with 512-bit vectors");
+        Random random = new Random(16);
+        try (Arena arena = Arena.ofConfined()) {
+            assertThat(Matrices.random(DType.F32, 20, 32, random).forServing(arena).layout()).isEqualTo(WeightMatrix.Layout.PANELS);
+            WeightMatrix bf16 = Matrices.random(DType.BF16, 20, 32, random);
+            assertThat(bf16.forServing(arena)).isSameAs(bf16);
         }
     }
 
