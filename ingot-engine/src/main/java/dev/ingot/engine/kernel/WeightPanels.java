@@ -47,20 +47,21 @@ final class WeightPanels {
             ? FloatVector.SPECIES_512 : Lanes.FLOATS;
     /**
      * The stored types repacked into panels ({@link WeightMatrix#panelsWanted(DType)}): {@code -Dingot.weights.panels=}
-     * {@code false} none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16. By default F32 where the
-     * CPU has 512-bit vectors (24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill), none
-     * elsewhere. BF16 is opt-in: its repack on an update's commit path took a 650 MB BF16 update over TCP from
-     * 75% of raw loopback to 18% (bench/RESULTS.md "BF16 weights in panels"), while its kernels run 1.3-1.8x.
+     * {@code false} (the default) none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16 (on CPUs with
+     * 512-bit vectors: 24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill). Opt-in because the batched
+     * tiles' speed depends on what the JIT saw first: in one JVM the 16-sequence decode of the 110M F32 model ran
+     * 467 tok/s, in another that had first served one 21-token prompt 111 tok/s, where the row kernels run ~204 either
+     * way (prefill and batch 1 are faster in both: bench/RESULTS.md "Panels and the JIT"). BF16 also moves its repack
+     * onto an update's commit path: a 650 MB BF16 update over TCP fell from 75% of raw loopback to 18%.
      */
     static final Set<DType> WANTED = wanted(String.valueOf(System.getProperty("ingot.weights.panels")).strip());
 
     private static Set<DType> wanted(String setting) {
-        boolean fits = SPECIES.vectorBitSize() >= 512;
         return switch (setting) {
             case "false" -> Set.of();
             case "f32" -> Set.of(DType.F32);
             case "true", "all" -> Set.of(DType.F32, DType.BF16);
-            case "null", "" -> fits ? Set.of(DType.F32) : Set.of();
+            case "null", "" -> Set.of();
             default -> throw new IllegalArgumentException(
                     "-Dingot.weights.panels=" + setting + ": expected false, f32, true or all");
         };
