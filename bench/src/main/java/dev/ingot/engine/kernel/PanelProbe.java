@@ -44,6 +44,7 @@ public final class PanelProbe {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         DType type = args.length > 3 ? DType.valueOf(args[3].toUpperCase(Locale.ROOT)) : DType.F32;
         report.println("Weights stored as " + type + ".");
+        PanelWarmup.ensure(type); // as serving does: the tiles compiled before the row kernels run
         List<Long> packNanos = new ArrayList<>();
         report.println("| shape (rows x cols) | batch | rows GFLOP/s | panels GFLOP/s | panels / rows (per round) |");
         report.println("|---|---:|---:|---:|---|");

@@ -63,8 +63,8 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
     }
 
     /**
-     * Whether matrices stored as {@code dtype} are repacked into panels when a weight generation is bound: F32 on
-     * CPUs with 512-bit vectors; {@code -Dingot.weights.panels=false} none, {@code =f32} F32 only, {@code =true}
+     * Whether matrices stored as {@code dtype} are repacked into panels when a weight generation is bound: by default
+     * F32 on CPUs with 512-bit vectors; {@code -Dingot.weights.panels=false} none, {@code =f32} F32 only, {@code =true}
      * (or {@code all}) F32 and BF16, on narrower vectors too. F16 stays in rows ({@link WeightPanels}).
      */
     public static boolean panelsWanted(DType dtype) {
@@ -80,6 +80,7 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int row
         if (layout != Layout.ROWS || !panelsWanted(dtype)) {
             return this;
         }
+        PanelWarmup.ensure(dtype);
         return new WeightMatrix(name, WeightPanels.pack(data, dtype, rows, cols, arena), dtype, rows, cols, Layout.PANELS);
     }
 

@@ -47,12 +47,11 @@ final class WeightPanels {
             ? FloatVector.SPECIES_512 : Lanes.FLOATS;
     /**
      * The stored types repacked into panels ({@link WeightMatrix#panelsWanted(DType)}): {@code -Dingot.weights.panels=}
-     * {@code false} (the default) none, {@code f32} F32 only, {@code true} or {@code all} F32 and BF16 (on CPUs with
-     * 512-bit vectors: 24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill). Opt-in because the batched
-     * tiles' speed depends on what the JIT saw first: in one JVM the 16-sequence decode of the 110M F32 model ran
-     * 467 tok/s, in another that had first served one 21-token prompt 111 tok/s, where the row kernels run ~204 either
-     * way (prefill and batch 1 are faster in both: bench/RESULTS.md "Panels and the JIT"). BF16 also moves its repack
-     * onto an update's commit path: a 650 MB BF16 update over TCP fell from 75% of raw loopback to 18%.
+     * {@code f32} F32 only (the default on CPUs with 512-bit vectors), {@code false} none (the default elsewhere: the
+     * tiles' 24 accumulators need AVX-512's 32 registers, AVX2's 16 would spill), {@code true} or {@code all} F32 and
+     * BF16. BF16 is opt-in because its repack runs on an update's commit path: a 650 MB BF16 update over TCP fell
+     * from 75% of raw loopback to 18%. The tiles are compiled before any other kernel runs ({@link PanelWarmup}):
+     * compiled later, after other kernels, they could run 4x slower (bench/RESULTS.md "Panels and the JIT").
      */
     static final Set<DType> WANTED = wanted(String.valueOf(System.getProperty("ingot.weights.panels")).strip());
 
@@ -61,7 +60,7 @@ final class WeightPanels {
             case "false" -> Set.of();
             case "f32" -> Set.of(DType.F32);
             case "true", "all" -> Set.of(DType.F32, DType.BF16);
-            case "null", "" -> Set.of();
+            case "null", "" -> FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? Set.of(DType.F32) : Set.of();
             default -> throw new IllegalArgumentException(
                     "-Dingot.weights.panels=" + setting + ": expected false, f32, true or all");
         };
