@@ -70,8 +70,9 @@ public final class ParallelRepack {
     }
 
     /** Panels {@code [from, to)} of {@code source}'s repack into {@code panels}. */
-    private record Piece(WeightMatrix source, MemorySegment panels, int from, int to) {
-        void pack() {
+    private record Piece(WeightMatrix source, MemorySegment panels, int from, int to) implements Runnable {
+        @Override
+        public void run() {
             WeightPanels.pack(source.data(), source.dtype(), source.rows(), source.cols(), panels, from, to);
         }
     }
@@ -86,7 +87,8 @@ public final class ParallelRepack {
                 Thread.ofPlatform().daemon().name("ingot-repack-", 1).factory());
     }
 
-    private static void run(List<Piece> pieces, int threads) {
+    /** Runs {@code pieces} on the calling thread and up to {@code threads - 1} helpers; returns once none is running. */
+    static void run(List<? extends Runnable> pieces, int threads) {
         if (pieces.isEmpty()) {
             return;
         }
@@ -126,18 +128,18 @@ public final class ParallelRepack {
 
     /** The pieces, a counter handing them out, and the failures met. */
     private static final class Work {
-        private final List<Piece> pieces;
+        private final List<? extends Runnable> pieces;
         private final AtomicInteger next = new AtomicInteger();
         private final List<Throwable> failures = new ArrayList<>();
 
-        Work(List<Piece> pieces) {
+        Work(List<? extends Runnable> pieces) {
             this.pieces = pieces;
         }
 
         void drain() {
             for (int i = next.getAndIncrement(); i < pieces.size(); i = next.getAndIncrement()) {
                 try {
-                    pieces.get(i).pack();
+                    pieces.get(i).run();
                 } catch (RuntimeException | Error e) {
                     next.set(pieces.size()); // no new pieces for anyone
                     synchronized (failures) {

@@ -9,6 +9,9 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,8 +49,7 @@ class ParallelRepackTest {
     }
 
     @Test
-    void aFailingPieceFailsTheCallAfterEveryHelperHasStopped() {
-        assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "a helper thread");
+    void aFailingMatrixFailsTheCallAndTheArenaClosesAtOnce() {
         assumeTrue(WeightMatrix.panelsWanted(DType.F32), "F32 panels (the default on 512-bit CPUs)");
         Random random = new Random(32);
         List<WeightMatrix> rows = new ArrayList<>();
@@ -61,9 +63,43 @@ class ParallelRepackTest {
         Arena arena = Arena.ofShared();
         assertThatThrownBy(() -> ParallelRepack.forServing(rows, arena, 2)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
-        // Closed at once, as DecoderWeights does: a shared arena refuses to close while another thread is in an access
-        // to it, so a helper still packing its piece (about a millisecond) would most likely fail this.
-        arena.close();
+        arena.close(); // as DecoderWeights does
+    }
+
+    /**
+     * The caller's piece fails while a helper's piece is still running: the call returns only after the helper's piece
+     * has ended (the caller closes the panels' arena next), and no piece starts after the failure.
+     */
+    @Test
+    void aFailureIsRethrownOnlyAfterTheHelpersPiecesHaveEnded() {
+        assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "a helper thread");
+        Thread caller = Thread.currentThread();
+        CountDownLatch helperStarted = new CountDownLatch(1);
+        AtomicBoolean helperEnded = new AtomicBoolean();
+        AtomicInteger started = new AtomicInteger();
+        Runnable piece = () -> {
+            started.incrementAndGet();
+            if (Thread.currentThread() == caller) {
+                try {
+                    helperStarted.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                throw new IllegalStateException("piece failed");
+            }
+            helperStarted.countDown();
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            helperEnded.set(true);
+        };
+        List<Runnable> pieces = java.util.Collections.nCopies(6, piece);
+        assertThatThrownBy(() -> ParallelRepack.run(pieces, 2)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("piece failed");
+        assertThat(helperEnded).as("the helper's piece had ended").isTrue();
+        assertThat(started).as("pieces started: the caller's and the helper's, none after the failure").hasValue(2);
     }
 
     @Test
