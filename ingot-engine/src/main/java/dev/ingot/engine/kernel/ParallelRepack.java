@@ -1,6 +1,5 @@
 package dev.ingot.engine.kernel;
 
-import dev.ingot.engine.memory.AnonymousPages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -20,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one thread cost more than receiving it. The other cores are mostly idle there (decode of the old generation aside),
  * and the repack is a memory-bound copy, so it splits well. The work is cut into pieces of whole panels of about
  * {@link #PIECE_BYTES} (a large matrix, such as the LM head, is shared out too), taken in order by the calling
- * thread and pool helpers from a counter.
+ * thread and pool helpers from a counter. The panels' memory is recycled from generation to generation
+ * ({@link PanelMemory}).
  *
  * <p>Failure: the first piece to fail stops the others from taking new pieces; every helper's share is waited for
  * before the failure is rethrown (others attached as suppressed), so the caller can close the arena the panels live in with no
@@ -49,14 +49,20 @@ public final class ParallelRepack {
         }
         WeightMatrix[] serving = new WeightMatrix[matrices.size()];
         List<Piece> pieces = new ArrayList<>();
+        long total = 0;
+        for (WeightMatrix m : matrices) {
+            total += repacked(m) ? WeightPanels.byteSize(m.dtype(), m.rows(), m.cols()) : 0;
+        }
+        PanelMemory memory = PanelMemory.shared();
+        memory.keepUpTo(total);
         for (int i = 0; i < serving.length; i++) {
             WeightMatrix m = matrices.get(i);
-            if (m.layout() != WeightMatrix.Layout.ROWS || !WeightMatrix.panelsWanted(m.dtype())) {
+            if (!repacked(m)) {
                 serving[i] = m;
                 continue;
             }
             PanelWarmup.ensure(m.dtype()); // before any panel is used, on this thread, as forServing does
-            MemorySegment panels = AnonymousPages.allocate(WeightPanels.byteSize(m.dtype(), m.rows(), m.cols()), arena);
+            MemorySegment panels = memory.allocate(WeightPanels.byteSize(m.dtype(), m.rows(), m.cols()), arena);
             serving[i] = new WeightMatrix(m.name(), panels, m.dtype(), m.rows(), m.cols(), WeightMatrix.Layout.PANELS);
             int count = WeightPanels.panels(m.rows());
             long panelBytes = Math.max(1, panels.byteSize() / Math.max(1, count)); // an empty matrix has no pieces
@@ -67,6 +73,10 @@ public final class ParallelRepack {
         }
         run(pieces, Math.min(threads, pieces.size()));
         return serving;
+    }
+
+    private static boolean repacked(WeightMatrix m) {
+        return m.layout() == WeightMatrix.Layout.ROWS && WeightMatrix.panelsWanted(m.dtype());
     }
 
     /** Panels {@code [from, to)} of {@code source}'s repack into {@code panels}. */
