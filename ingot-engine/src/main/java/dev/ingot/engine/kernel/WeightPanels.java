@@ -80,10 +80,7 @@ final class WeightPanels {
     /** Bytes of one panel column of this copy's type. */
     private static final long COLUMN_BYTES = columnBytes(STORED);
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat NATIVE = ValueLayout.JAVA_FLOAT.withOrder(ORDER);
-    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort NATIVE_HALF = ValueLayout.JAVA_SHORT.withOrder(ORDER);
 
     /** Inputs per tile: two panels by twelve inputs is 24 accumulators, two weight vectors and one broadcast in registers. */
     private static final int INPUT_TILE = 12;
@@ -122,54 +119,13 @@ final class WeightPanels {
         return panels;
     }
 
-    /**
-     * Fills panels {@code [from, to)} of {@code panels} from {@code rowMajor}: a panel's rows are copied to the
-     * heap in one bulk read, interleaved there by a plain loop that writes in order, and copied out in one bulk
-     * write, so the element-by-element work touches only heap arrays (about 30 ms for a 98 MB matrix).
-     */
+    /** Fills panels {@code [from, to)} of {@code panels} from {@code rowMajor} ({@link PanelPacking}). */
     static void pack(MemorySegment rowMajor, DType stored, int rows, int cols, MemorySegment panels, int from, int to) {
         if (stored == DType.F32) {
-            packFloats(rowMajor, rows, cols, panels, from, to);
+            PanelPacking.floats(rowMajor, rows, cols, HEIGHT, panels, from, to);
         } else {
             columnBytes(stored); // checks the type
-            packHalves(rowMajor, rows, cols, panels, from, to);
-        }
-    }
-
-    private static void packFloats(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
-        float[] block = new float[HEIGHT * cols];
-        float[] columns = new float[HEIGHT * cols];
-        for (int p = from; p < to; p++) {
-            int height = Math.min(HEIGHT, rows - p * HEIGHT);
-            MemorySegment.copy(rowMajor, FLOAT, (long) p * HEIGHT * cols * Float.BYTES, block, 0, height * cols);
-            if (height < HEIGHT) {
-                java.util.Arrays.fill(block, height * cols, block.length, 0f); // the last panel's padding rows
-            }
-            for (int c = 0, at = 0; c < cols; c++) {
-                for (int k = 0; k < HEIGHT; k++) {
-                    columns[at++] = block[k * cols + c];
-                }
-            }
-            MemorySegment.copy(columns, 0, panels, NATIVE, (long) p * cols * columnBytes(DType.F32), columns.length);
-        }
-    }
-
-    /** As {@link #packFloats}, 16-bit elements moved as their bits; padding rows are +0. */
-    private static void packHalves(MemorySegment rowMajor, int rows, int cols, MemorySegment panels, int from, int to) {
-        short[] block = new short[HEIGHT * cols];
-        short[] columns = new short[HEIGHT * cols];
-        for (int p = from; p < to; p++) {
-            int height = Math.min(HEIGHT, rows - p * HEIGHT);
-            MemorySegment.copy(rowMajor, HALF, (long) p * HEIGHT * cols * Short.BYTES, block, 0, height * cols);
-            if (height < HEIGHT) {
-                java.util.Arrays.fill(block, height * cols, block.length, (short) 0);
-            }
-            for (int c = 0, at = 0; c < cols; c++) {
-                for (int k = 0; k < HEIGHT; k++) {
-                    columns[at++] = block[k * cols + c];
-                }
-            }
-            MemorySegment.copy(columns, 0, panels, NATIVE_HALF, (long) p * cols * HEIGHT * Short.BYTES, columns.length);
+            PanelPacking.halves(rowMajor, rows, cols, HEIGHT, panels, from, to);
         }
     }
 

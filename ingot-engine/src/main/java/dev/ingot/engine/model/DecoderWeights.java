@@ -1,5 +1,6 @@
 package dev.ingot.engine.model;
 
+import dev.ingot.engine.kernel.ParallelRepack;
 import dev.ingot.engine.kernel.ScalarKernels;
 import dev.ingot.engine.kernel.WeightMatrix;
 import dev.ingot.engine.weights.WeightGeneration;
@@ -9,13 +10,16 @@ import dev.ingot.spi.model.blueprint.DecoderLayer;
 import dev.ingot.spi.model.blueprint.Norm;
 import dev.ingot.spi.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A weight generation viewed through the model's blueprint as a typed table; built once per generation, before
  * the generation serves (at load, and on an update's commit path before the swap). F32 matrices (and BF16 ones
- * with {@code -Dingot.weights.panels=all}) are repacked into panels ({@link WeightMatrix#forServing}) held in an
- * arena of this table's own, which the generation closes when its last reader leaves ({@link #close()}).
+ * with {@code -Dingot.weights.panels=all}) are repacked into panels ({@link WeightMatrix#forServing}), spread over
+ * the cores ({@link ParallelRepack}), held in an arena of this table's own, which the generation closes when its last
+ * reader leaves ({@link #close()}).
  */
 public final class DecoderWeights implements AutoCloseable {
 
@@ -56,34 +60,40 @@ public final class DecoderWeights implements AutoCloseable {
 
     private static DecoderWeights bind(WeightGeneration g, Arena panels) {
         DecoderBlueprint blueprint = g.model().blueprint();
+        WeightMatrix embed = WeightMatrix.of(g.tensor(blueprint.embedding().weight()));
+        // Every matrix in rows first, then all repacked together, spread over the cores (ParallelRepack):
+        // seven per layer in this order, then the head.
+        List<WeightMatrix> rows = new ArrayList<>();
+        for (DecoderLayer layer : blueprint.layers()) {
+            Attention a = layer.attention();
+            for (String name : List.of(a.q(), a.k(), a.v(), a.o(), layer.mlp().gate(), layer.mlp().up(), layer.mlp().down())) {
+                rows.add(WeightMatrix.of(g.tensor(name)));
+            }
+        }
+        // Tied: the head multiplies by the embedding's rows, so it gets its own serving copy while lookups read rows.
+        rows.add(blueprint.head().tied() ? embed : WeightMatrix.of(g.tensor(blueprint.head().weight())));
+        WeightMatrix[] m = ParallelRepack.forServing(rows, panels);
         LayerWeights[] layers = new LayerWeights[blueprint.layers().size()];
         for (int i = 0; i < layers.length; i++) {
             DecoderLayer layer = blueprint.layers().get(i);
             Attention a = layer.attention();
+            int at = 7 * i;
             layers[i] = new LayerWeights(
                     norm(g, layer.inputNorm()),
-                    matrix(g, a.q(), panels), matrix(g, a.k(), panels), matrix(g, a.v(), panels), matrix(g, a.o(), panels),
+                    m[at], m[at + 1], m[at + 2], m[at + 3],
                     vector(g, a.qBias()), vector(g, a.kBias()), vector(g, a.vBias()), vector(g, a.oBias()),
                     a.qNorm().map(n -> norm(g, n)).orElse(null), a.kNorm().map(n -> norm(g, n)).orElse(null),
                     layer.postAttentionNorm().map(n -> norm(g, n)).orElse(null),
                     norm(g, layer.mlpNorm()),
-                    matrix(g, layer.mlp().gate(), panels), matrix(g, layer.mlp().up(), panels),
-                    matrix(g, layer.mlp().down(), panels),
+                    m[at + 4], m[at + 5], m[at + 6],
                     layer.postMlpNorm().map(n -> norm(g, n)).orElse(null));
         }
-        WeightMatrix embed = WeightMatrix.of(g.tensor(blueprint.embedding().weight()));
-        // Tied: the head multiplies by the embedding's rows, so it gets its own serving copy while lookups read rows.
-        WeightMatrix head = blueprint.head().tied() ? embed.forServing(panels) : matrix(g, blueprint.head().weight(), panels);
-        return new DecoderWeights(embed, layers, norm(g, blueprint.finalNorm()), head, panels);
+        return new DecoderWeights(embed, layers, norm(g, blueprint.finalNorm()), m[m.length - 1], panels);
     }
 
     /** Weight bytes one decode step reads: every matrix once plus one embedding row. */
     public long bytesPerToken() {
         return bytesPerToken;
-    }
-
-    private static WeightMatrix matrix(WeightGeneration g, String name, Arena panels) {
-        return WeightMatrix.of(g.tensor(name)).forServing(panels);
     }
 
     /** Frees the panels; called by the generation once its last reader has left, never while it serves. */
