@@ -20,6 +20,19 @@ class FuzzContractTest {
     }
 
     @Test
+    void cpuTimeAnInputHandsToAnotherThreadCounts() {
+        // As a request handed to a server thread: the input itself only waits.
+        assertThatThrownBy(() -> FuzzContract.check(Duration.ofMillis(300), Duration.ofMinutes(1), () -> {
+            Thread server = Thread.ofPlatform().daemon().start(FuzzContractTest::spinUntilInterrupted);
+            try {
+                server.join();
+            } finally {
+                server.interrupt();
+            }
+        })).isInstanceOf(AssertionError.class).hasMessageContaining("more than 300 ms of CPU time");
+    }
+
+    @Test
     void anInputThatWaitsWithoutEndIsAHang() {
         assertThatThrownBy(() -> FuzzContract.check(Duration.ofSeconds(30), Duration.ofMillis(500), () -> Thread.sleep(60_000)))
                 .isInstanceOf(AssertionError.class)
