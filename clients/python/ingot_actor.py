@@ -266,9 +266,10 @@ class WeightPusher:
 _SUMMED_SLICE = 256 << 10
 
 
-def _tcp_exchange(sock, reader, head, datas=(), trailer=None):
+def _tcp_send(sock, reader, head, datas=(), trailer=None):
     """Sends one head line (and the tensors' bytes after it, then ``trailer()``'s line) over the tcp transport;
-    returns the answer."""
+    its answer is left to read. A failed send raises the server's refusal if it sent one before closing (the
+    answer to a bucket sent earlier may come first: one bucket goes ahead of its answer)."""
     try:
         sock.sendall(json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n")
         for data in datas:
@@ -276,22 +277,34 @@ def _tcp_exchange(sock, reader, head, datas=(), trailer=None):
         if trailer is not None:
             sock.sendall(json.dumps(trailer(), separators=(",", ":")).encode("utf-8") + b"\n")
     except OSError as sent:
-        # the server may have refused what we were sending and said why before it closed
-        try:
-            line = reader.readline(1 << 20)
-        except OSError:
-            line = b""
-        answer = json.loads(line) if line else {}
-        if answer.get("ok", True):
-            raise IngotError("tcp transport: the connection broke: %s" % sent)
-    else:
-        line = reader.readline(1 << 20)
-        if not line:
-            raise IngotError("tcp transport: the server closed the connection without an answer")
-        answer = json.loads(line)
+        while True:
+            try:
+                line = reader.readline(1 << 20)
+            except OSError:
+                line = b""
+            if not line:
+                raise IngotError("tcp transport: the connection broke: %s" % sent)
+            _tcp_checked(json.loads(line))
+
+
+def _tcp_answer(reader):
+    """Reads the next answer line; a refusal raises IngotError with the server's code."""
+    line = reader.readline(1 << 20)
+    if not line:
+        raise IngotError("tcp transport: the server closed the connection without an answer")
+    return _tcp_checked(json.loads(line))
+
+
+def _tcp_checked(answer):
     if not answer.get("ok"):
         raise IngotError(answer.get("error", "refused"), code=answer.get("code", ""))
     return answer
+
+
+def _tcp_exchange(sock, reader, head, datas=(), trailer=None):
+    """Sends one head line (and what follows it) and returns its answer."""
+    _tcp_send(sock, reader, head, datas, trailer)
+    return _tcp_answer(reader)
 
 
 def push_tcp(host, port, token, tensors, version, mode="FULL", format="hf", label="", policy="finish",
@@ -319,25 +332,32 @@ def push_tcp(host, port, token, tensors, version, mode="FULL", format="hf", labe
         reader = sock.makefile("rb")
         _tcp_exchange(sock, reader, {"op": "begin", "token": token, "version": int(version), "mode": mode.upper(),
                                      "format": format, "label": label, "policy": policy, "force": bool(force)})
+        # One bucket ahead: the next bucket goes out before the previous one's answer is read, so the socket never
+        # runs dry while the server drains what is in flight and answers.
+        answer_pending = False
         for bucket in buckets:
             heads = [{"name": name, "dtype": dtype, "shape": shape, "bytes": len(data)} for name, dtype, shape, data in bucket]
             if not checksums:
-                _tcp_exchange(sock, reader, {"op": "bucket", "tensors": heads}, [t[3] for t in bucket])
-                continue
-            # Each slice is summed right after it is sent, while it is still in cache; the sums follow the bytes.
-            crcs = []
+                _tcp_send(sock, reader, {"op": "bucket", "tensors": heads}, [t[3] for t in bucket])
+            else:
+                # Each slice is summed right after it is sent, while it is still in cache; the sums follow the bytes.
+                crcs = []
 
-            def summed_slices(bucket=bucket, crcs=crcs):
-                for _, _, _, data in bucket:
-                    crc = 0
-                    for at in range(0, len(data), _SUMMED_SLICE):
-                        piece = data[at:at + _SUMMED_SLICE]
-                        yield piece
-                        crc = zlib.crc32(piece, crc)
-                    crcs.append("%08x" % (crc & 0xFFFFFFFF))
+                def summed_slices(bucket=bucket, crcs=crcs):
+                    for _, _, _, data in bucket:
+                        crc = 0
+                        for at in range(0, len(data), _SUMMED_SLICE):
+                            piece = data[at:at + _SUMMED_SLICE]
+                            yield piece
+                            crc = zlib.crc32(piece, crc)
+                        crcs.append("%08x" % (crc & 0xFFFFFFFF))
 
-            _tcp_exchange(sock, reader, {"op": "bucket", "crc32": "after", "tensors": heads}, summed_slices(),
+                _tcp_send(sock, reader, {"op": "bucket", "crc32": "after", "tensors": heads}, summed_slices(),
                           trailer=lambda crcs=crcs: {"op": "sums", "crc32": crcs})
+            if answer_pending:
+                _tcp_answer(reader)
+            answer_pending = True
+        _tcp_answer(reader)
         return _tcp_exchange(sock, reader, {"op": "commit"})
 
 

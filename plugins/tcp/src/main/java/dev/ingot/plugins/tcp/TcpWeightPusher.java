@@ -125,14 +125,22 @@ public final class TcpWeightPusher implements AutoCloseable {
             FramedChannel in = new FramedChannel(socket);
             exchange(socket, in, beginLine(request), List.of());
             long bytes = 0;
+            // One bucket ahead: the next bucket goes out before the previous one's answer is read, so the socket never
+            // runs dry while the server drains what is in flight and answers (a stall of several ms per bucket).
+            boolean answerPending = false;
             for (List<Tensor> bucket : buckets) {
                 if (checksums) {
                     sendSummed(socket, in, bucket);
                 } else {
-                    exchange(socket, in, Head.bucketLine(new Head.Bucket(unsummed(bucket), false)), bucket);
+                    send(socket, in, Head.bucketLine(new Head.Bucket(unsummed(bucket), false)), bucket);
                 }
+                if (answerPending) {
+                    answer(in);
+                }
+                answerPending = true;
                 bytes += bucket.stream().mapToLong(t -> t.info().byteSize()).sum();
             }
+            answer(in);
             JsonObject done = exchange(socket, in, "{\"op\":\"commit\"}", List.of());
             return new TcpPushResult(number(done, "version"), text(done, "label"), (int) number(done, "tensors"), bytes, buckets.size(),
                     number(done, "staging_ms"), number(done, "swap_ms"), System.nanoTime() - start);
@@ -164,7 +172,8 @@ public final class TcpWeightPusher implements AutoCloseable {
 
     /**
      * Sends a bucket whose CRC-32s follow its bytes: each slice of a tensor is written, then summed while the
-     * kernel's copy has just brought it into cache, and the sums line goes after the last tensor.
+     * kernel's copy has just brought it into cache, and the sums line goes after the last tensor. Its answer is
+     * left for the caller to read.
      */
     private static void sendSummed(SocketChannel socket, FramedChannel in, List<Tensor> bucket) throws IOException, TcpPushException {
         long[] crcs = new long[bucket.size()];
@@ -185,7 +194,6 @@ public final class TcpWeightPusher implements AutoCloseable {
         } catch (IOException writeFailed) {
             throw refusalOr(in, writeFailed);
         }
-        answer(in);
     }
 
     private static void write(SocketChannel socket, ByteBuffer bytes) throws IOException {
@@ -210,6 +218,12 @@ public final class TcpWeightPusher implements AutoCloseable {
     /** Writes a head line and the tensors' bytes after it, then reads the answer. */
     private static JsonObject exchange(SocketChannel socket, FramedChannel in, String head, List<Tensor> body)
             throws IOException, TcpPushException {
+        send(socket, in, head, body);
+        return answer(in);
+    }
+
+    /** Writes a head line and the tensors' bytes after it; the answer is left for the caller to read. */
+    private static void send(SocketChannel socket, FramedChannel in, String head, List<Tensor> body) throws IOException, TcpPushException {
         List<ByteBuffer> buffers = new ArrayList<>();
         buffers.add(ByteBuffer.wrap((head + "\n").getBytes(StandardCharsets.UTF_8)));
         for (Tensor t : body) {
@@ -230,21 +244,21 @@ public final class TcpWeightPusher implements AutoCloseable {
         } catch (IOException writeFailed) {
             throw refusalOr(in, writeFailed);
         }
-        return answer(in);
     }
 
     /**
      * After a failed write: the server may have refused what we were sending and said why before it closed. Throws
-     * that refusal; else returns what to throw.
+     * that refusal; else returns what to throw. The answer to the bucket before may come first (one bucket is sent
+     * ahead of its answer), so the answers are read until a refusal or the end of the connection.
      */
     private static IOException refusalOr(FramedChannel in, IOException writeFailed) throws TcpPushException {
-        JsonObject answer;
         try {
-            answer = answer(in);
-        } catch (IOException noAnswer) {
+            while (true) {
+                answer(in); // an acceptance of an earlier bucket; a refusal throws
+            }
+        } catch (IOException noRefusal) {
             return writeFailed;
         }
-        return new IOException("the server closed the connection without refusing: " + answer, writeFailed);
     }
 
     private static JsonObject answer(FramedChannel in) throws IOException, TcpPushException {

@@ -18,6 +18,7 @@ import dev.ingot.engine.update.UpdateLimits;
 import dev.ingot.engine.update.UpdateManager;
 import dev.ingot.engine.weights.WeightGeneration;
 import dev.ingot.spi.tensor.Tensor;
+import dev.ingot.spi.tensor.TensorInfo;
 import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
 import dev.ingot.spi.update.UpdateTransport;
@@ -214,6 +215,28 @@ class TcpTransportTest {
                             assertThat(e.getMessage()).contains(NORM);
                         });
             }
+        }
+        assertThat(model.weights().version()).isEqualTo(1);
+        assertThat(served(NORM)).isEqualTo(before);
+        awaitNoOpenUpdates();
+    }
+
+    @Test
+    void aRefusedBucketIsReportedThoughTheClientHadSentTheNextOneAhead() throws Exception {
+        // The pusher sends a bucket before reading the previous one's answer: the refusal of the first bucket must
+        // still reach it, and nothing of the update be served.
+        byte[] before = served(NORM);
+        try (Arena arena = Arena.ofShared();
+                TcpWeightPusher pusher = TcpWeightPusher.builder("127.0.0.1", port).token(TOKEN).bucketBytes(200_000).build()) {
+            List<Tensor> tensors = new ArrayList<>(SafetensorsTensors.open(randomCheckpoint.resolve("model.safetensors"), arena));
+            Tensor first = tensors.getFirst();
+            tensors.set(0, new Tensor(new TensorInfo("model.no_such.weight", first.info().dtype(), first.info().shape()),
+                    first.data()));
+            assertThatThrownBy(() -> pusher.push(3, UpdateMode.FULL, "hf", "", SwapPolicy.FINISH, tensors))
+                    .isInstanceOfSatisfying(TcpPushException.class, e -> {
+                        assertThat(e.code()).isEqualTo("update_rejected");
+                        assertThat(e.getMessage()).contains("model.no_such.weight");
+                    });
         }
         assertThat(model.weights().version()).isEqualTo(1);
         assertThat(served(NORM)).isEqualTo(before);
