@@ -263,7 +263,7 @@ class WeightPusher:
                 time.sleep(min(10.0, self.backoff * (2 ** attempt)))
 
 
-_SUMMED_SLICE = 256 << 10
+_SUMMED_SLICE = 1 << 20
 
 
 def _tcp_send(sock, reader, head, datas=(), trailer=None):

@@ -76,6 +76,7 @@ public final class UpdatesCommand {
         int warmups = 2;
         boolean http = true;
         boolean tcp = true;
+        boolean trainerProcess = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--connections" -> connections = Arrays.stream(value(args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
@@ -85,6 +86,12 @@ public final class UpdatesCommand {
                 // what the CRC-32s cost both sides: buckets without declared checksums are not summed by the server either
                 case "--no-checksums" -> checksums = false;
                 case "--warmups" -> warmups = Integer.parseInt(value(args, ++i));
+                // the deployment's shape: the actor in a JVM of its own, pushing over the tcp route (one connection)
+                case "--trainer" -> trainerProcess = switch (value(args, ++i)) {
+                    case "process" -> true;
+                    case "in-process" -> false;
+                    default -> throw new IllegalArgumentException("--trainer takes process or in-process");
+                };
                 case "--transport" -> {
                     List<String> names = List.of(value(args, ++i).split(","));
                     http = names.contains("http");
@@ -96,12 +103,18 @@ public final class UpdatesCommand {
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
+        if (trainerProcess && (http || !Arrays.equals(connections, new int[] {1}))) {
+            throw new IllegalArgumentException("--trainer process measures the tcp route over one connection: add --transport tcp --connections 1");
+        }
         RandomLlama llama = RandomLlama.ofMegabytes(modelMb);
         ModelSpec spec = llama.spec();
         long bytes = llama.bytes();
         out.printf(Locale.ROOT, "model: Llama, %d layers, hidden %d, ffn %d, vocab %d, BF16: %.0f MB; buckets of %d MiB%s; %d kernel threads%n",
                 spec.layers(), spec.hiddenSize(), spec.ffnSize(), spec.vocabSize(), bytes / 1e6, bucketMb,
                 checksums ? " with CRC-32s" : ", no checksums", threads);
+        if (trainerProcess) {
+            out.println("trainer: a JVM of its own (raw transfers and pushes both start there; CPU columns add its working thread)");
+        }
 
         WeightStore store = new WeightStore(llama.generation(1));
         Path tokenFile = Files.createTempFile("ingot-bench-token", ".txt");
@@ -135,12 +148,15 @@ public final class UpdatesCommand {
             WeightPusher widest = pushers[pushers.length - 1];
             TcpWeightPusher tcpPusher = TcpWeightPusher.builder("127.0.0.1", tcpPort).token(TOKEN).bucketBytes((long) bucketMb << 20)
                     .checksums(checksums).build();
+            TrainerProcess trainer = trainerProcess ? new TrainerProcess(modelMb, 2, bucketMb, checksums, TOKEN) : null;
             try {
                 Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
                 Route httpRoute = (c, version, label) -> Pushed.of(pushers[c].push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors));
-                Route tcpRoute = (c, version, label) -> Pushed.of(tcpThread.submit(
-                        () -> tcpPusher.push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors)).get());
+                Route tcpRoute = trainer != null
+                        ? (c, version, label) -> Pushed.of(trainer.push(tcpPort, version, label))
+                        : (c, version, label) -> Pushed.of(tcpThread.submit(
+                                () -> tcpPusher.push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors)).get());
                 List<Route> routesOn = new java.util.ArrayList<>();
                 if (http) {
                     routesOn.add(httpRoute);
@@ -175,6 +191,7 @@ public final class UpdatesCommand {
                 // change in the machine's load hits both alike; process CPU time per byte is the figure load moves least.
                 double[][] raw = new double[connections.length][RUNS];
                 double[][] rawCpu = new double[connections.length][RUNS];
+                double[][] rawSender = new double[2][RUNS]; // with the trainer in its own JVM: its sending thread, user and kernel s/GB
                 double[][][] speed = new double[all.length][connections.length][RUNS];
                 double[][][] cpuPerGb = new double[all.length][connections.length][RUNS];
                 // by route, then side: user-space, then kernel CPU seconds per GB
@@ -183,8 +200,16 @@ public final class UpdatesCommand {
                 for (int i = 0; i < RUNS; i++) {
                     for (int c = 0; c < connections.length; c++) {
                         long cpu = ProcessCpu.nanos();
-                        raw[c][i] = LoopbackBaseline.bytesPerSecond(tensors, connections[c]);
-                        rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
+                        if (trainer != null) {
+                            TrainerProcess.Done sent = trainer.raw();
+                            raw[c][i] = sent.bytesPerSecond();
+                            rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu - sent.cpuNanos(), bytes);
+                            rawSender[0][i] = sent.userNanos() / (double) bytes;
+                            rawSender[1][i] = (sent.cpuNanos() - sent.userNanos()) / (double) bytes;
+                        } else {
+                            raw[c][i] = LoopbackBaseline.bytesPerSecond(tensors, connections[c]);
+                            rawCpu[c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
+                        }
                         for (int k = 0; k < all.length; k++) {
                             int r = (k + i) % all.length; // the routes take turns at going first after the raw run
                             if (all[r] == null || (r == 1 && c != one)) {
@@ -193,8 +218,12 @@ public final class UpdatesCommand {
                             cpu = ProcessCpu.nanos();
                             Map<ThreadCpu.Side, ThreadCpu.Spent> sides = ThreadCpu.sample();
                             Pushed p = all[r].push(c, version++, "bench");
-                            cpuPerGb[r][c][i] = ProcessCpu.secondsPerGigabyte(cpu, bytes);
-                            Map<ThreadCpu.Side, ThreadCpu.Spent> spent = ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes);
+                            cpuPerGb[r][c][i] = ProcessCpu.secondsPerGigabyte(cpu - p.trainerCpuNanos(), bytes);
+                            Map<ThreadCpu.Side, ThreadCpu.Spent> spent = new java.util.EnumMap<>(ThreadCpu.perGigabyte(sides, ThreadCpu.sample(), bytes));
+                            if (trainer != null) { // the pushing side ran in the trainer's JVM
+                                spent.put(ThreadCpu.Side.CLIENT, new ThreadCpu.Spent(p.trainerUserNanos() / 1e9, (p.trainerCpuNanos() - p.trainerUserNanos()) / 1e9)
+                                        .per(bytes / 1e9));
+                            }
                             for (ThreadCpu.Side side : ThreadCpu.Side.values()) {
                                 sideCpu[r][2 * side.ordinal()][c][i] = spent.get(side).user();
                                 sideCpu[r][2 * side.ordinal() + 1][c][i] = spent.get(side).kernel();
@@ -245,6 +274,9 @@ public final class UpdatesCommand {
                 }
                 out.printf(Locale.ROOT, "%n%-40s %19s %19s %9s%n", "CPU s/GB of the update by thread (median)", "pusher user+kernel",
                         "server user+kernel", "JIT, GC");
+                if (trainer != null) {
+                    out.printf(Locale.ROOT, "%-40s %9.2f+%-9.2f%n", "raw loopback, the trainer's sender", median(rawSender[0]), median(rawSender[1]));
+                }
                 for (int r = 0; r < all.length; r++) {
                     for (int c = 0; c < connections.length; c++) {
                         if (all[r] == null || (r == 1 && c != one)) {
@@ -261,6 +293,9 @@ public final class UpdatesCommand {
                     pusher.close();
                 }
                 tcpPusher.close();
+                if (trainer != null) {
+                    trainer.close();
+                }
                 tcpServer.close();
                 app.stop();
                 routes.close();
@@ -275,14 +310,21 @@ public final class UpdatesCommand {
         Pushed push(int c, long version, String label) throws Exception;
     }
 
-    /** What a push reports, whichever route carried it. */
-    private record Pushed(double bytesPerSecond, int buckets, long version, long swapMillis) {
+    /**
+     * What a push reports, whichever route carried it; with the trainer in a JVM of its own, also the CPU time of
+     * its pushing thread, measured there and added to this process's CPU in the tables.
+     */
+    private record Pushed(double bytesPerSecond, int buckets, long version, long swapMillis, long trainerCpuNanos, long trainerUserNanos) {
         static Pushed of(PushResult r) {
-            return new Pushed(r.bytesPerSecond(), r.buckets(), r.version(), r.swapMillis());
+            return new Pushed(r.bytesPerSecond(), r.buckets(), r.version(), r.swapMillis(), 0, 0);
         }
 
         static Pushed of(TcpPushResult r) {
-            return new Pushed(r.bytesPerSecond(), r.buckets(), r.version(), r.swapMillis());
+            return new Pushed(r.bytesPerSecond(), r.buckets(), r.version(), r.swapMillis(), 0, 0);
+        }
+
+        static Pushed of(TrainerProcess.Done d) {
+            return new Pushed(d.bytesPerSecond(), d.buckets(), d.version(), d.swapMillis(), d.cpuNanos(), d.userNanos());
         }
     }
 

@@ -1,0 +1,41 @@
+package dev.ingot.bench.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ingot.bench.serve.RandomLlama;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The trainer of {@code bench/run updates --trainer process}: a real child JVM, real loopback sockets, the real engine. */
+class TrainerProcessTest {
+
+    @Test
+    void aRawTransferFromTheTrainerDeliversEveryByteOfItsWeights() throws Exception {
+        try (TrainerProcess trainer = new TrainerProcess(1, 2, 64, true, "t")) {
+            TrainerProcess.Done sent = trainer.raw();
+            assertThat(sent.bytes()).isEqualTo(RandomLlama.ofMegabytes(1).bytes());
+            assertThat(sent.cpuNanos()).isPositive().isGreaterThanOrEqualTo(sent.userNanos());
+        }
+    }
+
+    @Test
+    void theUpdatesBenchmarkPushesFromATrainerProcessIntoTheEngine() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        UpdatesCommand.run(new String[] {"--transport", "tcp", "--connections", "1", "--trainer", "process", "--model-mb", "1",
+                "--warmups", "0"}, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String out = printed.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("trainer: a JVM of its own").containsPattern("FULL update over TCP, 1 connection \\(\\d+ buckets?\\) +\\d")
+                .contains("raw loopback, the trainer's sender");
+        // every measured push reached the engine: the decoding sequence ran on the last pushed version
+        assertThat(out).containsPattern("first step on the new weights +\\d");
+    }
+
+    @Test
+    void aTrainerProcessMeasuresTheTcpRouteOnly() {
+        assertThatThrownBy(() -> UpdatesCommand.run(new String[] {"--trainer", "process"}, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--transport tcp");
+    }
+}
