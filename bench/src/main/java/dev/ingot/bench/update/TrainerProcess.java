@@ -1,6 +1,15 @@
 package dev.ingot.bench.update;
 
 import dev.ingot.bench.ChildJvm;
+import dev.ingot.bench.serve.RandomLlama;
+import dev.ingot.engine.safetensors.SafetensorsWriter;
+import dev.ingot.spi.tensor.Tensor;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Objects;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,8 +28,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The benchmark's side of a trainer in another JVM ({@link TrainerMain}): the deployment's shape, where the
- * actor and the engine are two processes and neither one's threads, JIT or heap run in the other.
+ * The benchmark's side of a trainer in a process of its own: the deployment's shape, where the actor and the
+ * engine are two processes and neither one's threads, JIT or heap run in the other. The trainer is a JVM
+ * ({@link TrainerMain}, the Java client) or Python ({@code python_trainer.py} beside this class, the Python
+ * client); both answer the same commands.
  */
 final class TrainerProcess implements AutoCloseable {
 
@@ -36,14 +47,50 @@ final class TrainerProcess implements AutoCloseable {
     private final BufferedReader answers;
     private final ExecutorService receiver = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("bench-raw-receiver").factory());
 
-    TrainerProcess(int modelMb, long seed, int bucketMb, boolean checksums, String token) throws IOException {
-        List<String> command = ChildJvm.command(TrainerMain.class, List.of(Integer.toString(modelMb), Long.toString(seed),
-                Integer.toString(bucketMb), Boolean.toString(checksums), token));
+    /** A JVM like this one holding {@link RandomLlama#ofMegabytes}'s weights from {@code seed}, pushing with the Java client. */
+    static TrainerProcess java(int modelMb, long seed, int bucketMb, boolean checksums, String token) throws IOException {
+        return new TrainerProcess(ChildJvm.command(TrainerMain.class, List.of(Integer.toString(modelMb), Long.toString(seed),
+                Integer.toString(bucketMb), Boolean.toString(checksums), token)));
+    }
+
+    /**
+     * {@code python3} with the repository's Python client, pushing {@code tensors} from a safetensors file written
+     * into {@code folder} (mapped there, as the client's own {@code push-tcp} command does).
+     */
+    static TrainerProcess python(List<Tensor> tensors, Path folder, int bucketMb, boolean checksums, String token) throws IOException {
+        Path weights = folder.resolve("trainer.safetensors");
+        new SafetensorsWriter().addAll(tensors).writeTo(weights);
+        Path script = folder.resolve("python_trainer.py");
+        try (InputStream in = TrainerProcess.class.getResourceAsStream("python_trainer.py")) {
+            Files.copy(Objects.requireNonNull(in, "python_trainer.py is missing from the benchmark jar"), script,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new TrainerProcess(List.of("python3", script.toString(), pythonClient().toString(), weights.toString(),
+                Long.toString((long) bucketMb << 20), Boolean.toString(checksums), token));
+    }
+
+    /** {@code clients/python} of the checkout this benchmark was built in: the jar lies in {@code bench/target}. */
+    private static Path pythonClient() throws IOException {
+        try {
+            Path at = Path.of(TrainerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path dir = at; dir != null; dir = dir.getParent()) {
+                if (Files.isRegularFile(dir.resolve("clients/python/ingot_actor.py"))) {
+                    return dir.resolve("clients/python");
+                }
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot tell where the benchmark runs from: " + e.getMessage(), e);
+        }
+        throw new IOException("clients/python/ingot_actor.py not found above the benchmark jar");
+    }
+
+    private TrainerProcess(List<String> command) throws IOException {
         this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         this.commands = new PrintWriter(process.outputWriter(StandardCharsets.UTF_8), true);
         this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ready = answers.readLine();
         if (!"ready".equals(ready)) {
+            process.destroyForcibly();
             throw new IOException("the trainer process did not start: " + ready);
         }
     }

@@ -76,7 +76,7 @@ public final class UpdatesCommand {
         int warmups = 2;
         boolean http = true;
         boolean tcp = true;
-        boolean trainerProcess = false;
+        String trainerKind = "in-process";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--connections" -> connections = Arrays.stream(value(args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
@@ -86,12 +86,14 @@ public final class UpdatesCommand {
                 // what the CRC-32s cost both sides: buckets without declared checksums are not summed by the server either
                 case "--no-checksums" -> checksums = false;
                 case "--warmups" -> warmups = Integer.parseInt(value(args, ++i));
-                // the deployment's shape: the actor in a JVM of its own, pushing over the tcp route (one connection)
-                case "--trainer" -> trainerProcess = switch (value(args, ++i)) {
-                    case "process" -> true;
-                    case "in-process" -> false;
-                    default -> throw new IllegalArgumentException("--trainer takes process or in-process");
-                };
+                // the deployment's shape: the actor in a process of its own (a JVM, or Python with the Python client),
+                // pushing over the tcp route on one connection
+                case "--trainer" -> {
+                    trainerKind = value(args, ++i);
+                    if (!List.of("process", "python", "in-process").contains(trainerKind)) {
+                        throw new IllegalArgumentException("--trainer takes process, python or in-process");
+                    }
+                }
                 case "--transport" -> {
                     List<String> names = List.of(value(args, ++i).split(","));
                     http = names.contains("http");
@@ -103,8 +105,10 @@ public final class UpdatesCommand {
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
+        boolean trainerProcess = !trainerKind.equals("in-process");
         if (trainerProcess && (http || !Arrays.equals(connections, new int[] {1}))) {
-            throw new IllegalArgumentException("--trainer process measures the tcp route over one connection: add --transport tcp --connections 1");
+            throw new IllegalArgumentException("--trainer " + trainerKind
+                    + " measures the tcp route over one connection: add --transport tcp --connections 1");
         }
         RandomLlama llama = RandomLlama.ofMegabytes(modelMb);
         ModelSpec spec = llama.spec();
@@ -113,7 +117,8 @@ public final class UpdatesCommand {
                 spec.layers(), spec.hiddenSize(), spec.ffnSize(), spec.vocabSize(), bytes / 1e6, bucketMb,
                 checksums ? " with CRC-32s" : ", no checksums", threads);
         if (trainerProcess) {
-            out.println("trainer: a JVM of its own (raw transfers and pushes both start there; CPU columns add its working thread)");
+            out.println("trainer: " + (trainerKind.equals("python") ? "Python (clients/python), a process" : "a JVM")
+                    + " of its own (raw transfers and pushes both start there; CPU columns add its working thread)");
         }
 
         WeightStore store = new WeightStore(llama.generation(1));
@@ -148,7 +153,12 @@ public final class UpdatesCommand {
             WeightPusher widest = pushers[pushers.length - 1];
             TcpWeightPusher tcpPusher = TcpWeightPusher.builder("127.0.0.1", tcpPort).token(TOKEN).bucketBytes((long) bucketMb << 20)
                     .checksums(checksums).build();
-            TrainerProcess trainer = trainerProcess ? new TrainerProcess(modelMb, 2, bucketMb, checksums, TOKEN) : null;
+            Path trainerFolder = trainerKind.equals("python") ? Files.createTempDirectory("ingot-bench-trainer") : null;
+            TrainerProcess trainer = switch (trainerKind) {
+                case "process" -> TrainerProcess.java(modelMb, 2, bucketMb, checksums, TOKEN);
+                case "python" -> TrainerProcess.python(List.copyOf(llama.tensors(2, clientArena).values()), trainerFolder, bucketMb, checksums, TOKEN);
+                default -> null;
+            };
             try {
                 Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
@@ -295,6 +305,14 @@ public final class UpdatesCommand {
                 tcpPusher.close();
                 if (trainer != null) {
                     trainer.close();
+                }
+                if (trainerFolder != null) {
+                    try (var files = Files.list(trainerFolder)) {
+                        for (Path f : files.toList()) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                    Files.deleteIfExists(trainerFolder);
                 }
                 tcpServer.close();
                 app.stop();

@@ -14,7 +14,7 @@ class TrainerProcessTest {
 
     @Test
     void aRawTransferFromTheTrainerDeliversEveryByteOfItsWeights() throws Exception {
-        try (TrainerProcess trainer = new TrainerProcess(1, 2, 64, true, "t")) {
+        try (TrainerProcess trainer = TrainerProcess.java(1, 2, 64, true, "t")) {
             TrainerProcess.Done sent = trainer.raw();
             assertThat(sent.bytes()).isEqualTo(RandomLlama.ofMegabytes(1).bytes());
             assertThat(sent.cpuNanos()).isPositive().isGreaterThanOrEqualTo(sent.userNanos());
@@ -31,6 +31,16 @@ class TrainerProcessTest {
                 .contains("raw loopback, the trainer's sender");
         // every measured push reached the engine: the decoding sequence ran on the last pushed version
         assertThat(out).containsPattern("first step on the new weights +\\d");
+    }
+
+    @Test
+    void thePythonClientPushesFromAProcessOfItsOwn() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        UpdatesCommand.run(new String[] {"--transport", "tcp", "--connections", "1", "--trainer", "python", "--model-mb", "1",
+                "--warmups", "0"}, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String out = printed.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("trainer: Python").containsPattern("FULL update over TCP, 1 connection \\([1-9]\\d* buckets?\\) +\\d")
+                .containsPattern("first step on the new weights +\\d");
     }
 
     @Test
