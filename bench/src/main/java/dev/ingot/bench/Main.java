@@ -103,7 +103,7 @@ public final class Main {
                       --transport LIST   http, tcp or http,tcp (default both; tcp uses one connection)
                       --warmups N        unmeasured pushes per connection count first (default 2)
                       --trainer process  the pushing actor in a JVM of its own, as deployed: raw transfers and
-                                         pushes start there (tcp route, one connection; default in-process)
+                                         pushes start there (one connection; default in-process)
                       --trainer python   the same with the Python client (clients/python) in a process of its own""",
                     UpdatesCommand::run),
             new BenchCommand("rollout", """

@@ -113,6 +113,11 @@ final class TrainerProcess implements AutoCloseable {
         return send("push " + port + " " + version + " " + label.replace(' ', '-'));
     }
 
+    /** A FULL update through the HTTP routes of the server on {@code port}, one connection. */
+    Done pushHttp(int port, long version, String label) throws IOException {
+        return send("http " + port + " " + version + " " + label.replace(' ', '-'));
+    }
+
     private Done send(String command) throws IOException {
         commands.println(command);
         String line = answers.readLine();

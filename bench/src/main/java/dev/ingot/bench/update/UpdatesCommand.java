@@ -87,7 +87,7 @@ public final class UpdatesCommand {
                 case "--no-checksums" -> checksums = false;
                 case "--warmups" -> warmups = Integer.parseInt(value(args, ++i));
                 // the deployment's shape: the actor in a process of its own (a JVM, or Python with the Python client),
-                // pushing over the tcp route on one connection
+                // pushing on one connection
                 case "--trainer" -> {
                     trainerKind = value(args, ++i);
                     if (!List.of("process", "python", "in-process").contains(trainerKind)) {
@@ -106,9 +106,8 @@ public final class UpdatesCommand {
             }
         }
         boolean trainerProcess = !trainerKind.equals("in-process");
-        if (trainerProcess && (http || !Arrays.equals(connections, new int[] {1}))) {
-            throw new IllegalArgumentException("--trainer " + trainerKind
-                    + " measures the tcp route over one connection: add --transport tcp --connections 1");
+        if (trainerProcess && !Arrays.equals(connections, new int[] {1})) {
+            throw new IllegalArgumentException("--trainer " + trainerKind + " pushes over one connection: add --connections 1");
         }
         RandomLlama llama = RandomLlama.ofMegabytes(modelMb);
         ModelSpec spec = llama.spec();
@@ -162,7 +161,9 @@ public final class UpdatesCommand {
             try {
                 Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
-                Route httpRoute = (c, version, label) -> Pushed.of(pushers[c].push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors));
+                Route httpRoute = trainer != null
+                        ? (c, version, label) -> Pushed.of(trainer.pushHttp(app.port(), version, label))
+                        : (c, version, label) -> Pushed.of(pushers[c].push(version, UpdateMode.FULL, "hf", label, SwapPolicy.FINISH, tensors));
                 Route tcpRoute = trainer != null
                         ? (c, version, label) -> Pushed.of(trainer.push(tcpPort, version, label))
                         : (c, version, label) -> Pushed.of(tcpThread.submit(

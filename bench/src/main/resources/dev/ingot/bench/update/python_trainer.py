@@ -5,6 +5,7 @@ one answer line on stdout, as dev.ingot.bench.update.TrainerMain answers:
   raw PORT                  the tensors' bytes over one plain loopback socket, whole tensors per sendall; the
                             clock stops at the receiver's one-byte receipt
   push PORT VERSION LABEL   a FULL update with ingot_actor.push_tcp; the clock stops at the commit's answer
+  http PORT VERSION LABEL   the same through the HTTP routes with ingot_actor.WeightPusher, one connection
 
 Usage: python3 python_trainer.py CLIENT_DIR FILE BUCKET_BYTES CHECKSUMS TOKEN
 """
@@ -49,6 +50,12 @@ def push(port, version, label):
     return "bytes %d buckets %d version %d swap_ms %d" % (answer["bytes"], buckets(), answer["version"], answer["swap_ms"])
 
 
+def push_http(port, version, label):
+    pusher = ingot_actor.WeightPusher("http://127.0.0.1:%d" % port, token=token, bucket_bytes=bucket_bytes, checksums=checksums)
+    answer = pusher.push(tensors, version, label=label)
+    return "bytes %d buckets %d version %d swap_ms %d" % (answer["bytes"], buckets(), answer["version"], answer["swap_ms"])
+
+
 print("ready", flush=True)
 for line in sys.stdin:
     words = line.split()
@@ -57,6 +64,8 @@ for line in sys.stdin:
         result = raw(int(words[1]))
     elif words[0] == "push":
         result = push(int(words[1]), int(words[2]), words[3])
+    elif words[0] == "http":
+        result = push_http(int(words[1]), int(words[2]), words[3])
     else:
         raise SystemExit("unknown command: " + line)
     wall = time.perf_counter_ns() - start
