@@ -42,7 +42,12 @@ final class TrainerProcess implements AutoCloseable {
         }
     }
 
+    /** Lines a trainer may print that are not answers (a JVM's own notices) before giving up on it. */
+    private static final int MAX_OTHER_LINES = 100;
+
     private final Process process;
+    /** The python trainer's folder (the weights file and the script), deleted on close; null for a JVM. */
+    private final Path folder;
     private final PrintWriter commands;
     private final BufferedReader answers;
     private final ExecutorService receiver = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("bench-raw-receiver").factory());
@@ -50,14 +55,24 @@ final class TrainerProcess implements AutoCloseable {
     /** A JVM like this one holding {@link RandomLlama#ofMegabytes}'s weights from {@code seed}, pushing with the Java client. */
     static TrainerProcess java(int modelMb, long seed, int bucketMb, boolean checksums, String token) throws IOException {
         return new TrainerProcess(ChildJvm.command(TrainerMain.class, List.of(Integer.toString(modelMb), Long.toString(seed),
-                Integer.toString(bucketMb), Boolean.toString(checksums), token)));
+                Integer.toString(bucketMb), Boolean.toString(checksums), token)), null);
     }
 
     /**
      * {@code python3} with the repository's Python client, pushing {@code tensors} from a safetensors file written
-     * into {@code folder} (mapped there, as the client's own {@code push-tcp} command does).
+     * into a folder of its own (mapped there, as the client's own {@code push-tcp} command does).
      */
-    static TrainerProcess python(List<Tensor> tensors, Path folder, int bucketMb, boolean checksums, String token) throws IOException {
+    static TrainerProcess python(List<Tensor> tensors, int bucketMb, boolean checksums, String token) throws IOException {
+        Path folder = Files.createTempDirectory("ingot-bench-trainer");
+        try {
+            return python(tensors, folder, bucketMb, checksums, token);
+        } catch (IOException | RuntimeException e) {
+            deleteFolder(folder);
+            throw e;
+        }
+    }
+
+    private static TrainerProcess python(List<Tensor> tensors, Path folder, int bucketMb, boolean checksums, String token) throws IOException {
         Path weights = folder.resolve("trainer.safetensors");
         new SafetensorsWriter().addAll(tensors).writeTo(weights);
         Path script = folder.resolve("python_trainer.py");
@@ -66,7 +81,7 @@ final class TrainerProcess implements AutoCloseable {
                     StandardCopyOption.REPLACE_EXISTING);
         }
         return new TrainerProcess(List.of("python3", script.toString(), pythonClient().toString(), weights.toString(),
-                Long.toString((long) bucketMb << 20), Boolean.toString(checksums), token));
+                Long.toString((long) bucketMb << 20), Boolean.toString(checksums), token), folder);
     }
 
     /** {@code clients/python} of the checkout this benchmark was built in: the jar lies in {@code bench/target}. */
@@ -84,14 +99,15 @@ final class TrainerProcess implements AutoCloseable {
         throw new IOException("clients/python/ingot_actor.py not found above the benchmark jar");
     }
 
-    private TrainerProcess(List<String> command) throws IOException {
+    private TrainerProcess(List<String> command, Path folder) throws IOException {
+        this.folder = folder;
         this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         this.commands = new PrintWriter(process.outputWriter(StandardCharsets.UTF_8), true);
         this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String ready = answers.readLine();
-        if (!"ready".equals(ready)) {
+        String ready = answer("ready");
+        if (ready == null) {
             process.destroyForcibly();
-            throw new IOException("the trainer process did not start: " + ready);
+            throw new IOException("the trainer process did not start (it ended without saying it was ready): " + command);
         }
     }
 
@@ -120,9 +136,9 @@ final class TrainerProcess implements AutoCloseable {
 
     private Done send(String command) throws IOException {
         commands.println(command);
-        String line = answers.readLine();
-        if (line == null || !line.startsWith("done ")) {
-            throw new IOException("the trainer process failed on '" + command + "': " + line);
+        String line = answer("done ");
+        if (line == null) {
+            throw new IOException("the trainer process ended during '" + command + "' (its error is above)");
         }
         String[] words = line.substring(5).split(" ");
         Map<String, Long> values = new HashMap<>();
@@ -131,6 +147,30 @@ final class TrainerProcess implements AutoCloseable {
         }
         return new Done(values.get("bytes"), values.getOrDefault("buckets", 0L).intValue(), values.getOrDefault("version", 0L),
                 values.getOrDefault("swap_ms", 0L), values.get("wall_ns"), values.get("cpu_ns"), values.get("user_ns"));
+    }
+
+    /**
+     * The next line that starts with {@code prefix}, or null at the end of the trainer's output. Other lines (a JVM's
+     * notices, such as a flight recording starting) go to this process's error stream.
+     */
+    private String answer(String prefix) throws IOException {
+        for (int other = 0; other <= MAX_OTHER_LINES; other++) {
+            String line = answers.readLine();
+            if (line == null || line.startsWith(prefix)) {
+                return line;
+            }
+            System.err.println("trainer: " + line);
+        }
+        throw new IOException("the trainer printed more than " + MAX_OTHER_LINES + " lines that are not answers");
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(folder);
     }
 
     private static long drain(ServerSocketChannel server) throws IOException {
@@ -147,11 +187,14 @@ final class TrainerProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         commands.close();
         receiver.shutdownNow();
         if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly();
+        }
+        if (folder != null) {
+            deleteFolder(folder);
         }
     }
 }

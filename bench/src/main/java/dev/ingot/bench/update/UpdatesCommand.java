@@ -26,6 +26,7 @@ import dev.ingot.spi.update.SwapPolicy;
 import dev.ingot.spi.update.UpdateMode;
 import dev.ingot.spi.update.UpdateTransport;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.net.URI;
@@ -59,6 +60,8 @@ import java.util.concurrent.Executors;
 public final class UpdatesCommand {
 
     private static final String TOKEN = "bench";
+    /** Decode steps before the push measured while a sequence decodes. */
+    private static final int DECODE_WARMUP_STEPS = 96;
     /** Measured repetitions (the median is reported). */
     private static final int RUNS = 3;
 
@@ -126,6 +129,8 @@ public final class UpdatesCommand {
         try (Kernels kernels = Kernels.best(threads);
                 PluginHost plugins = PluginHost.discover(PluginConfig.builtinOnly());
                 Arena clientArena = Arena.ofShared();
+                // started before the engine's servers, so a trainer that fails to start leaves nothing running
+                TrainerProcess trainer = startTrainer(trainerKind, llama, clientArena, modelMb, bucketMb, checksums);
                 // the trainer's thread (it sums the CRC-32s too): ThreadCpu counts "ingot-tcp-push" as the pushing side
                 ExecutorService tcpThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("ingot-tcp-push").factory())) {
             DecoderModel model = new DecoderModel(store.peek().model(), kernels);
@@ -152,12 +157,6 @@ public final class UpdatesCommand {
             WeightPusher widest = pushers[pushers.length - 1];
             TcpWeightPusher tcpPusher = TcpWeightPusher.builder("127.0.0.1", tcpPort).token(TOKEN).bucketBytes((long) bucketMb << 20)
                     .checksums(checksums).build();
-            Path trainerFolder = trainerKind.equals("python") ? Files.createTempDirectory("ingot-bench-trainer") : null;
-            TrainerProcess trainer = switch (trainerKind) {
-                case "process" -> TrainerProcess.java(modelMb, 2, bucketMb, checksums, TOKEN);
-                case "python" -> TrainerProcess.python(List.copyOf(llama.tensors(2, clientArena).values()), trainerFolder, bucketMb, checksums, TOKEN);
-                default -> null;
-            };
             try {
                 Map<String, Tensor> next = llama.tensors(2, clientArena);
                 List<Tensor> tensors = List.copyOf(next.values());
@@ -271,7 +270,10 @@ public final class UpdatesCommand {
                     }
                     int c = r == 0 ? connections.length - 1 : one;
                     try (DecodeLoop decode = new DecodeLoop(model, store)) {
-                        decode.awaitSteps(8);
+                        // Steps enough for the JIT to compile the decode kernels: before that, their vector operations
+                        // allocate (boxed), and the young collections that follow stall steps by 1-10 ms, which a
+                        // serving engine, warm long before a trainer pushes, does not see.
+                        decode.awaitSteps(DECODE_WARMUP_STEPS);
                         long pushStart = System.nanoTime();
                         Pushed busy = all[r].push(c, version++, "bench busy");
                         long pushEnd = System.nanoTime();
@@ -304,17 +306,7 @@ public final class UpdatesCommand {
                     pusher.close();
                 }
                 tcpPusher.close();
-                if (trainer != null) {
-                    trainer.close();
-                }
-                if (trainerFolder != null) {
-                    try (var files = Files.list(trainerFolder)) {
-                        for (Path f : files.toList()) {
-                            Files.deleteIfExists(f);
-                        }
-                    }
-                    Files.deleteIfExists(trainerFolder);
-                }
+
                 tcpServer.close();
                 app.stop();
                 routes.close();
@@ -322,6 +314,16 @@ public final class UpdatesCommand {
                 Files.deleteIfExists(tokenFile);
             }
         }
+    }
+
+    /** The trainer in a process of its own, with the same weights as the in-process client; null for {@code in-process}. */
+    private static TrainerProcess startTrainer(String kind, RandomLlama llama, Arena arena, int modelMb, int bucketMb, boolean checksums)
+            throws IOException {
+        return switch (kind) {
+            case "process" -> TrainerProcess.java(modelMb, 2, bucketMb, checksums, TOKEN);
+            case "python" -> TrainerProcess.python(List.copyOf(llama.tensors(2, arena).values()), bucketMb, checksums, TOKEN);
+            default -> null;
+        };
     }
 
     /** One way into the engine: pushes the benchmark's tensors as a FULL update over {@code connections[c]} connections. */
