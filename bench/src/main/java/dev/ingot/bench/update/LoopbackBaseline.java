@@ -79,13 +79,18 @@ final class LoopbackBaseline {
 
     private static long drain(ServerSocketChannel server) throws IOException {
         try (SocketChannel in = server.accept()) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
-            long total = 0;
-            int n;
-            while ((n = in.read(buffer.clear())) >= 0) {
-                total += n;
-            }
-            return total;
+            return readToEnd(in);
         }
+    }
+
+    /** The raw receiver: reads {@code in} to its end into one reused 8 MiB buffer; returns the bytes read. */
+    static long readToEnd(SocketChannel in) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer.clear())) >= 0) {
+            total += n;
+        }
+        return total;
     }
 }

@@ -23,10 +23,7 @@ class TrainerProcessTest {
 
     @Test
     void theUpdatesBenchmarkPushesFromATrainerProcessIntoTheEngine() throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        UpdatesCommand.run(new String[] {"--connections", "1", "--trainer", "process", "--model-mb", "1",
-                "--warmups", "0"}, new PrintStream(printed, true, StandardCharsets.UTF_8));
-        String out = printed.toString(StandardCharsets.UTF_8);
+        String out = updates("process");
         assertThat(out).contains("trainer: a JVM of its own").containsPattern("FULL update over TCP, 1 connection \\(\\d+ buckets?\\) +\\d")
                 .containsPattern("FULL update over HTTP, 1 connection \\(\\d+ buckets?\\) +\\d")
                 .contains("raw loopback, the trainer's sender");
@@ -36,13 +33,18 @@ class TrainerProcessTest {
 
     @Test
     void thePythonClientPushesFromAProcessOfItsOwn() throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        UpdatesCommand.run(new String[] {"--connections", "1", "--trainer", "python", "--model-mb", "1",
-                "--warmups", "0"}, new PrintStream(printed, true, StandardCharsets.UTF_8));
-        String out = printed.toString(StandardCharsets.UTF_8);
+        String out = updates("python");
         assertThat(out).contains("trainer: Python").containsPattern("FULL update over TCP, 1 connection \\([1-9]\\d* buckets?\\) +\\d")
                 .containsPattern("FULL update over HTTP, 1 connection \\([1-9]\\d* buckets?\\) +\\d")
                 .containsPattern("first step on the new weights +\\d");
+    }
+
+    /** What {@code bench/run updates} prints for the smallest model, both routes, the trainer of {@code kind}, no warm-ups. */
+    private static String updates(String kind) throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        UpdatesCommand.run(new String[] {"--connections", "1", "--trainer", kind, "--model-mb", "1", "--warmups", "0"},
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
+        return printed.toString(StandardCharsets.UTF_8);
     }
 
     @Test
