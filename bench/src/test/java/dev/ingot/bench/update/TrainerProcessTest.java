@@ -8,8 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The trainer of {@code bench/run updates --trainer process}: a real child JVM, real loopback sockets, the real engine. */
+/** The trainers of {@code bench/run updates --trainer process|python}: a real child JVM, real loopback sockets, the real engine. */
 class TrainerProcessTest {
 
     @Test
@@ -21,22 +23,17 @@ class TrainerProcessTest {
         }
     }
 
-    @Test
-    void theUpdatesBenchmarkPushesFromATrainerProcessIntoTheEngine() throws Exception {
-        String out = updates("process");
-        assertThat(out).contains("trainer: a JVM of its own").containsPattern("FULL update over TCP, 1 connection \\(\\d+ buckets?\\) +\\d")
-                .containsPattern("FULL update over HTTP, 1 connection \\(\\d+ buckets?\\) +\\d")
-                .contains("raw loopback, the trainer's sender");
-        // every measured push reached the engine: the decoding sequence ran on the last pushed version
-        assertThat(out).containsPattern("first step on the new weights +\\d");
-    }
-
-    @Test
-    void thePythonClientPushesFromAProcessOfItsOwn() throws Exception {
-        String out = updates("python");
-        assertThat(out).contains("trainer: Python").containsPattern("FULL update over TCP, 1 connection \\([1-9]\\d* buckets?\\) +\\d")
-                .containsPattern("FULL update over HTTP, 1 connection \\([1-9]\\d* buckets?\\) +\\d")
-                .containsPattern("first step on the new weights +\\d");
+    @ParameterizedTest(name = "--trainer {0}")
+    @CsvSource({"process, trainer: a JVM of its own", "python, trainer: Python"})
+    void theUpdatesBenchmarkPushesFromATrainerProcessIntoTheEngine(String kind, String banner) throws Exception {
+        String out = updates(kind);
+        assertThat(out).contains(banner).contains("raw loopback, the trainer's sender");
+        for (String route : new String[] {"TCP", "HTTP"}) {
+            // a push that moved bytes: GB/s above 0.00
+            assertThat(out).containsPattern("FULL update over " + route + ", 1 connection \\([1-9]\\d* buckets?\\) +(?!0\\.00 )\\d+\\.\\d\\d ");
+        }
+        // every push reached the engine: on both routes the decoding sequence ran on the version just pushed
+        assertThat(out).containsPattern("first step on the new weights +\\d").doesNotContainPattern("first step on the new weights +NaN");
     }
 
     /** What {@code bench/run updates} prints for the smallest model, both routes, the trainer of {@code kind}, no warm-ups. */
